@@ -1,0 +1,63 @@
+# tweetpulse — `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup kafka kafka-stop demo test test-unit lint bench bench-quick lab browser-deps clean
+
+help: ## show this list
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## create .venv with the pinned requirements and tweetpulse installed (editable)
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: install Python 3.11+"; exit 1; }
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -r requirements-dev.txt -c constraints.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	@touch $(STAMP)
+
+kafka: setup ## start the local Kafka broker (./kafka-setup.sh start)
+	./kafka-setup.sh start
+
+kafka-stop: ## stop the local Kafka broker
+	./kafka-setup.sh stop
+
+demo: setup ## Kafka + sample streamer + listener + live page at http://127.0.0.1:8050 (Ctrl-C stops)
+	$(BIN)/tweetpulse demo $(DEMO_ARGS)
+
+browser-deps: ## install headless Chromium and ChromeDriver (Debian packages) when missing
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  echo "installing chromium and chromium-driver"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+test: setup browser-deps lint ## lint, then every tier: unit, integration (real broker), notebook, browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-unit: setup ## only the unit tests (no broker, no browser)
+	$(BIN)/python -m pytest -m unit $(PYTEST_ARGS)
+
+lint: setup ## ruff and mypy
+	$(BIN)/ruff check tweetpulse tests benchmarks scripts
+	$(BIN)/mypy
+
+bench: setup ## benchmarks against a real broker; writes benchmarks/results.json
+	$(BIN)/python -m benchmarks
+
+bench-quick: setup ## the benchmarks on small inputs (under 2 minutes)
+	$(BIN)/python -m benchmarks --quick
+
+lab: setup ## JupyterLab on the notebooks (installs jupyterlab into .venv on first use)
+	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install -q jupyterlab
+	$(BIN)/jupyter lab --ip 127.0.0.1 --notebook-dir .
+
+clean: ## stop Kafka and remove .venv, .kafka, data and caches
+	-./kafka-setup.sh stop
+	rm -rf $(VENV) .kafka data artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""The Kafka layer: admin (topics, readiness, lag), the tweet producer, the consumer settings."""

@@ -1,0 +1,72 @@
+"""Topics, readiness and consumer lag, through confluent-kafka's AdminClient."""
+
+from __future__ import annotations
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from tweetpulse.config import DEFAULT_PARTITIONS, KafkaConfig
+from tweetpulse.errors import KafkaUnavailable
+
+START_HINT = "start one with ./kafka-setup.sh start (or make kafka), or point KAFKA_BOOTSTRAP_SERVERS / --bootstrap-servers at yours"
+
+
+def _admin(config: KafkaConfig) -> AdminClient:
+    return AdminClient(config.client_conf())
+
+
+def wait_ready(config: KafkaConfig, timeout: float = 10.0) -> list[str]:
+    """Block until the cluster answers a metadata request; return its topic names."""
+    try:
+        meta = _admin(config).list_topics(timeout=timeout)
+    except KafkaException as exc:
+        raise KafkaUnavailable(
+            f"Kafka at {config.bootstrap_servers} did not answer within {timeout:g}s ({exc.args[0].str()}); {START_HINT}"
+        ) from None
+    return sorted(meta.topics)
+
+
+def ensure_topics(config: KafkaConfig, partitions: int = DEFAULT_PARTITIONS, timeout: float = 15.0) -> None:
+    """Create the tweets topic and its dead-letter topic if they don't exist (idempotent)."""
+    existing = set(wait_ready(config, timeout))
+    wanted = [
+        NewTopic(config.topic, num_partitions=partitions, replication_factor=-1),
+        NewTopic(config.dlq_topic, num_partitions=1, replication_factor=-1),
+    ]
+    missing = [t for t in wanted if t.topic not in existing]
+    if not missing:
+        return
+    for topic, future in _admin(config).create_topics(missing, operation_timeout=timeout).items():
+        try:
+            future.result(timeout)
+        except KafkaException as exc:
+            err: KafkaError = exc.args[0]
+            if err.code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise KafkaUnavailable(f"could not create topic {topic}: {err.str()}; check your rights on the cluster") from None
+
+
+def delete_topics(config: KafkaConfig, topics: list[str], timeout: float = 15.0) -> None:
+    """Delete topics (tests and benchmarks use fresh topics and clean them up)."""
+    for _topic, future in _admin(config).delete_topics(topics, operation_timeout=timeout).items():
+        try:
+            future.result(timeout)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
+                raise
+
+
+def consumer_lag(config: KafkaConfig, group: str, timeout: float = 5.0) -> dict[int, int]:
+    """Messages not yet committed by ``group``, per partition of the tweets topic."""
+    probe = Consumer(config.client_conf(**{"group.id": group, "enable.auto.commit": False}))
+    try:
+        meta = probe.list_topics(config.topic, timeout=timeout)
+        partitions = [TopicPartition(config.topic, p) for p in sorted(meta.topics[config.topic].partitions)]
+        committed = probe.committed(partitions, timeout=timeout)
+        lag: dict[int, int] = {}
+        for tp in committed:
+            low, high = probe.get_watermark_offsets(TopicPartition(config.topic, tp.partition), timeout=timeout)
+            start = tp.offset if tp.offset >= 0 else low
+            lag[tp.partition] = max(high - start, 0)
+        return lag
+    finally:
+        probe.close()

@@ -1,0 +1,133 @@
+"""The tweet record: the contract between every source, the ``tweets`` topic and the listener.
+
+On the topic a record is a UTF-8 JSON object, Kafka key = ``id``::
+
+    {"v": 1, "id": str, "text": str, "created_at": ISO-8601 UTC str,
+     "author": str|null, "author_id": str|null, "followers": int>=0|null,
+     "lang": str|null, "keywords": [str], "source": str}
+
+``id`` and ``text`` are required; ``followers`` is null when the source doesn't know it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from tweetpulse.errors import InvalidRecord
+
+SCHEMA_VERSION = 1
+DEFAULT_MAX_TEXT = 10_000
+
+_OPTIONAL_STR = ("created_at", "author", "author_id", "lang")
+
+
+def utc_now_iso() -> str:
+    """The current time as an ISO-8601 UTC string with a ``Z`` suffix."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass(slots=True)
+class Tweet:
+    """One tweet as it travels through the pipeline."""
+
+    id: str
+    text: str
+    created_at: str | None = None
+    author: str | None = None
+    author_id: str | None = None
+    followers: int | None = None
+    lang: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    source: str = "unknown"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "v": SCHEMA_VERSION,
+            "id": self.id,
+            "text": self.text,
+            "created_at": self.created_at,
+            "author": self.author,
+            "author_id": self.author_id,
+            "followers": self.followers,
+            "lang": self.lang,
+            "keywords": self.keywords,
+            "source": self.source,
+        }
+
+    def to_json(self) -> bytes:
+        """The record's wire form (UTF-8 JSON)."""
+        return orjson.dumps(self.to_dict())
+
+
+def parse_record(raw: bytes | None, max_text: int = DEFAULT_MAX_TEXT) -> Tweet:
+    """Decode and validate one message value from the tweets topic.
+
+    Raises :class:`InvalidRecord` with a short reason code when the value breaks the contract.
+    """
+    if raw is None:
+        raise InvalidRecord("empty", "the message has no value (a tombstone?)")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRecord("not-utf8", f"bytes {exc.start}-{exc.end} are not UTF-8") from None
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRecord("not-json", str(exc)) from None
+    if not isinstance(obj, dict):
+        raise InvalidRecord("not-object", f"expected a JSON object, got {type(obj).__name__}")
+    return record_from_dict(obj, max_text)
+
+
+def record_from_dict(obj: dict[str, Any], max_text: int = DEFAULT_MAX_TEXT) -> Tweet:
+    """Validate an already-decoded record (see :func:`parse_record`)."""
+    v = obj.get("v", SCHEMA_VERSION)
+    if v != SCHEMA_VERSION or isinstance(v, bool):
+        raise InvalidRecord("unknown-version", f"schema version {v!r} is not {SCHEMA_VERSION}")
+    tid = obj.get("id")
+    if tid is None:
+        raise InvalidRecord("missing-id", "the record has no 'id'")
+    if not isinstance(tid, str) or not tid:
+        raise InvalidRecord("bad-id", f"'id' must be a non-empty string, got {tid!r:.40}")
+    text = obj.get("text")
+    if text is None:
+        raise InvalidRecord("missing-text", "the record has no 'text'")
+    if not isinstance(text, str):
+        raise InvalidRecord("bad-text", f"'text' must be a string, got {type(text).__name__}")
+    if len(text) > max_text:
+        raise InvalidRecord("text-too-long", f"text has {len(text)} characters, cap is {max_text}")
+    for name in _OPTIONAL_STR:
+        value = obj.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidRecord(f"bad-{name}", f"'{name}' must be a string or null")
+    followers = obj.get("followers")
+    if followers is not None:
+        if isinstance(followers, bool) or not isinstance(followers, int):
+            raise InvalidRecord("bad-followers", f"'followers' must be an integer, got {followers!r:.40}")
+        if followers < 0:
+            raise InvalidRecord("bad-followers", f"'followers' must be >= 0, got {followers}")
+    keywords = obj.get("keywords")
+    if keywords is None:
+        keywords = []
+    elif not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+        raise InvalidRecord("bad-keywords", "'keywords' must be a list of strings")
+    source = obj.get("source")
+    if source is None:
+        source = "unknown"
+    elif not isinstance(source, str):
+        raise InvalidRecord("bad-source", "'source' must be a string")
+    return Tweet(
+        id=tid,
+        text=text,
+        created_at=obj.get("created_at"),
+        author=obj.get("author"),
+        author_id=obj.get("author_id"),
+        followers=followers,
+        lang=obj.get("lang"),
+        keywords=keywords,
+        source=source,
+    )

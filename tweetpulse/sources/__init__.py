@@ -1,0 +1,1 @@
+"""Tweet sources: each yields :class:`tweetpulse.models.Tweet` records for the streamer."""

@@ -1,0 +1,40 @@
+"""What every source shares: the iterator protocol and the report of rows it had to skip."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from tweetpulse.models import Tweet
+
+
+@dataclass
+class SkippedRows:
+    """Rows a source could not read: counted, with line numbers and reasons, reported at the end."""
+
+    count: int = 0
+    examples: list[tuple[int, str]] = field(default_factory=list)
+    max_examples: int = 50
+
+    def add(self, line: int, reason: str) -> None:
+        self.count += 1
+        if len(self.examples) < self.max_examples:
+            self.examples.append((line, reason))
+
+    def report(self, name: str = "dataset") -> str:
+        """A human summary, e.g. ``3 rows skipped in tweets.csv: line 4 (bad JSON), ...``."""
+        if not self.count:
+            return f"no rows skipped in {name}"
+        shown = ", ".join(f"line {line} ({reason})" for line, reason in self.examples)
+        more = "" if self.count <= len(self.examples) else f", and {self.count - len(self.examples)} more"
+        return f"{self.count} row(s) skipped in {name}: {shown}{more}"
+
+
+class TweetSource(Protocol):
+    """A source of tweets. Iterating yields records; ``skipped`` says what was set aside."""
+
+    name: str
+    skipped: SkippedRows
+
+    def __iter__(self) -> Iterator[Tweet]: ...
