@@ -36,7 +36,8 @@ def ensure_topics(config: KafkaConfig, partitions: int = DEFAULT_PARTITIONS, tim
     missing = [t for t in wanted if t.topic not in existing]
     if not missing:
         return
-    for topic, future in _admin(config).create_topics(missing, operation_timeout=timeout).items():
+    admin = _admin(config)  # keep the client alive until the futures resolve
+    for topic, future in admin.create_topics(missing, operation_timeout=timeout).items():
         try:
             future.result(timeout)
         except KafkaException as exc:
@@ -47,7 +48,8 @@ def ensure_topics(config: KafkaConfig, partitions: int = DEFAULT_PARTITIONS, tim
 
 def delete_topics(config: KafkaConfig, topics: list[str], timeout: float = 15.0) -> None:
     """Delete topics (tests and benchmarks use fresh topics and clean them up)."""
-    for _topic, future in _admin(config).delete_topics(topics, operation_timeout=timeout).items():
+    admin = _admin(config)
+    for _topic, future in admin.delete_topics(topics, operation_timeout=timeout).items():
         try:
             future.result(timeout)
         except KafkaException as exc:

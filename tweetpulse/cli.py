@@ -1,0 +1,259 @@
+"""``tweetpulse stream|listen|demo|score``: the pipeline from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+from tweetpulse import __version__
+from tweetpulse.config import DEFAULT_STORE, DEFAULT_TOPIC, KafkaConfig, default_bootstrap, parse_client_settings
+from tweetpulse.errors import ConfigError, TweetpulseError
+
+log = logging.getLogger("tweetpulse")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad argument gets one line that says what to do."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
+    return value
+
+
+def add_kafka_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("Kafka")
+    g.add_argument("--topic", default=DEFAULT_TOPIC, help="tweets topic (default: %(default)s)")
+    g.add_argument("--bootstrap-servers", default=None, metavar="HOST:PORT",
+                   help=f"Kafka cluster (default: KAFKA_BOOTSTRAP_SERVERS, else {default_bootstrap()})")
+    g.add_argument("-X", dest="kafka_settings", action="append", default=[], metavar="KEY=VALUE",
+                   help="a librdkafka setting, e.g. -X security.protocol=SASL_SSL (repeatable)")
+    g.add_argument("--kafka-config", metavar="FILE", help="librdkafka settings file (key=value lines)")
+
+
+def kafka_config(args: argparse.Namespace) -> KafkaConfig:
+    return KafkaConfig(
+        bootstrap_servers=args.bootstrap_servers or default_bootstrap(),
+        topic=args.topic,
+        extra=parse_client_settings(args.kafka_settings, args.kafka_config),
+    )
+
+
+def add_keyword_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--keywords", metavar="SPEC",
+                   help="keyword groups, e.g. 'bitcoin=bitcoin,btc,$btc;ethereum=eth,ether' (default: bitcoin, ethereum, dogecoin)")
+    p.add_argument("--keywords-file", metavar="FILE", help="keyword groups from a TOML or JSON file")
+
+
+def keyword_groups(args: argparse.Namespace) -> dict[str, tuple[str, ...]]:
+    from tweetpulse.keywords import DEFAULT_GROUPS, load_groups, parse_groups
+
+    if args.keywords and args.keywords_file:
+        raise ConfigError("give --keywords or --keywords-file, not both")
+    if args.keywords:
+        return dict(parse_groups(args.keywords))
+    if args.keywords_file:
+        return dict(load_groups(args.keywords_file))
+    return dict(DEFAULT_GROUPS)
+
+
+def write_json(path: str | None, data: dict[str, Any]) -> None:
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+# -- stream -------------------------------------------------------------------------------------
+def add_stream_args(p: argparse.ArgumentParser) -> None:
+    from tweetpulse.sources.replay import FORMATS
+
+    p.add_argument("--source", choices=("sample", "replay", "x"), default="sample",
+                   help="where tweets come from (default: the bundled sample)")
+    p.add_argument("--dataset", metavar="PATH", help="file to replay with --source replay")
+    p.add_argument("--format", choices=FORMATS, help="dataset format (default: detected)")
+    pace = p.add_argument_group("pacing")
+    pace.add_argument("--rate", type=positive_float, help="tweets per second (default: as fast as possible)")
+    pace.add_argument("--speedup", type=positive_float, help="follow created_at, this many times faster")
+    pace.add_argument("--limit", type=positive_int, help="stop after this many tweets")
+    pace.add_argument("--duration", type=positive_float, help="stop after this many seconds")
+    pace.add_argument("--loop", action="store_true", help="start over at the end of the dataset")
+    add_keyword_args(p)
+    x = p.add_argument_group("X API v2 (--source x)")
+    x.add_argument("--x-mode", choices=("stream", "poll"), default="stream",
+                   help="filtered stream, or recent search polling for accounts without stream access")
+    x.add_argument("--x-api-base", metavar="URL", help="another API host (a proxy, a test server)")
+    x.add_argument("--include-retweets", action="store_true", help="keep retweets in the stream rules")
+    x.add_argument("--poll-interval", type=positive_float, default=15.0, help="seconds between searches (poll mode)")
+    x.add_argument("--record", metavar="PATH", help="write every raw API line to this JSONL file")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--summary-json", metavar="PATH", help="also write the summary as JSON")
+
+
+def cmd_stream(args: argparse.Namespace) -> int:
+    from tweetpulse.keywords import KeywordMatcher
+    from tweetpulse.pacing import Pacer
+    from tweetpulse.streamer import open_source, stream
+
+    kafka = kafka_config(args)
+    groups = keyword_groups(args)
+    x_options: dict[str, Any] = {}
+    if args.source == "x":
+        x_options = {"mode": args.x_mode, "api_base": args.x_api_base, "record_path": args.record,
+                     "include_retweets": args.include_retweets, "poll_interval": args.poll_interval,
+                     "groups": groups}
+    elif args.record:
+        raise ConfigError("--record records the X API's raw lines: use it with --source x")
+    source = open_source(args.source, dataset=args.dataset, fmt=args.format,
+                         matcher=KeywordMatcher(groups), loop=args.loop, **x_options)
+    pacer = Pacer(rate=args.rate, speedup=args.speedup, limit=args.limit, duration=args.duration)
+    summary = stream(source, kafka, pacer, progress=not args.no_progress)
+    print(summary.line())
+    if summary.skipped:
+        print(summary.skipped_report)
+    write_json(args.summary_json, summary.as_dict())
+    return 1 if summary.failed else 0
+
+
+# -- listen -------------------------------------------------------------------------------------
+def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
+    p.add_argument("--workers", type=positive_int, help="worker processes (default: CPU count)")
+    p.add_argument("--group", default="tweetpulse", help="consumer group id (default: %(default)s)")
+    p.add_argument("--store", default=DEFAULT_STORE, metavar="PATH", help="SQLite store (default: %(default)s)")
+    p.add_argument("--from", dest="start_from", choices=("earliest", "latest"), default="earliest",
+                   help="where a new group starts reading (default: %(default)s)")
+    p.add_argument("--neutral-band", type=float, default=0.0, help="|polarity| <= this is neutral (default: 0)")
+    p.add_argument("--max-text", type=positive_int, default=10_000, help="longer texts are dead-lettered")
+    if not demo:
+        p.add_argument("--max-messages", type=positive_int, help="stop after this many messages")
+        p.add_argument("--idle-exit", type=positive_float, metavar="S", help="stop after S seconds with nothing new")
+        p.add_argument("--no-dashboard", action="store_true", help="don't serve the page")
+    p.add_argument("--duration", type=positive_float, help="stop after this many seconds")
+    p.add_argument("--host", default="127.0.0.1", help="page address (default: %(default)s)")
+    p.add_argument("--port", type=int, default=8050, help="page port (default: %(default)s)")
+    p.add_argument("--summary-json", metavar="PATH", help="also write the summary as JSON")
+
+
+def listener_settings(args: argparse.Namespace, kafka: KafkaConfig) -> Any:
+    from tweetpulse.listener import ListenerSettings
+
+    return ListenerSettings(kafka=kafka, group=args.group, store_path=args.store, start_from=args.start_from,
+                            max_text=args.max_text, neutral_band=args.neutral_band)
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    from tweetpulse.pipeline import run_listener
+
+    kafka = kafka_config(args)
+    summary = run_listener(
+        listener_settings(args, kafka), workers=args.workers, max_messages=args.max_messages,
+        duration=args.duration, idle_exit=args.idle_exit, dashboard=not args.no_dashboard,
+        host=args.host, port=args.port,
+    )
+    print(summary.line())
+    write_json(args.summary_json, summary.as_dict())
+    return 0
+
+
+# -- demo ---------------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace) -> int:
+    from tweetpulse.pipeline import run_demo
+
+    kafka = kafka_config(args)
+    summary = run_demo(listener_settings(args, kafka), rate=args.rate, workers=args.workers,
+                       duration=args.duration, host=args.host, port=args.port,
+                       start_kafka=not args.no_kafka_setup)
+    print(summary.line())
+    write_json(args.summary_json, summary.as_dict())
+    return 0
+
+
+# -- score --------------------------------------------------------------------------------------
+def cmd_score(args: argparse.Namespace) -> int:
+    from tweetpulse.scoring import Scorer, weight
+
+    scorer = Scorer(neutral_band=args.neutral_band)
+    text = " ".join(args.text)
+    polarity, subjectivity = scorer.sentiment(text)
+    w = weight(args.followers)
+    result = {"text": text, "polarity": polarity, "subjectivity": subjectivity, "label": scorer.label(polarity),
+              "followers": args.followers, "weight": w, "score": w * polarity}
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"polarity {polarity:+.4f}  subjectivity {subjectivity:.4f}  label {result['label']}"
+              + (f"  weight {w:.4f}  score {w * polarity:+.4f}" if args.followers is not None else ""))
+    return 0
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="tweetpulse", description="Live crypto-tweet sentiment through Kafka onto a Dash page.")
+    parser.add_argument("--version", action="version", version=f"tweetpulse {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+
+    p = sub.add_parser("stream", help="send tweets (sample, a dataset, or X live) into Kafka")
+    add_stream_args(p)
+    add_kafka_args(p)
+    p.set_defaults(func=cmd_stream)
+
+    p = sub.add_parser("listen", help="score tweets from Kafka, store them and serve the live page")
+    add_listen_args(p)
+    add_kafka_args(p)
+    p.set_defaults(func=cmd_listen)
+
+    p = sub.add_parser("demo", help="Kafka + the sample streamer + the listener and its page, in one go")
+    add_listen_args(p, demo=True)
+    p.add_argument("--rate", type=positive_float, default=200.0, help="sample tweets per second (default: %(default)s)")
+    p.add_argument("--no-kafka-setup", action="store_true", help="don't start Kafka with kafka-setup.sh")
+    add_kafka_args(p)
+    p.set_defaults(func=cmd_demo, store="data/demo.db")
+
+    p = sub.add_parser("score", help="score a text exactly as the listener does")
+    p.add_argument("text", nargs="+", help="the text to score")
+    p.add_argument("--followers", type=int, help="follower count, for the weight and score")
+    p.add_argument("--neutral-band", type=float, default=0.0, help="|polarity| <= this is neutral")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_score)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        return int(args.func(args))
+    except TweetpulseError as exc:
+        print(f"tweetpulse {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"tweetpulse {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

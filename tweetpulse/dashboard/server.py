@@ -1,0 +1,53 @@
+"""Serve a Dash app from a background thread, with a clean stop (for the CLI and notebooks)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from dash import Dash
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from tweetpulse.errors import ConfigError
+
+
+class DashboardServer:
+    """``with DashboardServer(app, host, port) as server: print(server.url)``."""
+
+    def __init__(self, app: Dash, host: str = "127.0.0.1", port: int = 8050) -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    def start(self) -> DashboardServer:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        try:
+            self._server = make_server(self.host, self.port, self.app.server, threaded=True)
+        except OSError as exc:
+            raise ConfigError(f"can't serve the page on {self.host}:{self.port} ({exc.strerror}); "
+                              "pick another port with --port") from None
+        self.port = self._server.server_port
+        self._thread = threading.Thread(target=self._server.serve_forever, name="tweetpulse-dashboard", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+
+    def __enter__(self) -> DashboardServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

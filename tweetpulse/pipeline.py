@@ -1,0 +1,118 @@
+"""Whole runs, shared by the CLI and the notebooks: the listener with its page, and the demo."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from tweetpulse.aggregates import Aggregator
+from tweetpulse.config import KafkaConfig
+from tweetpulse.dashboard import DashboardServer, build_app
+from tweetpulse.errors import KafkaUnavailable
+from tweetpulse.kafka.admin import wait_ready
+from tweetpulse.listener import Listener, ListenerSettings, Summary
+from tweetpulse.models import Tweet
+
+log = logging.getLogger("tweetpulse")
+
+
+def page_subtitle(settings: ListenerSettings, source: str = "") -> str:
+    k = settings.kafka
+    head = f"source: {source} · " if source else ""
+    return f"{head}topic {k.topic} on {k.bootstrap_servers} · group {settings.group} · store {settings.store_path}"
+
+
+def run_listener(settings: ListenerSettings, workers: int | None = None, max_messages: int | None = None,
+                 duration: float | None = None, idle_exit: float | None = None, dashboard: bool = True,
+                 host: str = "127.0.0.1", port: int = 8050, source: str = "") -> Summary:
+    """Run the listener (and its page) until a limit is reached or Ctrl-C; return the summary."""
+    aggregator = Aggregator()
+    server: DashboardServer | None = None
+    listener = Listener(settings, workers=workers, max_messages=max_messages, aggregator=aggregator)
+    try:
+        listener.start()
+        if dashboard:
+            app = build_app(aggregator, subtitle=page_subtitle(settings, source))
+            server = DashboardServer(app, host, port).start()
+            print(f"tweetpulse: live page at {server.url}", flush=True)
+        listener.wait(duration=duration, idle_exit=idle_exit)
+    except KeyboardInterrupt:
+        log.info("stopping: workers finish their batch, persist and commit")
+    finally:
+        summary = listener.stop()
+        if server is not None:
+            server.stop()
+    return summary
+
+
+def find_kafka_setup() -> Path | None:
+    """``kafka-setup.sh`` of the checkout this package runs from, or of the current directory."""
+    for base in (Path(__file__).resolve().parents[1], Path.cwd()):
+        script = base / "kafka-setup.sh"
+        if script.is_file():
+            return script
+    return None
+
+
+def ensure_kafka(kafka: KafkaConfig, start: bool = True) -> None:
+    """Make sure the cluster answers; start the local one with ``kafka-setup.sh`` if allowed."""
+    try:
+        wait_ready(kafka, timeout=3)
+        return
+    except KafkaUnavailable:
+        if not start:
+            raise
+    script = find_kafka_setup()
+    if script is None:
+        raise KafkaUnavailable(f"Kafka at {kafka.bootstrap_servers} does not answer and kafka-setup.sh was not found; "
+                               "start your broker or set KAFKA_BOOTSTRAP_SERVERS")
+    print(f"tweetpulse: starting Kafka with {script} start", flush=True)
+    subprocess.run(["bash", str(script), "start"], check=True)
+    wait_ready(kafka, timeout=30)
+
+
+def until_set(stop: threading.Event, tweets: Iterable[Tweet]) -> Iterator[Tweet]:
+    for tweet in tweets:
+        if stop.is_set():
+            return
+        yield tweet
+
+
+def run_demo(settings: ListenerSettings, rate: float = 200.0, workers: int | None = None,
+             duration: float | None = None, host: str = "127.0.0.1", port: int = 8050,
+             start_kafka: bool = True) -> Summary:
+    """Kafka (started if needed) + the bundled sample streamed in a loop + the listener and page."""
+    from tweetpulse.pacing import Pacer
+    from tweetpulse.sources.sample import SampleSource
+    from tweetpulse.streamer import stream
+
+    ensure_kafka(settings.kafka, start=start_kafka)
+    stop = threading.Event()
+
+    def produce() -> None:
+        source = SampleSource(loop=True)
+        stream(until_set(stop, source), settings.kafka, Pacer(rate=rate), progress=False)
+
+    streamer = threading.Thread(target=produce, name="tweetpulse-demo-streamer", daemon=True)
+    aggregator = Aggregator()
+    listener = Listener(settings, workers=workers, aggregator=aggregator)
+    server: DashboardServer | None = None
+    try:
+        listener.start()
+        app = build_app(aggregator, subtitle=page_subtitle(settings, f"bundled sample at {rate:g} tweets/s"))
+        server = DashboardServer(app, host, port).start()
+        streamer.start()
+        print(f"tweetpulse demo: live page at {server.url} (Ctrl-C to stop)", flush=True)
+        listener.wait(duration=duration)
+    except KeyboardInterrupt:
+        print("tweetpulse demo: stopping", flush=True)
+    finally:
+        stop.set()
+        streamer.join(30) if streamer.is_alive() else None
+        summary = listener.stop()
+        if server is not None:
+            server.stop()
+    return summary

@@ -1,0 +1,121 @@
+"""The streamer: any tweet source → paced → the reliable producer → the tweets topic."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from tqdm import tqdm
+
+from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.admin import ensure_topics
+from tweetpulse.kafka.producer import TweetProducer
+from tweetpulse.keywords import KeywordMatcher
+from tweetpulse.models import Tweet
+from tweetpulse.pacing import Pacer
+from tweetpulse.sources.base import SkippedRows, TweetSource
+
+log = logging.getLogger("tweetpulse.streamer")
+PROGRESS_EVERY = 1024
+
+
+@dataclass
+class StreamSummary:
+    read: int = 0
+    produced: int = 0
+    delivered: int = 0
+    failed: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+    skipped_report: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.delivered / self.seconds if self.seconds > 0 else 0.0
+
+    def line(self) -> str:
+        head = "interrupted: " if self.interrupted else ""
+        return (f"{head}read {self.read}, produced {self.produced}, delivered {self.delivered}, "
+                f"failed {self.failed}, skipped rows {self.skipped} in {self.seconds:.1f}s "
+                f"({self.rate:,.0f} tweets/s)")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "rate": self.rate}
+
+
+def open_source(name: str = "sample", dataset: str | None = None, fmt: str | None = None,
+                matcher: KeywordMatcher | None = None, loop: bool = False, **x_options: Any) -> TweetSource:
+    """The source called ``name``: ``sample`` (bundled), ``replay`` (a dataset) or ``x`` (live)."""
+    from tweetpulse.errors import ConfigError
+
+    if name == "sample":
+        from tweetpulse.sources.sample import SampleSource
+
+        return SampleSource(matcher=matcher, loop=loop)
+    if name == "replay":
+        if not dataset:
+            raise ConfigError("--source replay needs --dataset PATH (a Kaggle CSV or a JSONL file)")
+        from tweetpulse.sources.replay import ReplaySource
+
+        return ReplaySource(dataset, fmt=fmt, matcher=matcher, loop=loop)
+    if name == "x":
+        from tweetpulse.sources.x import open_x_source
+
+        return open_x_source(matcher=matcher, **x_options)
+    raise ConfigError(f"unknown source {name!r}: use sample, replay or x")
+
+
+def stream(source: TweetSource | Iterable[Tweet], kafka: KafkaConfig, pacer: Pacer | None = None,
+           progress: bool = True, on_progress: Callable[[StreamSummary], None] | None = None,
+           create_topics: bool = True, **producer_overrides: Any) -> StreamSummary:
+    """Produce every tweet of ``source`` to ``kafka.topic``; return what happened.
+
+    Stops at the source's end, at the pacer's limit or duration, or on Ctrl-C / a kernel
+    interrupt; in every case what was produced is flushed before returning.
+    """
+    if create_topics:
+        ensure_topics(kafka)
+    summary = StreamSummary()
+    pacer = pacer or Pacer()
+    bar = tqdm(desc="streaming", unit=" tweets", disable=not progress, mininterval=0.5, smoothing=0.1)
+    started = time.monotonic()
+    producer = TweetProducer(kafka, **producer_overrides)
+
+    def refresh() -> None:
+        stats = producer.stats
+        summary.produced, summary.delivered, summary.failed = stats.produced, stats.delivered, stats.failed
+        summary.seconds = time.monotonic() - started
+
+    try:
+        with producer:
+            pending = 0
+            for tweet in pacer.pace(source):
+                producer.send(tweet)
+                summary.read += 1
+                pending += 1
+                if pending >= PROGRESS_EVERY:
+                    bar.update(pending)
+                    pending = 0
+                    if on_progress is not None:
+                        refresh()
+                        on_progress(summary)
+            bar.update(pending)
+    except KeyboardInterrupt:
+        summary.interrupted = True  # the with-block above already flushed what was queued
+    finally:
+        bar.close()
+        close = getattr(source, "close", None)
+        if callable(close):
+            close()
+    refresh()
+    skipped: SkippedRows | None = getattr(source, "skipped", None)
+    if skipped is not None:
+        summary.skipped = skipped.count
+        summary.skipped_report = skipped.report(getattr(source, "name", "source"))
+    if on_progress is not None:
+        on_progress(summary)
+    return summary
