@@ -57,7 +57,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    parts = [f"{tier} {_ran[tier]} ran ({_failed[tier]} failed)" for tier in (*TIERS, "other") if _ran[tier] or tier in TIERS]
+    parts = [
+        f"{tier} {_ran[tier]} ran ({_failed[tier]} failed)" for tier in (*TIERS, "other") if _ran[tier] or tier in TIERS
+    ]
     terminalreporter.write_line("tests per tier: " + ", ".join(parts))
 
 
@@ -70,8 +72,9 @@ class Broker:
 
     def setup(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         """Run kafka-setup.sh against this test broker."""
-        return subprocess.run([str(ROOT / "kafka-setup.sh"), *args], env={**self.env, **env},
-                              capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [str(ROOT / "kafka-setup.sh"), *args], env={**self.env, **env}, capture_output=True, text=True, timeout=300
+        )
 
 
 @pytest.fixture(scope="session")
@@ -83,14 +86,18 @@ def kafka_broker() -> Iterator[Broker]:
     state = Path(tempfile.mkdtemp(prefix="tweetpulse-kafka-"))
     port, controller = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_HOME")}
-    env.update(KAFKA_PORT=str(port), KAFKA_CONTROLLER_PORT=str(controller), KAFKA_STATE_DIR=str(state),
-               KAFKA_HEAP="384m")
+    env.update(
+        KAFKA_PORT=str(port), KAFKA_CONTROLLER_PORT=str(controller), KAFKA_STATE_DIR=str(state), KAFKA_HEAP="384m"
+    )
     broker = Broker(f"127.0.0.1:{port}", state, env)
     started = broker.setup("start")
     if started.returncode != 0:
         shutil.rmtree(state, ignore_errors=True)
-        pytest.fail(f"the test broker did not start (kafka-setup.sh start exited {started.returncode}):\n"
-                    f"{started.stdout}\n{started.stderr}", pytrace=False)
+        pytest.fail(
+            f"the test broker did not start (kafka-setup.sh start exited {started.returncode}):\n"
+            f"{started.stdout}\n{started.stderr}",
+            pytrace=False,
+        )
     try:
         yield broker
     finally:

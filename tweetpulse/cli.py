@@ -46,10 +46,20 @@ def positive_float(text: str) -> float:
 def add_kafka_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("Kafka")
     g.add_argument("--topic", default=DEFAULT_TOPIC, help="tweets topic (default: %(default)s)")
-    g.add_argument("--bootstrap-servers", default=None, metavar="HOST:PORT",
-                   help=f"Kafka cluster (default: KAFKA_BOOTSTRAP_SERVERS, else {default_bootstrap()})")
-    g.add_argument("-X", dest="kafka_settings", action="append", default=[], metavar="KEY=VALUE",
-                   help="a librdkafka setting, e.g. -X security.protocol=SASL_SSL (repeatable)")
+    g.add_argument(
+        "--bootstrap-servers",
+        default=None,
+        metavar="HOST:PORT",
+        help=f"Kafka cluster (default: KAFKA_BOOTSTRAP_SERVERS, else {default_bootstrap()})",
+    )
+    g.add_argument(
+        "-X",
+        dest="kafka_settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a librdkafka setting, e.g. -X security.protocol=SASL_SSL (repeatable)",
+    )
     g.add_argument("--kafka-config", metavar="FILE", help="librdkafka settings file (key=value lines)")
 
 
@@ -62,8 +72,12 @@ def kafka_config(args: argparse.Namespace) -> KafkaConfig:
 
 
 def add_keyword_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--keywords", metavar="SPEC",
-                   help="keyword groups, e.g. 'bitcoin=bitcoin,btc,$btc;ethereum=eth,ether' (default: bitcoin, ethereum, dogecoin)")
+    p.add_argument(
+        "--keywords",
+        metavar="SPEC",
+        help="keyword groups, e.g. 'bitcoin=bitcoin,btc,$btc;ethereum=eth,ether' "
+        "(default: bitcoin, ethereum, dogecoin)",
+    )
     p.add_argument("--keywords-file", metavar="FILE", help="keyword groups from a TOML or JSON file")
 
 
@@ -89,8 +103,12 @@ def write_json(path: str | None, data: dict[str, Any]) -> None:
 def add_stream_args(p: argparse.ArgumentParser) -> None:
     from tweetpulse.sources.replay import FORMATS
 
-    p.add_argument("--source", choices=("sample", "replay", "x"), default="sample",
-                   help="where tweets come from (default: the bundled sample)")
+    p.add_argument(
+        "--source",
+        choices=("sample", "replay", "x"),
+        default="sample",
+        help="where tweets come from (default: the bundled sample)",
+    )
     p.add_argument("--dataset", metavar="PATH", help="file to replay with --source replay")
     p.add_argument("--format", choices=FORMATS, help="dataset format (default: detected)")
     pace = p.add_argument_group("pacing")
@@ -101,8 +119,12 @@ def add_stream_args(p: argparse.ArgumentParser) -> None:
     pace.add_argument("--loop", action="store_true", help="start over at the end of the dataset")
     add_keyword_args(p)
     x = p.add_argument_group("X API v2 (--source x)")
-    x.add_argument("--x-mode", choices=("stream", "poll"), default="stream",
-                   help="filtered stream, or recent search polling for accounts without stream access")
+    x.add_argument(
+        "--x-mode",
+        choices=("stream", "poll"),
+        default="stream",
+        help="filtered stream, or recent search polling for accounts without stream access",
+    )
     x.add_argument("--x-api-base", metavar="URL", help="another API host (a proxy, a test server)")
     x.add_argument("--include-retweets", action="store_true", help="keep retweets in the stream rules")
     x.add_argument("--poll-interval", type=positive_float, default=15.0, help="seconds between searches (poll mode)")
@@ -120,13 +142,19 @@ def cmd_stream(args: argparse.Namespace) -> int:
     groups = keyword_groups(args)
     x_options: dict[str, Any] = {}
     if args.source == "x":
-        x_options = {"mode": args.x_mode, "api_base": args.x_api_base, "record_path": args.record,
-                     "include_retweets": args.include_retweets, "poll_interval": args.poll_interval,
-                     "groups": groups}
+        x_options = {
+            "mode": args.x_mode,
+            "api_base": args.x_api_base,
+            "record_path": args.record,
+            "include_retweets": args.include_retweets,
+            "poll_interval": args.poll_interval,
+            "groups": groups,
+        }
     elif args.record:
         raise ConfigError("--record records the X API's raw lines: use it with --source x")
-    source = open_source(args.source, dataset=args.dataset, fmt=args.format,
-                         matcher=KeywordMatcher(groups), loop=args.loop, **x_options)
+    source = open_source(
+        args.source, dataset=args.dataset, fmt=args.format, matcher=KeywordMatcher(groups), loop=args.loop, **x_options
+    )
     pacer = Pacer(rate=args.rate, speedup=args.speedup, limit=args.limit, duration=args.duration)
     summary = stream(source, kafka, pacer, progress=not args.no_progress)
     print(summary.line())
@@ -141,8 +169,13 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
     p.add_argument("--workers", type=positive_int, help="worker processes (default: CPU count)")
     p.add_argument("--group", default="tweetpulse", help="consumer group id (default: %(default)s)")
     p.add_argument("--store", default=DEFAULT_STORE, metavar="PATH", help="SQLite store (default: %(default)s)")
-    p.add_argument("--from", dest="start_from", choices=("earliest", "latest"), default="earliest",
-                   help="where a new group starts reading (default: %(default)s)")
+    p.add_argument(
+        "--from",
+        dest="start_from",
+        choices=("earliest", "latest"),
+        default="earliest",
+        help="where a new group starts reading (default: %(default)s)",
+    )
     p.add_argument("--neutral-band", type=float, default=0.0, help="|polarity| <= this is neutral (default: 0)")
     p.add_argument("--max-text", type=positive_int, default=10_000, help="longer texts are dead-lettered")
     if not demo:
@@ -158,8 +191,14 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
 def listener_settings(args: argparse.Namespace, kafka: KafkaConfig) -> Any:
     from tweetpulse.listener import ListenerSettings
 
-    return ListenerSettings(kafka=kafka, group=args.group, store_path=args.store, start_from=args.start_from,
-                            max_text=args.max_text, neutral_band=args.neutral_band)
+    return ListenerSettings(
+        kafka=kafka,
+        group=args.group,
+        store_path=args.store,
+        start_from=args.start_from,
+        max_text=args.max_text,
+        neutral_band=args.neutral_band,
+    )
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
@@ -167,9 +206,14 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
     kafka = kafka_config(args)
     summary = run_listener(
-        listener_settings(args, kafka), workers=args.workers, max_messages=args.max_messages,
-        duration=args.duration, idle_exit=args.idle_exit, dashboard=not args.no_dashboard,
-        host=args.host, port=args.port,
+        listener_settings(args, kafka),
+        workers=args.workers,
+        max_messages=args.max_messages,
+        duration=args.duration,
+        idle_exit=args.idle_exit,
+        dashboard=not args.no_dashboard,
+        host=args.host,
+        port=args.port,
     )
     print(summary.line())
     write_json(args.summary_json, summary.as_dict())
@@ -181,9 +225,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from tweetpulse.pipeline import run_demo
 
     kafka = kafka_config(args)
-    summary = run_demo(listener_settings(args, kafka), rate=args.rate, workers=args.workers,
-                       duration=args.duration, host=args.host, port=args.port,
-                       start_kafka=not args.no_kafka_setup)
+    summary = run_demo(
+        listener_settings(args, kafka),
+        rate=args.rate,
+        workers=args.workers,
+        duration=args.duration,
+        host=args.host,
+        port=args.port,
+        start_kafka=not args.no_kafka_setup,
+    )
     print(summary.line())
     write_json(args.summary_json, summary.as_dict())
     return 0
@@ -197,13 +247,22 @@ def cmd_score(args: argparse.Namespace) -> int:
     text = " ".join(args.text)
     polarity, subjectivity = scorer.sentiment(text)
     w = weight(args.followers)
-    result = {"text": text, "polarity": polarity, "subjectivity": subjectivity, "label": scorer.label(polarity),
-              "followers": args.followers, "weight": w, "score": w * polarity}
+    result = {
+        "text": text,
+        "polarity": polarity,
+        "subjectivity": subjectivity,
+        "label": scorer.label(polarity),
+        "followers": args.followers,
+        "weight": w,
+        "score": w * polarity,
+    }
     if args.json:
         print(json.dumps(result))
     else:
-        print(f"polarity {polarity:+.4f}  subjectivity {subjectivity:.4f}  label {result['label']}"
-              + (f"  weight {w:.4f}  score {w * polarity:+.4f}" if args.followers is not None else ""))
+        print(
+            f"polarity {polarity:+.4f}  subjectivity {subjectivity:.4f}  label {result['label']}"
+            + (f"  weight {w:.4f}  score {w * polarity:+.4f}" if args.followers is not None else "")
+        )
     return 0
 
 
@@ -243,8 +302,9 @@ def build_parser() -> Parser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
     try:
         return int(args.func(args))
     except TweetpulseError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from tweetpulse.errors import ConfigError
 
@@ -36,12 +37,12 @@ class KafkaConfig:
     def dlq_topic(self) -> str:
         return dlq_topic_for(self.topic)
 
-    def client_conf(self, **overrides: object) -> dict[str, object]:
+    def client_conf(self, **overrides: Any) -> dict[str, Any]:
         """A librdkafka configuration: bootstrap servers, then ``overrides``, then the user's extras.
 
         The user's ``-X`` settings come last so they can tune anything for their cluster.
         """
-        conf: dict[str, object] = {"bootstrap.servers": self.bootstrap_servers}
+        conf: dict[str, Any] = {"bootstrap.servers": self.bootstrap_servers}
         conf.update(overrides)
         conf.update(self.extra)
         return conf
@@ -73,6 +74,8 @@ def parse_client_settings(pairs: list[str] | None = None, config_file: str | Non
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"-X {pair!r}: expected a librdkafka setting as key=value, e.g. -X security.protocol=SASL_SSL")
+            raise ConfigError(
+                f"-X {pair!r}: expected a librdkafka setting as key=value, e.g. -X security.protocol=SASL_SSL"
+            )
         settings[key.strip()] = value.strip()
     return settings

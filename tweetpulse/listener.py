@@ -57,7 +57,7 @@ class ListenerSettings:
     delta_interval: float = 0.25
     cache_size: int = 65536
 
-    def consumer_conf(self) -> dict[str, object]:
+    def consumer_conf(self) -> dict[str, Any]:
         return self.kafka.client_conf(**{
             "group.id": self.group,
             "auto.offset.reset": self.start_from,
@@ -79,7 +79,7 @@ class Budget:
     it leaves unprocessed and uncommitted, so the next run gets it.
     """
 
-    def __init__(self, value: Synchronized | None) -> None:  # type: ignore[type-arg]
+    def __init__(self, value: Synchronized[int] | None) -> None:
         self.value = value
 
     def exhausted(self) -> bool:
@@ -94,8 +94,11 @@ class Budget:
             return int(got)
 
 
-def dead_letter_headers(msg: Message, err: InvalidRecord) -> list[tuple[str, bytes]]:
-    headers = list(msg.headers() or [])
+Headers = list[tuple[str, str | bytes | None]]
+
+
+def dead_letter_headers(msg: Message, err: InvalidRecord) -> Headers:
+    headers: Headers = list(msg.headers() or [])  # type: ignore[arg-type]
     headers += [
         ("tweetpulse.reason", err.reason.encode()),
         ("tweetpulse.error", err.detail.encode("utf-8", "replace")),
@@ -110,8 +113,9 @@ def next_offsets(messages: list[Message]) -> list[TopicPartition]:
     """The offsets to commit after ``messages``: one past the last message of each partition."""
     last: dict[tuple[str, int], int] = {}
     for msg in messages:
-        if msg.error() is None:
-            last[(msg.topic(), msg.partition())] = msg.offset()  # type: ignore[index]
+        topic, partition, offset = msg.topic(), msg.partition(), msg.offset()
+        if msg.error() is None and topic is not None and partition is not None and offset is not None:
+            last[(topic, partition)] = offset
     return [TopicPartition(topic, partition, offset + 1) for (topic, partition), offset in last.items()]
 
 
@@ -172,7 +176,7 @@ class Worker:
         sentiment = self.scorer.sentiment
         label_of = self.scorer.label
         rows: list[tuple[Any, ...]] = []
-        extras: list[tuple[int, list[str], float, float, str, Any]] = []
+        extras: list[tuple[int | None, list[str], float, float, str, float | None]] = []
         dead = 0
         consumed = 0
         now = time.time()
@@ -226,7 +230,7 @@ class Worker:
 
 
 def worker_main(index: int, settings: ListenerSettings, deltas: Any, stop: Any,
-                budget: Synchronized | None, parent_pid: int) -> None:  # type: ignore[type-arg]
+                budget: Synchronized[int] | None, parent_pid: int) -> None:
     """Entry point of a worker process (module level, so ``spawn`` can import it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     terminated = threading.Event()

@@ -24,8 +24,12 @@ def in_notebook() -> bool:
     return shell is not None and hasattr(shell, "kernel")
 
 
-def kafka_config(topic: str = "tweets", bootstrap_servers: str | None = None,
-                 settings: dict[str, str] | None = None, config_file: str | None = None) -> KafkaConfig:
+def kafka_config(
+    topic: str = "tweets",
+    bootstrap_servers: str | None = None,
+    settings: dict[str, str] | None = None,
+    config_file: str | None = None,
+) -> KafkaConfig:
     """A KafkaConfig from notebook parameters (same defaults as the CLI)."""
     extra = parse_client_settings([f"{k}={v}" for k, v in (settings or {}).items()], config_file)
     return KafkaConfig(bootstrap_servers=bootstrap_servers or default_bootstrap(), topic=topic, extra=extra)
@@ -62,9 +66,17 @@ class ListenerSession:
     the CLI serves it.
     """
 
-    def __init__(self, settings: ListenerSettings, workers: int | None = None, dashboard: bool = True,
-                 jupyter_mode: str = "inline", host: str = "127.0.0.1", port: int = 8050,
-                 max_messages: int | None = None, height: int = 650) -> None:
+    def __init__(
+        self,
+        settings: ListenerSettings,
+        workers: int | None = None,
+        dashboard: bool = True,
+        jupyter_mode: str = "inline",
+        host: str = "127.0.0.1",
+        port: int = 8050,
+        max_messages: int | None = None,
+        height: int = 650,
+    ) -> None:
         self.settings = settings
         self.aggregator = Aggregator()
         self.listener = Listener(settings, workers=workers, max_messages=max_messages, aggregator=self.aggregator)
@@ -86,8 +98,12 @@ class ListenerSession:
         if self.dashboard:
             app = build_app(self.aggregator, subtitle=page_subtitle(self.settings))
             if in_notebook():
-                app.run(jupyter_mode=self.jupyter_mode, host=self.host, port=self.port,  # type: ignore[arg-type]
-                        jupyter_height=self.height)
+                app.run(
+                    jupyter_mode=self.jupyter_mode,  # type: ignore[arg-type]
+                    host=self.host,
+                    port=self.port,
+                    jupyter_height=self.height,
+                )
                 self._jupyter_server = True
             else:
                 self._server = DashboardServer(app, self.host, self.port).start()
@@ -99,8 +115,11 @@ class ListenerSession:
         kernel stops the listener cleanly (workers finish their batch, persist and commit)."""
         line = LiveLine()
         try:
-            summary = self.listener.wait(duration=duration, idle_exit=idle_exit,
-                                         on_tick=lambda s: line.show(f"{s.line()} · workers alive {self.listener.alive()}"))
+            summary = self.listener.wait(
+                duration=duration,
+                idle_exit=idle_exit,
+                on_tick=lambda s: line.show(f"{s.line()} · workers alive {self.listener.alive()}"),
+            )
         except KeyboardInterrupt:
             return self.stop()
         line.show(summary.line(), force=True)

@@ -15,8 +15,32 @@ from tweetpulse.models import Tweet
 from tweetpulse.scoring import textblob_sentiment
 from tweetpulse.store import Store, read_frame
 
-WORDS = ["bitcoin", "is", "great", "terrible", "not", "very", "good", "bad", "eth", "doge", "moon", "crash",
-         "love", "hate", ":)", ":(", "!!!", "happy", "sad", "$btc", "#ethereum", "amazing", "awful", "ok"]
+WORDS = [
+    "bitcoin",
+    "is",
+    "great",
+    "terrible",
+    "not",
+    "very",
+    "good",
+    "bad",
+    "eth",
+    "doge",
+    "moon",
+    "crash",
+    "love",
+    "hate",
+    ":)",
+    ":(",
+    "!!!",
+    "happy",
+    "sad",
+    "$btc",
+    "#ethereum",
+    "amazing",
+    "awful",
+    "ok",
+]
 
 
 def make_tweets(n: int, seed: int = 7) -> list[Tweet]:
@@ -25,8 +49,16 @@ def make_tweets(n: int, seed: int = 7) -> list[Tweet]:
     for i in range(n):
         text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 12)))
         followers = None if i % 7 == 0 else int(rng.paretovariate(1.2) * 10)
-        tweets.append(Tweet(id=f"it-{seed}-{i}", text=text, followers=followers, keywords=["bitcoin"] if "bitcoin" in text else [],
-                            created_at="2024-05-01T12:00:00Z", source="test"))
+        tweets.append(
+            Tweet(
+                id=f"it-{seed}-{i}",
+                text=text,
+                followers=followers,
+                keywords=["bitcoin"] if "bitcoin" in text else [],
+                created_at="2024-05-01T12:00:00Z",
+                source="test",
+            )
+        )
     return tweets
 
 

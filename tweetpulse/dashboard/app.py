@@ -73,7 +73,7 @@ def build_app(aggregator: Aggregator, groups: list[str] | None = None, title: st
     groups = list(groups or DEFAULT_GROUPS)
     if OVERALL not in groups:
         groups.insert(0, OVERALL)
-    app = Dash(__name__, title=title, update_title=None)
+    app = Dash(__name__, title=title, update_title=None)  # type: ignore[arg-type]
     app.layout = html.Div(
         style={"fontFamily": "system-ui, sans-serif", "maxWidth": "1200px", "margin": "0 auto", "padding": "12px"},
         children=[

@@ -8,7 +8,10 @@ from confluent_kafka.admin import AdminClient, NewTopic
 from tweetpulse.config import DEFAULT_PARTITIONS, KafkaConfig
 from tweetpulse.errors import KafkaUnavailable
 
-START_HINT = "start one with ./kafka-setup.sh start (or make kafka), or point KAFKA_BOOTSTRAP_SERVERS / --bootstrap-servers at yours"
+START_HINT = (
+    "start one with ./kafka-setup.sh start (or make kafka), "
+    "or point KAFKA_BOOTSTRAP_SERVERS / --bootstrap-servers at yours"
+)
 
 
 def _admin(config: KafkaConfig) -> AdminClient:
@@ -21,7 +24,8 @@ def wait_ready(config: KafkaConfig, timeout: float = 10.0) -> list[str]:
         meta = _admin(config).list_topics(timeout=timeout)
     except KafkaException as exc:
         raise KafkaUnavailable(
-            f"Kafka at {config.bootstrap_servers} did not answer within {timeout:g}s ({exc.args[0].str()}); {START_HINT}"
+            f"Kafka at {config.bootstrap_servers} did not answer within {timeout:g}s "
+            f"({exc.args[0].str()}); {START_HINT}"
         ) from None
     return sorted(meta.topics)
 
@@ -43,7 +47,9 @@ def ensure_topics(config: KafkaConfig, partitions: int = DEFAULT_PARTITIONS, tim
         except KafkaException as exc:
             err: KafkaError = exc.args[0]
             if err.code() != KafkaError.TOPIC_ALREADY_EXISTS:
-                raise KafkaUnavailable(f"could not create topic {topic}: {err.str()}; check your rights on the cluster") from None
+                raise KafkaUnavailable(
+                    f"could not create topic {topic}: {err.str()}; check your rights on the cluster"
+                ) from None
 
 
 def delete_topics(config: KafkaConfig, topics: list[str], timeout: float = 15.0) -> None:

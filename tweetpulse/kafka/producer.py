@@ -55,12 +55,15 @@ class TweetProducer:
         self._client()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def _client(self) -> Producer:
         if self._producer is None:
-            conf = self.config.client_conf(**{**PRODUCER_DEFAULTS, **self._overrides, "error_cb": self._on_error})
+            conf = self.config.client_conf(**{**PRODUCER_DEFAULTS, **self._overrides})
+            conf["error_cb"] = self._on_error
             conf["on_delivery"] = self._on_delivery
             self._producer = Producer(conf)
         return self._producer
@@ -89,8 +92,13 @@ class TweetProducer:
     def send(self, tweet: Tweet) -> None:
         self.produce(tweet.id, tweet.to_json())
 
-    def produce(self, key: str | bytes | None, value: bytes, topic: str | None = None,
-                headers: list[tuple[str, bytes]] | None = None) -> None:
+    def produce(
+        self,
+        key: str | bytes | None,
+        value: bytes,
+        topic: str | None = None,
+        headers: list[tuple[str, str | bytes | None]] | None = None,
+    ) -> None:
         producer = self._client()
         target = topic or self.config.topic
         while True:
