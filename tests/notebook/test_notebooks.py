@@ -1,0 +1,58 @@
+"""streamer.ipynb and listener.ipynb, executed headless with small parameters against the real broker."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import papermill as pm
+
+from tests.conftest import ROOT, free_port
+from tweetpulse.config import KafkaConfig
+from tweetpulse.store import read_frame
+
+
+def execute(name: str, out: Path, **parameters: object) -> dict[str, object]:
+    pm.execute_notebook(str(ROOT / name), str(out), parameters=parameters, kernel_name="python3",
+                        cwd=str(ROOT), progress_bar=False, execution_timeout=180)
+    return json.loads(out.read_text())
+
+
+def outputs_text(nb: dict[str, object]) -> str:
+    texts = []
+    for cell in nb["cells"]:  # type: ignore[attr-defined]
+        for output in cell.get("outputs", []):
+            texts.append("".join(output.get("text", "")))
+            data = output.get("data", {})
+            texts.append("".join(data.get("text/plain", "")))
+            texts.append("".join(data.get("text/html", "")))
+    return "\n".join(texts)
+
+
+def test_streamer_then_listener_notebooks(kafka: KafkaConfig, tmp_path: Path) -> None:
+    streamed = execute("streamer.ipynb", tmp_path / "streamer.out.ipynb", source="sample", rate=None,
+                       duration=None, limit=400, loop=False, topic=kafka.topic,
+                       bootstrap_servers=kafka.bootstrap_servers)
+    text = outputs_text(streamed)
+    assert "delivered 400" in text and "failed 0" in text
+
+    store = tmp_path / "nb.db"
+    port = free_port()
+    listened = execute("listener.ipynb", tmp_path / "listener.out.ipynb", workers=2, group="nb-test",
+                       store=str(store), duration=None, idle_exit=5.0, jupyter_mode="inline", port=port,
+                       topic=kafka.topic, bootstrap_servers=kafka.bootstrap_servers)
+    text = outputs_text(listened)
+    assert f"http://127.0.0.1:{port}/" in text  # the page was served and shown inline
+    assert "<iframe" in text
+    assert "stored 400" in text
+    assert "400 tweets in" in text  # the pandas cell loaded the store
+    frame = read_frame(store)
+    assert len(frame) == 400 and frame["id"].is_unique
+
+
+def test_notebooks_are_committed_clean() -> None:
+    for name in ("streamer.ipynb", "listener.ipynb"):
+        nb = json.loads((ROOT / name).read_text())
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert all(not c["outputs"] and c["execution_count"] is None for c in code), name
+        assert any("parameters" in c["metadata"].get("tags", []) for c in code), name
