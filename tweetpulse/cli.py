@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -266,6 +267,16 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- dashboard ----------------------------------------------------------------------------------
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from tweetpulse.dashboard.standalone import run_dashboard
+
+    kafka = kafka_config(args) if args.group else None
+    run_dashboard(args.store, host=args.host, port=args.port, window=args.window, kafka=kafka, group=args.group,
+                  duration=args.duration)
+    return 0
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="tweetpulse", description="Live crypto-tweet sentiment through Kafka onto a Dash page.")
     parser.add_argument("--version", action="version", version=f"tweetpulse {__version__}")
@@ -296,7 +307,22 @@ def build_parser() -> Parser:
     p.add_argument("--neutral-band", type=float, default=0.0, help="|polarity| <= this is neutral")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("dashboard", help="serve the live page from a store (survives listener restarts)")
+    p.add_argument("--store", default=DEFAULT_STORE, metavar="PATH", help="SQLite store to read (default: %(default)s)")
+    p.add_argument("--host", default="127.0.0.1", help="page address (default: %(default)s)")
+    p.add_argument("--port", type=int, default=8050, help="page port (default: %(default)s)")
+    p.add_argument("--window", type=positive_int, default=3600, metavar="S",
+                   help="seconds of history the charts keep (default: %(default)s)")
+    p.add_argument("--group", help="consumer group whose lag to show (with the Kafka settings below)")
+    p.add_argument("--duration", type=positive_float, help="stop after this many seconds")
+    add_kafka_args(p)
+    p.set_defaults(func=cmd_dashboard)
     return parser
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -305,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s"
     )
+    signal.signal(signal.SIGTERM, _terminate)  # SIGTERM stops as cleanly as Ctrl-C
     try:
         return int(args.func(args))
     except TweetpulseError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,6 +14,7 @@ DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 DEFAULT_TOPIC = "tweets"
 DEFAULT_PARTITIONS = 3
 DEFAULT_STORE = "data/tweetpulse.db"
+KAFKA_LOG = logging.getLogger("tweetpulse.kafka")
 
 
 def default_bootstrap() -> str:
@@ -42,7 +44,8 @@ class KafkaConfig:
 
         The user's ``-X`` settings come last so they can tune anything for their cluster.
         """
-        conf: dict[str, Any] = {"bootstrap.servers": self.bootstrap_servers}
+        # librdkafka's own log lines go through Python logging instead of raw stderr
+        conf: dict[str, Any] = {"bootstrap.servers": self.bootstrap_servers, "logger": KAFKA_LOG}
         conf.update(overrides)
         conf.update(self.extra)
         return conf

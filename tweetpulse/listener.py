@@ -54,22 +54,23 @@ class ListenerSettings:
     poll_timeout: float = 0.5
     max_text: int = DEFAULT_MAX_TEXT
     neutral_band: float = 0.0
-    delta_interval: float = 0.25
     cache_size: int = 65536
 
     def consumer_conf(self) -> dict[str, Any]:
-        return self.kafka.client_conf(**{
-            "group.id": self.group,
-            "auto.offset.reset": self.start_from,
-            # offsets are stored by hand once results are persisted, then committed in the background
-            "enable.auto.commit": True,
-            "enable.auto.offset.store": False,
-            "auto.commit.interval.ms": 1000,
-            "partition.assignment.strategy": "cooperative-sticky",
-            "session.timeout.ms": 10000,
-            "heartbeat.interval.ms": 1000,
-            "fetch.wait.max.ms": 100,
-        })
+        return self.kafka.client_conf(
+            **{
+                "group.id": self.group,
+                "auto.offset.reset": self.start_from,
+                # offsets are stored by hand once results are persisted, then committed in the background
+                "enable.auto.commit": True,
+                "enable.auto.offset.store": False,
+                "auto.commit.interval.ms": 1000,
+                "partition.assignment.strategy": "cooperative-sticky",
+                "session.timeout.ms": 6000,  # a dead worker's partitions move on within seconds
+                "heartbeat.interval.ms": 1000,
+                "fetch.wait.max.ms": 100,
+            }
+        )
 
 
 class Budget:
@@ -122,8 +123,14 @@ def next_offsets(messages: list[Message]) -> list[TopicPartition]:
 class Worker:
     """One consumer-group member. Built inside the worker process from :class:`ListenerSettings`."""
 
-    def __init__(self, index: int, settings: ListenerSettings, emit: Callable[[dict[str, Any]], None],
-                 budget: Budget, should_stop: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        index: int,
+        settings: ListenerSettings,
+        emit: Callable[[dict[str, Any]], None],
+        budget: Budget,
+        should_stop: Callable[[], bool],
+    ) -> None:
         self.index = index
         self.settings = settings
         self.emit = emit
@@ -137,38 +144,34 @@ class Worker:
         settings = self.settings
         consumer = Consumer(settings.consumer_conf())
         consumer.subscribe([settings.kafka.topic])
-        next_emit = time.monotonic() + settings.delta_interval
         try:
             with Store(settings.store_path) as store, self.dlq:
                 while not self.should_stop():
                     if self.budget.exhausted():
                         time.sleep(0.1)  # --max-messages reached: consume no more
-                        self._emit_due(next_emit)
                         continue
                     messages = consumer.consume(settings.batch_size, settings.poll_timeout)
-                    messages = messages[:self.budget.claim(len(messages))]
-                    if messages:
-                        self.process(messages, store)
-                        # only now, with the results persisted, may these offsets be committed
-                        offsets = next_offsets(messages)
-                        if offsets:
-                            consumer.store_offsets(offsets=offsets)
-                    now = time.monotonic()
-                    if now >= next_emit:
-                        self._flush_delta()
-                        next_emit = now + settings.delta_interval
+                    messages = messages[: self.budget.claim(len(messages))]
+                    if not messages:
+                        continue
+                    self.process(messages, store)
+                    # report the batch to the page at once, so a crash loses as little of the page as possible
+                    self._flush_delta()
+                    # only now, with the results persisted, may these offsets be committed
+                    offsets = next_offsets(messages)
+                    if offsets:
+                        consumer.store_offsets(offsets=offsets)
         finally:
             self._flush_delta()
             consumer.close()  # commits the stored offsets and leaves the group
-
-    def _emit_due(self, next_emit: float) -> None:
-        if time.monotonic() >= next_emit:
-            self._flush_delta()
 
     def _flush_delta(self) -> None:
         delta = self.delta.take()
         if delta is not None:
             self.emit(delta)
+
+    def dead_letter(self, msg: Message, err: InvalidRecord) -> None:
+        self.dlq.produce(msg.key(), msg.value(), self.settings.kafka.dlq_topic, dead_letter_headers(msg, err))
 
     def process(self, messages: list[Message], store: Store) -> None:
         """Score and persist one batch; dead-letter what breaks the contract."""
@@ -189,22 +192,43 @@ class Worker:
             consumed += 1
             try:
                 tweet = parse_record(msg.value(), settings.max_text)
+                polarity, subjectivity = sentiment(tweet.text)
             except InvalidRecord as err:
-                self.dlq.produce(msg.key(), msg.value() or b"", settings.kafka.dlq_topic, dead_letter_headers(msg, err))
+                self.dead_letter(msg, err)
                 dead += 1
                 continue
-            polarity, subjectivity = sentiment(tweet.text)
+            except Exception as exc:  # a bug must not stop the stream: set the message aside, say why
+                log.exception("worker %d: could not score message at offset %s", self.index, msg.offset())
+                self.dead_letter(msg, InvalidRecord("internal-error", f"{type(exc).__name__}: {exc}"))
+                dead += 1
+                continue
             w = weight(tweet.followers)
             score = w * polarity
             label = label_of(polarity)
             ts_type, ts_ms = msg.timestamp()
             produced_at = ts_ms / 1000.0 if ts_type else None
-            rows.append((
-                tweet.id, tweet.text, tweet.created_at, tweet.author, tweet.author_id, tweet.followers,
-                tweet.lang, encode_keywords(tweet.keywords), tweet.source,
-                polarity, subjectivity, w, score, label,
-                msg.partition(), msg.offset(), produced_at, now,
-            ))
+            rows.append(
+                (
+                    tweet.id,
+                    tweet.text,
+                    tweet.created_at,
+                    tweet.author,
+                    tweet.author_id,
+                    tweet.followers,
+                    tweet.lang,
+                    encode_keywords(tweet.keywords),
+                    tweet.source,
+                    polarity,
+                    subjectivity,
+                    w,
+                    score,
+                    label,
+                    msg.partition(),
+                    msg.offset(),
+                    produced_at,
+                    now,
+                )
+            )
             extras.append((msg.partition(), tweet.keywords, score, polarity, label, produced_at))
         if dead and self.dlq.flush(30) > 0:
             raise RuntimeError("dead letters could not be delivered; not committing this batch")
@@ -216,21 +240,33 @@ class Worker:
             if row[0] not in new_ids:
                 continue
             delta.add(second, groups, score, polarity, label)
+            delta.add_author(row[3] or row[4], row[5], score)
             if produced_at is not None:
                 delta.add_latency(stored_at - produced_at)
-        for row in rows[-delta.recent_max:]:
+        for row in rows[-delta.recent_max :]:
             if row[0] in new_ids:
-                delta.add_recent({
-                    "id": row[0], "text": row[1][:RECENT_TEXT_MAX], "created_at": row[2], "author": row[3],
-                    "followers": row[5], "keywords": row[7], "polarity": row[9], "subjectivity": row[10],
-                    "score": row[12], "label": row[13], "scored_at": row[17],
-                })
+                delta.add_recent(
+                    {
+                        "id": row[0],
+                        "text": row[1][:RECENT_TEXT_MAX],
+                        "created_at": row[2],
+                        "author": row[3],
+                        "followers": row[5],
+                        "keywords": row[7],
+                        "polarity": row[9],
+                        "subjectivity": row[10],
+                        "score": row[12],
+                        "label": row[13],
+                        "scored_at": row[17],
+                    }
+                )
         stored = len(new_ids)
         delta.count(consumed=consumed, stored=stored, duplicates=len(rows) - stored, dead=dead)
 
 
-def worker_main(index: int, settings: ListenerSettings, deltas: Any, stop: Any,
-                budget: Synchronized[int] | None, parent_pid: int) -> None:
+def worker_main(
+    index: int, settings: ListenerSettings, deltas: Any, stop: Any, budget: Synchronized[int] | None, parent_pid: int
+) -> None:
     """Entry point of a worker process (module level, so ``spawn`` can import it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     terminated = threading.Event()
@@ -258,8 +294,10 @@ class Summary:
         return self.consumed / self.seconds if self.seconds > 0 else 0.0
 
     def line(self) -> str:
-        return (f"consumed {self.consumed}, stored {self.stored}, duplicates ignored {self.duplicates}, "
-                f"dead-lettered {self.dead} in {self.seconds:.1f}s ({self.rate:,.0f} tweets/s)")
+        return (
+            f"consumed {self.consumed}, stored {self.stored}, duplicates ignored {self.duplicates}, "
+            f"dead-lettered {self.dead} in {self.seconds:.1f}s ({self.rate:,.0f} tweets/s)"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "rate": self.rate}
@@ -272,9 +310,14 @@ class Listener:
     workers are always stopped, also on Ctrl-C or a kernel interrupt.
     """
 
-    def __init__(self, settings: ListenerSettings, workers: int | None = None,
-                 max_messages: int | None = None, aggregator: Aggregator | None = None,
-                 max_restarts: int = 5) -> None:
+    def __init__(
+        self,
+        settings: ListenerSettings,
+        workers: int | None = None,
+        max_messages: int | None = None,
+        aggregator: Aggregator | None = None,
+        max_restarts: int = 5,
+    ) -> None:
         self.settings = settings
         self.n_workers = workers or os.cpu_count() or 1
         self.aggregator = aggregator or Aggregator()
@@ -289,6 +332,7 @@ class Listener:
         self._draining = threading.Event()
         self._started = 0.0
         self._stopped = 0.0
+        self._last_activity = 0.0
         self.restarts = 0
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -310,7 +354,8 @@ class Listener:
 
     def _spawn(self, index: int) -> SpawnProcess:
         process = self._ctx.Process(
-            target=worker_main, name=f"tweetpulse-worker-{index}",
+            target=worker_main,
+            name=f"tweetpulse-worker-{index}",
             args=(index, self.settings, self._deltas, self._stop, self._budget, os.getpid()),
         )
         process.start()
@@ -377,15 +422,24 @@ class Listener:
 
     def summary(self) -> Summary:
         counters = self.aggregator.counters
-        end = self._stopped or time.monotonic()
+        # the rate is over the time spent working: an idle tail (--idle-exit) doesn't count
+        end = self._last_activity or self._stopped or time.monotonic()
         return Summary(
-            consumed=counters["consumed"], stored=counters["stored"], duplicates=counters["duplicates"],
-            dead=counters["dead"], seconds=end - self._started if self._started else 0.0,
+            consumed=counters["consumed"],
+            stored=counters["stored"],
+            duplicates=counters["duplicates"],
+            dead=counters["dead"],
+            seconds=end - self._started if self._started else 0.0,
             workers=self.n_workers,
         )
 
-    def wait(self, duration: float | None = None, idle_exit: float | None = None,
-             on_tick: Callable[[Summary], None] | None = None, tick: float = 0.5) -> Summary:
+    def wait(
+        self,
+        duration: float | None = None,
+        idle_exit: float | None = None,
+        on_tick: Callable[[Summary], None] | None = None,
+        tick: float = 0.5,
+    ) -> Summary:
         """Block until ``max_messages`` are handled, ``duration`` passes, or ``idle_exit`` seconds
         go by with nothing new. Ctrl-C / a kernel interrupt ends the wait; the caller stops."""
         start = time.monotonic()
@@ -401,6 +455,7 @@ class Listener:
             handled = summary.consumed
             if handled != last_seen:
                 last_seen, last_change = handled, now
+                self._last_activity = now
             if self.max_messages is not None and handled >= self.max_messages:
                 return summary
             if duration is not None and now - start >= duration:

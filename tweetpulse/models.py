@@ -21,6 +21,7 @@ from tweetpulse.errors import InvalidRecord
 
 SCHEMA_VERSION = 1
 DEFAULT_MAX_TEXT = 10_000
+MAX_FOLLOWERS = 2**63 - 1  # the store's INTEGER range
 
 _OPTIONAL_STR = ("created_at", "author", "author_id", "lang")
 
@@ -110,6 +111,8 @@ def record_from_dict(obj: dict[str, Any], max_text: int = DEFAULT_MAX_TEXT) -> T
             raise InvalidRecord("bad-followers", f"'followers' must be an integer, got {followers!r:.40}")
         if followers < 0:
             raise InvalidRecord("bad-followers", f"'followers' must be >= 0, got {followers}")
+        if followers > MAX_FOLLOWERS:
+            raise InvalidRecord("bad-followers", f"'followers' must be < 2**63, got {followers}")
     keywords = obj.get("keywords")
     if keywords is None:
         keywords = []

@@ -95,7 +95,7 @@ class TweetProducer:
     def produce(
         self,
         key: str | bytes | None,
-        value: bytes,
+        value: bytes | None,
         topic: str | None = None,
         headers: list[tuple[str, str | bytes | None]] | None = None,
     ) -> None:
