@@ -72,15 +72,58 @@ def parse_record(raw: bytes | None, max_text: int = DEFAULT_MAX_TEXT) -> Tweet:
     if raw is None:
         raise InvalidRecord("empty", "the message has no value (a tombstone?)")
     try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidRecord("not-utf8", f"bytes {exc.start}-{exc.end} are not UTF-8") from None
-    try:
-        obj = orjson.loads(raw)
+        obj = orjson.loads(raw)  # validates UTF-8 too: no separate decode on the hot path
     except orjson.JSONDecodeError as exc:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            raise InvalidRecord("not-utf8", f"bytes {bad.start}-{bad.end} are not UTF-8") from None
         raise InvalidRecord("not-json", str(exc)) from None
-    if not isinstance(obj, dict):
+    if type(obj) is not dict:
         raise InvalidRecord("not-object", f"expected a JSON object, got {type(obj).__name__}")
+    # the fast path: one pass of exact type checks for a well-formed record (the listener's
+    # per-tweet loop); anything else goes through record_from_dict, which names the problem
+    get = obj.get
+    v, tid, text, followers, keywords = (
+        get("v", SCHEMA_VERSION),
+        get("id"),
+        get("text"),
+        get("followers"),
+        get("keywords"),
+    )
+    created_at, author, author_id, lang, source = (
+        get("created_at"),
+        get("author"),
+        get("author_id"),
+        get("lang"),
+        get("source"),
+    )
+    if (
+        type(v) is int
+        and v == SCHEMA_VERSION
+        and type(tid) is str
+        and tid
+        and type(text) is str
+        and len(text) <= max_text
+        and (followers is None or (type(followers) is int and 0 <= followers <= MAX_FOLLOWERS))
+        and (created_at is None or type(created_at) is str)
+        and (author is None or type(author) is str)
+        and (author_id is None or type(author_id) is str)
+        and (lang is None or type(lang) is str)
+        and (source is None or type(source) is str)
+        and (keywords is None or (type(keywords) is list and all(type(k) is str for k in keywords)))
+    ):
+        return Tweet(
+            tid,
+            text,
+            created_at,
+            author,
+            author_id,
+            followers,
+            lang,
+            [] if keywords is None else keywords,
+            "unknown" if source is None else source,
+        )
     return record_from_dict(obj, max_text)
 
 
