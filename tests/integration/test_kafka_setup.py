@@ -90,3 +90,37 @@ def test_external_cluster_only_creates_topics(kafka_broker: Broker, own_env: dic
     assert "nothing to start" in result.stdout
     topics = wait_ready(KafkaConfig(bootstrap_servers=kafka_broker.bootstrap))
     assert {"external-check", "external-check.dlq"} <= set(topics)
+
+
+def fake_kafka_home(root: Path, libs: Path) -> Path:
+    """An installation laid out like Apache Kafka's binary distribution (bin/*.sh with the same
+    arguments), whose scripts run the jars kafka-setup.sh fetched."""
+    bin_dir = root / "bin"
+    bin_dir.mkdir(parents=True)
+    scripts = {
+        "kafka-storage.sh": 'exec java -cp "$LIBS/*" kafka.tools.StorageTool "$@"',
+        "kafka-topics.sh": 'exec java -Xmx256m -cp "$LIBS/*" org.apache.kafka.tools.TopicCommand "$@"',
+        "kafka-server-start.sh": 'exec java $KAFKA_HEAP_OPTS $KAFKA_LOG4J_OPTS -cp "$LIBS/*" kafka.Kafka "$@"',
+    }
+    for name, body in scripts.items():
+        script = bin_dir / name
+        script.write_text(f'#!/usr/bin/env bash\nLIBS="{libs}"\n{body}\n')
+        script.chmod(0o755)
+    return root
+
+
+def test_kafka_home_installation_is_used(kafka_broker: Broker, own_env: dict[str, str], tmp_path: Path) -> None:
+    libs = Path(own_env.get("KAFKA_LIBS_DIR", Path(__file__).resolve().parents[2] / ".kafka" / "libs"))
+    home = fake_kafka_home(tmp_path / "kafka", libs)
+    broker = Broker(f"127.0.0.1:{own_env['KAFKA_PORT']}", Path(own_env["KAFKA_STATE_DIR"]),
+                    {**own_env, "KAFKA_HOME": str(home)})
+    started = broker.setup("start")
+    assert started.returncode == 0, started.stderr
+    assert f"from {home}" in started.stdout
+    assert {"tweets", "tweets.dlq"} <= set(wait_ready(KafkaConfig(bootstrap_servers=broker.bootstrap)))
+    assert broker.setup("stop").returncode == 0
+
+
+def test_kafka_home_without_scripts_is_explained(own_env: dict[str, str], tmp_path: Path) -> None:
+    result = Broker("", None, own_env).setup("start", KAFKA_HOME=str(tmp_path))
+    assert result.returncode != 0 and "has no bin/kafka-topics.sh" in result.stderr
