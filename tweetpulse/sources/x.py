@@ -991,7 +991,7 @@ class XStreamSource(_StatusMixin):
         if code in (401, 403) or (code == 429 and _is_usage_cap(body)):
             message = explain_http_error(code, body, "the filtered stream")
             self._fatal = SourceError(message)
-            log.error("%s", message)
+            log.debug("%s", message)
             self.last_error = message
             self._client.disconnect()
             return
@@ -1018,7 +1018,7 @@ class XStreamSource(_StatusMixin):
         message = f"the X stream stopped on an unexpected error: {type(exc).__name__}: {_short(exc)}"
         self._fatal = SourceError(message)
         self.last_error = message
-        log.error("%s", message)
+        log.debug("%s", message)
         log.debug("traceback of the stream error", exc_info=exc)
 
     def _on_disconnect(self) -> None:
@@ -1028,7 +1028,7 @@ class XStreamSource(_StatusMixin):
                 f"(last: {self._pending_cause or self.last_error or 'unknown'})"
             )
             self._fatal = SourceError(message)
-            log.error("%s", message)
+            log.debug("%s", message)
         self._finished.set()
         self._set_state("disconnected", error=str(self._fatal) if self._fatal else None)
 
@@ -1128,7 +1128,7 @@ class XPollSource(_StatusMixin):
                     break
                 self._stop.wait(self.interval)
         except SourceError as exc:
-            log.error("%s", exc)
+            log.debug("%s", exc)
             self._set_state("disconnected", error=str(exc))
             raise
         finally:
