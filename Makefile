@@ -30,11 +30,13 @@ kafka-stop: ## stop the local Kafka broker
 demo: setup ## Kafka + sample streamer + listener + live page at http://127.0.0.1:8050 (Ctrl-C stops)
 	$(BIN)/tweetpulse demo $(DEMO_ARGS)
 
-browser-deps: ## install headless Chromium and ChromeDriver (Debian packages) when missing
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
-	  echo "installing chromium and chromium-driver"; \
+browser-deps: ## install headless Chromium, ChromeDriver and an emoji font (Debian packages) when missing
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || \
+	    ! dpkg -s fonts-noto-color-emoji >/dev/null 2>&1; then \
+	  echo "installing chromium, chromium-driver and fonts-noto-color-emoji"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-color-emoji >/dev/null; \
 	fi
 
 test: setup browser-deps lint ## lint, then every tier: unit, integration (real broker), notebook, browser

@@ -1,16 +1,21 @@
 """Aggregates that flow from the workers to the page: compact deltas in, bounded ring buffers out.
 
 Workers never send every tweet to the page. Each one folds its newly stored tweets into a
-:class:`DeltaBuilder` (per-second, per-keyword-group sums plus a few recent tweets) and ships the
-delta over a multiprocessing queue a few times a second. The page's :class:`Aggregator` folds the
-deltas into ring buffers whose size does not depend on how many tweets went by.
+:class:`DeltaBuilder` (per-second, per-keyword-group sums, a few recent tweets, and the authors
+with the most influence in the delta) and ships the delta over a multiprocessing queue a few
+times a second. The page's :class:`Aggregator` folds the deltas into ring buffers whose size
+does not depend on how many tweets went by, and answers the page's questions about a bounded
+window: the points of a chart, the latest tweets, the top authors, latency percentiles.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +25,9 @@ COUNT, SCORE, POLARITY, POS, NEG, NEU = range(6)
 _LABEL_SLOT = {"positive": POS, "negative": NEG, "neutral": NEU}
 Bucket = list[float]
 Delta = dict[str, Any]
+# one author entry: sum of |score|, sum of score, tweets, followers (the latest seen)
+ABS, NET, TWEETS, FOLLOWERS = range(4)
+AuthorEntry = list[float]
 
 
 def _empty() -> Bucket:
@@ -27,23 +35,31 @@ def _empty() -> Bucket:
 
 
 class DeltaBuilder:
-    """Worker side: accumulate newly stored tweets until the next :meth:`take`."""
+    """Worker side: accumulate newly stored tweets until the next :meth:`take`.
 
-    def __init__(self, worker: int, recent_max: int = 20, latency_max: int = 200) -> None:
+    ``authors_max`` bounds the authors a delta carries: only those with the largest
+    ``sum(|score|)`` in the delta travel (a cheap top-K, computed once per delta).
+    """
+
+    def __init__(self, worker: int, recent_max: int = 20, latency_max: int = 200, authors_max: int = 25) -> None:
         self.worker = worker
         self.recent_max = recent_max
         self.latency_max = latency_max
+        self.authors_max = authors_max
         self._reset()
 
     def _reset(self) -> None:
         self.buckets: dict[tuple[int, str], Bucket] = {}
         self.recent: deque[dict[str, Any]] = deque(maxlen=self.recent_max)
         self.latencies: list[float] = []
+        self.authors: dict[str, AuthorEntry] = {}
+        self.last_second = 0
         self.counters = {"consumed": 0, "stored": 0, "duplicates": 0, "dead": 0}
 
     def add(self, second: int, groups: list[str], score: float, polarity: float, label: str) -> None:
         slot = _LABEL_SLOT[label]
         buckets = self.buckets
+        self.last_second = second
         for group in (OVERALL, *groups):
             key = (second, group)
             bucket = buckets.get(key)
@@ -53,6 +69,21 @@ class DeltaBuilder:
             bucket[SCORE] += score
             bucket[POLARITY] += polarity
             bucket[slot] += 1
+
+    def add_author(self, author: str | None, followers: int | None, score: float) -> None:
+        """Count one stored tweet towards its author's influence (tweets scoring 0 change nothing)."""
+        if not author or not score:
+            return
+        magnitude = score if score > 0 else -score
+        entry = self.authors.get(author)
+        if entry is None:
+            self.authors[author] = [magnitude, score, 1, followers or 0]
+        else:  # [ABS, NET, TWEETS, FOLLOWERS], by position: this runs once per stored tweet
+            entry[0] += magnitude
+            entry[1] += score
+            entry[2] += 1
+            if followers is not None:
+                entry[3] = followers
 
     def add_recent(self, tweet: dict[str, Any]) -> None:
         self.recent.append(tweet)
@@ -69,11 +100,17 @@ class DeltaBuilder:
         """The delta since the last call (``None`` when nothing happened), and start afresh."""
         if not self.buckets and not any(self.counters.values()):
             return None
+        authors = self.authors
+        if len(authors) > self.authors_max:
+            top = heapq.nlargest(self.authors_max, authors.items(), key=lambda item: item[1][ABS])
+        else:
+            top = list(authors.items())
         delta: Delta = {
             "worker": self.worker,
             "buckets": [(s, g, b) for (s, g), b in self.buckets.items()],
             "recent": list(self.recent),
             "latencies": self.latencies,
+            "authors": (self.last_second, [(name, *entry) for name, entry in top]),
             "counters": self.counters,
             "sent_at": time.time(),
         }
@@ -93,7 +130,7 @@ class Series:
     def __post_init__(self) -> None:
         self.seconds = deque()
 
-    def fold(self, second: int, values: Bucket) -> None:
+    def fold(self, second: int, values: Sequence[float]) -> None:
         bucket = self.buckets.get(second)
         if bucket is None:
             bucket = self.buckets[second] = _empty()
@@ -109,18 +146,135 @@ class Series:
             bucket[i] += value
             self.total[i] += value
 
+    def seed(self, values: Sequence[float]) -> None:
+        """Add to the running totals only: history from before the window (a store backfill)."""
+        for i, value in enumerate(values):
+            self.total[i] += value
+
+    def sum_from(self, first: int, slot: int) -> float:
+        """Sum of ``slot`` over the buckets of seconds >= ``first`` (walks from the newest end)."""
+        buckets = self.buckets
+        total = 0.0
+        for second in reversed(self.seconds):
+            if second < first:
+                break
+            total += buckets[second][slot]
+        return total
+
+
+class AuthorWindow:
+    """Authors' summed influence over the last ``window`` seconds of data, bounded in memory.
+
+    Each second keeps at most ``keep_per_second`` authors once it has settled (the rest are
+    dropped from the totals too), so the totals hold at most ``window × keep_per_second`` names.
+    """
+
+    def __init__(self, window: int = 900, keep_per_second: int = 50) -> None:
+        self.window = window
+        self.keep = keep_per_second
+        self.seconds: deque[int] = deque()
+        self.by_second: dict[int, dict[str, AuthorEntry]] = {}
+        self.totals: dict[str, AuthorEntry] = {}
+        self._unsettled: set[int] = set()
+
+    def fold(self, second: int, entries: Iterable[Sequence[Any]]) -> None:
+        per = self.by_second.get(second)
+        if per is None:
+            if self.seconds and second <= self.seconds[-1] - self.window:
+                return  # older than the window
+            per = self.by_second[second] = {}
+            if self.seconds and second < self.seconds[-1]:
+                self.seconds = deque(sorted((*self.seconds, second)))
+            else:
+                self.seconds.append(second)
+            self._unsettled.add(second)
+        totals = self.totals
+        for name, abs_sum, net, tweets, followers in entries:
+            for target in (per, totals):
+                entry = target.get(name)
+                if entry is None:
+                    target[name] = [abs_sum, net, tweets, followers]
+                else:
+                    entry[ABS] += abs_sum
+                    entry[NET] += net
+                    entry[TWEETS] += tweets
+                    entry[FOLLOWERS] = followers or entry[FOLLOWERS]
+        newest = self.seconds[-1]
+        for old in [s for s in self._unsettled if s < newest - 1]:
+            self._trim(old)
+        while self.seconds and self.seconds[0] <= newest - self.window:
+            self._drop(self.seconds.popleft())
+
+    def _subtract(self, name: str, entry: AuthorEntry) -> None:
+        total = self.totals.get(name)
+        if total is None:
+            return
+        total[TWEETS] -= entry[TWEETS]
+        if total[TWEETS] <= 0:
+            del self.totals[name]
+        else:
+            total[ABS] -= entry[ABS]
+            total[NET] -= entry[NET]
+
+    def _trim(self, second: int) -> None:
+        self._unsettled.discard(second)
+        per = self.by_second.get(second)
+        if per is None or len(per) <= self.keep:
+            return
+        keep = heapq.nlargest(self.keep, per.items(), key=lambda item: item[1][ABS])
+        kept = {name for name, _ in keep}
+        for name, entry in per.items():
+            if name not in kept:
+                self._subtract(name, entry)
+        self.by_second[second] = dict(keep)
+
+    def _drop(self, second: int) -> None:
+        self._unsettled.discard(second)
+        for name, entry in self.by_second.pop(second, {}).items():
+            self._subtract(name, entry)
+
+    def top(self, n: int) -> list[tuple[str, AuthorEntry]]:
+        best = heapq.nlargest(n, self.totals.items(), key=lambda item: item[1][ABS])
+        return [(name, list(entry)) for name, entry in best]
+
+
+@dataclass(frozen=True)
+class Points:
+    """Chart points: one x list (unix seconds) shared by every group, one y list per group."""
+
+    xs: list[int]
+    ys: list[list[float | None]]
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) of already sorted values, nearest-rank."""
+    if not sorted_values:
+        return math.nan
+    rank = max(0, min(len(sorted_values) - 1, math.ceil(q / 100 * len(sorted_values)) - 1))
+    return sorted_values[rank]
+
 
 class Aggregator:
-    """Page side: folds worker deltas into bounded ring buffers. Thread-safe."""
+    """Page side: folds worker deltas into bounded ring buffers. Thread-safe.
 
-    def __init__(self, window_seconds: int = 3600, recent_max: int = 200, latency_max: int = 2000) -> None:
+    ``version`` grows with every fold, so a page can tell cheaply whether anything changed;
+    ``recent_seq`` counts every recent tweet ever folded, so a page can ask for the ones it
+    has not shown yet.
+    """
+
+    def __init__(self, window_seconds: int = 3600, recent_max: int = 200, latency_max: int = 2000,
+                 author_window: int = 900, authors_per_second: int = 50) -> None:
         self.window = window_seconds
         self.series: dict[str, Series] = {}
         self.recent: deque[dict[str, Any]] = deque(maxlen=recent_max)
+        self.recent_seq = 0
         self.latencies: deque[float] = deque(maxlen=latency_max)
+        self.authors = AuthorWindow(author_window, authors_per_second)
         self.counters: dict[str, int] = {"consumed": 0, "stored": 0, "duplicates": 0, "dead": 0}
         self.workers_seen: dict[int, float] = {}
+        self.version = 0
         self.lock = threading.Lock()
+        self._top_cache: tuple[int, int, list[tuple[str, AuthorEntry]]] = (-1, 0, [])
 
     def series_for(self, group: str) -> Series:
         series = self.series.get(group)
@@ -130,13 +284,26 @@ class Aggregator:
 
     def fold(self, delta: Delta) -> None:
         with self.lock:
-            for second, group, values in delta["buckets"]:
+            for second, group, values in delta.get("buckets", ()):
                 self.series_for(group).fold(second, values)
-            self.recent.extend(delta["recent"])
-            self.latencies.extend(delta["latencies"])
-            for name, value in delta["counters"].items():
+            recent = delta.get("recent", ())
+            self.recent.extend(recent)
+            self.recent_seq += len(recent)
+            self.latencies.extend(delta.get("latencies", ()))
+            authors = delta.get("authors")
+            if authors and authors[1]:
+                self.authors.fold(authors[0], authors[1])
+            for name, value in delta.get("counters", {}).items():
                 self.counters[name] = self.counters.get(name, 0) + value
-            self.workers_seen[delta["worker"]] = delta["sent_at"]
+            if "worker" in delta:
+                self.workers_seen[delta["worker"]] = delta.get("sent_at", time.time())
+            self.version += 1
+
+    def seed(self, group: str, values: Sequence[float]) -> None:
+        """Add history from before the window to ``group``'s running totals (no buckets)."""
+        with self.lock:
+            self.series_for(group).seed(values)
+            self.version += 1
 
     def groups(self) -> list[str]:
         with self.lock:
@@ -150,11 +317,143 @@ class Aggregator:
                 return [], []
             xs = [s for s in series.seconds if after < s <= until]
             # cumulative at second s = total minus everything after s still in the window
-            tail = sum(series.buckets[s][SCORE] for s in series.seconds if s > until)
-            running = series.total[SCORE] - tail
+            running = series.total[SCORE] - series.sum_from(until + 1, SCORE)
             ys: list[float] = []
             for s in reversed(xs):
                 ys.append(running)
                 running -= series.buckets[s][SCORE]
             ys.reverse()
             return xs, ys
+
+    # -- what the page asks -------------------------------------------------------------------
+    def last_second(self) -> int | None:
+        """The newest second with data (over all groups)."""
+        with self.lock:
+            series = self.series.get(OVERALL)
+            return series.seconds[-1] if series is not None and series.seconds else None
+
+    def first_second(self) -> int | None:
+        """The oldest second with data still in the window (over all groups)."""
+        with self.lock:
+            series = self.series.get(OVERALL)
+            return series.seconds[0] if series is not None and series.seconds else None
+
+    def points(self, groups: Sequence[str], after: int, until: int, kind: str = "cumulative",
+               mean_window: int = 60) -> Points:
+        """One point per second in ``(after, until]`` (from the first second with data on), per group.
+
+        ``kind`` is ``"cumulative"`` (running total of the score), ``"rate"`` (tweets in that
+        second) or ``"mean"`` (mean score per tweet over the ``mean_window`` seconds ending
+        there; ``None`` where that window holds no tweet). The cost is proportional to the
+        seconds asked for (plus ``mean_window``), never to the history.
+        """
+        with self.lock:
+            overall = self.series.get(OVERALL)
+            if overall is None or not overall.seconds:
+                return Points([], [])
+            start = max(after + 1, overall.seconds[0], until - self.window + 1)
+            if start > until:
+                return Points([], [])
+            xs = list(range(start, until + 1))
+            ys = [self._values(self.series.get(group), start, until, kind, mean_window) for group in groups]
+            return Points(xs, ys)
+
+    @staticmethod
+    def _values(series: Series | None, start: int, until: int, kind: str, mean_window: int) -> list[float | None]:
+        n = until - start + 1
+        if series is None:
+            return [None] * n if kind == "mean" else [0.0] * n
+        get = series.buckets.get
+        out: list[float | None] = []
+        if kind == "rate":
+            for s in range(start, until + 1):
+                b = get(s)
+                out.append(b[COUNT] if b is not None else 0)
+        elif kind == "cumulative":
+            running = series.total[SCORE] - series.sum_from(start, SCORE)
+            for s in range(start, until + 1):
+                b = get(s)
+                if b is not None:
+                    running += b[SCORE]
+                out.append(running)
+        elif kind == "mean":
+            score = count = 0.0
+            for s in range(start - mean_window + 1, start):
+                b = get(s)
+                if b is not None:
+                    score += b[SCORE]
+                    count += b[COUNT]
+            for s in range(start, until + 1):
+                b = get(s)
+                if b is not None:
+                    score += b[SCORE]
+                    count += b[COUNT]
+                old = get(s - mean_window)
+                if old is not None:
+                    score -= old[SCORE]
+                    count -= old[COUNT]
+                out.append(score / count if count > 0.5 else None)
+        else:
+            raise ValueError(f"unknown kind {kind!r}: use cumulative, rate or mean")
+        return out
+
+    def totals(self, groups: Sequence[str]) -> dict[str, Bucket]:
+        """Running totals per group (copies; zeros for a group with no tweet yet)."""
+        with self.lock:
+            return {g: list(self.series[g].total) if g in self.series else _empty() for g in groups}
+
+    def count_between(self, after: int, until: int, group: str = OVERALL) -> int:
+        """Tweets of ``group`` stored in the seconds ``(after, until]``."""
+        with self.lock:
+            series = self.series.get(group)
+            if series is None:
+                return 0
+            get = series.buckets.get
+            return int(sum(b[COUNT] for s in range(after + 1, until + 1) if (b := get(s)) is not None))
+
+    def window_sum(self, after: int, until: int, group: str = OVERALL) -> Bucket:
+        """``group``'s bucket sums over the seconds ``(after, until]`` (a copy; zeros when none)."""
+        total = _empty()
+        with self.lock:
+            series = self.series.get(group)
+            if series is None:
+                return total
+            get = series.buckets.get
+            for second in range(after + 1, until + 1):
+                bucket = get(second)
+                if bucket is not None:
+                    for i, value in enumerate(bucket):
+                        total[i] += value
+        return total
+
+    def recent_since(self, seq: int | None, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """Recent tweets not yet seen at ``seq`` (all of the last ``limit`` when ``None``), newest
+        first, at most ``limit``; and the sequence number to ask from next time."""
+        with self.lock:
+            new = self.recent_seq - seq if seq is not None else limit
+            take = max(0, min(new, limit, len(self.recent)))
+            rows = [self.recent[-1 - i] for i in range(take)]
+            return self.recent_seq, rows
+
+    def top_authors(self, n: int = 10) -> list[tuple[str, AuthorEntry]]:
+        """The ``n`` authors with the largest sum of |score| in the author window (cached per fold)."""
+        with self.lock:
+            version, cached_n, top = self._top_cache
+            if version != self.version or cached_n < n:
+                top = self.authors.top(n)
+                self._top_cache = (self.version, n, top)
+            return top[:n]
+
+    def latency_percentiles(self, qs: Sequence[float] = (50, 99)) -> list[float]:
+        """Percentiles of the recent produce→store latencies, in seconds (NaN when none yet)."""
+        with self.lock:
+            values = sorted(self.latencies)
+        return [percentile(values, q) for q in qs]
+
+    def counters_snapshot(self) -> dict[str, int]:
+        with self.lock:
+            return dict(self.counters)
+
+    def last_delta_at(self) -> float | None:
+        with self.lock:
+            return max(self.workers_seen.values()) if self.workers_seen else None

@@ -51,7 +51,7 @@ class ListenerSettings:
     store_path: str = DEFAULT_STORE
     start_from: str = "earliest"
     batch_size: int = 2000
-    poll_timeout: float = 0.5
+    poll_timeout: float = 0.1  # a batch waits at most this long to fill: latency under light load
     max_text: int = DEFAULT_MAX_TEXT
     neutral_band: float = 0.0
     cache_size: int = 65536

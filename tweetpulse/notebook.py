@@ -6,13 +6,16 @@ The notebooks stay thin: a ``parameters`` cell, then calls into this module.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from dash import Dash
 
 from tweetpulse.aggregates import Aggregator
 from tweetpulse.config import KafkaConfig, default_bootstrap, parse_client_settings
-from tweetpulse.dashboard import DashboardServer, build_app
+from tweetpulse.dashboard import DashboardServer, stop_app
 from tweetpulse.listener import Listener, ListenerSettings, Summary
-from tweetpulse.pipeline import page_subtitle
+from tweetpulse.pipeline import listener_app
 
 
 def in_notebook() -> bool:
@@ -75,7 +78,8 @@ class ListenerSession:
         host: str = "127.0.0.1",
         port: int = 8050,
         max_messages: int | None = None,
-        height: int = 650,
+        height: int = 900,
+        groups: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.settings = settings
         self.aggregator = Aggregator()
@@ -85,6 +89,8 @@ class ListenerSession:
         self.host = host
         self.port = port
         self.height = height
+        self.groups = groups
+        self._app: Dash | None = None
         self._server: DashboardServer | None = None
         self._jupyter_server = False
         self.summary: Summary | None = None
@@ -96,7 +102,7 @@ class ListenerSession:
     def start(self) -> ListenerSession:
         self.listener.start()
         if self.dashboard:
-            app = build_app(self.aggregator, subtitle=page_subtitle(self.settings))
+            app = self._app = listener_app(self.listener, groups=self.groups)
             if in_notebook():
                 app.run(
                     jupyter_mode=self.jupyter_mode,  # type: ignore[arg-type]
@@ -130,6 +136,9 @@ class ListenerSession:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._app is not None:
+            stop_app(self._app)
+            self._app = None
         if self._jupyter_server:
             from dash import jupyter_dash
 

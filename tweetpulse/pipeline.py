@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import subprocess
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+
+from dash import Dash
 
 from tweetpulse.aggregates import Aggregator
 from tweetpulse.config import KafkaConfig
-from tweetpulse.dashboard import DashboardServer, build_app
+from tweetpulse.dashboard import DashboardServer, build_app, listener_health
 from tweetpulse.errors import KafkaUnavailable
 from tweetpulse.kafka.admin import wait_ready
 from tweetpulse.listener import Listener, ListenerSettings, Summary
@@ -25,9 +27,24 @@ def page_subtitle(settings: ListenerSettings, source: str = "") -> str:
     return f"{head}topic {k.topic} on {k.bootstrap_servers} · group {settings.group} · store {settings.store_path}"
 
 
+def listener_app(listener: Listener, source: str = "",
+                 groups: Mapping[str, Sequence[str]] | None = None, interval_ms: int = 1000) -> Dash:
+    """The live page for a running listener: its aggregates, its health, its exact scorer."""
+    from tweetpulse.keywords import DEFAULT_GROUPS
+    from tweetpulse.scoring import Scorer
+
+    settings = listener.settings
+    return build_app(
+        listener.aggregator, dict(groups or DEFAULT_GROUPS), subtitle=page_subtitle(settings, source),
+        interval_ms=interval_ms, health=listener_health(listener),
+        classify=Scorer(neutral_band=settings.neutral_band),
+    )
+
+
 def run_listener(settings: ListenerSettings, workers: int | None = None, max_messages: int | None = None,
                  duration: float | None = None, idle_exit: float | None = None, dashboard: bool = True,
-                 host: str = "127.0.0.1", port: int = 8050, source: str = "") -> Summary:
+                 host: str = "127.0.0.1", port: int = 8050, source: str = "",
+                 groups: Mapping[str, Sequence[str]] | None = None, interval_ms: int = 1000) -> Summary:
     """Run the listener (and its page) until a limit is reached or Ctrl-C; return the summary."""
     aggregator = Aggregator()
     server: DashboardServer | None = None
@@ -35,8 +52,7 @@ def run_listener(settings: ListenerSettings, workers: int | None = None, max_mes
     try:
         listener.start()
         if dashboard:
-            app = build_app(aggregator, subtitle=page_subtitle(settings, source))
-            server = DashboardServer(app, host, port).start()
+            server = DashboardServer(listener_app(listener, source, groups, interval_ms), host, port).start()
             print(f"tweetpulse: live page at {server.url}", flush=True)
         listener.wait(duration=duration, idle_exit=idle_exit)
     except KeyboardInterrupt:
@@ -83,7 +99,7 @@ def until_set(stop: threading.Event, tweets: Iterable[Tweet]) -> Iterator[Tweet]
 
 def run_demo(settings: ListenerSettings, rate: float = 200.0, workers: int | None = None,
              duration: float | None = None, host: str = "127.0.0.1", port: int = 8050,
-             start_kafka: bool = True) -> Summary:
+             start_kafka: bool = True, interval_ms: int = 1000) -> Summary:
     """Kafka (started if needed) + the bundled sample streamed in a loop + the listener and page."""
     from tweetpulse.pacing import Pacer
     from tweetpulse.sources.sample import SampleSource
@@ -102,7 +118,7 @@ def run_demo(settings: ListenerSettings, rate: float = 200.0, workers: int | Non
     server: DashboardServer | None = None
     try:
         listener.start()
-        app = build_app(aggregator, subtitle=page_subtitle(settings, f"bundled sample at {rate:g} tweets/s"))
+        app = listener_app(listener, f"bundled sample at {rate:g} tweets/s", interval_ms=interval_ms)
         server = DashboardServer(app, host, port).start()
         streamer.start()
         print(f"tweetpulse demo: live page at {server.url} (Ctrl-C to stop)", flush=True)

@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
-from tweetpulse.aggregates import COUNT, NEG, NEU, POS, SCORE, Aggregator, DeltaBuilder
+import math
+
+import pytest
+
+from tweetpulse.aggregates import (
+    ABS,
+    COUNT,
+    NEG,
+    NET,
+    NEU,
+    POS,
+    SCORE,
+    TWEETS,
+    Aggregator,
+    AuthorWindow,
+    DeltaBuilder,
+    percentile,
+)
 
 
 def test_delta_sums_per_group_and_overall() -> None:
@@ -44,3 +61,104 @@ def test_late_second_keeps_order() -> None:
         agg.fold(b.take() or {})
     assert list(agg.series["overall"].seconds) == [5, 6, 7]
     assert agg.cumulative_since("overall", 0, 10) == ([5, 6, 7], [1.0, 2.0, 3.0])
+
+
+def test_delta_carries_only_the_most_influential_authors() -> None:
+    b = DeltaBuilder(worker=0, authors_max=3)
+    for i in range(10):
+        b.add(100, [], float(i), 0.1, "positive")
+        b.add_author(f"u{i}", i * 10, float(i) if i % 2 else -float(i))
+    b.add_author("silent", 5, 0.0)  # a zero score says nothing about influence
+    b.add_author(None, 5, 3.0)
+    b.add_author("u9", None, 1.0)  # unknown followers keep the last known count
+    delta = b.take()
+    assert delta is not None
+    second, authors = delta["authors"]
+    assert second == 100
+    assert [a[0] for a in authors] == ["u9", "u8", "u7"]
+    assert authors[0][1:] == (10.0, 10.0, 2, 90)
+
+
+def test_author_window_evicts_old_seconds_and_trims_settled_ones() -> None:
+    window = AuthorWindow(window=10, keep_per_second=2)
+    window.fold(100, [("a", 5.0, 5.0, 1, 10), ("b", 1.0, -1.0, 1, 20), ("c", 3.0, 3.0, 1, 30)])
+    window.fold(101, [("a", 1.0, -1.0, 1, 11)])
+    assert set(window.totals) == {"a", "b", "c"}  # second 100 may still grow
+    window.fold(102, [("c", 1.0, 1.0, 1, 31)])
+    assert set(window.totals) == {"a", "c"}  # second 100 settled: its top 2 kept
+    top = window.top(5)
+    assert [name for name, _ in top] == ["a", "c"]
+    assert top[0][1][ABS] == 6.0 and top[0][1][NET] == 4.0 and top[0][1][TWEETS] == 2
+    window.fold(111, [("d", 0.5, 0.5, 1, 1)])  # seconds <= 101 leave the window
+    assert {name: e[ABS] for name, e in window.top(5)} == {"c": 1.0, "d": 0.5}
+    window.fold(90, [("old", 100.0, 100.0, 1, 1)])  # older than the window: ignored
+    assert "old" not in window.totals
+
+
+def test_points_fill_every_second_per_kind() -> None:
+    agg = Aggregator()
+    for second, score in ((10, 1.0), (11, 3.0), (14, -2.0)):
+        b = DeltaBuilder(worker=0)
+        b.add(second, ["bitcoin"], score, 0.1, "positive")
+        b.add(second, [], 1.0, 0.1, "positive")
+        agg.fold(b.take() or {})
+    cumulative = agg.points(["overall", "bitcoin", "dogecoin"], 0, 15)
+    assert cumulative.xs == [10, 11, 12, 13, 14, 15]  # from the first second with data
+    assert cumulative.ys[1] == [1.0, 4.0, 4.0, 4.0, 2.0, 2.0]
+    assert cumulative.ys[2] == [0.0] * 6
+    rate = agg.points(["overall", "bitcoin"], 11, 14, "rate")
+    assert rate.xs == [12, 13, 14] and rate.ys == [[0, 0, 2], [0, 0, 1]]
+    mean = agg.points(["bitcoin", "dogecoin"], 9, 17, "mean", mean_window=2)
+    assert mean.ys[0] == [1.0, 2.0, 3.0, None, -2.0, -2.0, None, None]
+    assert mean.ys[1] == [None] * 8
+    assert agg.points(["overall"], 15, 15).xs == []
+    with pytest.raises(ValueError):
+        agg.points(["overall"], 0, 15, "median")
+
+
+def test_seeded_history_counts_in_totals_and_cumulative() -> None:
+    agg = Aggregator()
+    agg.seed("overall", [100, 50.0, 10.0, 60, 20, 20])
+    b = DeltaBuilder(worker=0)
+    b.add(5, [], 2.0, 0.5, "positive")
+    agg.fold(b.take() or {})
+    assert agg.totals(["overall"])["overall"][COUNT] == 101
+    assert agg.points(["overall"], 0, 6).ys == [[52.0, 52.0]]
+    assert agg.cumulative_since("overall", 0, 6) == ([5], [52.0])
+
+
+def test_recent_since_returns_only_unseen_tweets_newest_first() -> None:
+    agg = Aggregator(recent_max=5)
+    for i in range(3):
+        b = DeltaBuilder(worker=0)
+        b.add_recent({"id": i})
+        b.count(stored=1)
+        agg.fold(b.take() or {})
+    seq, rows = agg.recent_since(None, 10)
+    assert seq == 3 and [r["id"] for r in rows] == [2, 1, 0]
+    assert agg.recent_since(3, 10) == (3, [])
+    b = DeltaBuilder(worker=0)
+    for i in range(3, 10):
+        b.add_recent({"id": i})
+    b.count(stored=7)
+    agg.fold(b.take() or {})
+    seq, rows = agg.recent_since(3, 4)
+    assert seq == 10 and [r["id"] for r in rows] == [9, 8, 7, 6]
+    assert [r["id"] for r in agg.recent_since(8, 10)[1]] == [9, 8]
+
+
+def test_latency_percentiles_and_counts() -> None:
+    agg = Aggregator()
+    assert all(math.isnan(v) for v in agg.latency_percentiles())
+    b = DeltaBuilder(worker=3)
+    for i in range(100):
+        b.add(50 + i % 10, ["ethereum"], 0.0, 0.0, "neutral")
+        b.add_latency(i / 1000)
+    agg.fold(b.take() or {})
+    assert agg.latency_percentiles((50, 99)) == [0.049, 0.098]
+    assert percentile([1.0], 99) == 1.0
+    assert agg.count_between(49, 54) == 50 and agg.count_between(54, 59, "ethereum") == 50
+    assert agg.first_second() == 50 and agg.last_second() == 59
+    assert agg.window_sum(49, 54, "ethereum")[COUNT] == 50 and agg.window_sum(0, 10)[COUNT] == 0
+    assert agg.window_sum(0, 100, "dogecoin") == [0, 0.0, 0.0, 0, 0, 0]
+    assert agg.last_delta_at() is not None and agg.version == 1

@@ -38,6 +38,9 @@ class DashboardServer:
         return self
 
     def stop(self) -> None:
+        from tweetpulse.dashboard.app import stop_app
+
+        stop_app(self.app)
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

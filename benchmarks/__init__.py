@@ -1,0 +1,1 @@
+"""tweetpulse benchmarks: ``python -m benchmarks [--quick]`` (see benchmarks/README.md)."""

@@ -1,0 +1,269 @@
+"""``python -m benchmarks [--quick] [--only a,b] [--out benchmarks/results.json]`` (``make bench``).
+
+Runs the benchmarks, writes ``results.json`` and prints a table of the figures against the targets.
+The Kafka benchmarks share one private broker started for the session on free ports (or the one
+``TWEETPULSE_BENCH_BOOTSTRAP`` names), stopped at the end whatever happens. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import report  # noqa: E402
+from benchmarks.broker import Broker, private_broker  # noqa: E402
+
+PARTS = ("scorer", "dashboard", "producer", "e2e", "baseline", "latency", "memory")
+KAFKA_PARTS = frozenset(("producer", "e2e", "baseline", "latency", "memory"))
+# the plain numbers results.json also carries at its top level
+REQUIRED = (
+    "producer_tweets_per_s", "scorer_tweets_per_s", "textblob_tweets_per_s", "scorer_mismatches",
+    "e2e_tweets_per_s", "baseline_tweets_per_s", "e2e_vs_baseline", "latency_p50_s", "latency_p99_s",
+    "tick_p95_ms_1m", "tick_bytes_1m", "rss_growth_pct",
+)
+# which part produces which figures (by name prefix), to drop them when the part fails
+PART_PREFIXES = {
+    "scorer": ("scorer_", "textblob_"),
+    "dashboard": ("tick_", "load_"),
+    "producer": ("producer_",),
+    "e2e": ("e2e_tweets_",),
+    "baseline": ("baseline_",),
+    "latency": ("latency_", "fold_", "visible_"),
+    "memory": ("rss_",),
+}
+Figure = dict[str, Any]
+
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.lower().startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cores": os.cpu_count(), "cpu_model": model, "python": platform.python_version(),
+            "platform": platform.platform()}
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------------------------- parts
+def part_scorer(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    from benchmarks import bench_scorer
+
+    n_texts, repeats = (5_000, runs or 2) if quick else (20_000, runs or 3)
+    flat = bench_scorer.run(n_texts, repeats)
+    settings = {"texts": flat["n_texts"], "runs": flat["repeats"],
+                "corpus": "generate_tweets (about 20% repeats) + the shared validation CSV",
+                "per_process": True}
+    units = {"scorer_tweets_per_s": "tweets/s", "textblob_tweets_per_s": "tweets/s", "scorer_vs_textblob": "x",
+             "scorer_mismatches": "texts", "scorer_cached_tweets_per_s": "tweets/s",
+             "scorer_cached_vs_textblob": "x"}
+    extra = {"scorer_tweets_per_s": {"scorer": "Scorer(cache_size=0)"},
+             "scorer_cached_tweets_per_s": {"scorer": "Scorer() (default cache), fresh per run"},
+             "scorer_mismatches": {"compared": "polarity and subjectivity bit for bit, cached and uncached"}}
+    return {name: {"value": flat[name], "unit": unit, "settings": {**settings, **extra.get(name, {})}}
+            for name, unit in units.items() if name in flat}
+
+
+def part_dashboard(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    try:
+        from benchmarks import bench_dashboard  # written alongside; imported only when asked for
+    except ImportError as exc:
+        raise RuntimeError(f"benchmarks/bench_dashboard.py is not available ({exc}); "
+                           "the tick figures are missing") from None
+    sizes = (10_000, 100_000, 1_000_000)
+    flat = bench_dashboard.run(sizes=sizes)
+    settings = {"sizes": list(sizes), "method": "benchmarks/bench_dashboard.py: Dash's real dispatch on the Flask "
+                "test client, 60 steady ticks per size (see its docstring)"}
+    figures: dict[str, Figure] = {}
+    for name, value in flat.items():
+        if name.startswith(("tick_p95_ms_", "tick_p50_ms_", "load_ms_")):
+            unit = "ms"
+        elif name.startswith(("tick_bytes_", "load_bytes_")):
+            unit = "bytes"
+        else:
+            continue
+        figures[name] = {"value": value, "unit": unit, "settings": settings}
+    return figures
+
+
+def part_producer(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    from benchmarks import bench_producer
+
+    assert broker is not None
+    n = bench_producer.N_QUICK if quick else bench_producer.N_FULL
+    return bench_producer.run(broker, n, runs or (2 if quick else 3))
+
+
+def part_e2e(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    from benchmarks import bench_e2e
+
+    assert broker is not None
+    n = bench_e2e.N_QUICK if quick else bench_e2e.N_FULL
+    return bench_e2e.run(broker, n, runs or (2 if quick else 3))
+
+
+def part_baseline(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    from benchmarks import baseline
+
+    assert broker is not None
+    n = baseline.N_QUICK if quick else baseline.N_FULL
+    return baseline.run(broker, n, runs or (2 if quick else 3))
+
+
+def part_latency(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    from benchmarks import bench_latency
+
+    assert broker is not None
+    duration = bench_latency.DURATION_QUICK if quick else bench_latency.DURATION_FULL
+    return bench_latency.run(broker, duration, runs or (1 if quick else 3))
+
+
+def part_memory(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    from benchmarks import bench_memory
+
+    assert broker is not None
+    if quick:
+        return bench_memory.run(broker, bench_memory.DURATION_QUICK, file_tweets=50_000)
+    return bench_memory.run(broker, bench_memory.DURATION_FULL)
+
+
+RUNNERS: dict[str, Callable[[bool, int | None, Broker | None], dict[str, Figure]]] = {
+    "scorer": part_scorer, "dashboard": part_dashboard, "producer": part_producer, "e2e": part_e2e,
+    "baseline": part_baseline, "latency": part_latency, "memory": part_memory,
+}
+
+
+# ------------------------------------------------------------------------------------------ session
+def ratio(figures: dict[str, Figure]) -> Figure | None:
+    e2e, base = figures.get("e2e_tweets_per_s"), figures.get("baseline_tweets_per_s")
+    if not e2e or not base or not base.get("value"):
+        return None
+    return {"value": round(e2e["value"] / base["value"], 2), "unit": "x",
+            "settings": {"e2e_tweets_per_s": e2e["value"], "baseline_tweets_per_s": base["value"],
+                         "note": "measured in the same session on the same broker and data; the e2e time includes "
+                                 "the listener's start-up, the baseline's leaves its connect and join out"}}
+
+
+def load_previous(path: Path, quick: bool) -> dict[str, Any] | None:
+    try:
+        previous: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return previous if previous.get("quick") == quick else None
+
+
+def run_session(parts: list[str], quick: bool, runs: int | None, out: Path, merge: bool) -> dict[str, Any]:
+    figures: dict[str, Figure] = {}
+    errors: dict[str, str] = {}
+    durations: dict[str, float] = {}
+    broker_info: dict[str, Any] | None = None
+    started = time.monotonic()
+    with ExitStack() as stack:
+        broker: Broker | None = None
+        for part in parts:
+            if part in KAFKA_PARTS and broker is None:
+                say("starting a private Kafka broker (kafka-setup.sh start, free ports, temporary state)")
+                broker = stack.enter_context(private_broker())
+                broker_info = broker.describe()
+                say(f"broker up on {broker.bootstrap} in {broker.started_in_s:.1f}s "
+                    f"(+{broker.warm_up_s:.1f}s warm-up)")
+            say(f"{part}: running")
+            t0 = time.monotonic()
+            try:
+                got = RUNNERS[part](quick, runs, broker)
+            except Exception as exc:
+                errors[part] = f"{type(exc).__name__}: {exc}"
+                traceback.print_exc()
+                say(f"{part}: FAILED ({errors[part]})")
+            else:
+                figures.update(got)
+                shown = ", ".join(f"{k}={report.fmt(v['value'])}" for k, v in got.items()
+                                  if k in report.TARGETS or k in REQUIRED)
+                say(f"{part}: {shown or 'done'}")
+            durations[part] = round(time.monotonic() - t0, 1)
+        if broker is not None:
+            say("stopping the broker")
+    total = time.monotonic() - started
+
+    results: dict[str, Any] = {
+        "machine": machine(), "quick": quick, "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    previous = load_previous(out, quick) if merge else None
+    if previous is not None:
+        kept = {k: v for k, v in previous.get("figures", {}).items() if k not in figures}
+        figures = {**kept, **figures}
+        old_errors = {k: v for k, v in (previous.get("errors") or {}).items() if k not in parts}
+        errors = {**old_errors, **errors}
+        durations = {**previous.get("durations_s", {}), **durations}
+        results["merged_parts"] = parts
+    for part in errors:  # a failed part's figures are missing (null), not left over from an earlier run
+        for name in [n for n in figures if n.startswith(PART_PREFIXES.get(part, ()))]:
+            del figures[name]
+    figures.pop("e2e_vs_baseline", None)
+    both = ratio(figures)
+    if both is not None:
+        figures["e2e_vs_baseline"] = both
+    results["figures"] = figures
+    for name in REQUIRED:
+        results[name] = figures[name]["value"] if name in figures else None
+    results["errors"] = errors
+    results["durations_s"] = {**durations, "total": round(total, 1)}
+    results["broker"] = broker_info or (previous or {}).get("broker")
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description="tweetpulse benchmarks")
+    parser.add_argument("--quick", action="store_true", help="small inputs, fewer runs (under 2 minutes)")
+    parser.add_argument("--only", help=f"comma-separated parts to run: {','.join(PARTS)} (default: all); the other "
+                        "figures of --out are kept")
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results.json"),
+                        help="where to write the results (default benchmarks/results.json)")
+    parser.add_argument("--runs", type=int, help="runs per figure (default 3, or fewer with --quick)")
+    args = parser.parse_args(argv)
+    parts = list(PARTS)
+    if args.only:
+        wanted = [p.strip() for p in args.only.split(",") if p.strip()]
+        unknown = [p for p in wanted if p not in PARTS]
+        if unknown:
+            parser.error(f"unknown part(s) {', '.join(unknown)}; choose from {', '.join(PARTS)}")
+        parts = [p for p in PARTS if p in wanted]
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        results = run_session(parts, args.quick, args.runs, args.out, merge=bool(args.only))
+    except KeyboardInterrupt:
+        say("interrupted: the broker was stopped, nothing written")
+        return 130
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print()
+    print(report.text_table(results))
+    print(f"\n{'quick' if args.quick else 'full'} run in {results['durations_s']['total']:.0f}s; wrote {args.out}")
+    if results["errors"]:
+        print("errors: " + "; ".join(f"{k}: {v}" for k, v in results["errors"].items()))
+    return 1 if results["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

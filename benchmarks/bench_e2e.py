@@ -1,0 +1,194 @@
+"""End-to-end listener throughput: a preloaded topic → all workers → scored, stored, aggregated.
+
+Each run preloads ``N`` realistic records (:mod:`benchmarks.data`: about 20% repeated texts,
+heavy-tailed followers) into a fresh topic, then starts a :class:`~tweetpulse.listener.Listener`
+with ``os.cpu_count()`` workers, a fresh SQLite store and an :class:`~tweetpulse.aggregates.Aggregator`,
+and times it from ``start()`` (process spawn, imports, group join included) until the aggregator
+has counted all ``N`` tweets stored. ``e2e_tweets_per_s = N / elapsed``, median over the runs.
+
+Also here: helpers the latency and memory benchmarks share (preloading, waiting for the store), and
+a profile of one worker (``python -m benchmarks.bench_e2e --profile [N]``): a
+:class:`tweetpulse.listener.Worker` run in this process under cProfile on ``N`` preloaded tweets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import data  # noqa: E402
+from benchmarks.broker import Broker, fresh_topic, private_broker  # noqa: E402
+from tweetpulse.aggregates import Aggregator  # noqa: E402
+from tweetpulse.config import KafkaConfig  # noqa: E402
+from tweetpulse.kafka.producer import TweetProducer  # noqa: E402
+from tweetpulse.listener import Listener, ListenerSettings  # noqa: E402
+
+Figure = dict[str, Any]
+Records = Sequence[tuple[bytes, bytes]]
+
+N_FULL, N_QUICK = 200_000, 50_000
+# 6 partitions split evenly over 1, 2, 3 or 6 workers (3 partitions leave one of 2 workers with twice the work)
+PARTITIONS = 6
+
+
+def preload(config: KafkaConfig, records: Records, **overrides: Any) -> float:
+    """Produce ``records`` to ``config.topic`` and wait until every one is acknowledged; seconds taken."""
+    started = time.perf_counter()
+    with TweetProducer(config, **overrides) as producer:
+        for key, value in records:
+            producer.produce(key, value)
+    stats = producer.stats
+    if stats.delivered != len(records) or stats.failed:
+        raise RuntimeError(f"preload: {stats.delivered} of {len(records)} delivered, {stats.failed} failed "
+                           f"({stats.last_error})")
+    return time.perf_counter() - started
+
+
+def wait_stored(aggregator: Aggregator, n: int, timeout: float, listener: Listener | None = None,
+                step: float = 0.02) -> float:
+    """Block until ``aggregator`` counts ``n`` stored tweets; returns the monotonic time it did."""
+    deadline = time.monotonic() + timeout
+    while aggregator.counters.get("stored", 0) < n:
+        now = time.monotonic()
+        if now > deadline:
+            raise TimeoutError(f"only {aggregator.counters.get('stored', 0)} of {n} tweets stored after {timeout:.0f}s")
+        if listener is not None and listener.alive() < listener.n_workers:
+            listener.check_workers()
+        time.sleep(step)
+    return time.monotonic()
+
+
+class _TimedAggregator(Aggregator):
+    """An aggregator that notes when the first delta arrived (listener start-up cost)."""
+
+    first_fold: float = 0.0
+
+    def fold(self, delta: dict[str, Any]) -> None:
+        if not self.first_fold:
+            self.first_fold = time.monotonic()
+        super().fold(delta)
+
+
+def one_run(broker: Broker, records: Records, workers: int, batch_size: int, partitions: int,
+            folder: Path) -> dict[str, float]:
+    n = len(records)
+    with fresh_topic(broker, partitions, prefix="e2e") as kafka:
+        preload_s = preload(kafka, records)
+        settings = ListenerSettings(kafka=kafka, group=f"bench-{uuid.uuid4().hex[:8]}",
+                                    store_path=str(folder / f"e2e-{uuid.uuid4().hex[:8]}.db"), batch_size=batch_size)
+        aggregator = _TimedAggregator()
+        listener = Listener(settings, workers=workers, aggregator=aggregator)
+        started = time.monotonic()
+        listener.start(ensure=False)
+        try:
+            done = wait_stored(aggregator, n, timeout=max(120.0, n / 1000), listener=listener)
+        finally:
+            summary = listener.stop()
+    elapsed = done - started
+    startup = aggregator.first_fold - started if aggregator.first_fold else float("nan")
+    if summary.stored != n or summary.dead:
+        raise RuntimeError(f"e2e: stored {summary.stored} of {n}, {summary.dead} dead-lettered")
+    return {
+        "tweets_per_s": n / elapsed,
+        "elapsed_s": elapsed,
+        "first_delta_s": startup,
+        "after_first_delta_tweets_per_s": n / (done - aggregator.first_fold) if aggregator.first_fold else float("nan"),
+        "preload_s": preload_s,
+    }
+
+
+def run(broker: Broker, n: int = N_FULL, runs: int = 3, workers: int | None = None,
+        batch_size: int | None = None, partitions: int = PARTITIONS) -> dict[str, Figure]:
+    workers = workers or os.cpu_count() or 1
+    batch_size = batch_size or ListenerSettings().batch_size
+    records = data.records(n, id_prefix="e2e")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
+        for _ in range(runs):
+            results.append(one_run(broker, records, workers, batch_size, partitions, Path(tmp)))
+
+    def med(key: str) -> float:
+        return statistics.median(r[key] for r in results)
+
+    settings = {
+        "tweets": n, "runs": runs, "workers": workers, "batch_size": batch_size, "partitions": partitions,
+        "store": "SQLite (WAL), fresh file per run", "aggregates": True,
+        "timed": "from Listener.start() (spawn, imports, group join included) until the aggregator counts every "
+                 "tweet stored",
+        "per_run_tweets_per_s": [round(r["tweets_per_s"]) for r in results],
+        "median_elapsed_s": round(med("elapsed_s"), 2),
+        "median_first_delta_s": round(med("first_delta_s"), 2),
+        "median_after_first_delta_tweets_per_s": round(med("after_first_delta_tweets_per_s")),
+        "preload": "TweetProducer defaults (idempotent, acks=all, lz4)",
+        "data": data.describe(records),
+    }
+    return {"e2e_tweets_per_s": {"value": round(med("tweets_per_s")), "unit": "tweets/s", "settings": settings}}
+
+
+# ------------------------------------------------------------------------------------------ profile
+def profile_worker(broker: Broker, n: int = 50_000, batch_size: int | None = None, top: int = 15) -> str:
+    """cProfile of one :class:`~tweetpulse.listener.Worker` consuming ``n`` preloaded tweets in-process."""
+    from tweetpulse.listener import Budget, Worker
+
+    records = data.records(n, id_prefix="prof")
+    with fresh_topic(broker, PARTITIONS, prefix="prof") as kafka, tempfile.TemporaryDirectory() as tmp:
+        preload(kafka, records)
+        settings = ListenerSettings(kafka=kafka, group=f"prof-{uuid.uuid4().hex[:8]}",
+                                    store_path=str(Path(tmp) / "prof.db"),
+                                    batch_size=batch_size or ListenerSettings().batch_size)
+        stored = [0]
+
+        def emit(delta: dict[str, Any]) -> None:
+            stored[0] += delta["counters"]["stored"]
+
+        should_stop: Callable[[], bool] = lambda: stored[0] >= n  # noqa: E731
+        worker = Worker(0, settings, emit, Budget(None), should_stop)
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        worker.run()
+        profiler.disable()
+        elapsed = time.perf_counter() - started
+    out = io.StringIO()
+    out.write(f"one worker, {n} tweets, batch {settings.batch_size}: {elapsed:.2f}s under cProfile "
+              f"({n / elapsed:,.0f} tweets/s with profiling overhead)\n")
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", type=int, nargs="?", const=50_000, metavar="N",
+                        help="profile one worker in-process on N preloaded tweets (default 50000)")
+    parser.add_argument("-n", type=int, default=N_QUICK)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--partitions", type=int, default=PARTITIONS)
+    parser.add_argument("--workers", type=int)
+    args = parser.parse_args(argv)
+    with private_broker() as broker:
+        if args.profile:
+            print(profile_worker(broker, args.profile, args.batch_size))
+        else:
+            import json
+
+            print(json.dumps(run(broker, args.n, args.runs, args.workers, args.batch_size, args.partitions), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""The page's callbacks as plain functions: :func:`tick` (every second) and :func:`on_classify`.
+
+Each browser keeps a small cursor (``dcc.Store``): the last second it has drawn, the trend mode
+it shows, how many recent tweets it has seen and how many rows its table holds. A tick sends only
+what is new since that cursor: ``extendData`` for the charts (one point per group per second,
+trimmed to ``max_points`` in the browser), ``Patch`` operations for the table, the pie and the
+bars. A full window is sent only when a page (re)loads or switches the trend mode, and the window
+is bounded, so a tick costs the same after ten million tweets as after ten.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dash import Dash, Input, Output, Patch, State, no_update
+
+from tweetpulse.aggregates import COUNT, NEG, NEU, OVERALL, POS, SCORE, Aggregator, Points
+from tweetpulse.dashboard import panels
+from tweetpulse.dashboard.figures import DEFAULT_MODE, TREND_MODES, trend_axis_title
+from tweetpulse.dashboard.health import HealthSampler, RateMeter
+from tweetpulse.dashboard.theme import LABELS
+from tweetpulse.scoring import Scorer
+
+CARD_KEYS = ("rate.children", "value.children", "value.className", "minute.children", "minute.className",
+             "count.children", "shares.children", "split.style")
+RATE_SPAN = 10  # seconds over which the cards' tweets/s is averaged
+NoUpdate = Any
+
+
+@dataclass
+class PageModel:
+    """What the callbacks of one app share: the aggregator, the settings, a few meters."""
+
+    aggregator: Aggregator
+    groups: list[str]
+    clock: Callable[[], float] = time.time
+    health: HealthSampler | None = None
+    scorer: Scorer = field(default_factory=Scorer)
+    max_points: int = 3600
+    settle: int = 2
+    table_rows: int = 12
+    top_n: int = 10
+    text_max: int = 1000
+    show_workers: bool = True
+    epoch: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    meter: RateMeter = field(default_factory=RateMeter)
+
+
+TickResult = dict[str, Any]  # output ("<id>.<property>") -> value (or no_update)
+
+
+def tick_outputs(model: PageModel) -> list[str]:
+    """The tick callback's outputs, ``"<id>.<property>"``, in the order the callback returns them."""
+    keys = [
+        "trend.figure", "trend.extendData", "rate.figure", "rate.extendData", "pie.figure", "labels-bar.figure",
+        "latest.data", "influencers.data", "status.className", "status-text.children", "cursor.data",
+    ]
+    keys += [f"share-{label}-{part}.children" for label in LABELS for part in ("pct", "count")]
+    keys += [f"card-{i}-{suffix}" for i in range(len(model.groups)) for suffix in CARD_KEYS]
+    keys += list(panels.HEALTH_KEYS) + (list(panels.WORKER_KEYS) if model.show_workers else [])
+    return keys
+
+
+def _ms(xs: Sequence[int]) -> list[int]:
+    return [s * 1000 for s in xs]
+
+
+def _round(ys: Sequence[float | None], digits: int) -> list[float | None]:
+    return [None if y is None else round(y, digits) for y in ys]
+
+
+def _reset(points: Points, digits: int, axis_title: str | None = None) -> Patch:
+    """Replace every trace's points (a page load or a mode switch): a bounded window."""
+    patch = Patch()
+    xs = _ms(points.xs)
+    for i, ys in enumerate(points.ys):
+        patch["data"][i]["x"] = xs
+        patch["data"][i]["y"] = _round(ys, digits)
+    if axis_title is not None:
+        patch["layout"]["yaxis"]["title"]["text"] = axis_title
+    return patch
+
+
+def _extend(points: Points, digits: int, max_points: int) -> tuple[dict[str, Any], list[int], int] | NoUpdate:
+    if not points.xs:
+        return no_update
+    xs = _ms(points.xs)
+    return ({"x": [xs] * len(points.ys), "y": [_round(ys, digits) for ys in points.ys]},
+            list(range(len(points.ys))), max_points)
+
+
+def _trend_kind(mode: str) -> tuple[str, int]:
+    window = TREND_MODES[mode][1]
+    return ("cumulative", 60) if window is None else ("mean", window)
+
+
+def _table_update(model: PageModel, cursor: dict[str, Any], fresh: bool) -> Any:
+    """New rows on top of the browser's table, the oldest dropped: a Patch of a few operations."""
+    agg = model.aggregator
+    seen = None if fresh else cursor.get("seq")
+    if seen is not None and seen > agg.recent_seq:
+        seen = None  # the browser saw another aggregator (the server restarted): start over
+    seq, tweets = agg.recent_since(seen, model.table_rows)
+    shown = 0 if seen is None else int(cursor.get("rows") or 0)
+    cursor["seq"] = seq
+    if seen is None or len(tweets) >= model.table_rows:
+        cursor["rows"] = len(tweets)
+        return [panels.latest_row(t) for t in tweets]
+    if not tweets:
+        cursor["rows"] = shown
+        return no_update
+    patch = Patch()
+    for tweet in reversed(tweets):  # oldest first, each on top: the newest ends up first
+        patch.prepend(panels.latest_row(tweet))
+    rows = shown + len(tweets)
+    for _ in range(rows - model.table_rows):
+        del patch[-1]
+    cursor["rows"] = min(rows, model.table_rows)
+    return patch
+
+
+def _distribution(model: PageModel, totals: dict[str, list[float]]) -> tuple[Patch, Patch]:
+    overall = totals[OVERALL]
+    pie = Patch()
+    pie["data"][0]["values"] = [int(overall[POS]), int(overall[NEG]), int(overall[NEU])]
+    pie["layout"]["annotations"][0]["text"] = (
+        f"{int(overall[COUNT]):,}<br><span style='font-size:11px;color:#64748b'>tweets</span>")
+    bars = Patch()
+    per_group = [panels.shares(totals[g]) for g in model.groups]
+    for k, slot in enumerate((POS, NEG, NEU)):
+        bars["data"][k]["x"] = [round(p[k], 2) for p in per_group]
+        bars["data"][k]["text"] = [f"{p[k]:.0f}%" if p[k] >= 7 else "" for p in per_group]
+        bars["data"][k]["customdata"] = [int(totals[g][slot]) for g in model.groups]
+    return pie, bars
+
+
+def tick(model: PageModel, mode: str | None, cursor: dict[str, Any] | None) -> TickResult:
+    """Everything one browser needs to catch up from ``cursor`` (``None`` on a fresh page), by output."""
+    agg = model.aggregator
+    groups = model.groups
+    mode = mode if mode in TREND_MODES else DEFAULT_MODE
+    now = model.clock()
+    until = int(now) - model.settle
+    state = dict(cursor or {})
+    fresh = state.get("epoch") != model.epoch
+    last = None if fresh else state.get("t")
+    start = until - model.max_points
+    out: TickResult = dict.fromkeys(tick_outputs(model), no_update)
+
+    # the charts: a bounded window on a fresh page or a new mode, else the seconds since the cursor
+    kind, window = _trend_kind(mode)
+    if last is None or state.get("mode") != mode:
+        out["trend.figure"] = _reset(agg.points(groups, start, until, kind, window), 3, trend_axis_title(mode))
+    elif until > last:
+        out["trend.extendData"] = _extend(agg.points(groups, max(last, start), until, kind, window), 3,
+                                          model.max_points)
+    if last is None:
+        out["rate.figure"] = _reset(agg.points(groups, start, until, "rate"), 0)
+    elif until > last:
+        out["rate.extendData"] = _extend(agg.points(groups, max(last, start), until, "rate"), 0, model.max_points)
+    state.update(epoch=model.epoch, t=max(until, last or until), mode=mode)
+
+    # what only changes when new deltas came in
+    out["latest.data"] = _table_update(model, state, fresh)
+    totals = agg.totals(groups)
+    if fresh or state.get("v") != agg.version:
+        out["pie.figure"], out["labels-bar.figure"] = _distribution(model, totals)
+        out.update(panels.share_values(totals[OVERALL]))
+        out["influencers.data"] = panels.influencer_rows(agg.top_authors(model.top_n))
+        state["v"] = agg.version
+
+    # the numbers that move with time: cards, health, status
+    for i, group in enumerate(groups):
+        rate = agg.count_between(until - RATE_SPAN, until, group) / RATE_SPAN
+        minute = agg.window_sum(until - 60, until, group)[SCORE]
+        for suffix, value in panels.card_values(totals[group], rate, minute).items():
+            out[f"card-{i}-{suffix}"] = value
+    counters = agg.counters_snapshot()
+    p50, p99 = agg.latency_percentiles((50, 99))
+    out.update(panels.health_values(
+        consumed_rate=model.meter.rate(now, counters.get("consumed", 0)), stored=counters.get("stored", 0),
+        duplicates=counters.get("duplicates", 0), dead=counters.get("dead", 0), p50=p50, p99=p99,
+        sample=model.health.latest() if model.health is not None else {}, show_workers=model.show_workers,
+    ))
+    out["status.className"], out["status-text.children"] = panels.status(agg.last_second(), now)
+    out["cursor.data"] = state
+    return out
+
+
+def on_classify(model: PageModel, n_clicks: int | None, text: str | None, followers: Any) -> Any:
+    """The classify box: the listener's scorer on the user's text (capped; empty gets a hint)."""
+    if not n_clicks:
+        return no_update
+    return panels.classify_view(panels.classify(model.scorer, text, followers, model.text_max))
+
+
+def register(app: Dash, model: PageModel) -> None:
+    """Wire :func:`tick` and :func:`on_classify` to ``app``'s components."""
+
+    keys = tick_outputs(model)
+    outputs = [Output(ident, prop) for ident, prop in (key.split(".", 1) for key in keys)]
+
+    @app.callback(*outputs, Input("tick", "n_intervals"), Input("trend-mode", "value"), State("cursor", "data"))
+    def _on_tick(_n: int | None, mode: str | None, cursor: dict[str, Any] | None) -> tuple[Any, ...]:
+        result = tick(model, mode, cursor)
+        return tuple(result[key] for key in keys)
+
+    @app.callback(Output("classify-result", "children"), Input("classify-button", "n_clicks"),
+                  State("classify-text", "value"), State("classify-followers", "value"), prevent_initial_call=True)
+    def _on_classify(n_clicks: int | None, text: str | None, followers: Any) -> Any:
+        return on_classify(model, n_clicks, text, followers)
