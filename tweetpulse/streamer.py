@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -69,6 +71,34 @@ def open_source(name: str = "sample", dataset: str | None = None, fmt: str | Non
     raise ConfigError(f"unknown source {name!r}: use sample, replay or x")
 
 
+class InterruptGuard:
+    """Ctrl-C / SIGTERM (or a kernel interrupt) that arrive while a tweet is being handed to the
+    producer wait until it is counted, so the summary's counts match what reached Kafka exactly;
+    anywhere else (a source waiting for tweets, the pacer sleeping) they interrupt at once."""
+
+    def __init__(self) -> None:
+        self.inside = False  # plain attributes, not a context manager: this runs per tweet
+        self.pending = False
+        self._previous: dict[int, Any] = {}
+
+    def _handler(self, signum: int, _frame: object) -> None:
+        if self.inside:
+            self.pending = True
+        else:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> InterruptGuard:
+        if threading.current_thread() is threading.main_thread():  # signals reach the main thread only
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self._handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous.clear()
+
+
 def stream(source: TweetSource | Iterable[Tweet], kafka: KafkaConfig, pacer: Pacer | None = None,
            progress: bool = True, on_progress: Callable[[StreamSummary], None] | None = None,
            create_topics: bool = True, **producer_overrides: Any) -> StreamSummary:
@@ -90,12 +120,17 @@ def stream(source: TweetSource | Iterable[Tweet], kafka: KafkaConfig, pacer: Pac
         summary.produced, summary.delivered, summary.failed = stats.produced, stats.delivered, stats.failed
         summary.seconds = time.monotonic() - started
 
+    guard = InterruptGuard()
     try:
-        with producer:
+        with producer, guard:
             pending = 0
             for tweet in pacer.pace(source):
+                guard.inside = True  # an interrupt now waits until the tweet is counted
                 producer.send(tweet)
                 summary.read += 1
+                guard.inside = False
+                if guard.pending:
+                    raise KeyboardInterrupt
                 pending += 1
                 if pending >= PROGRESS_EVERY:
                     bar.update(pending)
