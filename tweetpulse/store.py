@@ -7,6 +7,7 @@ Inserts ignore ids already stored and report which rows were new, so a redeliver
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -79,7 +80,24 @@ class Store:
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
             self._conn = connect(self.path)
+            # this connection writes: it waits for the write lock itself (see _begin_write), in
+            # steps of a fraction of a millisecond, not SQLite's 1, 2, 5, 10 ... ms busy sleeps
+            self._conn.execute("PRAGMA busy_timeout=0")
         return self._conn
+
+    def _begin_write(self, timeout: float = 60.0) -> None:
+        conn = self.conn
+        deadline = time.monotonic() + timeout
+        delay = 0.0001
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.002)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -95,7 +113,7 @@ class Store:
             return set()
         new: set[str] = set()
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
+        self._begin_write()
         try:
             for start in range(0, len(rows), _ROWS_PER_STATEMENT):
                 chunk = rows[start:start + _ROWS_PER_STATEMENT]
