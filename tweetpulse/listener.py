@@ -145,7 +145,7 @@ class Worker:
         consumer = Consumer(settings.consumer_conf())
         consumer.subscribe([settings.kafka.topic])
         try:
-            with Store(settings.store_path) as store, self.dlq:
+            with Store(settings.store_path) as store:
                 while not self.should_stop():
                     if self.budget.exhausted():
                         time.sleep(0.1)  # --max-messages reached: consume no more
@@ -163,6 +163,7 @@ class Worker:
                         consumer.store_offsets(offsets=offsets)
         finally:
             self._flush_delta()
+            self.dlq.close()  # the dead-letter producer exists only if a message needed it
             consumer.close()  # commits the stored offsets and leaves the group
 
     def _flush_delta(self) -> None:
