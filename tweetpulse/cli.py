@@ -44,6 +44,11 @@ def positive_float(text: str) -> float:
     return value
 
 
+def add_refresh_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--refresh-ms", type=positive_int, default=1000, metavar="MS",
+                   help="how often the page updates (default: %(default)s; 500 shows tweets sooner)")
+
+
 def add_kafka_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("Kafka")
     g.add_argument("--topic", default=DEFAULT_TOPIC, help="tweets topic (default: %(default)s)")
@@ -186,6 +191,7 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
     p.add_argument("--duration", type=positive_float, help="stop after this many seconds")
     p.add_argument("--host", default="127.0.0.1", help="page address (default: %(default)s)")
     p.add_argument("--port", type=int, default=8050, help="page port (default: %(default)s)")
+    add_refresh_arg(p)
     p.add_argument("--summary-json", metavar="PATH", help="also write the summary as JSON")
 
 
@@ -215,6 +221,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
         dashboard=not args.no_dashboard,
         host=args.host,
         port=args.port,
+        interval_ms=args.refresh_ms,
     )
     print(summary.line())
     write_json(args.summary_json, summary.as_dict())
@@ -234,6 +241,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         start_kafka=not args.no_kafka_setup,
+        interval_ms=args.refresh_ms,
     )
     print(summary.line())
     write_json(args.summary_json, summary.as_dict())
@@ -273,7 +281,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
     kafka = kafka_config(args) if args.group else None
     run_dashboard(args.store, host=args.host, port=args.port, window=args.window, kafka=kafka, group=args.group,
-                  duration=args.duration)
+                  duration=args.duration, interval_ms=args.refresh_ms)
     return 0
 
 
@@ -312,6 +320,7 @@ def build_parser() -> Parser:
     p.add_argument("--store", default=DEFAULT_STORE, metavar="PATH", help="SQLite store to read (default: %(default)s)")
     p.add_argument("--host", default="127.0.0.1", help="page address (default: %(default)s)")
     p.add_argument("--port", type=int, default=8050, help="page port (default: %(default)s)")
+    add_refresh_arg(p)
     p.add_argument("--window", type=positive_int, default=3600, metavar="S",
                    help="seconds of history the charts keep (default: %(default)s)")
     p.add_argument("--group", help="consumer group whose lag to show (with the Kafka settings below)")
