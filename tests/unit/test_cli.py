@@ -1,0 +1,53 @@
+"""The CLI without a broker: `score`, and one clear line for every bad argument."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from tweetpulse.cli import main
+from tweetpulse.scoring import textblob_sentiment
+
+
+def test_score_json_is_textblob_exact(capsys: pytest.CaptureFixture[str]) -> None:
+    text = "Bitcoin is not very good today :( but ETH looks AMAZING!!!"
+    assert main(["score", "--json", "--followers", "250", text]) == 0
+    out = json.loads(capsys.readouterr().out)
+    polarity, subjectivity = textblob_sentiment(text)
+    assert (out["polarity"], out["subjectivity"]) == (polarity, subjectivity)
+    assert out["weight"] == math.log(251) and out["score"] == math.log(251) * polarity
+    assert out["label"] == ("positive" if polarity > 0 else "negative" if polarity < 0 else "neutral")
+
+
+def test_score_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["score", "I", "hate", "this", "crash"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("polarity -") and "label negative" in out
+
+
+@pytest.mark.parametrize("argv", [
+    ["listen", "--workers", "0"],
+    ["listen", "--workers", "two"],
+    ["listen", "--from", "middle"],
+    ["listen", "--idle-exit", "-3"],
+    ["stream", "--source", "twitter"],
+    ["stream", "--limit", "1.5"],
+    ["demo", "--rate", "0"],
+    ["dashboard", "--refresh-ms", "fast"],
+    ["score"],
+    ["nonsense"],
+])
+def test_bad_arguments_get_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "error:" in err[0] and "--help" in err[0]
+
+
+def test_bad_kafka_setting_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["listen", "-X", "nokey", "--no-dashboard"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "key=value" in err[0]
