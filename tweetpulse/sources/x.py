@@ -79,7 +79,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Self
 
 import orjson
 import requests
@@ -561,6 +561,27 @@ class _StatusMixin:
     tweets_received: int
     on_status: StatusCallback | None
 
+    _token: str
+    api_base: str
+    groups: dict[str, tuple[str, ...]]
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(token={mask_token(self._token)}, api_base={self.api_base!r}, "
+            f"groups={list(self.groups)}, state={self.state!r})"
+        )
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
     def _init_status(self, on_status: StatusCallback | None) -> None:
         self.state = "disconnected"
         self.retries = 0
@@ -747,20 +768,6 @@ class XStreamSource(_StatusMixin):
         self._connections = 0
         self._failures = 0  # consecutive failed connection attempts
         self._full_warned = False
-
-    def __repr__(self) -> str:
-        return (
-            f"XStreamSource(token={mask_token(self._token)}, api_base={self.api_base!r}, "
-            f"groups={list(self.groups)}, state={self.state!r})"
-        )
-
-    def __enter__(self) -> XStreamSource:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     # -- public
 
@@ -1101,20 +1108,6 @@ class XPollSource(_StatusMixin):
         self._client.session = RebasedSession(api_base, timeout)
         self._stop = threading.Event()
         self._closed = False
-
-    def __repr__(self) -> str:
-        return (
-            f"XPollSource(token={mask_token(self._token)}, api_base={self.api_base!r}, "
-            f"groups={list(self.groups)}, state={self.state!r})"
-        )
-
-    def __enter__(self) -> XPollSource:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     def __iter__(self) -> Iterator[Tweet]:
         if self._closed:
