@@ -42,10 +42,11 @@ import hashlib
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import orjson
 
@@ -492,6 +493,44 @@ _PARSERS: dict[str, Callable[[Iterable[bytes], ParseContext], Iterator[Tweet]]] 
 }
 
 
+class Replayable(Protocol):
+    """What :func:`replay_passes` reads and updates on its source."""
+
+    name: str
+    matcher: KeywordMatcher
+    skipped: SkippedRows
+    loop: bool
+    passes: int
+
+
+def replay_passes(owner: Replayable, open_stream: Callable[[], AbstractContextManager[Iterable[bytes]]], fmt: str,
+                  label: str, restamp: bool = False) -> Iterator[Tweet]:
+    """The records of a file, pass after pass while ``owner.loop``: pass ``n`` >= 2 adds ``-r<n>``
+    to ids and re-stamps ``created_at``; skipped rows are recorded on the first pass only."""
+    stamp = replay_clock()
+    while True:
+        owner.passes += 1
+        again = owner.passes > 1
+        ctx = ParseContext(
+            source=owner.name,
+            matcher=owner.matcher,
+            skipped=SkippedRows() if again else owner.skipped,
+            id_suffix=f"-r{owner.passes}" if again else "",
+            restamp=again or restamp,
+            label=label,
+            stamp=stamp,
+        )
+        with open_stream() as stream:
+            tweets = parse_stream(stream, fmt, ctx)
+            first = next(tweets, None)
+            if first is None:
+                return  # nothing readable: looping would spin forever
+            yield first
+            yield from tweets
+        if not owner.loop:
+            return
+
+
 def parse_stream(stream: Iterable[bytes], fmt: str, ctx: ParseContext) -> Iterator[Tweet]:
     """Tweets from an open binary stream in format ``fmt`` (bad rows go to ``ctx.skipped``)."""
     return _PARSERS[check_format(fmt)](stream, ctx)
@@ -614,25 +653,4 @@ class ReplaySource:
         self.passes = 0
 
     def __iter__(self) -> Iterator[Tweet]:
-        stamp = replay_clock()
-        while True:
-            self.passes += 1
-            again = self.passes > 1
-            ctx = ParseContext(
-                source=self.name,
-                matcher=self.matcher,
-                skipped=SkippedRows() if again else self.skipped,
-                id_suffix=f"-r{self.passes}" if again else "",
-                restamp=again,
-                label=str(self.path),
-                stamp=stamp,
-            )
-            with open_dataset(self.path) as stream:
-                tweets = _PARSERS[self.format](stream, ctx)
-                first = next(tweets, None)
-                if first is None:
-                    return  # nothing readable: looping would spin forever
-                yield first
-                yield from tweets
-            if not self.loop:
-                return
+        return replay_passes(self, lambda: open_dataset(self.path), self.format, str(self.path))

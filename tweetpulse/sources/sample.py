@@ -19,7 +19,7 @@ from tweetpulse.errors import DatasetError
 from tweetpulse.keywords import KeywordMatcher
 from tweetpulse.models import Tweet
 from tweetpulse.sources.base import SkippedRows
-from tweetpulse.sources.replay import ParseContext, parse_stream, replay_clock
+from tweetpulse.sources.replay import replay_passes
 
 SAMPLE_PACKAGE = "tweetpulse"
 SAMPLE_FILE = ("data", "sample_tweets.jsonl.gz")
@@ -52,20 +52,5 @@ class SampleSource:
         self._data = sample_bytes()
 
     def __iter__(self) -> Iterator[Tweet]:
-        stamp = replay_clock()
-        while True:
-            self.passes += 1
-            again = self.passes > 1
-            ctx = ParseContext(
-                source=self.name,
-                matcher=self.matcher,
-                skipped=SkippedRows() if again else self.skipped,
-                id_suffix=f"-r{self.passes}" if again else "",
-                restamp=self.restamp,
-                label="the bundled sample",
-                stamp=stamp,
-            )
-            with gzip.GzipFile(fileobj=io.BytesIO(self._data), mode="rb") as stream:
-                yield from parse_stream(stream, "jsonl", ctx)
-            if not self.loop:
-                return
+        return replay_passes(self, lambda: gzip.GzipFile(fileobj=io.BytesIO(self._data), mode="rb"), "jsonl",
+                             "the bundled sample", restamp=self.restamp)
