@@ -120,6 +120,18 @@ def next_offsets(messages: list[Message]) -> list[TopicPartition]:
     return [TopicPartition(topic, partition, offset + 1) for (topic, partition), offset in last.items()]
 
 
+@dataclass
+class Batch:
+    """One consumed batch on its way to the store: rows in store column order, plus what the
+    page needs of each row (keyword groups, score, polarity, label, produced_at)."""
+
+    messages: list[Message]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    extras: list[tuple[list[str], float, float, str, float | None]] = field(default_factory=list)
+    consumed: int = 0
+    dead: int = 0
+
+
 class Worker:
     """One consumer-group member. Built inside the worker process from :class:`ListenerSettings`."""
 
@@ -141,6 +153,11 @@ class Worker:
         self.dlq = TweetProducer(settings.kafka, **{"linger.ms": 5})
 
     def run(self) -> None:
+        """Consume, prepare (validate, score), persist, report, commit — batch after batch.
+
+        (Persisting in a writer thread while the next batch is scored was tried: the GIL
+        hand-offs cost more than the overlap saved.)
+        """
         settings = self.settings
         consumer = Consumer(settings.consumer_conf())
         consumer.subscribe([settings.kafka.topic])
@@ -175,12 +192,22 @@ class Worker:
         self.dlq.produce(msg.key(), msg.value(), self.settings.kafka.dlq_topic, dead_letter_headers(msg, err))
 
     def process(self, messages: list[Message], store: Store) -> None:
-        """Score and persist one batch; dead-letter what breaks the contract."""
+        """Score and persist one batch, and fold what was newly stored into the page's delta."""
+        batch = self.prepare(messages)
+        self.record(batch, store.insert(batch.rows))
+
+    def prepare(self, messages: list[Message]) -> Batch:
+        """Validate and score a batch into store rows; dead-letter what breaks the contract.
+
+        Dead letters are flushed before this returns: the batch's offsets may be committed
+        once its rows are persisted.
+        """
         settings = self.settings
         sentiment = self.scorer.sentiment
         label_of = self.scorer.label
-        rows: list[tuple[Any, ...]] = []
-        extras: list[tuple[int | None, list[str], float, float, str, float | None]] = []
+        batch = Batch(messages)
+        rows = batch.rows
+        extras = batch.extras
         dead = 0
         consumed = 0
         now = time.time()
@@ -230,14 +257,19 @@ class Worker:
                     now,
                 )
             )
-            extras.append((msg.partition(), tweet.keywords, score, polarity, label, produced_at))
+            extras.append((tweet.keywords, score, polarity, label, produced_at))
         if dead and self.dlq.flush(30) > 0:
             raise RuntimeError("dead letters could not be delivered; not committing this batch")
-        new_ids = store.insert(rows)
+        batch.consumed, batch.dead = consumed, dead
+        return batch
+
+    def record(self, batch: Batch, new_ids: set[str]) -> None:
+        """Fold the newly stored rows of ``batch`` into the delta for the page."""
+        rows = batch.rows
         stored_at = time.time()
         second = int(stored_at)
         delta = self.delta
-        for row, (_, groups, score, polarity, label, produced_at) in zip(rows, extras, strict=True):
+        for row, (groups, score, polarity, label, produced_at) in zip(rows, batch.extras, strict=True):
             if row[0] not in new_ids:
                 continue
             delta.add(second, groups, score, polarity, label)
@@ -262,7 +294,7 @@ class Worker:
                     }
                 )
         stored = len(new_ids)
-        delta.count(consumed=consumed, stored=stored, duplicates=len(rows) - stored, dead=dead)
+        delta.count(consumed=batch.consumed, stored=stored, duplicates=len(rows) - stored, dead=batch.dead)
 
 
 def worker_main(
