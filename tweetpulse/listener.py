@@ -18,6 +18,7 @@ import multiprocessing as mp
 import os
 import queue
 import signal
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
 
 from tweetpulse.aggregates import Aggregator, DeltaBuilder
 from tweetpulse.config import DEFAULT_STORE, KafkaConfig
-from tweetpulse.errors import InvalidRecord
+from tweetpulse.errors import ConfigError, InvalidRecord, TweetpulseError
 from tweetpulse.kafka.admin import ensure_topics
 from tweetpulse.kafka.producer import TweetProducer
 from tweetpulse.models import DEFAULT_MAX_TEXT, parse_record
@@ -38,6 +39,10 @@ from tweetpulse.scoring import Scorer, weight
 from tweetpulse.store import Store, encode_keywords
 
 log = logging.getLogger("tweetpulse.listener")
+
+
+class ListenerFailed(TweetpulseError):
+    """The workers keep dying: the listener can't go on."""
 
 RECENT_TEXT_MAX = 280
 
@@ -377,6 +382,12 @@ class Listener:
         self.stop()
 
     def start(self, ensure: bool = True) -> None:
+        try:  # open (and create) the store here, so a bad path is one clear error, not dying workers
+            with Store(self.settings.store_path) as store:
+                store.conn  # noqa: B018
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigError(f"can't open the store {self.settings.store_path} ({exc}); "
+                              "pass a writable path with --store") from None
         if ensure:
             ensure_topics(self.settings.kafka)
         self._started = time.monotonic()
@@ -482,6 +493,9 @@ class Listener:
             time.sleep(tick)
             now = time.monotonic()
             self.check_workers()
+            if not self.alive() and self.restarts >= self.max_restarts:
+                raise ListenerFailed(f"every worker exited and {self.restarts} restarts were used up; "
+                                     "the log above says why")
             summary = self.summary()
             if on_tick is not None:
                 on_tick(summary)

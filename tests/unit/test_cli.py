@@ -51,3 +51,9 @@ def test_bad_kafka_setting_is_one_line(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["listen", "-X", "nokey", "--no-dashboard"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "key=value" in err[0]
+
+
+def test_unusable_store_is_one_line_before_anything_starts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["listen", "--store", "/proc/no-such-dir/t.db", "--no-dashboard"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "can't open the store" in err[0] and "--store" in err[0]
