@@ -99,6 +99,13 @@ def keyword_groups(args: argparse.Namespace) -> dict[str, tuple[str, ...]]:
     return dict(DEFAULT_GROUPS)
 
 
+def report(args: argparse.Namespace, summary: Any, code: int = 0) -> int:
+    """Print the run's one summary line (and write it as JSON with --summary-json)."""
+    print(summary.line())
+    write_json(args.summary_json, summary.as_dict())
+    return code
+
+
 def write_json(path: str | None, data: dict[str, Any]) -> None:
     if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -163,11 +170,10 @@ def cmd_stream(args: argparse.Namespace) -> int:
     )
     pacer = Pacer(rate=args.rate, speedup=args.speedup, limit=args.limit, duration=args.duration)
     summary = stream(source, kafka, pacer, progress=not args.no_progress)
-    print(summary.line())
+    code = report(args, summary, code=1 if summary.failed else 0)
     if summary.skipped:
         print(summary.skipped_report)
-    write_json(args.summary_json, summary.as_dict())
-    return 1 if summary.failed else 0
+    return code
 
 
 # -- listen -------------------------------------------------------------------------------------
@@ -223,9 +229,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
         port=args.port,
         interval_ms=args.refresh_ms,
     )
-    print(summary.line())
-    write_json(args.summary_json, summary.as_dict())
-    return 0
+    return report(args, summary)
 
 
 # -- demo ---------------------------------------------------------------------------------------
@@ -243,9 +247,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         start_kafka=not args.no_kafka_setup,
         interval_ms=args.refresh_ms,
     )
-    print(summary.line())
-    write_json(args.summary_json, summary.as_dict())
-    return 0
+    return report(args, summary)
 
 
 # -- score --------------------------------------------------------------------------------------
