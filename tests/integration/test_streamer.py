@@ -25,6 +25,7 @@ import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
 import tweetpulse.kafka.producer as producer_module
+from tests.support.replay_files import kaggle_bitcoin_csv
 from tweetpulse.config import KafkaConfig
 from tweetpulse.keywords import KeywordMatcher
 from tweetpulse.models import SCHEMA_VERSION, Tweet
@@ -41,11 +42,6 @@ _NOT_READY = (
     KafkaError.LEADER_NOT_AVAILABLE,
     KafkaError.UNKNOWN_TOPIC_OR_PART,
     KafkaError._UNKNOWN_PARTITION,
-)
-
-BITCOIN_HEADER = (
-    "user_name,user_location,user_description,user_created,user_followers,user_friends,"
-    "user_favourites,user_verified,date,text,hashtags,source,is_retweet\n"
 )
 
 
@@ -189,14 +185,28 @@ def assert_records(got: dict[str, dict[str, Any]], expected: list[dict[str, Any]
         assert have == want
 
 
-def replay(
-    kafka: KafkaConfig, path: Path, fmt: str | None = None, **producer_overrides: Any
-) -> tuple[StreamSummary, ReplaySource, dict[str, dict[str, Any]], Window]:
+def replay_exactly(
+    kafka: KafkaConfig,
+    path: Path,
+    fmt: str,
+    expected: list[dict[str, Any]],
+    skipped_at: list[int],
+    *,
+    named: bool = False,
+) -> tuple[StreamSummary, ReplaySource, dict[str, dict[str, Any]]]:
+    """Stream the dataset at ``path`` (its format detected, or ``fmt`` named when ``named``) and check the run:
+    the format is ``fmt``, the topic holds exactly ``expected`` and the rows starting on the lines ``skipped_at``,
+    and only those, were skipped. The summary, the source and the records read back, for further checks."""
     window = Window()
-    source = ReplaySource(path, fmt)
-    summary = stream(source, kafka, progress=False, **producer_overrides)
+    source = ReplaySource(path, fmt if named else None)
+    summary = stream(source, kafka, progress=False)
     window.close()
-    return summary, source, by_id(read_topic(kafka)), window
+    got = by_id(read_topic(kafka))
+    assert source.format == fmt
+    assert_records(got, expected, window)
+    assert_clean(summary, len(expected), skipped=len(skipped_at))
+    assert skipped_lines(source) == skipped_at
+    return summary, source, got
 
 
 def assert_clean(summary: StreamSummary, n: int, skipped: int) -> None:
@@ -230,11 +240,8 @@ def test_shared_kaggle_csv_lands_exactly(kafka: KafkaConfig, shared_csv: Path) -
             expected.append(record(f"{tweet_id}-{start}", text, "replay:kaggle-entity"))
     assert len(expected) == 500 and end > 500  # some texts span lines: line numbers matter
 
-    summary, source, got, window = replay(kafka, shared_csv)
+    _, _, got = replay_exactly(kafka, shared_csv, "kaggle-entity", expected, skipped_at=[])
 
-    assert source.format == "kaggle-entity"
-    assert_clean(summary, 500, skipped=0)
-    assert_records(got, expected, window)
     assert sum("bitcoin" in r["keywords"] for r in got.values()) > 0
 
 
@@ -256,24 +263,17 @@ def test_kaggle_entity_with_broken_rows(kafka: KafkaConfig, tmp_path: Path) -> N
         + b"2409,Bitcoin,Negative,bitcoin and dogecoin both down\n"  # 13
     )
     path = write(tmp_path / "entity.csv", data)
-
-    summary, source, got, window = replay(kafka, path)
-
     src = "replay:kaggle-entity"
-    assert source.format == "kaggle-entity"
-    assert_records(
-        got,
-        [
-            record("2401-1", "im getting on borderlands, and i will murder you all", src, keywords=[]),
-            record("2401-2", "I am coming for the $BTC \U0001f680", src, keywords=["bitcoin"]),
-            record("2403-4", 'a text over\ntwo lines about "ETH"', src, keywords=["ethereum"]),
-            record("2406-9", "DOGE to the moon", src, keywords=["dogecoin"]),
-            record("2409-13", "bitcoin and dogecoin both down", src, keywords=["bitcoin", "dogecoin"]),
-        ],
-        window,
-    )
-    assert_clean(summary, 5, skipped=6)
-    assert skipped_lines(source) == [3, 6, 7, 10, 11, 12]
+    expected = [
+        record("2401-1", "im getting on borderlands, and i will murder you all", src, keywords=[]),
+        record("2401-2", "I am coming for the $BTC \U0001f680", src, keywords=["bitcoin"]),
+        record("2403-4", 'a text over\ntwo lines about "ETH"', src, keywords=["ethereum"]),
+        record("2406-9", "DOGE to the moon", src, keywords=["dogecoin"]),
+        record("2409-13", "bitcoin and dogecoin both down", src, keywords=["bitcoin", "dogecoin"]),
+    ]
+
+    summary, source, _ = replay_exactly(kafka, path, "kaggle-entity", expected, skipped_at=[3, 6, 7, 10, 11, 12])
+
     reasons = dict(source.skipped.examples)
     assert reasons[3] == "expected 4 columns (id, entity, sentiment, text), got 6"
     assert reasons[6] == reasons[11] == "no text"
@@ -288,70 +288,27 @@ def bitcoin_id(author: str, date: str, text: str, line: int) -> str:
     return f"{digest}-{line}"
 
 
+def bitcoin_record(line: int, author: str, date: str, text: str, **fields: Any) -> dict[str, Any]:
+    """What the kaggle-bitcoin row on ``line`` should become (its id from its content and line)."""
+    return record(bitcoin_id(author, date, text, line), text, "replay:kaggle-bitcoin", author=author, **fields)
+
+
 def test_kaggle_bitcoin_with_broken_rows(kafka: KafkaConfig, tmp_path: Path) -> None:
-    row = "{user},Earth,bio,2009-01-03 18:15:05,{followers},10,5,False,{date},{text},['Bitcoin'],Web App,False\n"
-    data = (
-        BITCOIN_HEADER  # 1
-        + row.format(user="alice", followers="8534.0", date="2021-02-10 23:59:04", text="Buying more #Bitcoin")  # 2
-        + row.format(user="bob", followers="12", date="2021-02-10 23:58:48", text='"multi\nline $eth"')  # 3-4
-        + "carol,Earth,bio,missing,columns\n"  # 5
-        + row.format(user="dave", followers="", date="not a date", text="doge")  # 6
-        + row.format(user="erin", followers="-5", date="2021-02-11T01:02:03+01:00", text="btc")  # 7
-        + row.format(user="fay", followers="1", date="2021-02-10 23:59:04", text="")  # 8: no text
-        + row.format(user="alice", followers="8534.0", date="2021-02-10 23:59:04", text="Buying more #Bitcoin")  # 9
-    )
-    path = write(tmp_path / "Bitcoin_tweets.csv", data)
+    path = write(tmp_path / "Bitcoin_tweets.csv", kaggle_bitcoin_csv(erin_followers="-5"))
+    alice: dict[str, Any] = {"created_at": "2021-02-10T23:59:04Z", "followers": 8534, "keywords": ["bitcoin"]}
+    bob: dict[str, Any] = {"created_at": "2021-02-10T23:58:48Z", "followers": 12, "keywords": ["ethereum"]}
+    erin: dict[str, Any] = {"created_at": "2021-02-11T00:02:03Z", "followers": None, "keywords": ["bitcoin"]}
+    expected = [
+        bitcoin_record(2, "alice", "2021-02-10 23:59:04", "Buying more #Bitcoin", **alice),
+        bitcoin_record(3, "bob", "2021-02-10 23:58:48", "multi\nline $eth", **bob),
+        bitcoin_record(6, "dave", "not a date", "doge", keywords=["dogecoin"]),
+        bitcoin_record(7, "erin", "2021-02-11T01:02:03+01:00", "btc", **erin),
+        # the same row again on line 9: the same digest, another line, so another record
+        bitcoin_record(9, "alice", "2021-02-10 23:59:04", "Buying more #Bitcoin", **alice),
+    ]
 
-    summary, source, got, window = replay(kafka, path)
+    _, source, _ = replay_exactly(kafka, path, "kaggle-bitcoin", expected, skipped_at=[5, 8])
 
-    src = "replay:kaggle-bitcoin"
-    assert source.format == "kaggle-bitcoin"
-    assert_records(
-        got,
-        [
-            record(
-                bitcoin_id("alice", "2021-02-10 23:59:04", "Buying more #Bitcoin", 2),
-                "Buying more #Bitcoin",
-                src,
-                created_at="2021-02-10T23:59:04Z",
-                author="alice",
-                followers=8534,
-                keywords=["bitcoin"],
-            ),
-            record(
-                bitcoin_id("bob", "2021-02-10 23:58:48", "multi\nline $eth", 3),
-                "multi\nline $eth",
-                src,
-                created_at="2021-02-10T23:58:48Z",
-                author="bob",
-                followers=12,
-                keywords=["ethereum"],
-            ),
-            record(bitcoin_id("dave", "not a date", "doge", 6), "doge", src, author="dave", keywords=["dogecoin"]),
-            record(
-                bitcoin_id("erin", "2021-02-11T01:02:03+01:00", "btc", 7),
-                "btc",
-                src,
-                created_at="2021-02-11T00:02:03Z",
-                author="erin",
-                followers=None,
-                keywords=["bitcoin"],
-            ),
-            # the same row again on line 9: the same digest, another line, so another record
-            record(
-                bitcoin_id("alice", "2021-02-10 23:59:04", "Buying more #Bitcoin", 9),
-                "Buying more #Bitcoin",
-                src,
-                created_at="2021-02-10T23:59:04Z",
-                author="alice",
-                followers=8534,
-                keywords=["bitcoin"],
-            ),
-        ],
-        window,
-    )
-    assert_clean(summary, 5, skipped=2)
-    assert skipped_lines(source) == [5, 8]
     assert source.skipped.examples[0][1] == "expected 13 columns, got 5"
     assert source.skipped.examples[1][1] == "no text"
 
@@ -409,35 +366,21 @@ def test_x_v2_jsonl_with_broken_lines(kafka: KafkaConfig, tmp_path: Path) -> Non
         b"[1, 2]\n",  # 12
     )
     path = write(tmp_path / "recorded.jsonl", data)
-
-    summary, source, got, window = replay(kafka, path)
-
-    src, when = "replay:x-v2-jsonl", "2024-03-05T14:00:01.000Z"
+    src, when, paged = "replay:x-v2-jsonl", "2024-03-05T14:00:01.000Z", "2024-03-05T15:00:00.000Z"
     sat: dict[str, Any] = {"author": "satoshi", "author_id": "9", "lang": "en", "created_at": when}
-    assert source.format == "x-v2-jsonl"
-    assert_records(
-        got,
-        [
-            record("101", "BTC is up", src, followers=1200, keywords=["bitcoin"], **sat),
-            record("102", "ETH and DOGE", src, followers=42, keywords=["dogecoin"], **sat),
-            record("103", "ETH and DOGE", src, followers=0, keywords=["ethereum", "dogecoin"], **sat),
-            record("109", "no user for this one $eth", src, keywords=["ethereum"]),
-            record(
-                "201",
-                "bitcoin page",
-                src,
-                author="a",
-                author_id="9",
-                followers=5,
-                keywords=["bitcoin"],
-                created_at="2024-03-05T15:00:00.000Z",
-            ),
-            record("203", "dogecoin page", src, author="b", author_id="8", followers=0, keywords=["dogecoin"]),
-        ],
-        window,
-    )
-    assert_clean(summary, 6, skipped=5)
-    assert skipped_lines(source) == [5, 6, 7, 10, 12]
+    expected = [
+        record("101", "BTC is up", src, followers=1200, keywords=["bitcoin"], **sat),
+        record("102", "ETH and DOGE", src, followers=42, keywords=["dogecoin"], **sat),
+        record("103", "ETH and DOGE", src, followers=0, keywords=["ethereum", "dogecoin"], **sat),
+        record("109", "no user for this one $eth", src, keywords=["ethereum"]),
+        record(
+            "201", "bitcoin page", src, author="a", author_id="9", followers=5, keywords=["bitcoin"], created_at=paged
+        ),
+        record("203", "dogecoin page", src, author="b", author_id="8", followers=0, keywords=["dogecoin"]),
+    ]
+
+    _, source, _ = replay_exactly(kafka, path, "x-v2-jsonl", expected, skipped_at=[5, 6, 7, 10, 12])
+
     reasons = dict(source.skipped.examples)
     assert reasons[5].startswith("bad JSON")
     assert reasons[6] == "an API error message, not a tweet"
@@ -475,57 +418,42 @@ def test_x_v1_jsonl_with_broken_lines(kafka: KafkaConfig, tmp_path: Path) -> Non
         {"id_str": "9", "text": "no user at all, just ether"},  # 9
     )
     path = write(tmp_path / "statuses.jsonl", data)
-
-    summary, source, got, window = replay(kafka, path)
-
     src = "replay:x-v1-jsonl"
     hodler: dict[str, Any] = {"author": "hodler", "author_id": "77", "followers": 1234}
-    assert source.format == "x-v1-jsonl"
-    assert_records(
-        got,
-        [
-            record(
-                "1",
-                "short btc and the rest $ETH",
-                src,
-                created_at="2018-10-10T20:19:24Z",
-                lang="en",
-                keywords=["bitcoin", "ethereum"],
-                **hodler,
-            ),
-            record("2", "full text doge", src, keywords=["dogecoin"], **hodler),
-            record(
-                "6",
-                "int id btc",
-                src,
-                created_at="2018-10-10T23:00:00Z",
-                author_id="78",
-                followers=9,
-                keywords=["bitcoin"],
-            ),
-            record("9", "no user at all, just ether", src, keywords=["ethereum"]),
-        ],
-        window,
-    )
-    assert_clean(summary, 4, skipped=3)
-    assert skipped_lines(source) == [5, 7, 8]
+    expected = [
+        record(
+            "1",
+            "short btc and the rest $ETH",
+            src,
+            created_at="2018-10-10T20:19:24Z",
+            lang="en",
+            keywords=["bitcoin", "ethereum"],
+            **hodler,
+        ),
+        record("2", "full text doge", src, keywords=["dogecoin"], **hodler),
+        record(
+            "6",
+            "int id btc",
+            src,
+            created_at="2018-10-10T23:00:00Z",
+            author_id="78",
+            followers=9,
+            keywords=["bitcoin"],
+        ),
+        record("9", "no user at all, just ether", src, keywords=["ethereum"]),
+    ]
+
+    _, source, _ = replay_exactly(kafka, path, "x-v1-jsonl", expected, skipped_at=[5, 7, 8])
+
     reasons = dict(source.skipped.examples)
     assert reasons[5] == "no id_str" and reasons[7] == "no text" and reasons[8].startswith("bad JSON")
 
 
 # -- jsonl --------------------------------------------------------------------------------------
 def test_jsonl_records_with_broken_lines(kafka: KafkaConfig, tmp_path: Path) -> None:
-    good = Tweet(
-        id="a1",
-        text="btc!",
-        created_at="2024-01-01T00:00:00.000Z",
-        author="x",
-        author_id="5",
-        followers=3,
-        lang="en",
-        keywords=["stale"],
-        source="elsewhere",
-    )
+    when = "2024-01-01T00:00:00.000Z"
+    kept: dict[str, Any] = {"created_at": when, "author": "x", "author_id": "5", "followers": 3, "lang": "en"}
+    good = Tweet(id="a1", text="btc!", keywords=["stale"], source="elsewhere", **kept)
     data = jsonl(
         good.to_dict(),  # 1
         {"id": "a2", "text": "ETH", "followers": 0},  # 2: no created_at -> the replay time
@@ -538,33 +466,16 @@ def test_jsonl_records_with_broken_lines(kafka: KafkaConfig, tmp_path: Path) -> 
         {"id": "a9", "text": "doge and $eth", "keywords": None, "source": None},  # 9
     )
     path = write(tmp_path / "records.jsonl", data)
-
-    summary, source, got, window = replay(kafka, path)
-
     src = "replay:jsonl"
-    assert source.format == "jsonl"
-    assert_records(
-        got,
-        [
-            # keywords are matched again (custom groups apply) and the source is the replay's
-            record(
-                "a1",
-                "btc!",
-                src,
-                created_at="2024-01-01T00:00:00.000Z",
-                author="x",
-                author_id="5",
-                followers=3,
-                lang="en",
-                keywords=["bitcoin"],
-            ),
-            record("a2", "ETH", src, followers=0, keywords=["ethereum"]),
-            record("a9", "doge and $eth", src, keywords=["ethereum", "dogecoin"]),
-        ],
-        window,
-    )
-    assert_clean(summary, 3, skipped=6)
-    assert skipped_lines(source) == [3, 4, 5, 6, 7, 8]
+    expected = [
+        # keywords are matched again (custom groups apply) and the source is the replay's
+        record("a1", "btc!", src, keywords=["bitcoin"], **kept),
+        record("a2", "ETH", src, followers=0, keywords=["ethereum"]),
+        record("a9", "doge and $eth", src, keywords=["ethereum", "dogecoin"]),
+    ]
+
+    _, source, _ = replay_exactly(kafka, path, "jsonl", expected, skipped_at=[3, 4, 5, 6, 7, 8])
+
     reasons = dict(source.skipped.examples)
     assert reasons[3].startswith("missing-text") and reasons[4] == "not a JSON object (list)"
     assert reasons[5] == "not UTF-8" and reasons[6].startswith("bad-followers")
@@ -576,30 +487,20 @@ def test_gzipped_dataset(kafka: KafkaConfig, tmp_path: Path) -> None:
     lines = [orjson.dumps({"id": f"g{i}", "text": f"btc tick {i}", "followers": i}) + b"\n" for i in range(300)]
     lines[150] = b'{"id": "broken",\n'
     path = write(tmp_path / "records.jsonl.gz", gzip.compress(b"".join(lines)))
-
-    summary, source, got, window = replay(kafka, path)
-
-    assert source.format == "jsonl"
     expected = [
         record(f"g{i}", f"btc tick {i}", "replay:jsonl", followers=i, keywords=["bitcoin"])
         for i in range(300)
         if i != 150
     ]
-    assert_records(got, expected, window)
-    assert_clean(summary, 299, skipped=1)
-    assert skipped_lines(source) == [151]
+
+    replay_exactly(kafka, path, "jsonl", expected, skipped_at=[151])
 
 
 def test_gzipped_entity_csv_with_a_named_format(kafka: KafkaConfig, tmp_path: Path) -> None:
     path = write(tmp_path / "entity.bin", gzip.compress(b"1,e,s,btc\n2,e,s\n3,e,s,eth\n"))
+    expected = [record("1-1", "btc", "replay:kaggle-entity"), record("3-3", "eth", "replay:kaggle-entity")]
 
-    summary, source, got, window = replay(kafka, path, fmt="kaggle-entity")
-
-    assert_records(
-        got, [record("1-1", "btc", "replay:kaggle-entity"), record("3-3", "eth", "replay:kaggle-entity")], window
-    )
-    assert_clean(summary, 2, skipped=1)
-    assert skipped_lines(source) == [2]
+    replay_exactly(kafka, path, "kaggle-entity", expected, skipped_at=[2], named=True)
 
 
 # -- the producer under pressure ----------------------------------------------------------------

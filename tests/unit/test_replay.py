@@ -10,6 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from tests.support.replay_files import BITCOIN_HEADER, kaggle_bitcoin_csv
 from tweetpulse.errors import ConfigError, DatasetError
 from tweetpulse.keywords import KeywordMatcher
 from tweetpulse.models import Tweet, record_from_dict
@@ -17,11 +18,6 @@ from tweetpulse.sources.replay import FORMATS, ReplaySource, detect_format, iso_
 
 SHARED_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "twitter_validation_sample.csv"
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$")
-
-BITCOIN_HEADER = (
-    "user_name,user_location,user_description,user_created,user_followers,user_friends,"
-    "user_favourites,user_verified,date,text,hashtags,source,is_retweet\n"
-)
 
 
 def write(path: Path, data: bytes | str) -> Path:
@@ -106,18 +102,7 @@ def test_shared_kaggle_sample() -> None:
 # -- kaggle-bitcoin -----------------------------------------------------------------------------
 @pytest.mark.unit
 def test_kaggle_bitcoin(tmp_path: Path) -> None:
-    row = "{user},Earth,bio,2009-01-03 18:15:05,{followers},10,5,False,{date},{text},['Bitcoin'],Web App,False\n"
-    data = (
-        BITCOIN_HEADER  # 1
-        + row.format(user="alice", followers="8534.0", date="2021-02-10 23:59:04", text="Buying more #Bitcoin")  # 2
-        + row.format(user="bob", followers="12", date="2021-02-10 23:58:48", text='"multi\nline $eth"')  # 3-4
-        + "carol,Earth,bio,missing,columns\n"  # 5
-        + row.format(user="dave", followers="", date="not a date", text="doge")  # 6
-        + row.format(user="erin", followers="12.5", date="2021-02-11T01:02:03+01:00", text="btc")  # 7
-        + row.format(user="fay", followers="1", date="2021-02-10 23:59:04", text="")  # 8: no text
-        + row.format(user="alice", followers="8534.0", date="2021-02-10 23:59:04", text="Buying more #Bitcoin")  # 9
-    )
-    path = write(tmp_path / "Bitcoin_tweets.csv", data)
+    path = write(tmp_path / "Bitcoin_tweets.csv", kaggle_bitcoin_csv(erin_followers="12.5"))
     tweets, source = read(path)
     assert source.format == "kaggle-bitcoin"
     assert [t.author for t in tweets] == ["alice", "bob", "dave", "erin", "alice"]

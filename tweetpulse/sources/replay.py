@@ -168,6 +168,14 @@ def _str_or_none(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _text_problem(text: object, blank_is_none: bool = False) -> str:
+    """Why a row's text was refused (called only for one that was): missing or empty (or, with
+    ``blank_is_none``, only white space), else over the length cap."""
+    if not isinstance(text, str) or not text or (blank_is_none and text.isspace()):
+        return "no text"
+    return f"text has {len(text)} characters, cap is {DEFAULT_MAX_TEXT}"
+
+
 # ---------------------------------------------------------------- reading lines
 
 
@@ -275,11 +283,8 @@ def _parse_kaggle_entity(stream: Iterable[bytes], ctx: ParseContext) -> Iterator
             first = False
             if not tweet_id.strip().isdigit() and "id" in tweet_id.lower():
                 continue  # a header row some copies of the dataset have
-        if not text or text.isspace():
-            skipped.add(line, "no text")
-            continue
-        if len(text) > DEFAULT_MAX_TEXT:
-            skipped.add(line, f"text has {len(text)} characters, cap is {DEFAULT_MAX_TEXT}")
+        if not text or text.isspace() or len(text) > DEFAULT_MAX_TEXT:
+            skipped.add(line, _text_problem(text, blank_is_none=True))
             continue
         yield Tweet(
             id=f"{tweet_id.strip() or 'row'}-{line}{suffix}",
@@ -316,11 +321,8 @@ def _parse_kaggle_bitcoin(stream: Iterable[bytes], ctx: ParseContext) -> Iterato
             skipped.add(line, f"expected {width} columns, got {len(row)}")
             continue
         text = row[i_text]
-        if not text or text.isspace():
-            skipped.add(line, "no text")
-            continue
-        if len(text) > DEFAULT_MAX_TEXT:
-            skipped.add(line, f"text has {len(text)} characters, cap is {DEFAULT_MAX_TEXT}")
+        if not text or text.isspace() or len(text) > DEFAULT_MAX_TEXT:
+            skipped.add(line, _text_problem(text, blank_is_none=True))
             continue
         author = row[i_user] if i_user is not None else ""
         date = row[i_date] if i_date is not None else ""
@@ -369,11 +371,8 @@ def _v2_tweet(data: object, obj: dict[str, Any], line: int, ctx: ParseContext) -
     if not isinstance(tweet_id, str | int) or isinstance(tweet_id, bool) or tweet_id == "":
         ctx.skipped.add(line, "no tweet id")
         return None
-    if not isinstance(text, str) or not text:
-        ctx.skipped.add(line, "no text")
-        return None
-    if len(text) > DEFAULT_MAX_TEXT:
-        ctx.skipped.add(line, f"text has {len(text)} characters, cap is {DEFAULT_MAX_TEXT}")
+    if not isinstance(text, str) or not text or len(text) > DEFAULT_MAX_TEXT:
+        ctx.skipped.add(line, _text_problem(text))
         return None
     author_id = data.get("author_id")
     user = _find_user(obj.get("includes"), author_id)
@@ -432,11 +431,8 @@ def _convert_x_v1(obj: dict[str, Any], line: int, ctx: ParseContext) -> Tweet | 
             ctx.skipped.add(line, "no id_str")
             return None
     text = _v1_text(obj)
-    if not isinstance(text, str) or not text:
-        ctx.skipped.add(line, "no text")
-        return None
-    if len(text) > DEFAULT_MAX_TEXT:
-        ctx.skipped.add(line, f"text has {len(text)} characters, cap is {DEFAULT_MAX_TEXT}")
+    if not isinstance(text, str) or not text or len(text) > DEFAULT_MAX_TEXT:
+        ctx.skipped.add(line, _text_problem(text))
         return None
     user = obj.get("user")
     if not isinstance(user, dict):

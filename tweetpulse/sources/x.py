@@ -548,8 +548,16 @@ class XStatus:
         return text
 
 
-class _StatusMixin:
-    """State shared by both sources; ``_mode`` and ``skipped`` come from the class."""
+def _require_token(bearer_token: str) -> None:
+    if not bearer_token:
+        raise ConfigError(f"no X bearer token: set {TOKEN_ENV} or BEARER_TOKEN in {CREDENTIALS_FILE}")
+
+
+class _XSource:
+    """What both sources share: the common constructor part, repr, context manager and state.
+
+    ``_mode`` and ``name`` come from the class.
+    """
 
     _mode: str
     name: str
@@ -582,7 +590,15 @@ class _StatusMixin:
     ) -> None:
         self.close()
 
-    def _init_status(self, on_status: StatusCallback | None) -> None:
+    def _init_common(
+        self, bearer_token: str, groups: Groups | None, api_base: str | None, on_status: StatusCallback | None
+    ) -> None:
+        """The setup both constructors share (after :func:`_require_token` and their own checks)."""
+        _register_secret(bearer_token)
+        self._token = bearer_token
+        self.groups = {k: tuple(v) for k, v in (groups if groups is not None else _default_groups()).items()}
+        self.api_base = (api_base or API_BASE).rstrip("/")
+        self.skipped = SkippedRows()
         self.state = "disconnected"
         self.retries = 0
         self.last_error = None
@@ -705,7 +721,7 @@ class RulesSync:
     added: list[str]
 
 
-class XStreamSource(_StatusMixin):
+class XStreamSource(_XSource):
     """Tweets from the X API v2 filtered stream (see the module docstring).
 
     Iterate to start (rules are synced first, in the calling thread, so auth problems raise
@@ -733,17 +749,9 @@ class XStreamSource(_StatusMixin):
         chunk_size: int = 512,
         close_timeout: float = 5.0,
     ) -> None:
-        if not bearer_token:
-            raise ConfigError(f"no X bearer token: set {TOKEN_ENV} or BEARER_TOKEN in {CREDENTIALS_FILE}")
-        _register_secret(bearer_token)
-        self._token = bearer_token
-        self.groups: dict[str, tuple[str, ...]] = {
-            k: tuple(v) for k, v in (groups if groups is not None else _default_groups()).items()
-        }
+        _require_token(bearer_token)
+        self._init_common(bearer_token, groups, api_base, on_status)
         self.rules = build_rules(self.groups, lang=lang, include_retweets=include_retweets)
-        self.api_base = (api_base or API_BASE).rstrip("/")
-        self.skipped = SkippedRows()
-        self._init_status(on_status)
         self.backoff_scale = backoff_scale
         self.backfill_minutes = backfill_minutes
         self.close_timeout = close_timeout
@@ -1043,7 +1051,7 @@ class XStreamSource(_StatusMixin):
 # --------------------------------------------------------------------------- poll
 
 
-class XPollSource(_StatusMixin):
+class XPollSource(_XSource):
     """Tweets from X API v2 recent search, polled (see the module docstring).
 
     Each poll runs one query per group, newest first from the group's last ``since_id``,
@@ -1077,19 +1085,11 @@ class XPollSource(_StatusMixin):
         on_status: StatusCallback | None = None,
         timeout: float = 30.0,
     ) -> None:
-        if not bearer_token:
-            raise ConfigError(f"no X bearer token: set {TOKEN_ENV} or BEARER_TOKEN in {CREDENTIALS_FILE}")
+        _require_token(bearer_token)
         if not 10 <= max_results <= 100:
             raise ConfigError(f"max_results must be between 10 and 100 (X's limits), not {max_results}")
-        _register_secret(bearer_token)
-        self._token = bearer_token
-        self.groups: dict[str, tuple[str, ...]] = {
-            k: tuple(v) for k, v in (groups if groups is not None else _default_groups()).items()
-        }
+        self._init_common(bearer_token, groups, api_base, on_status)
         self.queries = build_rules(self.groups, lang=lang, include_retweets=include_retweets)
-        self.api_base = (api_base or API_BASE).rstrip("/")
-        self.skipped = SkippedRows()
-        self._init_status(on_status)
         self.interval = interval
         self.max_results = max_results
         self.max_pages = max(1, max_pages)
