@@ -35,7 +35,9 @@ TWEETS = 900
 SECONDS = 12.0
 T = TypeVar("T")
 
-TRACE_LENGTHS = "return Array.from(document.querySelector('#%s .js-plotly-plot').data || [], t => t.x.length);"
+# the graph's element appears before plotly has drawn into it: no plot yet reads as no traces
+TRACE_LENGTHS = ("const g = document.querySelector('#%s .js-plotly-plot'); "
+                 "return g && g.data ? Array.from(g.data, t => t.x.length) : [];")
 PIE_VALUES = "const g = document.querySelector('#pie .js-plotly-plot'); return g && g.data ? g.data[0].values : null;"
 TABLE_ROWS = "return document.querySelectorAll('#latest td[data-dash-column=\"text\"]').length;"
 
@@ -154,8 +156,8 @@ def test_the_live_page_follows_the_stream(kafka: KafkaConfig, tmp_path: Path, br
             assert stored == TWEETS
             wait_for("the pie to add up to the store", lambda: browser.execute_script(PIE_VALUES),
                      lambda values: bool(values) and sum(values) == stored, timeout=15)
-            workers = browser.execute_script("return document.getElementById('health-workers').textContent;")
-            assert workers == "2 / 2"
+            wait_for("both workers alive on the page", lambda: browser.execute_script(
+                "return document.getElementById('health-workers').textContent;"), lambda t: t == "2 / 2", timeout=15)
             wait_for("the consumer lag", lambda: browser.execute_script(
                 "return document.getElementById('health-lag').textContent;"), lambda t: t not in ("…", ""), timeout=15)
 
