@@ -238,10 +238,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small inputs, fewer runs (under 2 minutes)")
     parser.add_argument("--only", help=f"comma-separated parts to run: {','.join(PARTS)} (default: all); the other "
                         "figures of --out are kept")
-    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results.json"),
-                        help="where to write the results (default benchmarks/results.json)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="where to write the results (default benchmarks/results.json; with --quick "
+                        "benchmarks/results-quick.json, so a quick run never replaces the full figures)")
     parser.add_argument("--runs", type=int, help="runs per figure (default 3, or fewer with --quick)")
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = Path(__file__).with_name("results-quick.json" if args.quick else "results.json")
     parts = list(PARTS)
     if args.only:
         wanted = [p.strip() for p in args.only.split(",") if p.strip()]
