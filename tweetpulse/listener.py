@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import multiprocessing.connection as mp_connection
 import os
-import queue
 import signal
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any
@@ -303,7 +304,12 @@ class Worker:
 
 
 def worker_main(
-    index: int, settings: ListenerSettings, deltas: Any, stop: Any, budget: Synchronized[int] | None, parent_pid: int
+    index: int,
+    settings: ListenerSettings,
+    deltas: Connection,
+    stop: Any,
+    budget: Synchronized[int] | None,
+    parent_pid: int,
 ) -> None:
     """Entry point of a worker process (module level, so ``spawn`` can import it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
@@ -315,7 +321,7 @@ def worker_main(
         # stop when told, when terminated, or when the parent is gone (no orphans)
         return stop.is_set() or terminated.is_set() or os.getppid() != parent_pid
 
-    Worker(index, settings, deltas.put, Budget(budget), should_stop).run()
+    Worker(index, settings, deltas.send, Budget(budget), should_stop).run()
 
 
 @dataclass
@@ -361,7 +367,10 @@ class Listener:
         self.aggregator = aggregator or Aggregator()
         self.max_restarts = max_restarts
         self._ctx = mp.get_context("spawn")
-        self._deltas = self._ctx.Queue()
+        # one pipe per worker, not a shared Queue: a worker killed while sending can tear only its
+        # own pipe (a shared queue's lock would stay held and block every other worker's deltas)
+        self._readers: set[Connection] = set()
+        self._readers_lock = threading.Lock()
         self._stop = self._ctx.Event()
         self._budget = self._ctx.Value("q", max_messages) if max_messages is not None else None
         self.max_messages = max_messages
@@ -397,12 +406,16 @@ class Listener:
         self.processes = [self._spawn(i) for i in range(self.n_workers)]
 
     def _spawn(self, index: int) -> SpawnProcess:
+        reader, writer = self._ctx.Pipe(duplex=False)
         process = self._ctx.Process(
             target=worker_main,
             name=f"tweetpulse-worker-{index}",
-            args=(index, self.settings, self._deltas, self._stop, self._budget, os.getpid()),
+            args=(index, self.settings, writer, self._stop, self._budget, os.getpid()),
         )
         process.start()
+        writer.close()  # the worker holds the only writing end: its exit reads as end-of-file here
+        with self._readers_lock:
+            self._readers.add(reader)
         return process
 
     def stop(self, timeout: float = 30.0) -> Summary:
@@ -435,20 +448,32 @@ class Listener:
     # -- deltas ---------------------------------------------------------------------------
     def _drain(self) -> None:
         while self._draining.is_set():
-            try:
-                delta = self._deltas.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            except (EOFError, OSError):
-                return
-            self.aggregator.fold(delta)
+            self._fold_ready(timeout=0.1)
 
     def _drain_now(self) -> None:
-        while True:
+        """After the workers are gone: fold what their pipes still hold."""
+        while self._readers and self._fold_ready(timeout=0.2):
+            pass
+
+    def _fold_ready(self, timeout: float) -> bool:
+        """Fold the deltas waiting on the workers' pipes; False when none came within ``timeout``."""
+        with self._readers_lock:
+            readers = list(self._readers)
+        if not readers:
+            time.sleep(timeout)
+            return False
+        ready = mp_connection.wait(readers, timeout)
+        for reader in ready:
+            assert isinstance(reader, Connection)
             try:
-                self.aggregator.fold(self._deltas.get(timeout=0.2))
-            except (queue.Empty, EOFError, OSError):
-                return
+                delta = reader.recv()
+            except Exception:  # the worker ended, or died in the middle of a message: its pipe is done
+                with self._readers_lock:
+                    self._readers.discard(reader)
+                reader.close()
+                continue
+            self.aggregator.fold(delta)
+        return bool(ready)
 
     # -- watching -------------------------------------------------------------------------
     def alive(self) -> int:
