@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -90,10 +91,13 @@ def ensure_kafka(kafka: KafkaConfig, start: bool = True) -> None:
     wait_ready(kafka, timeout=30)
 
 
-def until_set(stop: threading.Event, tweets: Iterable[Tweet]) -> Iterator[Tweet]:
+def demo_tweets(stop: threading.Event, tweets: Iterable[Tweet], run: str) -> Iterator[Tweet]:
+    """The sample's tweets until ``stop``, their ids made unique to this demo run: the store keeps
+    each id once, so without it a second demo would only find duplicates and the page would stand still."""
     for tweet in tweets:
         if stop.is_set():
             return
+        tweet.id = f"{tweet.id}-{run}"
         yield tweet
 
 
@@ -110,7 +114,8 @@ def run_demo(settings: ListenerSettings, rate: float = 200.0, workers: int | Non
 
     def produce() -> None:
         source = SampleSource(loop=True)
-        stream(until_set(stop, source), settings.kafka, Pacer(rate=rate), progress=False)
+        run = time.strftime("%Y%m%d%H%M%S")
+        stream(demo_tweets(stop, source, run), settings.kafka, Pacer(rate=rate), progress=False)
 
     streamer = threading.Thread(target=produce, name="tweetpulse-demo-streamer", daemon=True)
     aggregator = Aggregator()
