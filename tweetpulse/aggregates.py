@@ -309,22 +309,6 @@ class Aggregator:
         with self.lock:
             return sorted(self.series, key=lambda g: (g != OVERALL, g))
 
-    def cumulative_since(self, group: str, after: int, until: int) -> tuple[list[int], list[float]]:
-        """Seconds in ``(after, until]`` that have data, with the cumulative score at each."""
-        with self.lock:
-            series = self.series.get(group)
-            if series is None:
-                return [], []
-            xs = [s for s in series.seconds if after < s <= until]
-            # cumulative at second s = total minus everything after s still in the window
-            running = series.total[SCORE] - series.sum_from(until + 1, SCORE)
-            ys: list[float] = []
-            for s in reversed(xs):
-                ys.append(running)
-                running -= series.buckets[s][SCORE]
-            ys.reverse()
-            return xs, ys
-
     # -- what the page asks -------------------------------------------------------------------
     def last_second(self) -> int | None:
         """The newest second with data (over all groups)."""

@@ -11,7 +11,6 @@ from typing import Any
 
 from dash import Dash
 
-from tweetpulse.aggregates import Aggregator
 from tweetpulse.config import KafkaConfig, default_bootstrap, parse_client_settings
 from tweetpulse.dashboard import DashboardServer, stop_app
 from tweetpulse.listener import Listener, ListenerSettings, Summary
@@ -82,8 +81,8 @@ class ListenerSession:
         groups: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.settings = settings
-        self.aggregator = Aggregator()
-        self.listener = Listener(settings, workers=workers, max_messages=max_messages, aggregator=self.aggregator)
+        self.listener = Listener(settings, workers=workers, max_messages=max_messages)
+        self.aggregator = self.listener.aggregator
         self.dashboard = dashboard
         self.jupyter_mode = jupyter_mode
         self.host = host

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from dash import Dash
 
-from tweetpulse.aggregates import Aggregator
 from tweetpulse.config import KafkaConfig
 from tweetpulse.dashboard import DashboardServer, build_app, listener_health
 from tweetpulse.errors import KafkaUnavailable
@@ -47,9 +46,8 @@ def run_listener(settings: ListenerSettings, workers: int | None = None, max_mes
                  host: str = "127.0.0.1", port: int = 8050, source: str = "",
                  groups: Mapping[str, Sequence[str]] | None = None, interval_ms: int = 1000) -> Summary:
     """Run the listener (and its page) until a limit is reached or Ctrl-C; return the summary."""
-    aggregator = Aggregator()
     server: DashboardServer | None = None
-    listener = Listener(settings, workers=workers, max_messages=max_messages, aggregator=aggregator)
+    listener = Listener(settings, workers=workers, max_messages=max_messages)
     try:
         listener.start()
         if dashboard:
@@ -118,8 +116,7 @@ def run_demo(settings: ListenerSettings, rate: float = 200.0, workers: int | Non
         stream(demo_tweets(stop, source, run), settings.kafka, Pacer(rate=rate), progress=False)
 
     streamer = threading.Thread(target=produce, name="tweetpulse-demo-streamer", daemon=True)
-    aggregator = Aggregator()
-    listener = Listener(settings, workers=workers, aggregator=aggregator)
+    listener = Listener(settings, workers=workers)
     server: DashboardServer | None = None
     try:
         listener.start()
@@ -132,7 +129,8 @@ def run_demo(settings: ListenerSettings, rate: float = 200.0, workers: int | Non
         print("tweetpulse demo: stopping", flush=True)
     finally:
         stop.set()
-        streamer.join(30) if streamer.is_alive() else None
+        if streamer.is_alive():
+            streamer.join(30)
         summary = listener.stop()
         if server is not None:
             server.stop()

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,30 +129,12 @@ class Store:
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM scored_tweets").fetchone()[0])
 
-    def iter_rows(self, since: float | None = None, columns: Sequence[str] = COLUMNS,
-                  batch: int = 10_000) -> Iterator[Row]:
-        """Stored rows in ``scored_at`` order, optionally only those scored after ``since``."""
-        cols = ", ".join(columns)
-        where, params = ("WHERE scored_at > ?", (since,)) if since is not None else ("", ())
-        cursor = self.conn.execute(f"SELECT {cols} FROM scored_tweets {where} ORDER BY scored_at", params)
-        while chunk := cursor.fetchmany(batch):
-            yield from chunk
-
 
 _ROW_PLACEHOLDER = "(" + ",".join("?" * len(COLUMNS)) + ")"
 
 
 def encode_keywords(keywords: list[str]) -> str:
     return orjson.dumps(keywords).decode()
-
-
-@contextmanager
-def opened(path: str | Path) -> Iterator[Store]:
-    store = Store(path)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def read_frame(path: str | Path, since: float | str | None = None) -> pd.DataFrame:

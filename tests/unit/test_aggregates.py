@@ -48,8 +48,8 @@ def test_aggregator_window_is_bounded_and_cumulative_is_right() -> None:
     series = agg.series["bitcoin"]
     assert len(series.seconds) == 10 and len(series.buckets) == 10
     assert series.total[COUNT] == 100
-    xs, ys = agg.cumulative_since("bitcoin", 95, 98)
-    assert xs == [96, 97, 98] and ys == [97.0, 98.0, 99.0]
+    points = agg.points(["bitcoin"], 95, 98)
+    assert points.xs == [96, 97, 98] and points.ys == [[97.0, 98.0, 99.0]]
     assert agg.counters["stored"] == 100
 
 
@@ -60,7 +60,8 @@ def test_late_second_keeps_order() -> None:
         b.add(second, [], 1.0, 0.1, "positive")
         agg.fold(b.take() or {})
     assert list(agg.series["overall"].seconds) == [5, 6, 7]
-    assert agg.cumulative_since("overall", 0, 10) == ([5, 6, 7], [1.0, 2.0, 3.0])
+    points = agg.points(["overall"], 0, 7)
+    assert (points.xs, points.ys) == ([5, 6, 7], [[1.0, 2.0, 3.0]])
 
 
 def test_delta_carries_only_the_most_influential_authors() -> None:
@@ -124,7 +125,7 @@ def test_seeded_history_counts_in_totals_and_cumulative() -> None:
     agg.fold(b.take() or {})
     assert agg.totals(["overall"])["overall"][COUNT] == 101
     assert agg.points(["overall"], 0, 6).ys == [[52.0, 52.0]]
-    assert agg.cumulative_since("overall", 0, 6) == ([5], [52.0])
+    assert agg.points(["overall"], 0, 5).xs == [5]
 
 
 def test_recent_since_returns_only_unseen_tweets_newest_first() -> None:
