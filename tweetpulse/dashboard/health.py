@@ -94,11 +94,13 @@ class ListenerLike(Protocol):
 
 def lag_probe(kafka: KafkaConfig, group: str, timeout: float = 3.0) -> Probe:
     """A probe reporting the consumer lag of ``group`` on ``kafka.topic``."""
-    from tweetpulse.kafka.admin import consumer_lag
+    from tweetpulse.kafka.admin import LagProbe
+
+    lag = LagProbe(kafka, group, timeout=timeout)  # one client for every sample
 
     def probe() -> dict[str, Any]:
         try:
-            return {"lag": consumer_lag(kafka, group, timeout=timeout)}
+            return {"lag": lag()}
         except Exception as exc:
             return {"lag_error": f"{type(exc).__name__}: {exc}"[:200]}
 

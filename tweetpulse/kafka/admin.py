@@ -63,18 +63,34 @@ def delete_topics(config: KafkaConfig, topics: list[str], timeout: float = 15.0)
                 raise
 
 
-def consumer_lag(config: KafkaConfig, group: str, timeout: float = 5.0) -> dict[int, int]:
-    """Messages not yet committed by ``group``, per partition of the tweets topic."""
-    probe = Consumer(config.client_conf(**{"group.id": group, "enable.auto.commit": False}))
-    try:
-        meta = probe.list_topics(config.topic, timeout=timeout)
-        partitions = [TopicPartition(config.topic, p) for p in sorted(meta.topics[config.topic].partitions)]
-        committed = probe.committed(partitions, timeout=timeout)
+class LagProbe:
+    """Messages not yet committed by ``group``, per partition of the tweets topic.
+
+    Called every few seconds by the page's health sampler, so it keeps one client (made on first
+    use) instead of connecting anew each time.
+    """
+
+    def __init__(self, config: KafkaConfig, group: str, timeout: float = 5.0) -> None:
+        self.config = config
+        self.group = group
+        self.timeout = timeout
+        self._client: Consumer | None = None
+
+    def __call__(self) -> dict[int, int]:
+        if self._client is None:
+            self._client = Consumer(self.config.client_conf(**{"group.id": self.group, "enable.auto.commit": False}))
+        client, topic, timeout = self._client, self.config.topic, self.timeout
+        meta = client.list_topics(topic, timeout=timeout)
+        partitions = [TopicPartition(topic, p) for p in sorted(meta.topics[topic].partitions)]
         lag: dict[int, int] = {}
-        for tp in committed:
-            low, high = probe.get_watermark_offsets(TopicPartition(config.topic, tp.partition), timeout=timeout)
+        for tp in client.committed(partitions, timeout=timeout):
+            low, high = client.get_watermark_offsets(TopicPartition(topic, tp.partition), timeout=timeout)
             start = tp.offset if tp.offset >= 0 else low
             lag[tp.partition] = max(high - start, 0)
         return lag
-    finally:
-        probe.close()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
