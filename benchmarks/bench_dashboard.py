@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from tweetpulse.dashboard.bench import bench_app  # noqa: E402
+from benchmarks.tick import bench_app  # noqa: E402
 
 TICK_MS_TARGET = 20.0
 TICK_BYTES_TARGET = 20_000

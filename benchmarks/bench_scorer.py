@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.corpus import generate_tweets  # noqa: E402
 from tweetpulse.scoring import Scorer, textblob_sentiment  # noqa: E402
-from tweetpulse.testing.corpus import generate_tweets  # noqa: E402
 
 VALIDATION_CSV = ROOT.parent / "shared" / "data" / "twitter_validation_sample.csv"
 

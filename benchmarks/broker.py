@@ -1,4 +1,4 @@
-"""A private Kafka broker for one benchmark session, and fresh topics on it.
+"""A private Kafka broker for one benchmark session, and fresh topics on it (deleted afterwards).
 
 :func:`private_broker` starts a single-node broker through ``./kafka-setup.sh start`` on two free
 ports with its state in a temporary folder (the jars are the ones ``kafka-setup.sh`` keeps in
@@ -147,7 +147,7 @@ def warm_up(broker: Broker, timeout: float = 60.0) -> float:
 @contextmanager
 def fresh_topic(broker: Broker, partitions: int = 3, prefix: str = "bench") -> Iterator[KafkaConfig]:
     """A KafkaConfig on ``broker`` with a new tweets topic (and its .dlq), deleted afterwards."""
-    from tweetpulse.kafka.admin import delete_topics, ensure_topics
+    from tweetpulse.kafka.admin import ensure_topics
 
     config = KafkaConfig(bootstrap_servers=broker.bootstrap, topic=f"{prefix}-{uuid.uuid4().hex[:10]}")
     ensure_topics(config, partitions=partitions)
@@ -157,3 +157,17 @@ def fresh_topic(broker: Broker, partitions: int = 3, prefix: str = "bench") -> I
         # a failed clean-up must not hide the figure (the broker goes away anyway)
         with contextlib.suppress(Exception):
             delete_topics(config, [config.topic, config.dlq_topic])
+
+
+def delete_topics(config: KafkaConfig, topics: list[str], timeout: float = 15.0) -> None:
+    """Delete ``topics`` (a topic already gone is fine): benchmarks and tests clean up their fresh topics."""
+    from confluent_kafka import KafkaError, KafkaException
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient(config.client_conf())  # alive until the futures resolve
+    for future in admin.delete_topics(topics, operation_timeout=timeout).values():
+        try:
+            future.result(timeout)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
+                raise

@@ -108,7 +108,8 @@ def kafka_broker() -> Iterator[Broker]:
 @pytest.fixture
 def kafka(kafka_broker: Broker) -> Iterator[KafkaConfig]:
     """A KafkaConfig on the test broker with a fresh tweets topic (and its .dlq), deleted after."""
-    from tweetpulse.kafka.admin import delete_topics, ensure_topics
+    from benchmarks.broker import delete_topics
+    from tweetpulse.kafka.admin import ensure_topics
 
     config = KafkaConfig(bootstrap_servers=kafka_broker.bootstrap, topic=f"tweets-{uuid.uuid4().hex[:10]}")
     ensure_topics(config, partitions=3)

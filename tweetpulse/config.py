@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +49,6 @@ class KafkaConfig:
         conf.update(overrides)
         conf.update(self.extra)
         return conf
-
-    def with_topic(self, topic: str) -> KafkaConfig:
-        return replace(self, topic=topic)
 
 
 def parse_client_settings(pairs: list[str] | None = None, config_file: str | None = None) -> dict[str, str]:

@@ -14,16 +14,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
+from benchmarks.broker import delete_topics
 from tests.integration.test_streamer import by_id, read_topic, topic_size
 from tests.support.x_server import STREAM_PATH, TOKEN, FakeXServer, StreamScript, unauthorized_body
 from tweetpulse.config import KafkaConfig
-from tweetpulse.kafka.admin import delete_topics
 
 TWEETPULSE = str(Path(sys.executable).parent / "tweetpulse")
 
@@ -211,7 +212,7 @@ def test_live_x_into_kafka_and_the_recording_replays(
         assert sorted(t["id"] for page in pages for t in page.get("data", [])) == ["100", "100", "101", "102", "103"]
 
     # the recording replays through the CLI into another topic
-    replayed = kafka.with_topic(f"{kafka.topic}-replay")
+    replayed = replace(kafka, topic=f"{kafka.topic}-replay")
     try:
         again = run(
             [

@@ -8,12 +8,12 @@ import math
 from typing import Any
 
 import pytest
-from dash import Patch, no_update
+from dash import Dash, Patch, no_update
 
+from benchmarks.tick import FakeClock, TickClient, bench_app
 from tweetpulse.aggregates import COUNT, NEG, NEU, POS, SCORE, Aggregator, DeltaBuilder
 from tweetpulse.cli import main as cli_main
-from tweetpulse.dashboard.app import build_app, page_model, stop_app
-from tweetpulse.dashboard.bench import FakeClock, TickClient, bench_app
+from tweetpulse.dashboard.app import build_app, stop_app
 from tweetpulse.dashboard.callbacks import PageModel, on_classify, tick, tick_outputs
 from tweetpulse.dashboard.figures import labels_bar_figure, pie_figure, rate_figure, trend_figure
 from tweetpulse.dashboard.health import HealthSampler
@@ -46,6 +46,13 @@ def fold_second(agg: Aggregator, second: int, spec: list[tuple[list[str], float,
 
 def model_for(agg: Aggregator, clock: FakeClock, **kw: Any) -> PageModel:
     return PageModel(aggregator=agg, groups=GROUPS, clock=clock, **kw)
+
+
+def page_model(app: Dash) -> PageModel:
+    """The state :func:`build_app` gave ``app``, to drive its callbacks directly."""
+    model = getattr(app, "tweetpulse_model", None)
+    assert isinstance(model, PageModel), "this Dash app was not made by build_app"
+    return model
 
 
 def apply_ops(value: Any, ops: list[dict[str, Any]]) -> Any:

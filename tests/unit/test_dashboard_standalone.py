@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from benchmarks.tick import FakeClock, TickClient
 from tweetpulse.aggregates import COUNT, NEG, POS, SCORE, Aggregator
 from tweetpulse.cli import main as cli_main
 from tweetpulse.dashboard.app import build_app
-from tweetpulse.dashboard.bench import FakeClock, TickClient
 from tweetpulse.dashboard.standalone import StoreFollower, run_dashboard, store_groups
 from tweetpulse.errors import ConfigError
 from tweetpulse.store import Store, encode_keywords

@@ -12,8 +12,8 @@ from textblob import TextBlob
 from textblob._text import EMOTICONS
 from textblob.en import sentiment as textblob_pattern_sentiment
 
+from benchmarks.corpus import generate_tweets
 from tweetpulse.scoring import Scorer, _tables, _tokens, textblob_sentiment, weight
-from tweetpulse.testing.corpus import generate_tweets
 
 VALIDATION_CSV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "twitter_validation_sample.csv"
 

@@ -66,16 +66,8 @@ def build_app(aggregator: Aggregator, groups: Sequence[str] | Mapping[str, Seque
         show_workers=model.show_workers,
     )
     register(app, model)
-    app.tweetpulse_model = model  # type: ignore[attr-defined]  # for DashboardServer.stop, tests and benchmarks
+    app.tweetpulse_model = model  # type: ignore[attr-defined]  # for stop_app
     return app
-
-
-def page_model(app: Dash) -> PageModel:
-    """The state :func:`build_app` gave ``app`` (tests and benchmarks drive its callbacks directly)."""
-    model = getattr(app, "tweetpulse_model", None)
-    if not isinstance(model, PageModel):
-        raise TypeError("this Dash app was not made by tweetpulse.dashboard.build_app")
-    return model
 
 
 def stop_app(app: Dash) -> None:

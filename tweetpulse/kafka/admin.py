@@ -52,17 +52,6 @@ def ensure_topics(config: KafkaConfig, partitions: int = DEFAULT_PARTITIONS, tim
                 ) from None
 
 
-def delete_topics(config: KafkaConfig, topics: list[str], timeout: float = 15.0) -> None:
-    """Delete topics (tests and benchmarks use fresh topics and clean them up)."""
-    admin = _admin(config)
-    for _topic, future in admin.delete_topics(topics, operation_timeout=timeout).items():
-        try:
-            future.result(timeout)
-        except KafkaException as exc:
-            if exc.args[0].code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
-                raise
-
-
 class LagProbe:
     """Messages not yet committed by ``group``, per partition of the tweets topic.
 
