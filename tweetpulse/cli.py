@@ -14,8 +14,6 @@ from tweetpulse import __version__
 from tweetpulse.config import DEFAULT_STORE, DEFAULT_TOPIC, KafkaConfig, default_bootstrap, parse_client_settings
 from tweetpulse.errors import ConfigError, TweetpulseError
 
-log = logging.getLogger("tweetpulse")
-
 
 class Parser(argparse.ArgumentParser):
     """argparse, but a bad argument gets one line that says what to do."""

@@ -14,7 +14,7 @@ DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 DEFAULT_TOPIC = "tweets"
 DEFAULT_PARTITIONS = 3
 DEFAULT_STORE = "data/tweetpulse.db"
-KAFKA_LOG = logging.getLogger("tweetpulse.kafka")
+KAFKA_LOG = logging.getLogger(__name__)
 
 
 def default_bootstrap() -> str:

@@ -39,7 +39,7 @@ from tweetpulse.models import DEFAULT_MAX_TEXT, parse_record
 from tweetpulse.scoring import Scorer, weight
 from tweetpulse.store import Store, encode_keywords
 
-log = logging.getLogger("tweetpulse.listener")
+log = logging.getLogger(__name__)
 
 
 class ListenerFailed(TweetpulseError):

@@ -18,7 +18,7 @@ from tweetpulse.kafka.admin import wait_ready
 from tweetpulse.listener import Listener, ListenerSettings, Summary
 from tweetpulse.models import Tweet
 
-log = logging.getLogger("tweetpulse")
+log = logging.getLogger(__name__)
 
 
 def page_subtitle(settings: ListenerSettings, source: str = "") -> str:

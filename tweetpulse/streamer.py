@@ -20,7 +20,7 @@ from tweetpulse.models import Tweet
 from tweetpulse.pacing import Pacer
 from tweetpulse.sources.base import SkippedRows, TweetSource
 
-log = logging.getLogger("tweetpulse.streamer")
+log = logging.getLogger(__name__)
 PROGRESS_EVERY = 1024
 
 

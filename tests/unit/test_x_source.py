@@ -172,7 +172,7 @@ def test_stream_reconnects_after_operational_disconnect(x: FakeXServer, caplog: 
     statuses = Statuses()
     source = stream_source(x, on_status=statuses)
 
-    with caplog.at_level(logging.INFO, logger="tweetpulse.x"):
+    with caplog.at_level(logging.INFO, logger="tweetpulse.sources.x"):
         tweets = take(source, 2)
 
     assert [t.id for t in tweets] == ["100", "102"]
@@ -181,7 +181,7 @@ def test_stream_reconnects_after_operational_disconnect(x: FakeXServer, caplog: 
     assert source.last_error is not None and "operational-disconnect: Stream reset for maintenance" in source.last_error
     assert statuses.states[:4] == ["connecting", "connected", "retrying", "connected"]
     assert statuses.retrying()[0].retry_in == 0
-    assert any("reconnected" in r.getMessage() for r in caplog.records if r.name == "tweetpulse.x")
+    assert any("reconnected" in r.getMessage() for r in caplog.records if r.name.startswith("tweetpulse.sources.x"))
 
 
 def test_stream_reconnects_after_dropped_connection(x: FakeXServer) -> None:

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from tweetpulse.config import KafkaConfig
 
-log = logging.getLogger("tweetpulse.dashboard")
+log = logging.getLogger(__name__)
 
 Probe = Callable[[], dict[str, Any]]
 

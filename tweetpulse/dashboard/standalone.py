@@ -29,7 +29,7 @@ from tweetpulse.config import KafkaConfig
 from tweetpulse.errors import ConfigError
 from tweetpulse.store import connect
 
-log = logging.getLogger("tweetpulse.dashboard")
+log = logging.getLogger(__name__)
 
 _SLOTS = {"positive": 3, "negative": 4, "neutral": 5}
 _TAIL_COLUMNS = ("rowid, id, text, created_at, author, author_id, followers, keywords, polarity, subjectivity, "

@@ -14,7 +14,7 @@ from tweetpulse.config import KafkaConfig
 from tweetpulse.errors import KafkaUnavailable
 from tweetpulse.models import Tweet
 
-log = logging.getLogger("tweetpulse.producer")
+log = logging.getLogger(__name__)
 
 PRODUCER_DEFAULTS: dict[str, Any] = {
     "enable.idempotence": True,

@@ -35,7 +35,7 @@ Both sources expose their connection state for a notebook or a status line: the 
 ``state`` (``"connecting" | "connected" | "retrying" | "disconnected"``), ``retries``,
 ``last_error`` and ``retry_in``, the snapshot :meth:`XStreamSource.status` (an
 :class:`XStatus`), the ``on_status`` callback (called with an :class:`XStatus` on every change,
-from the stream thread in stream mode) and log records on the ``tweetpulse.x`` logger.
+from the stream thread in stream mode) and log records on the ``tweetpulse.sources.x`` logger.
 
 Errors the user must act on raise :class:`~tweetpulse.errors.SourceError` with a one-line
 message (401 bad token, 403 ``client-not-enrolled`` / access level, 429 ``UsageCapExceeded``);
@@ -90,7 +90,7 @@ from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.models import Tweet
 from tweetpulse.sources.base import SkippedRows
 
-log = logging.getLogger("tweetpulse.x")
+log = logging.getLogger(__name__)
 
 API_BASE = "https://api.twitter.com"
 TOKEN_ENV = "X_BEARER_TOKEN"
