@@ -1,4 +1,4 @@
-"""``tweetpulse stream|listen|demo|score``: the pipeline from the command line."""
+"""``tweetpulse stream|listen|demo|dashboard|score``: the pipeline from the command line."""
 
 from __future__ import annotations
 
@@ -112,6 +112,7 @@ def write_json(path: str | None, data: dict[str, Any]) -> None:
 
 # -- stream -------------------------------------------------------------------------------------
 def add_stream_args(p: argparse.ArgumentParser) -> None:
+    from tweetpulse.config import DEFAULT_POLL_INTERVAL
     from tweetpulse.sources.replay import FORMATS
 
     p.add_argument(
@@ -138,7 +139,8 @@ def add_stream_args(p: argparse.ArgumentParser) -> None:
     )
     x.add_argument("--x-api-base", metavar="URL", help="another API host (a proxy, a test server)")
     x.add_argument("--include-retweets", action="store_true", help="keep retweets in the stream rules")
-    x.add_argument("--poll-interval", type=positive_float, default=15.0, help="seconds between searches (poll mode)")
+    x.add_argument("--poll-interval", type=positive_float, default=DEFAULT_POLL_INTERVAL, metavar="S",
+                   help="seconds between searches (poll mode; default: %(default)s)")
     x.add_argument("--record", metavar="PATH", help="write every raw API line to this JSONL file")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--summary-json", metavar="PATH", help="also write the summary as JSON")
@@ -176,6 +178,8 @@ def cmd_stream(args: argparse.Namespace) -> int:
 
 # -- listen -------------------------------------------------------------------------------------
 def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
+    from tweetpulse.models import DEFAULT_MAX_TEXT
+
     p.add_argument("--workers", type=positive_int, help="worker processes (default: CPU count)")
     p.add_argument("--group", default="tweetpulse", help="consumer group id (default: %(default)s)")
     p.add_argument("--store", default=DEFAULT_STORE, metavar="PATH", help="SQLite store (default: %(default)s)")
@@ -187,7 +191,8 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
         help="where a new group starts reading (default: %(default)s)",
     )
     p.add_argument("--neutral-band", type=float, default=0.0, help="|polarity| <= this is neutral (default: 0)")
-    p.add_argument("--max-text", type=positive_int, default=10_000, help="longer texts are dead-lettered")
+    p.add_argument("--max-text", type=positive_int, default=DEFAULT_MAX_TEXT, metavar="N",
+                   help="longer texts are dead-lettered (default: %(default)s)")
     if not demo:
         p.add_argument("--max-messages", type=positive_int, help="stop after this many messages")
         p.add_argument("--idle-exit", type=positive_float, metavar="S", help="stop after S seconds with nothing new")

@@ -14,6 +14,7 @@ DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 DEFAULT_TOPIC = "tweets"
 DEFAULT_PARTITIONS = 3
 DEFAULT_STORE = "data/tweetpulse.db"
+DEFAULT_POLL_INTERVAL = 30.0  # seconds between X recent searches (--x-mode poll)
 KAFKA_LOG = logging.getLogger(__name__)
 
 

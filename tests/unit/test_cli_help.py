@@ -1,0 +1,44 @@
+"""The CLI's documented surface: the module docstring names every command, defaults come from the code."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+import pytest
+
+from tweetpulse import cli, config, models
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def subcommand_help(name: str) -> str:
+    return " ".join(subcommands()[name].format_help().split())
+
+
+def test_module_docstring_lists_every_command() -> None:
+    match = re.search(r"``tweetpulse ([a-z|]+)``", cli.__doc__ or "")
+    assert match is not None
+    assert set(match.group(1).split("|")) == set(subcommands())
+
+
+def test_defaults_are_the_code_constants() -> None:
+    parser = cli.build_parser()
+    assert parser.parse_args(["stream"]).poll_interval == config.DEFAULT_POLL_INTERVAL
+    for command in ("listen", "demo"):
+        assert parser.parse_args([command]).max_text == models.DEFAULT_MAX_TEXT
+    assert f"(poll mode; default: {config.DEFAULT_POLL_INTERVAL})" in subcommand_help("stream")
+    assert f"dead-lettered (default: {models.DEFAULT_MAX_TEXT})" in subcommand_help("listen")
+
+
+def test_defaults_follow_the_constants_when_they_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(config, "DEFAULT_POLL_INTERVAL", 42.5)
+    monkeypatch.setattr(models, "DEFAULT_MAX_TEXT", 1234)
+    parser = cli.build_parser()
+    assert parser.parse_args(["stream"]).poll_interval == 42.5
+    assert parser.parse_args(["listen"]).max_text == 1234
+    assert "default: 42.5" in subcommand_help("stream") and "default: 1234" in subcommand_help("listen")
