@@ -139,9 +139,9 @@ def one_run(broker: Broker, path: Path, folder: Path, rate: float, duration: flo
             unmatched += 1
             continue
         folded.append(fold_at - produced)
-        for interval, out in ((PAGE_INTERVAL_S, visible), (FAST_INTERVAL_S, visible_fast)):
+        for interval, series in ((PAGE_INTERVAL_S, visible), (FAST_INTERVAL_S, visible_fast)):
             tick_at = fold_at + (phase * interval - fold_at) % interval
-            out.append(tick_at - produced)
+            series.append(tick_at - produced)
     return {
         "tweets": len(rows),
         "offered_rate": summary["rate"],

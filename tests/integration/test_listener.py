@@ -8,6 +8,7 @@ from pathlib import Path
 
 from confluent_kafka import Consumer
 
+from tests.support.headers import message_headers
 from tweetpulse.config import KafkaConfig
 from tweetpulse.kafka.producer import TweetProducer
 from tweetpulse.listener import Listener, ListenerSettings
@@ -140,7 +141,7 @@ def test_dead_letters_keep_their_bytes_and_reason(kafka: KafkaConfig, tmp_path: 
             break
     consumer.close()
     assert len(got) == 20
-    reasons = {dict(m.headers())["tweetpulse.reason"] for m in got}
+    reasons = {message_headers(m)["tweetpulse.reason"] for m in got}
     assert reasons == {b"not-utf8", b"not-json"}
     assert {m.value() for m in got} == {b"\xff not utf8", b"{broken json"}
-    assert all(dict(m.headers())["tweetpulse.source.topic"] == kafka.topic.encode() for m in got)
+    assert all(message_headers(m)["tweetpulse.source.topic"] == kafka.topic.encode() for m in got)

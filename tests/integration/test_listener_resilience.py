@@ -16,6 +16,7 @@ from confluent_kafka import Consumer
 
 from tests.integration.test_listener import listen, make_tweets, produce
 from tests.support.bad_messages import BAD_MESSAGES
+from tests.support.headers import message_headers
 from tweetpulse.config import KafkaConfig
 from tweetpulse.kafka.producer import TweetProducer
 from tweetpulse.listener import Listener, ListenerSettings
@@ -32,7 +33,7 @@ def read_dlq(kafka: KafkaConfig, count: int, deadline: float = 30.0) -> list[tup
     while len(got) < count and time.monotonic() < end:
         for m in consumer.consume(100, 0.5):
             if m.error() is None:
-                got.append((m.value(), {k: v for k, v in (m.headers() or [])}))
+                got.append((m.value(), message_headers(m)))
     consumer.close()
     return got
 
