@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup kafka kafka-stop demo test test-unit lint bench bench-quick lab browser-deps clean
+.PHONY: help setup kafka kafka-stop postgres demo test test-unit lint bench bench-quick lab browser-deps clean
 
 help: ## show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ kafka: setup ## start the local Kafka broker (./kafka-setup.sh start)
 
 kafka-stop: ## stop the local Kafka broker
 	./kafka-setup.sh stop
+
+postgres: ## start a private PostgreSQL on 127.0.0.1 (scripts/postgres-setup.sh start); prints its URL last
+	scripts/postgres-setup.sh start
 
 demo: setup ## Kafka + sample streamer + listener + live page at http://127.0.0.1:8050 (Ctrl-C stops)
 	$(BIN)/tweetpulse demo $(DEMO_ARGS)

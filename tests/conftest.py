@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.postgres import PostgresServer, session_postgres
 from tweetpulse.config import KafkaConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,3 +124,16 @@ def shared_csv() -> Path:
     if not path.is_file():
         pytest.fail(f"{path} is missing: the tests need ../shared/data beside the project", pytrace=False)
     return path
+
+
+# -- PostgreSQL (scripts/postgres-setup.sh; the details are in tests/support/postgres.py) --------
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A private PostgreSQL on a free port (or TWEETPULSE_TEST_POSTGRES_URL's), stopped and removed after."""
+    yield from session_postgres(free_port())
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """postgresql://user:password@127.0.0.1:port/tweetpulse of the session's server."""
+    return postgres_server.url
