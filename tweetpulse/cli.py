@@ -113,11 +113,12 @@ def write_json(path: str | None, data: dict[str, Any]) -> None:
 # -- stream -------------------------------------------------------------------------------------
 def add_stream_args(p: argparse.ArgumentParser) -> None:
     from tweetpulse.config import DEFAULT_POLL_INTERVAL
-    from tweetpulse.sources.replay import FORMATS
+    from tweetpulse.sources import SOURCE_NAMES
+    from tweetpulse.sources.formats import FORMATS
 
     p.add_argument(
         "--source",
-        choices=("sample", "replay", "x"),
+        choices=SOURCE_NAMES,
         default="sample",
         help="where tweets come from (default: the bundled sample)",
     )
@@ -149,7 +150,8 @@ def add_stream_args(p: argparse.ArgumentParser) -> None:
 def cmd_stream(args: argparse.Namespace) -> int:
     from tweetpulse.keywords import KeywordMatcher
     from tweetpulse.pacing import Pacer
-    from tweetpulse.streamer import open_source, stream
+    from tweetpulse.sources import open_source
+    from tweetpulse.streamer import stream
 
     kafka = kafka_config(args)
     groups = keyword_groups(args)

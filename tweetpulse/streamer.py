@@ -15,7 +15,6 @@ from tqdm import tqdm
 from tweetpulse.config import KafkaConfig
 from tweetpulse.kafka.admin import ensure_topics
 from tweetpulse.kafka.producer import TweetProducer
-from tweetpulse.keywords import KeywordMatcher
 from tweetpulse.models import Tweet
 from tweetpulse.pacing import Pacer
 from tweetpulse.sources.base import SkippedRows, TweetSource
@@ -47,28 +46,6 @@ class StreamSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "rate": self.rate}
-
-
-def open_source(name: str = "sample", dataset: str | None = None, fmt: str | None = None,
-                matcher: KeywordMatcher | None = None, loop: bool = False, **x_options: Any) -> TweetSource:
-    """The source called ``name``: ``sample`` (bundled), ``replay`` (a dataset) or ``x`` (live)."""
-    from tweetpulse.errors import ConfigError
-
-    if name == "sample":
-        from tweetpulse.sources.sample import SampleSource
-
-        return SampleSource(matcher=matcher, loop=loop)
-    if name == "replay":
-        if not dataset:
-            raise ConfigError("--source replay needs --dataset PATH (a Kaggle CSV or a JSONL file)")
-        from tweetpulse.sources.replay import ReplaySource
-
-        return ReplaySource(dataset, fmt=fmt, matcher=matcher, loop=loop)
-    if name == "x":
-        from tweetpulse.sources.x import open_x_source
-
-        return open_x_source(matcher=matcher, **x_options)
-    raise ConfigError(f"unknown source {name!r}: use sample, replay or x")
 
 
 class InterruptGuard:

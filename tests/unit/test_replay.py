@@ -14,7 +14,10 @@ from tests.support.replay_files import BITCOIN_HEADER, kaggle_bitcoin_csv
 from tweetpulse.errors import ConfigError, DatasetError
 from tweetpulse.keywords import KeywordMatcher
 from tweetpulse.models import Tweet, record_from_dict
-from tweetpulse.sources.replay import FORMATS, ReplaySource, detect_format, iso_utc, twitter_time
+from tweetpulse.sources.detect import detect_format
+from tweetpulse.sources.fields import iso_utc, twitter_time
+from tweetpulse.sources.formats import FORMATS
+from tweetpulse.sources.replay import ReplaySource
 
 SHARED_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "twitter_validation_sample.csv"
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$")
@@ -386,3 +389,28 @@ def test_byte_order_mark_and_oversized_csv_field(tmp_path: Path) -> None:
     assert [t.id for t in tweets] == ["7-1", "9-3"]
     assert skipped_lines(source) == [2]
     assert source.skipped.examples[0][1].startswith("bad CSV (field larger than field limit")
+
+
+# -- close --------------------------------------------------------------------------------------
+@pytest.mark.unit
+def test_close_ends_the_iteration_and_closes_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "loop.jsonl", jsonl({"id": "1", "text": "btc"}, {"id": "2", "text": "eth"}))
+    source = ReplaySource(path, loop=True)
+    opened: list[object] = []
+    real_open = source.open_stream
+
+    def spy() -> object:
+        stream = real_open()
+        opened.append(stream)
+        return stream
+
+    monkeypatch.setattr(source, "open_stream", spy)
+    tweets = iter(source)
+    assert [t.id for t in islice(tweets, 3)] == ["1", "2", "1-r2"]
+
+    source.close()
+    source.close()  # twice is fine
+
+    assert next(tweets, None) is None  # the endless loop ended
+    assert len(opened) == 2 and all(getattr(stream, "closed", False) for stream in opened)
+    assert [t.id for t in islice(source, 1)] == ["1-r3"]  # a new iteration carries on counting passes

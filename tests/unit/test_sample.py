@@ -133,3 +133,12 @@ def test_generation_is_deterministic() -> None:
     assert script.build_bytes() == BUNDLED.read_bytes() == sample_bytes()
     assert script.build_bytes(50, seed=1) == script.build_bytes(50, seed=1)
     assert script.build_bytes(50, seed=1) != script.build_bytes(50, seed=2)
+
+
+@pytest.mark.unit
+def test_close_ends_an_endless_sample() -> None:
+    source = SampleSource(loop=True)
+    tweets = iter(source)
+    assert len(list(islice(tweets, 10))) == 10
+    source.close()
+    assert next(tweets, None) is None

@@ -32,9 +32,13 @@ class SkippedRows:
 
 
 class TweetSource(Protocol):
-    """A source of tweets. Iterating yields records; ``skipped`` says what was set aside."""
+    """A source of tweets. Iterating yields records; ``skipped`` says what was set aside;
+    ``close()`` (safe to call twice) ends an iteration under way and releases what the source holds
+    (files, connections, threads)."""
 
     name: str
     skipped: SkippedRows
 
     def __iter__(self) -> Iterator[Tweet]: ...
+
+    def close(self) -> None: ...

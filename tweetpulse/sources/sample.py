@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import gzip
 import io
-from collections.abc import Iterator
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from tweetpulse.errors import DatasetError
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet
-from tweetpulse.sources.base import SkippedRows
-from tweetpulse.sources.replay import replay_passes
+from tweetpulse.sources.passes import FilePasses
+
+if TYPE_CHECKING:
+    from tweetpulse.sources import SourceRequest
 
 SAMPLE_PACKAGE = "tweetpulse"
 SAMPLE_FILE = ("data", "sample_tweets.jsonl.gz")
@@ -39,18 +40,18 @@ def sample_bytes() -> bytes:
         ) from None
 
 
-class SampleSource:
+class SampleSource(FilePasses):
     """Tweets from the bundled sample (a :class:`~tweetpulse.sources.base.TweetSource`)."""
 
     def __init__(self, matcher: KeywordMatcher | None = None, loop: bool = False, restamp: bool = True) -> None:
-        self.name = "sample"
-        self.matcher = matcher if matcher is not None else KeywordMatcher()
-        self.loop = loop
-        self.restamp = restamp
-        self.skipped = SkippedRows()
-        self.passes = 0
+        super().__init__("sample", "jsonl", "the bundled sample", matcher=matcher, loop=loop, restamp=restamp)
         self._data = sample_bytes()
 
-    def __iter__(self) -> Iterator[Tweet]:
-        return replay_passes(self, lambda: gzip.GzipFile(fileobj=io.BytesIO(self._data), mode="rb"), "jsonl",
-                             "the bundled sample", restamp=self.restamp)
+    def open_stream(self) -> gzip.GzipFile:
+        return gzip.GzipFile(fileobj=io.BytesIO(self._data), mode="rb")
+
+
+def open_sample(request: SourceRequest) -> SampleSource:
+    """The registry's opener (:data:`tweetpulse.sources.SOURCES`); the sample takes no dataset or options."""
+    request.no_options()
+    return SampleSource(matcher=request.matcher, loop=request.loop)

@@ -1,0 +1,93 @@
+"""Field readers every source shares: times as ISO-8601 UTC, follower counts, optional strings,
+and the reason a text is refused. Each takes any decoded JSON/CSV value and never raises."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tweetpulse.models import DEFAULT_MAX_TEXT
+
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, 1)}
+
+
+def _iso_from_datetime(moment: datetime) -> str:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+def iso_utc(value: object) -> str | None:
+    """An ISO-8601 UTC string (``...Z``) for an ISO-ish time; naive times are taken as UTC."""
+    if not isinstance(value, str):
+        return None
+    if len(value) == 19 and value[10] == " " and value[4] == "-" and value[13] == ":":
+        digits = value[:4] + value[5:7] + value[8:10] + value[11:13] + value[14:16] + value[17:]
+        if digits.isdigit() and value[7] == "-" and value[16] == ":":
+            return f"{value[:10]}T{value[11:]}Z"
+    if value.endswith("Z") and len(value) >= 20 and value[10] == "T":
+        return value
+    try:
+        return _iso_from_datetime(datetime.fromisoformat(value))
+    except ValueError:
+        return None
+
+
+def twitter_time(value: object) -> str | None:
+    """v1.1 ``created_at`` (``Wed Oct 10 20:19:24 +0000 2018``) as ISO-8601 UTC, or None."""
+    if not isinstance(value, str):
+        return None
+    parts = value.split()
+    if len(parts) == 6 and parts[4] == "+0000":
+        month = _MONTHS.get(parts[1])
+        day, clock, year = parts[2], parts[3], parts[5]
+        if month and day.isdigit() and year.isdigit() and len(clock) == 8 and clock[2] == clock[5] == ":":
+            return f"{year}-{month:02d}-{int(day):02d}T{clock}Z"
+    try:
+        return _iso_from_datetime(datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y"))
+    except ValueError:
+        return None
+
+
+def count(value: object) -> int | None:
+    """A follower count: a non-negative int, or an integral float/str such as ``"123.0"``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float):
+        return int(value) if value >= 0 and value.is_integer() else None
+    if isinstance(value, str) and value:
+        if value.isdigit():
+            return int(value)
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return int(number) if number >= 0 and number.is_integer() else None
+    return None
+
+
+def str_or_none(value: object) -> str | None:
+    """``value`` when it is a non-empty string, else None."""
+    return value if isinstance(value, str) and value else None
+
+
+def id_or_none(value: object) -> str | None:
+    """An id as a string: a non-empty string as it is, an integer (not a bool) in decimal, else None."""
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def text_problem(text: object, blank_is_none: bool = False) -> str:
+    """Why a row's text was refused (called only for one that was): missing or empty (or, with
+    ``blank_is_none``, only white space), else over the length cap."""
+    if not isinstance(text, str) or not text or (blank_is_none and text.isspace()):
+        return "no text"
+    return f"text has {len(text)} characters, cap is {DEFAULT_MAX_TEXT}"
