@@ -47,6 +47,25 @@ def add_refresh_arg(p: argparse.ArgumentParser) -> None:
                    help="how often the page updates (default: %(default)s; 500 shows tweets sooner)")
 
 
+def scorer_spec(text: str) -> str:
+    from tweetpulse.scoring import check_spec
+
+    try:
+        check_spec(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def add_scorer_args(p: argparse.ArgumentParser) -> None:
+    from tweetpulse.scoring import DEFAULT_SCORER, scorer_names
+
+    p.add_argument("--scorer", type=scorer_spec, default=DEFAULT_SCORER, metavar="NAME",
+                   help=f"sentiment analyzer: {scorer_names()} (default: %(default)s)")
+    p.add_argument("--neutral-band", type=float, metavar="B",
+                   help="|polarity| <= B is neutral (default: the scorer's own; textblob's is 0)")
+
+
 def add_kafka_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("Kafka")
     g.add_argument("--topic", default=DEFAULT_TOPIC, help="tweets topic (default: %(default)s)")
@@ -192,7 +211,7 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
         default="earliest",
         help="where a new group starts reading (default: %(default)s)",
     )
-    p.add_argument("--neutral-band", type=float, default=0.0, help="|polarity| <= this is neutral (default: 0)")
+    add_scorer_args(p)
     p.add_argument("--max-text", type=positive_int, default=DEFAULT_MAX_TEXT, metavar="N",
                    help="longer texts are dead-lettered (default: %(default)s)")
     if not demo:
@@ -215,6 +234,7 @@ def listener_settings(args: argparse.Namespace, kafka: KafkaConfig) -> Any:
         store_path=args.store,
         start_from=args.start_from,
         max_text=args.max_text,
+        scorer=args.scorer,
         neutral_band=args.neutral_band,
     )
 
@@ -257,27 +277,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # -- score --------------------------------------------------------------------------------------
 def cmd_score(args: argparse.Namespace) -> int:
-    from tweetpulse.scoring import Scorer, weight
+    from tweetpulse.scoring import make_analyzer, score_tweet
 
-    scorer = Scorer(neutral_band=args.neutral_band)
+    analyzer = make_analyzer(args.scorer, args.neutral_band, cache_size=0)
     text = " ".join(args.text)
-    polarity, subjectivity = scorer.sentiment(text)
-    w = weight(args.followers)
-    result = {
-        "text": text,
-        "polarity": polarity,
-        "subjectivity": subjectivity,
-        "label": scorer.label(polarity),
-        "followers": args.followers,
-        "weight": w,
-        "score": w * polarity,
-    }
+    s = score_tweet(analyzer, text, args.followers)
     if args.json:
-        print(json.dumps(result))
+        print(json.dumps({"text": text, **s._asdict(), "followers": args.followers, "scorer": analyzer.name}))
     else:
         print(
-            f"polarity {polarity:+.4f}  subjectivity {subjectivity:.4f}  label {result['label']}"
-            + (f"  weight {w:.4f}  score {w * polarity:+.4f}" if args.followers is not None else "")
+            f"polarity {s.polarity:+.4f}  subjectivity {s.subjectivity:.4f}  label {s.label}"
+            + (f"  weight {s.weight:.4f}  score {s.score:+.4f}" if args.followers is not None else "")
+            + f"  (scorer {analyzer.name})"
         )
     return 0
 
@@ -285,10 +296,12 @@ def cmd_score(args: argparse.Namespace) -> int:
 # -- dashboard ----------------------------------------------------------------------------------
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from tweetpulse.dashboard.standalone import run_dashboard
+    from tweetpulse.scoring import make_analyzer
 
     kafka = kafka_config(args) if args.group else None
     run_dashboard(args.store, host=args.host, port=args.port, window=args.window, kafka=kafka, group=args.group,
-                  duration=args.duration, interval_ms=args.refresh_ms)
+                  duration=args.duration, interval_ms=args.refresh_ms,
+                  classify=make_analyzer(args.scorer, args.neutral_band))
     return 0
 
 
@@ -319,7 +332,7 @@ def build_parser() -> Parser:
     p = sub.add_parser("score", help="score a text exactly as the listener does")
     p.add_argument("text", nargs="+", help="the text to score")
     p.add_argument("--followers", type=int, help="follower count, for the weight and score")
-    p.add_argument("--neutral-band", type=float, default=0.0, help="|polarity| <= this is neutral")
+    add_scorer_args(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_score)
 
@@ -332,6 +345,7 @@ def build_parser() -> Parser:
                    help="seconds of history the charts keep (default: %(default)s)")
     p.add_argument("--group", help="consumer group whose lag to show (with the Kafka settings below)")
     p.add_argument("--duration", type=positive_float, help="stop after this many seconds")
+    add_scorer_args(p)  # for the classify box: the scorer the listener used
     add_kafka_args(p)
     p.set_defaults(func=cmd_dashboard)
     return parser

@@ -2,7 +2,7 @@
 
 One tweet's path through a worker (:func:`worker_main`): consumed in a batch → validated by
 :func:`tweetpulse.models.parse_record` (bad ones go to ``<topic>.dlq`` with the reason) → scored
-by :class:`tweetpulse.scoring.Scorer` → inserted by :class:`tweetpulse.store.Store` (ids already
+by :func:`tweetpulse.scoring.score_tweet` → inserted by :class:`tweetpulse.store.Store` (ids already
 stored are ignored) → only then is its offset stored for commit (at-least-once delivery, made
 exactly-once in effect by the store) → folded into a compact delta for the page.
 
@@ -36,7 +36,7 @@ from tweetpulse.errors import ConfigError, InvalidRecord, TweetpulseError
 from tweetpulse.kafka.admin import ensure_topics
 from tweetpulse.kafka.producer import TweetProducer
 from tweetpulse.models import DEFAULT_MAX_TEXT, parse_record
-from tweetpulse.scoring import Scorer, weight
+from tweetpulse.scoring import DEFAULT_SCORER, SentimentAnalyzer, check_spec, make_analyzer, tweet_scorer
 from tweetpulse.store import Store, encode_keywords
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,16 @@ class ListenerSettings:
     batch_size: int = 2000
     poll_timeout: float = 0.1  # a batch waits at most this long to fill: latency under light load
     max_text: int = DEFAULT_MAX_TEXT
-    neutral_band: float = 0.0
+    scorer: str = DEFAULT_SCORER  # the analyzer's spec (tweetpulse.scoring.make_analyzer); each worker builds its own
+    neutral_band: float | None = None  # None: the analyzer's own default
     cache_size: int = 65536
+
+    def __post_init__(self) -> None:
+        check_spec(self.scorer, self.neutral_band)  # a bad --scorer or band fails here, before anything starts
+
+    def analyzer(self) -> SentimentAnalyzer:
+        """A new analyzer as these settings name it (workers and the page's classify box)."""
+        return make_analyzer(self.scorer, self.neutral_band, cache_size=self.cache_size)
 
     def consumer_conf(self) -> dict[str, Any]:
         return self.kafka.client_conf(
@@ -154,7 +162,7 @@ class Worker:
         self.emit = emit
         self.budget = budget
         self.should_stop = should_stop
-        self.scorer = Scorer(cache_size=settings.cache_size, neutral_band=settings.neutral_band)
+        self.analyzer = settings.analyzer()
         self.delta = DeltaBuilder(index)
         self.dlq = TweetProducer(settings.kafka, **{"linger.ms": 5})
 
@@ -209,8 +217,7 @@ class Worker:
         once its rows are persisted.
         """
         settings = self.settings
-        sentiment = self.scorer.sentiment
-        label_of = self.scorer.label
+        score_fields = tweet_scorer(self.analyzer)  # scoring.score_tweet, its analyzer bound once
         batch = Batch(messages)
         rows = batch.rows
         extras = batch.extras
@@ -226,7 +233,7 @@ class Worker:
             consumed += 1
             try:
                 tweet = parse_record(msg.value(), settings.max_text)
-                polarity, subjectivity = sentiment(tweet.text)
+                polarity, subjectivity, w, score, label = score_fields(tweet.text, tweet.followers)
             except InvalidRecord as err:
                 self.dead_letter(msg, err)
                 dead += 1
@@ -236,9 +243,6 @@ class Worker:
                 self.dead_letter(msg, InvalidRecord("internal-error", f"{type(exc).__name__}: {exc}"))
                 dead += 1
                 continue
-            w = weight(tweet.followers)
-            score = w * polarity
-            label = label_of(polarity)
             ts_type, ts_ms = msg.timestamp()
             produced_at = ts_ms / 1000.0 if ts_type else None
             rows.append(

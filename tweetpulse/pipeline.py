@@ -29,15 +29,14 @@ def page_subtitle(settings: ListenerSettings, source: str = "") -> str:
 
 def listener_app(listener: Listener, source: str = "",
                  groups: Mapping[str, Sequence[str]] | None = None, interval_ms: int = 1000) -> Dash:
-    """The live page for a running listener: its aggregates, its health, its exact scorer."""
+    """The live page for a running listener: its aggregates, its health, its analyzer."""
     from tweetpulse.keywords import DEFAULT_GROUPS
-    from tweetpulse.scoring import Scorer
 
     settings = listener.settings
     return build_app(
         listener.aggregator, dict(groups or DEFAULT_GROUPS), subtitle=page_subtitle(settings, source),
         interval_ms=interval_ms, health=listener_health(listener),
-        classify=Scorer(neutral_band=settings.neutral_band),
+        classify=settings.analyzer(),
     )
 
 

@@ -98,6 +98,25 @@ def test_every_tweet_stored_once_with_exact_scores(kafka: KafkaConfig, tmp_path:
     assert all(not p.is_alive() for p in listener.processes)
 
 
+def test_workers_build_the_named_scorer_with_its_neutral_band(kafka: KafkaConfig, tmp_path: Path) -> None:
+    tweets = make_tweets(200, seed=5)
+    produce(kafka, tweets)
+    store = tmp_path / "tweets.db"
+    band = 0.5
+    settings = ListenerSettings(kafka=kafka, group="banded", store_path=str(store), batch_size=50,
+                                scorer="textblob", neutral_band=band)
+    with Listener(settings, workers=1) as listener:
+        listener.wait(duration=60, idle_exit=3)
+    frame = read_frame(store).set_index("id")
+    assert len(frame) == 200
+    for tweet in tweets:
+        polarity = textblob_sentiment(tweet.text)[0]
+        expected = "positive" if polarity > band else "negative" if polarity < -band else "neutral"
+        assert frame.loc[tweet.id, "label"] == expected
+    # the band made a difference: some tweets textblob calls positive or negative are neutral here
+    assert any(frame.loc[t.id, "label"] == "neutral" and textblob_sentiment(t.text)[0] != 0 for t in tweets)
+
+
 def test_second_run_over_the_same_topic_stores_nothing_new(kafka: KafkaConfig, tmp_path: Path) -> None:
     tweets = make_tweets(300, seed=11)
     produce(kafka, tweets)

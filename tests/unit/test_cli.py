@@ -57,3 +57,46 @@ def test_unusable_store_is_one_line_before_anything_starts(capsys: pytest.Captur
     assert main(["listen", "--store", "/proc/no-such-dir/t.db", "--no-dashboard"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "can't open the store" in err[0] and "--store" in err[0]
+
+
+def test_score_says_which_scorer_ran(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["score", "--scorer", "textblob", "--json", "good"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["scorer"] == "textblob" and out["label"] == "positive"
+    assert main(["score", "good"]) == 0  # textblob is the default
+    assert capsys.readouterr().out.rstrip().endswith("(scorer textblob)")
+
+
+def test_score_neutral_band_overrides_the_scorers_own(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["score", "--json", "--neutral-band", "0.7", "good"]) == 0  # polarity 0.7: on the band's edge
+    assert json.loads(capsys.readouterr().out)["label"] == "neutral"
+
+
+@pytest.mark.parametrize("command", ["score", "listen", "demo", "dashboard"])
+def test_unknown_scorer_is_one_line_listing_the_known_ones(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [command, "--scorer", "vader"] + (["some text"] if command == "score" else [])
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown scorer 'vader'" in err[0] and "textblob" in err[0]
+
+
+@pytest.mark.parametrize("argv", [["score", "--neutral-band", "-5", "good"],
+                                  ["listen", "--neutral-band", "-5", "--no-dashboard"]])
+def test_negative_neutral_band_is_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "neutral band must be a number >= 0" in err[0]
+
+
+def test_listen_and_demo_hand_the_scorer_name_to_the_workers() -> None:
+    from tweetpulse.cli import build_parser, listener_settings
+    from tweetpulse.config import KafkaConfig
+
+    for command in ("listen", "demo"):
+        args = build_parser().parse_args([command, "--scorer", "textblob", "--neutral-band", "0.2"])
+        settings = listener_settings(args, KafkaConfig())
+        assert (settings.scorer, settings.neutral_band) == ("textblob", 0.2)
+        default = listener_settings(build_parser().parse_args([command]), KafkaConfig())
+        assert (default.scorer, default.neutral_band) == ("textblob", None)

@@ -18,7 +18,7 @@ from tweetpulse.dashboard.callbacks import PageModel, on_classify, tick, tick_ou
 from tweetpulse.dashboard.figures import labels_bar_figure, pie_figure, rate_figure, trend_figure
 from tweetpulse.dashboard.health import HealthSampler
 from tweetpulse.dashboard.panels import classify, fixed, latest_row
-from tweetpulse.scoring import Scorer
+from tweetpulse.scoring import Scorer, make_analyzer
 
 GROUPS = ["overall", "bitcoin", "ethereum", "dogecoin"]
 T0 = 1_700_000_000
@@ -325,6 +325,17 @@ def test_the_classify_callback_renders_the_result() -> None:
     assert "classify-label" in view and "positive" in view
     message = on_classify(model, 2, "", None)
     assert message.id == "classify-message"
+
+
+def test_the_classify_box_uses_the_analyzer_the_page_was_given() -> None:
+    analyzer = make_analyzer("textblob", neutral_band=0.9)
+    app = build_app(Aggregator(), classify=analyzer)
+    model = page_model(app)
+    assert model.analyzer is analyzer
+    view = json.dumps(on_classify(model, 1, "good", None).to_plotly_json(), default=str)
+    assert "tp-badge neutral" in view and "scorer: textblob" in view  # the listener's band, and its name
+    assert classify(analyzer, "good", None, 100)["scorer"] == "textblob"
+    assert page_model(build_app(Aggregator())).analyzer.name == "textblob"  # no analyzer given: the default
 
 
 # -- through Dash ---------------------------------------------------------------------------------------

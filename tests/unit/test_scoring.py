@@ -1,4 +1,4 @@
-"""Scorer: bit-for-bit equality with ``TextBlob(text).sentiment``, the cache, labels and weights."""
+"""Scorer: bit-for-bit equality with ``TextBlob(text).sentiment``, the cache, labels, weights and score_tweet."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from textblob._text import EMOTICONS
 from textblob.en import sentiment as textblob_pattern_sentiment
 
 from benchmarks.corpus import generate_tweets
-from tweetpulse.scoring import Scorer, _tables, _tokens, textblob_sentiment, weight
+from tweetpulse.analyzers._textblob_tokens import tables, token_string
+from tweetpulse.scoring import Scorer, TweetScore, make_analyzer, score_tweet, textblob_sentiment, tweet_scorer, weight
 
 VALIDATION_CSV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "twitter_validation_sample.csv"
 
@@ -25,7 +26,7 @@ def _bits(pair: tuple[float, float]) -> tuple[str, str]:
 
 def _mismatches(texts: list[str]) -> list[tuple[str, tuple[float, float], tuple[float, float]]]:
     scorer = Scorer(cache_size=0)
-    bad = []
+    bad: list[tuple[str, tuple[float, float], tuple[float, float]]] = []
     for text in texts:
         ours = scorer.sentiment(text)
         reference = textblob_sentiment(text)
@@ -126,11 +127,11 @@ def test_exact_on_random_punctuation_and_emoticon_soup() -> None:
 @pytest.mark.unit
 def test_token_stream_matches_textblob_tokenizer() -> None:
     """Sharper than the scores: the words we assess are exactly the ones TextBlob assesses."""
-    tables = _tables()
+    tb = tables()
     texts = [*EDGE_CASES, *_validation_texts(), *generate_tweets(3000, seed=11)]
     for text in texts:
         expected = " ".join(textblob_pattern_sentiment.tokenizer(text)).split()
-        assert _tokens(text, tables).split() == expected, repr(text)
+        assert token_string(text, tb).split() == expected, repr(text)
 
 
 @pytest.mark.unit
@@ -225,3 +226,40 @@ def test_weight_values() -> None:
     assert weight(10**30) == math.log(10**30 + 1)
     for followers in (0, 1, 7, 1234, 10**6):
         assert weight(followers).hex() == math.log(followers + 1).hex()
+
+
+@pytest.mark.unit
+def test_score_tweet_gives_weight_score_and_label() -> None:
+    scorer = Scorer()
+    text = "Bitcoin looks AMAZING today!!! :)"
+    polarity, subjectivity = textblob_sentiment(text)
+    assert polarity > 0
+    result = score_tweet(scorer, text, 250)
+    assert isinstance(result, TweetScore)
+    assert result == (polarity, subjectivity, math.log(251), math.log(251) * polarity, "positive")
+    assert result.weight.hex() == weight(250).hex() and result.score.hex() == (weight(250) * polarity).hex()
+    unknown = score_tweet(scorer, "this is awful", None)
+    assert unknown.weight == 1.0 and unknown.score == unknown.polarity < 0 and unknown.label == "negative"
+    nobody = score_tweet(scorer, "what a wonderful day", 0)  # no followers: no influence, still labelled
+    assert nobody.weight == 0.0 and nobody.score == 0.0 and nobody.label == "positive"
+    assert score_tweet(scorer, "the block height is 800000", 10).label == "neutral"
+
+
+@pytest.mark.unit
+def test_score_tweet_labels_by_the_analyzers_neutral_band() -> None:
+    text = "good"  # polarity 0.7
+    assert score_tweet(make_analyzer("textblob"), text, 5).label == "positive"
+    banded = score_tweet(make_analyzer("textblob", neutral_band=0.7), text, 5)
+    assert banded.label == "neutral" and banded.polarity == 0.7 and banded.score == math.log(6) * 0.7
+    assert score_tweet(make_analyzer("textblob", neutral_band=0.7), "bad bad terrible", 5).label == "negative"
+
+
+@pytest.mark.unit
+def test_the_listeners_bound_scorer_gives_score_tweets_fields() -> None:
+    scorer = Scorer(neutral_band=0.1)
+    score = tweet_scorer(scorer)
+    for text, followers in [("great coin!", 120), ("awful week :(", None), ("", 0), ("meh ok", 10**9)]:
+        fields = score(text, followers)
+        assert fields == tuple(score_tweet(scorer, text, followers))
+        assert [f.hex() for f in fields[:4]] == [f.hex() for f in score_tweet(scorer, text, followers)[:4]]
+        assert fields[2].hex() == weight(followers).hex()

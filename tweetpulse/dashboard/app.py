@@ -19,7 +19,7 @@ from tweetpulse.dashboard.callbacks import PageModel, register
 from tweetpulse.dashboard.health import HealthSampler
 from tweetpulse.dashboard.layout import build_layout
 from tweetpulse.dashboard.theme import INDEX_STRING
-from tweetpulse.scoring import Scorer
+from tweetpulse.scoring import SentimentAnalyzer, make_analyzer
 
 DEFAULT_GROUPS = (OVERALL, "bitcoin", "ethereum", "dogecoin")
 TEXT_MAX = 1000
@@ -34,7 +34,7 @@ def page_groups(groups: Sequence[str] | Mapping[str, Any] | None) -> list[str]:
 def build_app(aggregator: Aggregator, groups: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
               title: str = "tweetpulse", subtitle: str = "", interval_ms: int = 1000, max_points: int = 3600, *,
               health: Callable[[], dict[str, Any]] | HealthSampler | None = None,
-              classify: Scorer | None = None,
+              classify: SentimentAnalyzer | None = None,
               keywords: Mapping[str, Sequence[str]] | None = None,
               show_workers: bool | None = None,
               table_rows: int = 12, top_n: int = 15, settle: int = 2,
@@ -45,8 +45,8 @@ def build_app(aggregator: Aggregator, groups: Sequence[str] | Mapping[str, Seque
     header then shows); ``overall`` is always added first.
     ``health``: a probe returning ``{"workers_alive", "workers", "lag", ...}`` (see
     :mod:`tweetpulse.dashboard.health`, e.g. ``listener_health(listener)``); it runs in a
-    background thread every 2 s, never inside a tick. ``classify``: the scorer of the listener
-    (same neutral band) for the classify box. ``max_points``: seconds of history the charts keep.
+    background thread every 2 s, never inside a tick. ``classify``: the listener's analyzer
+    (same scorer and neutral band) for the classify box. ``max_points``: seconds of history the charts keep.
     ``settle``: a second is drawn once this many seconds have passed since it (deltas are in).
     """
     if keywords is None and isinstance(groups, Mapping):
@@ -54,7 +54,7 @@ def build_app(aggregator: Aggregator, groups: Sequence[str] | Mapping[str, Seque
     names = page_groups(groups)
     sampler = health if isinstance(health, HealthSampler) or health is None else HealthSampler(health)
     model = PageModel(
-        aggregator=aggregator, groups=names, clock=clock, health=sampler, scorer=classify or Scorer(),
+        aggregator=aggregator, groups=names, clock=clock, health=sampler, analyzer=classify or make_analyzer(),
         max_points=max_points, settle=settle, table_rows=table_rows, top_n=top_n, text_max=TEXT_MAX,
         show_workers=show_workers if show_workers is not None else health is not None,
     )

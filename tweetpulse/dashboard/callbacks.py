@@ -23,7 +23,7 @@ from tweetpulse.dashboard import panels
 from tweetpulse.dashboard.figures import DEFAULT_MODE, TREND_MODES, trend_axis_title
 from tweetpulse.dashboard.health import HealthSampler, RateMeter
 from tweetpulse.dashboard.theme import LABELS
-from tweetpulse.scoring import Scorer
+from tweetpulse.scoring import SentimentAnalyzer, make_analyzer
 
 CARD_KEYS = ("rate.children", "value.children", "value.className", "minute.children", "minute.className",
              "count.children", "shares.children", "split.style")
@@ -39,7 +39,7 @@ class PageModel:
     groups: list[str]
     clock: Callable[[], float] = time.time
     health: HealthSampler | None = None
-    scorer: Scorer = field(default_factory=Scorer)
+    analyzer: SentimentAnalyzer = field(default_factory=make_analyzer)  # the classify box's
     max_points: int = 3600
     settle: int = 2
     table_rows: int = 12
@@ -192,10 +192,10 @@ def tick(model: PageModel, mode: str | None, cursor: dict[str, Any] | None) -> T
 
 
 def on_classify(model: PageModel, n_clicks: int | None, text: str | None, followers: Any) -> Any:
-    """The classify box: the listener's scorer on the user's text (capped; empty gets a hint)."""
+    """The classify box: the listener's analyzer on the user's text (capped; empty gets a hint)."""
     if not n_clicks:
         return no_update
-    return panels.classify_view(panels.classify(model.scorer, text, followers, model.text_max))
+    return panels.classify_view(panels.classify(model.analyzer, text, followers, model.text_max))
 
 
 def register(app: Dash, model: PageModel) -> None:

@@ -20,7 +20,7 @@ from tweetpulse.dashboard.theme import (
     signed,
     tone,
 )
-from tweetpulse.scoring import Scorer, weight
+from tweetpulse.scoring import SentimentAnalyzer, score_tweet
 
 TEXT_SHOWN = 180  # characters of a tweet shown in the latest-tweets table
 
@@ -180,7 +180,7 @@ def influencer_rows(top: Sequence[tuple[str, AuthorEntry]]) -> list[dict[str, An
     return rows
 
 
-def classify(scorer: Scorer, text: str | None, followers: Any, max_chars: int) -> dict[str, Any]:
+def classify(analyzer: SentimentAnalyzer, text: str | None, followers: Any, max_chars: int) -> dict[str, Any]:
     """Score a user's text exactly as the listener does: ``ok`` plus the numbers, or a ``message``."""
     text = text or ""
     if not text.strip():
@@ -196,10 +196,7 @@ def classify(scorer: Scorer, text: str | None, followers: Any, max_chars: int) -
         if not math.isfinite(value) or value < 0 or value > 1e12:
             return {"ok": False, "message": "Followers must be a whole number between 0 and a trillion."}
         count = int(value)
-    polarity, subjectivity = scorer.sentiment(text)
-    w = weight(count)
-    return {"ok": True, "polarity": polarity, "subjectivity": subjectivity, "label": scorer.label(polarity),
-            "followers": count, "weight": w, "score": w * polarity}
+    return {"ok": True, **score_tweet(analyzer, text, count)._asdict(), "followers": count, "scorer": analyzer.name}
 
 
 def classify_view(result: Mapping[str, Any]) -> html.Div | html.Span:
@@ -219,4 +216,5 @@ def classify_view(result: Mapping[str, Any]) -> html.Div | html.Span:
         html.Div(("weight = ln(followers + 1) with " + f"{followers:,} followers") if followers is not None
                  else "no follower count given: weight 1 (as for a tweet whose followers are unknown)",
                  className="tp-hint", style={"marginTop": "6px"}),
+        html.Div(f"scorer: {result['scorer']}", className="tp-hint", id="classify-scorer"),
     ])

@@ -27,6 +27,7 @@ import orjson
 from tweetpulse.aggregates import OVERALL, Aggregator, Bucket, DeltaBuilder
 from tweetpulse.config import KafkaConfig
 from tweetpulse.errors import ConfigError
+from tweetpulse.scoring import SentimentAnalyzer
 from tweetpulse.store import connect
 
 log = logging.getLogger(__name__)
@@ -229,9 +230,10 @@ def store_groups(aggregator: Aggregator, preferred: Iterable[str] = ("bitcoin", 
 
 def run_dashboard(store: str | Path, host: str = "127.0.0.1", port: int = 8050, window: int = 3600,
                   kafka: KafkaConfig | None = None, group: str | None = None, duration: float | None = None,
-                  interval_ms: int = 1000) -> int:
+                  interval_ms: int = 1000, classify: SentimentAnalyzer | None = None) -> int:
     """Serve the page for the store at ``store`` until Ctrl-C (or ``duration`` seconds); returns
-    the rows it read. With ``group`` (and ``kafka``), the health panel shows that group's lag."""
+    the rows it read. With ``group`` (and ``kafka``), the health panel shows that group's lag.
+    ``classify``: the analyzer of the classify box (default ``textblob``)."""
     from tweetpulse.dashboard.app import build_app
     from tweetpulse.dashboard.health import lag_probe
     from tweetpulse.dashboard.server import DashboardServer
@@ -243,7 +245,8 @@ def run_dashboard(store: str | Path, host: str = "127.0.0.1", port: int = 8050, 
         subtitle = f"store {follower.path}" + (f" · group {group} on {(kafka or KafkaConfig()).bootstrap_servers}"
                                                if group else "")
         app = build_app(aggregator, store_groups(aggregator), subtitle=subtitle, interval_ms=interval_ms,
-                        max_points=window, health=health, show_workers=False, settle=3)
+                        max_points=window, health=health, show_workers=False, settle=3,
+                        classify=classify)
         with DashboardServer(app, host, port) as server:
             print(f"tweetpulse dashboard: {follower.rows_read:,} stored tweets loaded; live page at {server.url} "
                   "(Ctrl-C to stop)", flush=True)

@@ -1,0 +1,1 @@
+"""Sentiment analyzers behind ``--scorer``; :mod:`tweetpulse.scoring` is their public face."""
