@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,18 +14,17 @@ from tweetpulse.dashboard.app import build_app
 from tweetpulse.dashboard.bench import FakeClock, TickClient
 from tweetpulse.dashboard.standalone import StoreFollower, run_dashboard, store_groups
 from tweetpulse.errors import ConfigError
-from tweetpulse.store import Store, encode_keywords
+from tweetpulse.store import ScoredTweet, Store
 
 NOW = 1_700_000_000
 
 
 def row(i: int, scored_at: float, keywords: list[str], polarity: float, followers: int | None = 10,
-        author: str | None = None) -> tuple[Any, ...]:
+        author: str | None = None) -> ScoredTweet:
     w = 1.0 if followers is None else math.log(followers + 1)
     label = "positive" if polarity > 0 else "negative" if polarity < 0 else "neutral"
-    return (f"id{i}", f"text {i}", "2024-01-01T00:00:00Z", author or f"a{i % 3}", f"{i % 3}", followers, "en",
-            encode_keywords(keywords), "test", polarity, 0.5, w, w * polarity, label, 0, i, scored_at - 0.04,
-            scored_at)
+    return ScoredTweet(f"id{i}", f"text {i}", "2024-01-01T00:00:00Z", author or f"a{i % 3}", f"{i % 3}", followers,
+                       "en", keywords, "test", polarity, 0.5, w, w * polarity, label, 0, i, scored_at - 0.04, scored_at)
 
 
 @pytest.fixture
@@ -56,7 +54,7 @@ def test_backfill_totals_everything_and_buckets_only_the_window(store: Path) -> 
     assert min(overall.seconds) >= NOW - 100  # the old rows are in the totals only
     bitcoin = agg.series["bitcoin"]
     assert bitcoin.total[COUNT] == 50 + 100 and bitcoin.total[POS] == 50
-    expected_score = sum(r[12] for r in [row(i, 0, [], -0.25 if i % 3 else 0.0) for i in range(50, 250)]) + 50 * (
+    expected_score = sum(r.score for r in [row(i, 0, [], -0.25 if i % 3 else 0.0) for i in range(50, 250)]) + 50 * (
         0.5 * math.log(11))
     assert overall.total[SCORE] == pytest.approx(expected_score)
     assert agg.series["ethereum"].total[NEG] == sum(1 for i in range(50, 250) if i % 3)
