@@ -62,8 +62,10 @@ class DeadLetterTopic:
 
     def flush(self) -> None:
         if self.pending and self.producer.flush(self.timeout) > 0:
-            raise DeadLetterFailed(f"dead letters could not be delivered to {self.topic} within {self.timeout:.0f}s; "
-                                   "not committing this batch (it is consumed again once the broker takes writes)")
+            raise DeadLetterFailed(
+                f"dead letters could not be delivered to {self.topic} within {self.timeout:.0f}s; "
+                "not committing this batch (it is consumed again once the broker takes writes)"
+            )
         self.pending = 0
 
     def close(self) -> None:

@@ -117,3 +117,53 @@ def test_run_dashboard_and_the_cli_command(store: Path, capsys: pytest.CaptureFi
     out = capsys.readouterr().out
     assert "250 stored tweets loaded; live page at http://127.0.0.1:" in out
     assert cli_main(["dashboard", "--store", str(store.parent / "missing.db"), "--duration", "0.1"]) == 2
+
+
+def test_the_follower_folds_stored_tweets_exactly_as_the_workers_do(tmp_path: Path) -> None:
+    """The same messages through a worker (its deltas) and through the store (the follower's): the same page."""
+    from confluent_kafka import TIMESTAMP_CREATE_TIME, Message
+
+    from tweetpulse.aggregates import Delta
+    from tweetpulse.models import Tweet
+    from tweetpulse.settings import ListenerSettings
+    from tweetpulse.worker import Budget, Worker
+
+    path = tmp_path / "same.db"
+    Store(path).open()
+    followed = Aggregator()
+    follower = StoreFollower(path, followed, clock=lambda: NOW)
+    follower.backfill()
+    deltas: list[Delta] = []
+    worker = Worker(3, ListenerSettings(store_path=str(path)), deltas.append, Budget(None), lambda: False,
+                    dead_letters=lambda msg, err: None, clock=lambda: NOW + 0.25)  # type: ignore[arg-type]
+    texts = ["great bitcoin", "awful eth", "doge", "love it", "so bad", "ok then"]
+    messages = [
+        Message(topic="tweets", partition=0, offset=i, value=Tweet(
+            id=f"m{i}", text=texts[i % 6] + f" {i}", author=f"user{i % 4}" if i % 5 else None, author_id=str(i % 4),
+            followers=None if i % 7 == 0 else i * 10, keywords=[["bitcoin"], ["ethereum"], [], ["bitcoin", "dogecoin"]][
+                i % 4]).to_json(), timestamp=(TIMESTAMP_CREATE_TIME, int((NOW - i / 100) * 1000)))
+        for i in range(60)
+    ]
+    with Store(path) as store:
+        for batch in (messages[:40], messages[20:]):  # half of it again: duplicates, folded by neither
+            worker.process(batch, store)
+            worker._flush_delta()
+    live = Aggregator()
+    for delta in deltas:
+        live.fold(delta)
+    assert follower.poll_once() == 60
+    follower.stop()
+    assert live.groups() == followed.groups() == ["overall", "bitcoin", "dogecoin", "ethereum"]
+    for group in live.groups():
+        ours, theirs = live.series[group], followed.series[group]
+        assert list(ours.seconds) == list(theirs.seconds) == [int(NOW)]
+        # the same sums, up to the order of float additions (two deltas on one side, one on the other)
+        assert ours.buckets[int(NOW)] == pytest.approx(theirs.buckets[int(NOW)]) and ours.total == pytest.approx(
+            theirs.total)
+    # a worker's delta carries its last 20 tweets, the follower's as many as the page keeps
+    assert list(live.recent) == list(followed.recent)[-40:] and [t["id"] for t in live.recent][::20] == ["m20", "m40"]
+    assert list(live.latencies) == list(followed.latencies)
+    ours_top, theirs_top = live.top_authors(10), followed.top_authors(10)
+    assert [name for name, _ in ours_top] == [name for name, _ in theirs_top] and len(ours_top) == 8
+    assert [entry for _, entry in ours_top] == [pytest.approx(entry) for _, entry in theirs_top]
+    assert live.counters["stored"] == followed.counters["stored"] == 60

@@ -129,8 +129,9 @@ def open_store(location: str | Path, *, create: bool = True) -> TweetStore:
     module = BACKENDS.get(scheme)
     if module is None:
         known = ", ".join(f"{name}://" for name in BACKENDS)
-        raise ConfigError(f"unknown kind of store {scheme}://: give a file path (SQLite) or a URL starting with "
-                          f"{known}")
+        raise ConfigError(
+            f"unknown kind of store {scheme}://: give a file path (SQLite) or a URL starting with {known}"
+        )
     backend = importlib.import_module(module)
     store: TweetStore = backend.open_url(url, create=create)
     return store

@@ -77,8 +77,10 @@ def path_of(url: str) -> Path:
     """The file of a ``sqlite:///relative/path`` or ``sqlite:////absolute/path`` URL."""
     path = url.partition("://")[2]
     if not path.startswith("/") or path == "/":
-        raise ConfigError(f"store URL {url!r} names no file: use sqlite:///relative/path.db, "
-                          "sqlite:////absolute/path.db or just the path")
+        raise ConfigError(
+            f"store URL {url!r} names no file: use sqlite:///relative/path.db, "
+            "sqlite:////absolute/path.db or just the path"
+        )
     return Path(path[1:])
 
 
@@ -86,8 +88,9 @@ def open_url(url: str, *, create: bool = True) -> SqliteStore:
     """The SQLite store of a ``sqlite:///`` URL (what :func:`tweetpulse.stores.open_store` calls)."""
     path = path_of(url)
     if not create and not path.is_file():
-        raise ConfigError(f"no store at {path}: run 'tweetpulse listen --store {path}' first "
-                          "(or give the path of an existing store)")
+        raise ConfigError(
+            f"no store at {path}: run 'tweetpulse listen --store {path}' first (or give the path of an existing store)"
+        )
     return SqliteStore(path)
 
 
@@ -122,8 +125,9 @@ class SqliteStore:
             try:
                 self._conn = connect(self.path)
             except (OSError, sqlite3.Error) as exc:
-                raise ConfigError(f"can't open the store {self.path} ({exc}); pass a writable path with --store") \
-                    from None
+                raise ConfigError(
+                    f"can't open the store {self.path} ({exc}); pass a writable path with --store"
+                ) from None
             # this connection writes: it waits for the write lock itself (see _begin_write), in
             # steps of a fraction of a millisecond, not SQLite's 1, 2, 5, 10 ... ms busy sleeps
             self._conn.execute("PRAGMA busy_timeout=0")
@@ -158,7 +162,7 @@ class SqliteStore:
         self._begin_write()
         try:
             for start in range(0, len(tweets), _ROWS_PER_STATEMENT):
-                chunk = tweets[start:start + _ROWS_PER_STATEMENT]
+                chunk = tweets[start : start + _ROWS_PER_STATEMENT]
                 values = ",".join([_ROW_PLACEHOLDER] * len(chunk))
                 params: list[Any] = []
                 for tweet in chunk:
@@ -194,7 +198,7 @@ class SqliteStore:
         groups = self._groups
         keywords = first + COLUMNS.index("keywords")
         make = ScoredTweet._make
-        return [make((*row[first:keywords], groups(row[keywords]), *row[keywords + 1:])) for row in rows]
+        return [make((*row[first:keywords], groups(row[keywords]), *row[keywords + 1 :])) for row in rows]
 
     def history(self, since: int, authors_since: int, recent: int, latencies: int) -> History:
         conn = self.conn
@@ -203,30 +207,38 @@ class SqliteStore:
             upto = int(conn.execute("SELECT coalesce(max(rowid), 0) FROM scored_tweets").fetchone()[0])
             before = conn.execute(
                 "SELECT keywords, label, count(*), sum(score), sum(polarity) FROM scored_tweets "
-                "WHERE scored_at < ? AND rowid <= ? GROUP BY keywords, label", (since, upto)).fetchall()
+                "WHERE scored_at < ? AND rowid <= ? GROUP BY keywords, label",
+                (since, upto),
+            ).fetchall()
             window = conn.execute(
                 "SELECT CAST(scored_at AS INTEGER) AS s, keywords, label, count(*), sum(score), sum(polarity) "
                 "FROM scored_tweets WHERE scored_at >= ? AND rowid <= ? GROUP BY s, keywords, label ORDER BY s",
-                (since, upto)).fetchall()
+                (since, upto),
+            ).fetchall()
             latest = conn.execute(
-                f"SELECT {_SELECT} FROM scored_tweets WHERE rowid <= ? ORDER BY rowid DESC LIMIT ?",
-                (upto, recent)).fetchall()
+                f"SELECT {_SELECT} FROM scored_tweets WHERE rowid <= ? ORDER BY rowid DESC LIMIT ?", (upto, recent)
+            ).fetchall()
             lags = conn.execute(
                 "SELECT scored_at - produced_at FROM scored_tweets WHERE rowid <= ? AND produced_at IS NOT NULL "
-                "ORDER BY rowid DESC LIMIT ?", (upto, latencies)).fetchall()
+                "ORDER BY rowid DESC LIMIT ?",
+                (upto, latencies),
+            ).fetchall()
             authors = conn.execute(
                 "SELECT CAST(scored_at AS INTEGER) / 60 * 60 AS m, coalesce(author, author_id) AS who, "
                 "sum(abs(score)), sum(score), count(*), max(coalesce(followers, 0)) FROM scored_tweets "
                 "WHERE scored_at >= ? AND rowid <= ? AND score != 0 AND who IS NOT NULL "
-                "GROUP BY m, who ORDER BY m", (authors_since, upto)).fetchall()
+                "GROUP BY m, who ORDER BY m",
+                (authors_since, upto),
+            ).fetchall()
         finally:
             conn.execute("COMMIT")
         self._last_rowid = upto
         groups = self._groups
         return History(
             before=[GroupTotals(groups(k), label, n, score, polarity) for k, label, n, score, polarity in before],
-            window=[SecondTotals(s, groups(k), label, n, score, polarity)
-                    for s, k, label, n, score, polarity in window],
+            window=[
+                SecondTotals(s, groups(k), label, n, score, polarity) for s, k, label, n, score, polarity in window
+            ],
             recent=self._tweets(latest[::-1]),
             latencies=[value for (value,) in reversed(lags)],
             authors=[AuthorTotals(m, str(who), a, net, n, f) for m, who, a, net, n, f in authors],
@@ -240,8 +252,10 @@ class SqliteStore:
 
     def _follow(self, limit: int) -> list[ScoredTweet]:
         conn = self.conn
-        rows = conn.execute(f"SELECT rowid, {_SELECT} FROM scored_tweets WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                            (self._last_rowid, limit)).fetchall()
+        rows = conn.execute(
+            f"SELECT rowid, {_SELECT} FROM scored_tweets WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (self._last_rowid, limit),
+        ).fetchall()
         if not rows:
             newest = int(conn.execute("SELECT coalesce(max(rowid), 0) FROM scored_tweets").fetchone()[0])
             if newest < self._last_rowid:  # the store was rebuilt (VACUUM renumbers rows): follow from its end
