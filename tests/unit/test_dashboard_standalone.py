@@ -167,3 +167,9 @@ def test_the_follower_folds_stored_tweets_exactly_as_the_workers_do(tmp_path: Pa
     assert [name for name, _ in ours_top] == [name for name, _ in theirs_top] and len(ours_top) == 8
     assert [entry for _, entry in ours_top] == [pytest.approx(entry) for _, entry in theirs_top]
     assert live.counters["stored"] == followed.counters["stored"] == 60
+
+
+def test_the_page_reads_a_store_given_as_a_url(store: Path) -> None:
+    assert run_dashboard(f"sqlite:///{store}", port=0, duration=0.2) == 250
+    with pytest.raises(ConfigError, match="unknown kind of store"):
+        StoreFollower("nosuch://db", Aggregator())
