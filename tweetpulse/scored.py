@@ -31,10 +31,5 @@ class ScoredTweet(NamedTuple):
     produced_at: float | None  # the Kafka message timestamp, unix seconds (None when it has none)
     scored_at: float  # unix seconds
 
-    @property
-    def who(self) -> str | None:
-        """The name the page ranks the author by: the username, else the user id."""
-        return self.author or self.author_id
-
 
 COLUMNS: tuple[str, ...] = ScoredTweet._fields

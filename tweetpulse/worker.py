@@ -190,28 +190,15 @@ class Worker:
             label = label_of(polarity)
             ts_type, ts_ms = msg.timestamp()
             produced_at = ts_ms / 1000.0 if ts_type else None
-            tweets.append(
-                ScoredTweet(
-                    id=tweet.id,
-                    text=tweet.text,
-                    created_at=tweet.created_at,
-                    author=tweet.author,
-                    author_id=tweet.author_id,
-                    followers=tweet.followers,
-                    lang=tweet.lang,
-                    keywords=tweet.keywords,
-                    source=tweet.source,
-                    polarity=polarity,
-                    subjectivity=subjectivity,
-                    weight=w,
-                    score=score,
-                    label=label,
-                    kafka_partition=msg.partition(),
-                    kafka_offset=msg.offset(),
-                    produced_at=produced_at,
-                    scored_at=now,
-                )
-            )
+            # by position, in column order: a third of the cost of 18 keyword arguments, once per tweet
+            # fmt: off
+            tweets.append(ScoredTweet(
+                tweet.id, tweet.text, tweet.created_at, tweet.author, tweet.author_id, tweet.followers, tweet.lang,
+                tweet.keywords, tweet.source,
+                polarity, subjectivity, w, score, label,
+                msg.partition(), msg.offset(), produced_at, now,
+            ))
+            # fmt: on
         if dead:
             self.dead_letter.flush()
         batch.consumed, batch.dead = consumed, dead
