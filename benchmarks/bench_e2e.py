@@ -8,7 +8,7 @@ has counted all ``N`` tweets stored. ``e2e_tweets_per_s = N / elapsed``, median 
 
 Also here: helpers the latency and memory benchmarks share (preloading, waiting for the store), and
 a profile of one worker (``python -m benchmarks.bench_e2e --profile [N]``): a
-:class:`tweetpulse.listener.Worker` run in this process under cProfile on ``N`` preloaded tweets.
+:class:`tweetpulse.worker.Worker` run in this process under cProfile on ``N`` preloaded tweets.
 """
 
 from __future__ import annotations
@@ -142,8 +142,8 @@ def run(broker: Broker, n: int = N_FULL, runs: int = 3, workers: int | None = No
 
 # ------------------------------------------------------------------------------------------ profile
 def profile_worker(broker: Broker, n: int = 50_000, batch_size: int | None = None, top: int = 15) -> str:
-    """cProfile of one :class:`~tweetpulse.listener.Worker` consuming ``n`` preloaded tweets in-process."""
-    from tweetpulse.listener import Budget, Worker
+    """cProfile of one :class:`~tweetpulse.worker.Worker` consuming ``n`` preloaded tweets in-process."""
+    from tweetpulse.worker import Budget, Worker
 
     records = data.records(n, id_prefix="prof")
     with fresh_topic(broker, PARTITIONS, prefix="prof") as kafka, tempfile.TemporaryDirectory() as tmp:

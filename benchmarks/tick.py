@@ -23,6 +23,7 @@ from typing import Any
 from dash import Dash
 
 from tweetpulse.aggregates import Aggregator, Delta, DeltaBuilder
+from tweetpulse.scored import ScoredTweet
 from tweetpulse.scoring import weight
 
 _GROUPS: tuple[list[str], ...] = (
@@ -60,9 +61,11 @@ def synthetic_second(second: int, n: int, rng: random.Random, worker: int = 0, a
         builder.add_latency(0.01 + rng.random() * 0.08)
         if i >= n - builder.recent_max:
             text = " ".join(rng.choices(_WORDS, k=rng.randint(12, 40)))[:280]
-            builder.add_recent({"id": f"{second}-{worker}-{i}", "text": text, "created_at": None, "author": author,
-                                "followers": followers, "keywords": "[]", "polarity": polarity,
-                                "subjectivity": 0.5, "score": score, "label": label, "scored_at": second + 0.5})
+            builder.add_recent(ScoredTweet(
+                id=f"{second}-{worker}-{i}", text=text, created_at=None, author=author, author_id=None,
+                followers=followers, lang=None, keywords=[], source="bench", polarity=polarity, subjectivity=0.5,
+                weight=weight(followers), score=score, label=label, kafka_partition=None, kafka_offset=None,
+                produced_at=None, scored_at=second + 0.5))
     builder.count(consumed=n, stored=n)
     return builder.take() or {}
 

@@ -1,11 +1,13 @@
 """Aggregates that flow from the workers to the page: compact deltas in, bounded ring buffers out.
 
-Workers never send every tweet to the page. Each one folds its newly stored tweets into a
-:class:`DeltaBuilder` (per-second, per-keyword-group sums, a few recent tweets, and the authors
-with the most influence in the delta) and ships the delta over a multiprocessing queue a few
-times a second. The page's :class:`Aggregator` folds the deltas into ring buffers whose size
-does not depend on how many tweets went by, and answers the page's questions about a bounded
-window: the points of a chart, the latest tweets, the top authors, latency percentiles.
+Workers never send every tweet to the page. Each one folds its newly stored tweets, one
+:class:`~tweetpulse.scored.ScoredTweet` at a time with :func:`fold`, into a :class:`DeltaBuilder`
+(per-second, per-keyword-group sums, a few recent tweets, and the authors with the most influence
+in the delta) and sends the delta after every batch down its own pipe to the listener. The page's
+:class:`Aggregator` folds the deltas into ring buffers whose size does not depend on how many
+tweets went by, and answers the page's questions about a bounded window: the points of a chart,
+the latest tweets, the top authors, latency percentiles. The page that reads the store
+(:mod:`tweetpulse.dashboard.standalone`) builds its deltas with the same :func:`fold`.
 """
 
 from __future__ import annotations
@@ -15,23 +17,57 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from tweetpulse.authors import ABS, FOLLOWERS, NET, TWEETS, AuthorEntry, AuthorWindow
+from tweetpulse.scored import ScoredTweet
+
+__all__ = [
+    "ABS", "COUNT", "FOLLOWERS", "NEG", "NET", "NEU", "OVERALL", "POLARITY", "POS", "RECENT_TEXT_MAX", "SCORE",
+    "TWEETS", "Aggregator", "AuthorEntry", "AuthorWindow", "Bucket", "Delta", "DeltaBuilder", "Points", "Series",
+    "add_counts", "empty_bucket", "fold", "percentile", "recent_row",
+]
 
 OVERALL = "overall"
 # one bucket: count, sum of score, sum of polarity, positives, negatives, neutrals
 COUNT, SCORE, POLARITY, POS, NEG, NEU = range(6)
-_LABEL_SLOT = {"positive": POS, "negative": NEG, "neutral": NEU}
+LABEL_SLOT = {"positive": POS, "negative": NEG, "neutral": NEU}
+RECENT_TEXT_MAX = 280  # a recent tweet's text travels to the page cut to this length
 Bucket = list[float]
 Delta = dict[str, Any]
-# one author entry: sum of |score|, sum of score, tweets, followers (the latest seen)
-ABS, NET, TWEETS, FOLLOWERS = range(4)
-AuthorEntry = list[float]
 
 
-def _empty() -> Bucket:
+def empty_bucket() -> Bucket:
     return [0, 0.0, 0.0, 0, 0, 0]
+
+
+def add_counts(bucket: Bucket, label: str, count: int, score: float | None, polarity: float | None) -> None:
+    """Add ``count`` tweets of ``label`` with these sums to ``bucket`` (an unknown label counts in no slot)."""
+    bucket[COUNT] += count
+    bucket[SCORE] += score or 0.0
+    bucket[POLARITY] += polarity or 0.0
+    slot = LABEL_SLOT.get(label)
+    if slot is not None:
+        bucket[slot] += count
+
+
+def recent_row(tweet: ScoredTweet) -> dict[str, Any]:
+    """What the page's latest-tweets table gets of a stored tweet."""
+    return {
+        "id": tweet.id,
+        "text": (tweet.text or "")[:RECENT_TEXT_MAX],
+        "created_at": tweet.created_at,
+        "author": tweet.author,
+        "followers": tweet.followers,
+        "keywords": tweet.keywords,
+        "polarity": tweet.polarity,
+        "subjectivity": tweet.subjectivity,
+        "score": tweet.score,
+        "label": tweet.label,
+        "scored_at": tweet.scored_at,
+    }
 
 
 class DeltaBuilder:
@@ -50,21 +86,21 @@ class DeltaBuilder:
 
     def _reset(self) -> None:
         self.buckets: dict[tuple[int, str], Bucket] = {}
-        self.recent: deque[dict[str, Any]] = deque(maxlen=self.recent_max)
+        self.recent: deque[ScoredTweet | dict[str, Any]] = deque(maxlen=self.recent_max)
         self.latencies: list[float] = []
         self.authors: dict[str, AuthorEntry] = {}
         self.last_second = 0
         self.counters = {"consumed": 0, "stored": 0, "duplicates": 0, "dead": 0}
 
     def add(self, second: int, groups: list[str], score: float, polarity: float, label: str) -> None:
-        slot = _LABEL_SLOT[label]
+        slot = LABEL_SLOT[label]
         buckets = self.buckets
         self.last_second = second
         for group in (OVERALL, *groups):
             key = (second, group)
             bucket = buckets.get(key)
             if bucket is None:
-                bucket = buckets[key] = _empty()
+                bucket = buckets[key] = empty_bucket()
             bucket[COUNT] += 1
             bucket[SCORE] += score
             bucket[POLARITY] += polarity
@@ -85,7 +121,8 @@ class DeltaBuilder:
             if followers is not None:
                 entry[3] = followers
 
-    def add_recent(self, tweet: dict[str, Any]) -> None:
+    def add_recent(self, tweet: ScoredTweet | dict[str, Any]) -> None:
+        """Keep ``tweet`` among the delta's recent ones (a stored tweet becomes a row in :meth:`take`)."""
         self.recent.append(tweet)
 
     def add_latency(self, seconds: float) -> None:
@@ -108,7 +145,7 @@ class DeltaBuilder:
         delta: Delta = {
             "worker": self.worker,
             "buckets": [(s, g, b) for (s, g), b in self.buckets.items()],
-            "recent": list(self.recent),
+            "recent": [recent_row(t) if isinstance(t, ScoredTweet) else t for t in self.recent],
             "latencies": self.latencies,
             "authors": (self.last_second, [(name, *entry) for name, entry in top]),
             "counters": self.counters,
@@ -118,6 +155,21 @@ class DeltaBuilder:
         return delta
 
 
+def fold(delta: DeltaBuilder, tweet: ScoredTweet, stored_at: float | None = None) -> None:
+    """Count one newly stored tweet into ``delta``: the one way the workers and the store follower do it.
+
+    ``stored_at`` is when it was stored (unix seconds); its second is the tweet's bucket and
+    ``stored_at - produced_at`` its latency. A reader of the store only knows ``scored_at``: the default.
+    """
+    at = tweet.scored_at if stored_at is None else stored_at
+    score = tweet.score
+    delta.add(int(at), tweet.keywords, score, tweet.polarity, tweet.label)
+    delta.add_author(tweet.author or tweet.author_id, tweet.followers, score)
+    if tweet.produced_at is not None:
+        delta.add_latency(at - tweet.produced_at)
+    delta.add_recent(tweet)
+
+
 @dataclass
 class Series:
     """Per-second buckets of one keyword group over a bounded window, plus running totals."""
@@ -125,7 +177,7 @@ class Series:
     window: int
     seconds: deque[int] = field(init=False)
     buckets: dict[int, Bucket] = field(default_factory=dict)
-    total: Bucket = field(default_factory=_empty)
+    total: Bucket = field(default_factory=empty_bucket)
 
     def __post_init__(self) -> None:
         self.seconds = deque()
@@ -133,7 +185,7 @@ class Series:
     def fold(self, second: int, values: Sequence[float]) -> None:
         bucket = self.buckets.get(second)
         if bucket is None:
-            bucket = self.buckets[second] = _empty()
+            bucket = self.buckets[second] = empty_bucket()
             if self.seconds and second < self.seconds[-1]:
                 # a late second: keep the deque ordered (rare; deltas arrive within a second or two)
                 self.seconds.append(second)
@@ -160,82 +212,6 @@ class Series:
                 break
             total += buckets[second][slot]
         return total
-
-
-class AuthorWindow:
-    """Authors' summed influence over the last ``window`` seconds of data, bounded in memory.
-
-    Each second keeps at most ``keep_per_second`` authors once it has settled (the rest are
-    dropped from the totals too), so the totals hold at most ``window × keep_per_second`` names.
-    """
-
-    def __init__(self, window: int = 900, keep_per_second: int = 50) -> None:
-        self.window = window
-        self.keep = keep_per_second
-        self.seconds: deque[int] = deque()
-        self.by_second: dict[int, dict[str, AuthorEntry]] = {}
-        self.totals: dict[str, AuthorEntry] = {}
-        self._unsettled: set[int] = set()
-
-    def fold(self, second: int, entries: Iterable[Sequence[Any]]) -> None:
-        per = self.by_second.get(second)
-        if per is None:
-            if self.seconds and second <= self.seconds[-1] - self.window:
-                return  # older than the window
-            per = self.by_second[second] = {}
-            if self.seconds and second < self.seconds[-1]:
-                self.seconds = deque(sorted((*self.seconds, second)))
-            else:
-                self.seconds.append(second)
-            self._unsettled.add(second)
-        totals = self.totals
-        for name, abs_sum, net, tweets, followers in entries:
-            for target in (per, totals):
-                entry = target.get(name)
-                if entry is None:
-                    target[name] = [abs_sum, net, tweets, followers]
-                else:
-                    entry[ABS] += abs_sum
-                    entry[NET] += net
-                    entry[TWEETS] += tweets
-                    entry[FOLLOWERS] = followers or entry[FOLLOWERS]
-        newest = self.seconds[-1]
-        for old in [s for s in self._unsettled if s < newest - 1]:
-            self._trim(old)
-        while self.seconds and self.seconds[0] <= newest - self.window:
-            self._drop(self.seconds.popleft())
-
-    def _subtract(self, name: str, entry: AuthorEntry) -> None:
-        total = self.totals.get(name)
-        if total is None:
-            return
-        total[TWEETS] -= entry[TWEETS]
-        if total[TWEETS] <= 0:
-            del self.totals[name]
-        else:
-            total[ABS] -= entry[ABS]
-            total[NET] -= entry[NET]
-
-    def _trim(self, second: int) -> None:
-        self._unsettled.discard(second)
-        per = self.by_second.get(second)
-        if per is None or len(per) <= self.keep:
-            return
-        keep = heapq.nlargest(self.keep, per.items(), key=lambda item: item[1][ABS])
-        kept = {name for name, _ in keep}
-        for name, entry in per.items():
-            if name not in kept:
-                self._subtract(name, entry)
-        self.by_second[second] = dict(keep)
-
-    def _drop(self, second: int) -> None:
-        self._unsettled.discard(second)
-        for name, entry in self.by_second.pop(second, {}).items():
-            self._subtract(name, entry)
-
-    def top(self, n: int) -> list[tuple[str, AuthorEntry]]:
-        best = heapq.nlargest(n, self.totals.items(), key=lambda item: item[1][ABS])
-        return [(name, list(entry)) for name, entry in best]
 
 
 @dataclass(frozen=True)
@@ -384,7 +360,7 @@ class Aggregator:
     def totals(self, groups: Sequence[str]) -> dict[str, Bucket]:
         """Running totals per group (copies; zeros for a group with no tweet yet)."""
         with self.lock:
-            return {g: list(self.series[g].total) if g in self.series else _empty() for g in groups}
+            return {g: list(self.series[g].total) if g in self.series else empty_bucket() for g in groups}
 
     def count_between(self, after: int, until: int, group: str = OVERALL) -> int:
         """Tweets of ``group`` stored in the seconds ``(after, until]``."""
@@ -397,7 +373,7 @@ class Aggregator:
 
     def window_sum(self, after: int, until: int, group: str = OVERALL) -> Bucket:
         """``group``'s bucket sums over the seconds ``(after, until]`` (a copy; zeros when none)."""
-        total = _empty()
+        total = empty_bucket()
         with self.lock:
             series = self.series.get(group)
             if series is None:

@@ -163,3 +163,21 @@ def test_latency_percentiles_and_counts() -> None:
     assert agg.window_sum(49, 54, "ethereum")[COUNT] == 50 and agg.window_sum(0, 10)[COUNT] == 0
     assert agg.window_sum(0, 100, "dogecoin") == [0, 0.0, 0.0, 0, 0, 0]
     assert agg.last_delta_at() is not None and agg.version == 1
+
+
+def test_fold_counts_one_stored_tweet_everywhere_the_page_looks() -> None:
+    from tweetpulse.aggregates import fold, recent_row
+    from tweetpulse.scored import ScoredTweet
+
+    tweet = ScoredTweet("t1", "x" * 300, None, None, "42", 7, "en", ["bitcoin"], "test", -0.5, 0.5, 2.0, -1.0,
+                        "negative", 0, 1, 99.5, 100.25)
+    b = DeltaBuilder(worker=0)
+    fold(b, tweet)  # a reader of the store: the tweet's second and latency come from scored_at
+    fold(b, tweet._replace(id="t2", author="ann"), stored_at=101.5)  # a worker: when it was stored
+    delta = b.take()
+    assert delta is not None
+    buckets = {(s, g): v for s, g, v in delta["buckets"]}
+    assert buckets[(100, "bitcoin")][NEG] == 1 and buckets[(101, "overall")][SCORE] == -1.0
+    assert delta["latencies"] == [0.75, 2.0]
+    assert sorted(name for name, *_ in delta["authors"][1]) == ["42", "ann"]
+    assert delta["recent"][0] == recent_row(tweet) and len(delta["recent"][0]["text"]) == 280

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,18 +14,17 @@ from tweetpulse.cli import main as cli_main
 from tweetpulse.dashboard.app import build_app
 from tweetpulse.dashboard.standalone import StoreFollower, run_dashboard, store_groups
 from tweetpulse.errors import ConfigError
-from tweetpulse.store import Store, encode_keywords
+from tweetpulse.store import ScoredTweet, Store
 
 NOW = 1_700_000_000
 
 
 def row(i: int, scored_at: float, keywords: list[str], polarity: float, followers: int | None = 10,
-        author: str | None = None) -> tuple[Any, ...]:
+        author: str | None = None) -> ScoredTweet:
     w = 1.0 if followers is None else math.log(followers + 1)
     label = "positive" if polarity > 0 else "negative" if polarity < 0 else "neutral"
-    return (f"id{i}", f"text {i}", "2024-01-01T00:00:00Z", author or f"a{i % 3}", f"{i % 3}", followers, "en",
-            encode_keywords(keywords), "test", polarity, 0.5, w, w * polarity, label, 0, i, scored_at - 0.04,
-            scored_at)
+    return ScoredTweet(f"id{i}", f"text {i}", "2024-01-01T00:00:00Z", author or f"a{i % 3}", f"{i % 3}", followers,
+                       "en", keywords, "test", polarity, 0.5, w, w * polarity, label, 0, i, scored_at - 0.04, scored_at)
 
 
 @pytest.fixture
@@ -56,7 +54,7 @@ def test_backfill_totals_everything_and_buckets_only_the_window(store: Path) -> 
     assert min(overall.seconds) >= NOW - 100  # the old rows are in the totals only
     bitcoin = agg.series["bitcoin"]
     assert bitcoin.total[COUNT] == 50 + 100 and bitcoin.total[POS] == 50
-    expected_score = sum(r[12] for r in [row(i, 0, [], -0.25 if i % 3 else 0.0) for i in range(50, 250)]) + 50 * (
+    expected_score = sum(r.score for r in [row(i, 0, [], -0.25 if i % 3 else 0.0) for i in range(50, 250)]) + 50 * (
         0.5 * math.log(11))
     assert overall.total[SCORE] == pytest.approx(expected_score)
     assert agg.series["ethereum"].total[NEG] == sum(1 for i in range(50, 250) if i % 3)
@@ -119,3 +117,59 @@ def test_run_dashboard_and_the_cli_command(store: Path, capsys: pytest.CaptureFi
     out = capsys.readouterr().out
     assert "250 stored tweets loaded; live page at http://127.0.0.1:" in out
     assert cli_main(["dashboard", "--store", str(store.parent / "missing.db"), "--duration", "0.1"]) == 2
+
+
+def test_the_follower_folds_stored_tweets_exactly_as_the_workers_do(tmp_path: Path) -> None:
+    """The same messages through a worker (its deltas) and through the store (the follower's): the same page."""
+    from confluent_kafka import TIMESTAMP_CREATE_TIME, Message
+
+    from tweetpulse.aggregates import Delta
+    from tweetpulse.models import Tweet
+    from tweetpulse.settings import ListenerSettings
+    from tweetpulse.worker import Budget, Worker
+
+    path = tmp_path / "same.db"
+    Store(path).open()
+    followed = Aggregator()
+    follower = StoreFollower(path, followed, clock=lambda: NOW)
+    follower.backfill()
+    deltas: list[Delta] = []
+    worker = Worker(3, ListenerSettings(store_path=str(path)), deltas.append, Budget(None), lambda: False,
+                    dead_letters=lambda msg, err: None, clock=lambda: NOW + 0.25)  # type: ignore[arg-type]
+    texts = ["great bitcoin", "awful eth", "doge", "love it", "so bad", "ok then"]
+    messages = [
+        Message(topic="tweets", partition=0, offset=i, value=Tweet(
+            id=f"m{i}", text=texts[i % 6] + f" {i}", author=f"user{i % 4}" if i % 5 else None, author_id=str(i % 4),
+            followers=None if i % 7 == 0 else i * 10, keywords=[["bitcoin"], ["ethereum"], [], ["bitcoin", "dogecoin"]][
+                i % 4]).to_json(), timestamp=(TIMESTAMP_CREATE_TIME, int((NOW - i / 100) * 1000)))
+        for i in range(60)
+    ]
+    with Store(path) as store:
+        for batch in (messages[:40], messages[20:]):  # half of it again: duplicates, folded by neither
+            worker.process(batch, store)
+            worker._flush_delta()
+    live = Aggregator()
+    for delta in deltas:
+        live.fold(delta)
+    assert follower.poll_once() == 60
+    follower.stop()
+    assert live.groups() == followed.groups() == ["overall", "bitcoin", "dogecoin", "ethereum"]
+    for group in live.groups():
+        ours, theirs = live.series[group], followed.series[group]
+        assert list(ours.seconds) == list(theirs.seconds) == [int(NOW)]
+        # the same sums, up to the order of float additions (two deltas on one side, one on the other)
+        assert ours.buckets[int(NOW)] == pytest.approx(theirs.buckets[int(NOW)]) and ours.total == pytest.approx(
+            theirs.total)
+    # a worker's delta carries its last 20 tweets, the follower's as many as the page keeps
+    assert list(live.recent) == list(followed.recent)[-40:] and [t["id"] for t in live.recent][::20] == ["m20", "m40"]
+    assert list(live.latencies) == list(followed.latencies)
+    ours_top, theirs_top = live.top_authors(10), followed.top_authors(10)
+    assert [name for name, _ in ours_top] == [name for name, _ in theirs_top] and len(ours_top) == 8
+    assert [entry for _, entry in ours_top] == [pytest.approx(entry) for _, entry in theirs_top]
+    assert live.counters["stored"] == followed.counters["stored"] == 60
+
+
+def test_the_page_reads_a_store_given_as_a_url(store: Path) -> None:
+    assert run_dashboard(f"sqlite:///{store}", port=0, duration=0.2) == 250
+    with pytest.raises(ConfigError, match="unknown kind of store"):
+        StoreFollower("nosuch://db", Aggregator())

@@ -5,17 +5,16 @@ from __future__ import annotations
 import multiprocessing as mp
 from pathlib import Path
 
-from tweetpulse.store import COLUMNS, Store, read_frame
+from tweetpulse.store import COLUMNS, ScoredTweet, Store, read_frame
 
 
-def row(i: int, scored_at: float = 1700000000.0) -> tuple[object, ...]:
-    values = {
-        "id": f"t{i}", "text": f"text {i}", "created_at": "2024-01-01T00:00:00Z", "author": "a", "author_id": "1",
-        "followers": i, "lang": "en", "keywords": '["bitcoin"]', "source": "sample", "polarity": 0.5,
-        "subjectivity": 0.25, "weight": 1.0, "score": 0.5, "label": "positive", "kafka_partition": 0,
-        "kafka_offset": i, "produced_at": scored_at - 1, "scored_at": scored_at + i,
-    }
-    return tuple(values[c] for c in COLUMNS)
+def row(i: int, scored_at: float = 1700000000.0) -> ScoredTweet:
+    return ScoredTweet(
+        id=f"t{i}", text=f"text {i}", created_at="2024-01-01T00:00:00Z", author="a", author_id="1",
+        followers=i, lang="en", keywords=["bitcoin"], source="sample", polarity=0.5,
+        subjectivity=0.25, weight=1.0, score=0.5, label="positive", kafka_partition=0,
+        kafka_offset=i, produced_at=scored_at - 1, scored_at=scored_at + i,
+    )
 
 
 def test_insert_reports_only_new_ids(tmp_path: Path) -> None:

@@ -1,0 +1,138 @@
+"""The store protocol on SQLite: opened from a path or URL, new ids reported, rows followed once in commit order."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tweetpulse.errors import ConfigError, StoreError
+from tweetpulse.scored import ScoredTweet
+from tweetpulse.stores import TweetStore, open_store, read_frame
+from tweetpulse.stores.sqlite import SqliteStore
+
+NOW = 1_700_000_000.0
+
+
+def tweet(i: int, scored_at: float = NOW, keywords: list[str] | None = None) -> ScoredTweet:
+    return ScoredTweet(
+        id=f"t{i}",
+        text=f"text {i}",
+        created_at=None,
+        author=None if i % 2 else f"user{i}",
+        author_id=str(i),
+        followers=None if i % 3 == 0 else i,
+        lang="en",
+        keywords=keywords if keywords is not None else ["bitcoin"],
+        source="test",
+        polarity=0.5,
+        subjectivity=0.25,
+        weight=1.0,
+        score=0.5,
+        label="positive",
+        kafka_partition=i % 3,
+        kafka_offset=i,
+        produced_at=None if i % 4 == 0 else scored_at - 0.1,
+        scored_at=scored_at,
+    )
+
+
+def test_a_path_and_a_sqlite_url_open_the_same_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a" / "s.db"
+    with open_store(path) as store:
+        assert isinstance(store, SqliteStore) and store.location == str(path)
+        store.insert([tweet(1)])
+    with open_store(f"sqlite:///{path}") as store:  # sqlite:////absolute/path
+        assert store.count() == 1
+    monkeypatch.chdir(tmp_path)
+    with open_store("sqlite:///a/s.db") as store:  # sqlite:///relative/path
+        assert store.count() == 1 and store.location == "a/s.db"
+
+
+@pytest.mark.parametrize(
+    ("location", "says"),
+    [
+        ("mysql://db/tweets", "unknown kind of store mysql://"),
+        ("sqlite://", "names no file"),
+        ("sqlite:///", "names no file"),
+    ],
+)
+def test_a_bad_location_is_a_clear_error(location: str, says: str) -> None:
+    with pytest.raises(ConfigError, match=says):
+        open_store(location)
+
+
+def test_reading_a_store_that_is_not_there_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="tweetpulse listen --store"):
+        open_store(tmp_path / "nope.db", create=False)
+    assert not (tmp_path / "nope.db").exists()
+    with pytest.raises(ConfigError, match=r"can't open the store .* --store"), open_store("/proc/nope/s.db"):
+        pass
+
+
+def test_insert_returns_only_the_ids_newly_stored(tmp_path: Path) -> None:
+    store: TweetStore = open_store(tmp_path / "s.db")
+    with store:
+        assert store.insert([tweet(1), tweet(2)]) == {"t1", "t2"}
+        assert store.insert([tweet(2), tweet(3), tweet(3)]) == {"t3"}
+        assert store.insert([]) == set() and store.count() == 3
+
+
+def test_follow_returns_each_row_once_in_commit_order(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with open_store(path) as writer, open_store(path, create=False) as reader:
+        writer.insert([tweet(1, NOW), tweet(2, NOW + 1, [])])
+        assert reader.follow(10) == [tweet(1, NOW), tweet(2, NOW + 1, [])]  # what was inserted, field for field
+        assert reader.follow(10) == []
+        writer.insert([tweet(3, NOW + 5)])
+        writer.insert([tweet(4, NOW - 60), tweet(1, NOW + 9)])  # committed later, scored earlier; t1 is stored
+        writer.insert([tweet(5, NOW + 6, ["ethereum", "dogecoin"])])
+        assert [t.id for t in reader.follow(2)] == ["t3", "t4"]  # at most the limit, in commit order
+        assert [(t.id, t.keywords) for t in reader.follow(10)] == [("t5", ["ethereum", "dogecoin"])]
+        assert reader.follow(10) == []
+
+
+def test_follow_goes_on_from_the_end_of_the_history(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s.db") as store:
+        store.insert([tweet(i, NOW - 100 + i, ["bitcoin"] if i % 2 else ["ethereum"]) for i in range(10)])
+        history = store.history(since=int(NOW - 95), authors_since=int(NOW - 95), recent=3, latencies=100)
+        assert sum(t.tweets for t in history.before) == 5 and sum(t.tweets for t in history.window) == 5
+        assert [t.second for t in history.window] == sorted(t.second for t in history.window)
+        assert {tuple(t.keywords) for t in history.before} == {("bitcoin",), ("ethereum",)}
+        assert [t.id for t in history.recent] == ["t7", "t8", "t9"]  # oldest first
+        assert history.latencies == pytest.approx([0.1] * 7)  # the 3 without produced_at have none
+        assert {a.author for a in history.authors} == {"user6", "user8", "5", "7", "9"}
+        store.insert([tweet(10, NOW)])
+        assert [t.id for t in store.follow(10)] == ["t10"]
+
+
+def test_a_rebuilt_store_is_followed_from_its_end(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with open_store(path) as store:
+        store.insert([tweet(i) for i in range(5)])
+        assert len(store.follow(10)) == 5
+        conn = sqlite3.connect(path)
+        conn.execute("DELETE FROM scored_tweets WHERE id != 't0'")
+        conn.commit()
+        conn.execute("VACUUM")  # renumbers the rows
+        conn.close()
+        assert store.follow(10) == []
+        store.insert([tweet(9)])
+        assert [t.id for t in store.follow(10)] == ["t9"]
+
+
+def test_a_failed_read_is_a_store_error(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s.db") as store:
+        store.open()
+        assert isinstance(store, SqliteStore)
+        store.conn.execute("DROP TABLE scored_tweets")
+        with pytest.raises(StoreError, match="reading the store"):
+            store.follow(10)
+
+
+def test_read_frame_through_the_protocol(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s.db") as store:
+        store.insert([tweet(1, NOW), tweet(2, NOW + 10, [])])
+    frame = read_frame(f"sqlite:///{tmp_path / 's.db'}", since=NOW + 1)
+    assert list(frame["id"]) == ["t2"] and frame["keywords"].iloc[0] == []

@@ -1,0 +1,167 @@
+"""Where scored tweets are kept: one protocol, one backend module per kind of store.
+
+What the listener and the page need from a store is :class:`TweetStore`: open it, insert scored
+tweets (learning which ids were new), count them, read the history the page starts from and then
+follow new tweets in commit order, and read everything as a pandas frame.
+
+:func:`open_store` picks the backend from the ``--store`` value: a plain path, or a
+``sqlite:///path`` URL, is SQLite (:mod:`tweetpulse.stores.sqlite`). Adding a backend is one
+module with an ``open_url(url, *, create)`` function returning a :class:`TweetStore`, plus its
+scheme in :data:`BACKENDS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, NamedTuple, Protocol, Self
+
+from tweetpulse.errors import ConfigError
+from tweetpulse.scored import ScoredTweet
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# URL scheme → the module that implements it (imported only when a store of that kind is opened)
+BACKENDS: dict[str, str] = {"sqlite": "tweetpulse.stores.sqlite"}
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+class GroupTotals(NamedTuple):
+    """Tweets of one keyword-group set and label: how many, and their sums."""
+
+    keywords: list[str]
+    label: str
+    tweets: int
+    score: float
+    polarity: float
+
+
+class SecondTotals(NamedTuple):
+    """Like :class:`GroupTotals`, for the tweets scored in one second."""
+
+    second: int
+    keywords: list[str]
+    label: str
+    tweets: int
+    score: float
+    polarity: float
+
+
+class AuthorTotals(NamedTuple):
+    """One author's tweets with a non-zero score in one minute (``minute`` is its first second)."""
+
+    minute: int
+    author: str
+    abs_sum: float
+    net: float
+    tweets: int
+    followers: int
+
+
+class History(NamedTuple):
+    """What the page starts from, all read in one snapshot of the store."""
+
+    before: list[GroupTotals]  # tweets scored before the window, totalled
+    window: list[SecondTotals]  # the window's tweets, per second, oldest first
+    recent: list[ScoredTweet]  # the latest tweets stored, oldest first
+    latencies: list[float]  # scored_at - produced_at of the latest tweets, oldest first
+    authors: list[AuthorTotals]  # the author window, per minute, oldest first
+
+
+class TweetStore(Protocol):
+    """A store of scored tweets, each id kept once; safe for several writer processes."""
+
+    @property
+    def location(self) -> str:
+        """Where it is, for messages (never with a password)."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def open(self) -> None:
+        """Connect now (a bad location is then a :class:`~tweetpulse.errors.ConfigError` here)."""
+        ...
+
+    def close(self) -> None: ...
+
+    def insert(self, tweets: Sequence[ScoredTweet]) -> set[str]:
+        """Store ``tweets`` in one transaction, ignoring ids already stored; return the ids newly stored."""
+        ...
+
+    def count(self) -> int: ...
+
+    def history(self, since: int, authors_since: int, recent: int, latencies: int) -> History:
+        """Totals of the tweets scored before ``since``, per-second totals from it on, the ``recent``
+        latest tweets, the ``latencies`` latest latencies and, from ``authors_since`` on, the authors
+        per minute; :meth:`follow` then goes on from the end of this snapshot."""
+        ...
+
+    def follow(self, limit: int) -> list[ScoredTweet]:
+        """At most ``limit`` tweets stored since the last :meth:`history` or :meth:`follow` call,
+        in commit order: each stored tweet is returned once, none is skipped."""
+        ...
+
+    def read_frame(self, since: float | None = None) -> pd.DataFrame:
+        """The stored tweets scored after ``since`` (unix seconds), oldest first (see :func:`read_frame`)."""
+        ...
+
+
+def open_store(location: str | Path, *, create: bool = True) -> TweetStore:
+    """The store at ``location``: a path or ``sqlite:///path`` (SQLite), or a URL of another backend.
+
+    Nothing is connected yet (use it in a ``with`` block). With ``create=False`` a store that does
+    not exist is a :class:`~tweetpulse.errors.ConfigError` at once.
+    """
+    text = str(location)
+    match = _URL.match(text)
+    if match is None:
+        scheme, url = "sqlite", "sqlite:///" + text
+    else:
+        scheme, url = match.group(1).lower(), text
+    module = BACKENDS.get(scheme)
+    if module is None:
+        known = ", ".join(f"{name}://" for name in BACKENDS)
+        raise ConfigError(
+            f"unknown kind of store {scheme}://: give a file path (SQLite) or a URL starting with {known}"
+        )
+    backend = importlib.import_module(module)
+    store: TweetStore = backend.open_url(url, create=create)
+    return store
+
+
+def since_seconds(since: float | str | None) -> float | None:
+    """``since`` as unix seconds: numbers as they are, anything else as ``pandas.Timestamp`` reads it (UTC
+    unless it says otherwise)."""
+    if since is None or isinstance(since, int | float):
+        return since
+    import pandas as pd
+
+    stamp = pd.Timestamp(since)
+    return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp).timestamp()
+
+
+def read_frame(location: str | Path, since: float | str | None = None) -> pd.DataFrame:
+    """The stored tweets as a pandas DataFrame (times as UTC datetimes, keywords as lists), oldest first.
+
+    ``since`` keeps tweets scored after it: unix seconds, or anything ``pandas.Timestamp`` reads.
+    """
+    with open_store(location) as store:
+        return store.read_frame(since_seconds(since))
+
+
+def with_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``created_at`` (ISO text), ``produced_at`` and ``scored_at`` (unix seconds) as UTC datetimes."""
+    import pandas as pd
+
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True, errors="coerce", format="ISO8601")
+    for column in ("produced_at", "scored_at"):
+        frame[column] = pd.to_datetime(frame[column], unit="s", utc=True)
+    return frame

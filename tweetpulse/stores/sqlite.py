@@ -1,0 +1,278 @@
+"""The SQLite store: WAL mode, one row per tweet, safe for several writer processes.
+
+Inserts ignore ids already stored and report which rows were new, so a redelivered message
+(at-least-once consumption) is stored once and counted once. The page follows new rows in
+insertion order, by SQLite's ``rowid``: it only grows as the writers' transactions commit one
+after another, so no row is missed or read twice (unlike a ``scored_at`` cursor, which a slow
+transaction can commit behind).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+import orjson
+
+from tweetpulse.errors import ConfigError, StoreError
+from tweetpulse.scored import COLUMNS, ScoredTweet
+from tweetpulse.stores import AuthorTotals, GroupTotals, History, SecondTotals, with_times
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS scored_tweets (
+    id TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    created_at TEXT,
+    author TEXT,
+    author_id TEXT,
+    followers INTEGER,
+    lang TEXT,
+    keywords TEXT NOT NULL,          -- JSON list of keyword group names
+    source TEXT,
+    polarity REAL NOT NULL,
+    subjectivity REAL NOT NULL,
+    weight REAL NOT NULL,
+    score REAL NOT NULL,
+    label TEXT NOT NULL,
+    kafka_partition INTEGER,
+    kafka_offset INTEGER,
+    produced_at REAL,                -- Kafka message timestamp, unix seconds
+    scored_at REAL NOT NULL          -- unix seconds
+);
+CREATE INDEX IF NOT EXISTS scored_tweets_scored_at ON scored_tweets (scored_at);
+"""
+_ROWS_PER_STATEMENT = 32766 // len(COLUMNS) // 2  # well under SQLite's bound-variable limit
+_ROW_PLACEHOLDER = "(" + ",".join("?" * len(COLUMNS)) + ")"
+_KEYWORDS_FROM_END = COLUMNS.index("keywords") - len(COLUMNS)  # a row's keywords, counted from its end
+_SELECT = ", ".join(COLUMNS)
+
+
+def connect(path: str | Path, timeout: float = 60.0) -> sqlite3.Connection:
+    """Open (creating if needed) the store at ``path``: WAL mode, schema in place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def encode_keywords(keywords: Sequence[str]) -> str:
+    return orjson.dumps(list(keywords)).decode()
+
+
+def path_of(url: str) -> Path:
+    """The file of a ``sqlite:///relative/path`` or ``sqlite:////absolute/path`` URL."""
+    path = url.partition("://")[2]
+    if not path.startswith("/") or path == "/":
+        raise ConfigError(
+            f"store URL {url!r} names no file: use sqlite:///relative/path.db, "
+            "sqlite:////absolute/path.db or just the path"
+        )
+    return Path(path[1:])
+
+
+def open_url(url: str, *, create: bool = True) -> SqliteStore:
+    """The SQLite store of a ``sqlite:///`` URL (what :func:`tweetpulse.stores.open_store` calls)."""
+    path = path_of(url)
+    if not create and not path.is_file():
+        raise ConfigError(
+            f"no store at {path}: run 'tweetpulse listen --store {path}' first (or give the path of an existing store)"
+        )
+    return SqliteStore(path)
+
+
+class SqliteStore:
+    """A connection to the store (a :class:`~tweetpulse.stores.TweetStore`), opened on first use."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._conn: sqlite3.Connection | None = None
+        self._last_rowid = 0  # where follow() goes on from
+        self._keywords: dict[str, list[str]] = {}
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def __enter__(self) -> Self:
+        self.open()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def open(self) -> None:
+        self.conn  # noqa: B018 - connects
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            try:
+                self._conn = connect(self.path)
+            except (OSError, sqlite3.Error) as exc:
+                raise ConfigError(
+                    f"can't open the store {self.path} ({exc}); pass a writable path with --store"
+                ) from None
+            # this connection writes: it waits for the write lock itself (see _begin_write), in
+            # steps of a fraction of a millisecond, not SQLite's 1, 2, 5, 10 ... ms busy sleeps
+            self._conn.execute("PRAGMA busy_timeout=0")
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # -- writing --------------------------------------------------------------------------------
+    def _begin_write(self, timeout: float = 60.0) -> None:
+        conn = self.conn
+        deadline = time.monotonic() + timeout
+        delay = 0.0001
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.002)
+
+    def insert(self, tweets: Sequence[ScoredTweet]) -> set[str]:
+        """Store ``tweets`` in one transaction, ignoring ids already stored; return the ids newly stored."""
+        if not tweets:
+            return set()
+        new: set[str] = set()
+        conn = self.conn
+        self._begin_write()
+        try:
+            for start in range(0, len(tweets), _ROWS_PER_STATEMENT):
+                chunk = tweets[start : start + _ROWS_PER_STATEMENT]
+                values = ",".join([_ROW_PLACEHOLDER] * len(chunk))
+                params: list[Any] = []
+                for tweet in chunk:
+                    params.extend(tweet)
+                    params[_KEYWORDS_FROM_END] = encode_keywords(tweet.keywords)
+                cursor = conn.execute(f"INSERT OR IGNORE INTO scored_tweets VALUES {values} RETURNING id", params)
+                new.update(r[0] for r in cursor)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return new
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM scored_tweets").fetchone()[0])
+
+    # -- reading --------------------------------------------------------------------------------
+    def _groups(self, keywords: str | None) -> list[str]:
+        """The keyword groups of a stored JSON list (decoded once per distinct value; junk reads as none)."""
+        key = keywords or "[]"
+        groups = self._keywords.get(key)
+        if groups is None:
+            try:
+                decoded = orjson.loads(key)
+            except orjson.JSONDecodeError:
+                decoded = []
+            names = decoded if isinstance(decoded, list) else []
+            groups = self._keywords[key] = [g for g in names if isinstance(g, str)]
+        return groups
+
+    def _tweets(self, rows: Sequence[Sequence[Any]], first: int = 0) -> list[ScoredTweet]:
+        """Rows holding every column from index ``first`` on, as scored tweets."""
+        groups = self._groups
+        keywords = first + COLUMNS.index("keywords")
+        make = ScoredTweet._make
+        return [make((*row[first:keywords], groups(row[keywords]), *row[keywords + 1 :])) for row in rows]
+
+    def history(self, since: int, authors_since: int, recent: int, latencies: int) -> History:
+        conn = self.conn
+        conn.execute("BEGIN")  # one snapshot for every query below
+        try:
+            upto = int(conn.execute("SELECT coalesce(max(rowid), 0) FROM scored_tweets").fetchone()[0])
+            before = conn.execute(
+                "SELECT keywords, label, count(*), sum(score), sum(polarity) FROM scored_tweets "
+                "WHERE scored_at < ? AND rowid <= ? GROUP BY keywords, label",
+                (since, upto),
+            ).fetchall()
+            window = conn.execute(
+                "SELECT CAST(scored_at AS INTEGER) AS s, keywords, label, count(*), sum(score), sum(polarity) "
+                "FROM scored_tweets WHERE scored_at >= ? AND rowid <= ? GROUP BY s, keywords, label ORDER BY s",
+                (since, upto),
+            ).fetchall()
+            latest = conn.execute(
+                f"SELECT {_SELECT} FROM scored_tweets WHERE rowid <= ? ORDER BY rowid DESC LIMIT ?", (upto, recent)
+            ).fetchall()
+            lags = conn.execute(
+                "SELECT scored_at - produced_at FROM scored_tweets WHERE rowid <= ? AND produced_at IS NOT NULL "
+                "ORDER BY rowid DESC LIMIT ?",
+                (upto, latencies),
+            ).fetchall()
+            authors = conn.execute(
+                "SELECT CAST(scored_at AS INTEGER) / 60 * 60 AS m, coalesce(author, author_id) AS who, "
+                "sum(abs(score)), sum(score), count(*), max(coalesce(followers, 0)) FROM scored_tweets "
+                "WHERE scored_at >= ? AND rowid <= ? AND score != 0 AND who IS NOT NULL "
+                "GROUP BY m, who ORDER BY m",
+                (authors_since, upto),
+            ).fetchall()
+        finally:
+            conn.execute("COMMIT")
+        self._last_rowid = upto
+        groups = self._groups
+        return History(
+            before=[GroupTotals(groups(k), label, n, score, polarity) for k, label, n, score, polarity in before],
+            window=[
+                SecondTotals(s, groups(k), label, n, score, polarity) for s, k, label, n, score, polarity in window
+            ],
+            recent=self._tweets(latest[::-1]),
+            latencies=[value for (value,) in reversed(lags)],
+            authors=[AuthorTotals(m, str(who), a, net, n, f) for m, who, a, net, n, f in authors],
+        )
+
+    def follow(self, limit: int) -> list[ScoredTweet]:
+        try:
+            return self._follow(limit)
+        except sqlite3.Error as exc:
+            raise StoreError(f"reading the store {self.path} failed ({exc})") from exc
+
+    def _follow(self, limit: int) -> list[ScoredTweet]:
+        conn = self.conn
+        rows = conn.execute(
+            f"SELECT rowid, {_SELECT} FROM scored_tweets WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (self._last_rowid, limit),
+        ).fetchall()
+        if not rows:
+            newest = int(conn.execute("SELECT coalesce(max(rowid), 0) FROM scored_tweets").fetchone()[0])
+            if newest < self._last_rowid:  # the store was rebuilt (VACUUM renumbers rows): follow from its end
+                log.warning("the store %s was rebuilt; following it from its last row", self.path)
+                self._last_rowid = newest
+            return []
+        self._last_rowid = int(rows[-1][0])
+        return self._tweets(rows, first=1)
+
+    def read_frame(self, since: float | None = None) -> pd.DataFrame:
+        import pandas as pd
+
+        query = "SELECT * FROM scored_tweets"
+        params: tuple[Any, ...] = ()
+        if since is not None:
+            query += " WHERE scored_at > ?"
+            params = (since,)
+        frame = pd.read_sql_query(query + " ORDER BY scored_at", self.conn, params=params)
+        frame["keywords"] = frame["keywords"].map(orjson.loads)
+        return with_times(frame)
