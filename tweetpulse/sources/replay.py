@@ -249,23 +249,23 @@ def _decoded_lines(stream: Iterable[bytes], last_bad: list[int], skipped: Skippe
         skipped.add(number + 1, _stream_reason(exc))
 
 
-def _csv_rows(stream: Iterable[bytes], ctx: ParseContext) -> Iterator[tuple[int, list[str]]]:
-    """``(first line, fields)`` per CSV record; bad records are noted and skipped, blank ones ignored."""
+def csv_records(stream: Iterable[bytes], skipped: SkippedRows) -> Iterator[tuple[int, list[str]]]:
+    """``(first line, fields)`` per CSV record; bad records are noted in ``skipped``, blank ones ignored."""
     last_bad = [0]
-    reader = csv.reader(_decoded_lines(stream, last_bad, ctx.skipped))
+    reader = csv.reader(_decoded_lines(stream, last_bad, skipped))
     end = 0
     while True:
         try:
             for row in reader:
                 start, end = end + 1, reader.line_num
                 if last_bad[0] >= start:
-                    ctx.skipped.add(start, "not UTF-8")
+                    skipped.add(start, "not UTF-8")
                 elif row:
                     yield start, row
             return
         except csv.Error as exc:
             start, end = end + 1, reader.line_num
-            ctx.skipped.add(start, f"bad CSV ({exc})")
+            skipped.add(start, f"bad CSV ({exc})")
 
 
 # ---------------------------------------------------------------- CSV formats
@@ -274,7 +274,7 @@ def _csv_rows(stream: Iterable[bytes], ctx: ParseContext) -> Iterator[tuple[int,
 def _parse_kaggle_entity(stream: Iterable[bytes], ctx: ParseContext) -> Iterator[Tweet]:
     skipped, match, source, suffix, stamp = ctx.skipped, ctx.matcher.match, ctx.source, ctx.id_suffix, ctx.stamp
     first = True
-    for line, row in _csv_rows(stream, ctx):
+    for line, row in csv_records(stream, ctx.skipped):
         if len(row) != 4:
             skipped.add(line, f"expected 4 columns (id, entity, sentiment, text), got {len(row)}")
             continue
@@ -302,7 +302,7 @@ def _bitcoin_id(author: str, date: str, text: str, line: int) -> str:
 
 def _parse_kaggle_bitcoin(stream: Iterable[bytes], ctx: ParseContext) -> Iterator[Tweet]:
     skipped, match, source, suffix = ctx.skipped, ctx.matcher.match, ctx.source, ctx.id_suffix
-    rows = _csv_rows(stream, ctx)
+    rows = csv_records(stream, ctx.skipped)
     header = next(rows, None)
     if header is None:
         return
