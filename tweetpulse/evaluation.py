@@ -173,6 +173,54 @@ def worst_disagreements(evaluation: Evaluation, n: int = 10) -> list[Scored]:
     return wrong[:n]
 
 
+def comparison(evaluations: dict[str, Evaluation]) -> pd.DataFrame:
+    """One row per scorer: n, accuracy, macro-F1 and each class's F1 (the notebook's side-by-side table)."""
+    import pandas as pd
+
+    rows = [
+        {
+            "scorer": name,
+            "n": ev.overall.n,
+            "accuracy": ev.overall.accuracy,
+            "macro_f1": ev.overall.macro_f1,
+            **{f"f1_{label}": ev.overall.f1[label] for label in LABELS},
+        }
+        for name, ev in evaluations.items()
+    ]
+    return pd.DataFrame(rows).set_index("scorer")
+
+
+def per_entity_accuracy(evaluations: dict[str, Evaluation]) -> pd.DataFrame:
+    """Accuracy per entity (rows) and scorer (columns), with each entity's tweet count, largest first."""
+    import pandas as pd
+
+    first = next(iter(evaluations.values()))
+    table = pd.DataFrame({"n": {entity: m.n for entity, m in first.per_entity.items()}})
+    for name, ev in evaluations.items():
+        table[name] = pd.Series({entity: m.accuracy for entity, m in ev.per_entity.items()})
+    return table.sort_values(["n"], ascending=False, kind="stable")
+
+
+def disagreements_frame(evaluation: Evaluation, n: int = 10) -> pd.DataFrame:
+    """:func:`worst_disagreements` as a table."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "line": s.row.line,
+                "entity": s.row.entity,
+                "human": s.row.label,
+                "scorer": s.predicted,
+                "polarity": s.polarity,
+                "text": s.row.text,
+            }
+            for s in worst_disagreements(evaluation, n)
+        ],
+        columns=["line", "entity", "human", "scorer", "polarity", "text"],
+    )
+
+
 # -- text report ---------------------------------------------------------------------------------
 
 

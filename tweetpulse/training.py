@@ -68,6 +68,12 @@ def split(rows: Sequence[LabeledTweet], test_size: float, seed: int) -> tuple[li
     return train, held
 
 
+def split_set(dataset: LabeledSet, test_size: float, seed: int) -> tuple[LabeledSet, LabeledSet]:
+    """:func:`split` as two labeled sets (the training part, the held-out part) of the same file."""
+    train_rows, held = split(dataset.rows, test_size, seed)
+    return LabeledSet(path=dataset.path, rows=train_rows), LabeledSet(path=dataset.path, rows=held)
+
+
 def choose_band(pipeline: Any, rows: Sequence[LabeledTweet], seed: int) -> float:
     """The neutral band with the best cross-validated accuracy on ``rows`` (0 when too few rows)."""
     from sklearn.base import clone
@@ -124,7 +130,8 @@ def train(
     from tweetpulse.analyzers import make_analyzer
     from tweetpulse.evaluation import evaluate
 
-    train_rows, held = split(dataset.rows, test_size, seed)
+    train_set, held_set = split_set(dataset, test_size, seed)
+    train_rows, held = train_set.rows, held_set.rows
     if len({r.label for r in train_rows}) < 2 or not held:
         raise DatasetError(
             f"{dataset.path} has too few labeled rows to train and hold some out "
@@ -138,7 +145,6 @@ def train(
         label_for(s.polarity, band) for s in signed_sentiments(classes, pipeline.predict_proba([r.text for r in held]))
     ]
     held_metrics = metrics([r.label for r in held], predicted)
-    held_set = LabeledSet(path=dataset.path, rows=held)
     compared = {name: evaluate(make_analyzer(name), held_set).overall for name in compare}
     meta = {
         "classes": classes,
