@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import pickle
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,7 +107,9 @@ def load_model(path: str | Path) -> ModelFile:
             pipeline = joblib.load(stream)
     except OSError as exc:
         raise ConfigError(f"can't read model file {path}: {exc.strerror or exc}; check the path") from None
-    except (EOFError, ValueError, KeyError, ImportError, AttributeError, pickle.UnpicklingError, zlib.error) as exc:
+    except ConfigError:
+        raise
+    except Exception as exc:  # unpickling a damaged file can raise almost anything (IndexError, EOFError, ...)
         raise ConfigError(f"model file {path} is damaged ({type(exc).__name__}); {_RETRAIN}") from None
     if not hasattr(pipeline, "predict_proba") or list(getattr(pipeline, "classes_", [])) != meta["classes"]:
         raise ConfigError(f"{path} does not hold the classifier its header describes; {_RETRAIN}")
