@@ -1,4 +1,4 @@
-"""``tweetpulse stream|listen|demo|dashboard|score``: the pipeline from the command line."""
+"""``tweetpulse stream|listen|demo|dashboard|score|evaluate|train``: the pipeline from the command line."""
 
 from __future__ import annotations
 
@@ -61,9 +61,11 @@ def add_scorer_args(p: argparse.ArgumentParser) -> None:
     from tweetpulse.scoring import DEFAULT_SCORER, scorer_names
 
     p.add_argument("--scorer", type=scorer_spec, default=DEFAULT_SCORER, metavar="NAME",
-                   help=f"sentiment analyzer: {scorer_names()} (default: %(default)s)")
+                   help=f"sentiment analyzer: {scorer_names()} (default: %(default)s; model:PATH loads a file "
+                   "'tweetpulse train' wrote, which runs code: load only model files you trust)")
     p.add_argument("--neutral-band", type=float, metavar="B",
-                   help="|polarity| <= B is neutral (default: the scorer's own; textblob's is 0)")
+                   help="|polarity| <= B is neutral (default: the scorer's own: textblob 0, vader 0.05, "
+                   "model: chosen in training)")
 
 
 def add_kafka_args(p: argparse.ArgumentParser) -> None:
@@ -294,6 +296,44 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- evaluate / train ---------------------------------------------------------------------------
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from tweetpulse.evaluation import evaluate, render
+    from tweetpulse.labeled import read_labeled
+    from tweetpulse.scoring import make_analyzer
+
+    analyzer = make_analyzer(args.scorer, neutral_band=args.neutral_band)
+    dataset = read_labeled(args.dataset)
+    evaluation = evaluate(analyzer, dataset)
+    trained_here = getattr(analyzer, "meta", {}).get("dataset_sha256") == dataset.digest()
+    if trained_here:
+        print(f"tweetpulse evaluate: warning: {args.scorer} was trained on this file, so these scores prove "
+              "nothing; evaluate it on labeled tweets it has not seen", file=sys.stderr)
+    if args.json:
+        print(json.dumps({**evaluation.as_dict(), "trained_on_this_dataset": trained_here}))
+    else:
+        print(render(evaluation, worst=args.worst))
+        if evaluation.dataset.skipped.count:
+            print(evaluation.dataset.skipped.report(Path(args.dataset).name))
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from tweetpulse.labeled import read_labeled
+    from tweetpulse.training import train_to_file
+
+    dataset = read_labeled(args.dataset)
+    result = train_to_file(dataset, args.out, test_size=args.test_size, seed=args.seed)
+    if args.json:
+        print(json.dumps({**result.as_dict(), "model": args.out}))
+    else:
+        print(dataset.describe())
+        print("\n".join(result.lines()))
+        print(f"wrote {args.out}; use it with --scorer model:{args.out} (a model file is a pickle: share it only "
+              "with people who trust you)")
+    return 0
+
+
 # -- dashboard ----------------------------------------------------------------------------------
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from tweetpulse.dashboard.standalone import run_dashboard
@@ -336,6 +376,23 @@ def build_parser() -> Parser:
     add_scorer_args(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("evaluate", help="a scorer's labels against human labels (accuracy, macro-F1, confusion)")
+    p.add_argument("--dataset", required=True, metavar="PATH",
+                   help="labeled CSV, Kaggle entity-sentiment format (id, entity, sentiment, text; no header)")
+    add_scorer_args(p)
+    p.add_argument("--worst", type=int, default=5, metavar="N", help="show the N worst disagreements (default: 5)")
+    p.add_argument("--json", action="store_true", help="print JSON (accuracy as a fraction)")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("train", help="train a scorer (TF-IDF + logistic regression) on a labeled CSV")
+    p.add_argument("--dataset", required=True, metavar="PATH", help="labeled CSV, Kaggle entity-sentiment format")
+    p.add_argument("--out", required=True, metavar="PATH", help="model file to write (e.g. model.joblib)")
+    p.add_argument("--test-size", type=float, default=0.2, metavar="F",
+                   help="fraction of each label held out to score the model (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the split (default: %(default)s)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("dashboard", help="serve the live page from a store (survives listener restarts)")
     p.add_argument("--store", default=DEFAULT_STORE, metavar="PATH",

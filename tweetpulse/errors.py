@@ -10,8 +10,8 @@ class TweetpulseError(Exception):
     """
 
 
-class ConfigError(TweetpulseError):
-    """A setting or command-line argument is wrong."""
+class ConfigError(TweetpulseError, ValueError):
+    """A setting or command-line argument is wrong (a ``ValueError`` too, for library callers)."""
 
 
 class KafkaUnavailable(TweetpulseError):

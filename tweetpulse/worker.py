@@ -160,6 +160,7 @@ class Worker:
         """
         settings = self.settings
         score_fields = tweet_scorer(self.analyzer)  # scoring.score_tweet, its analyzer bound once
+        scorer_name = self.analyzer.name
         batch = Batch(messages)
         tweets = batch.tweets
         dead = 0
@@ -192,7 +193,7 @@ class Worker:
                 tweet.id, tweet.text, tweet.created_at, tweet.author, tweet.author_id, tweet.followers, tweet.lang,
                 tweet.keywords, tweet.source,
                 polarity, subjectivity, w, score, label,
-                msg.partition(), msg.offset(), produced_at, now,
+                msg.partition(), msg.offset(), produced_at, now, scorer_name,
             ))
             # fmt: on
         if dead:

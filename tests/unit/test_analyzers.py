@@ -72,9 +72,9 @@ def test_textblob_analyzer_gives_named_exact_sentiments() -> None:
 
 def test_unknown_scorer_is_one_line_listing_the_known_ones(with_word_count: None) -> None:
     with pytest.raises(ConfigError) as info:
-        make_analyzer("vader")
+        make_analyzer("sentiwordnet")
     line = one_line(info)
-    assert "unknown scorer 'vader'" in line and "textblob" in line and "count:WORD" in line
+    assert "unknown scorer 'sentiwordnet'" in line and "textblob" in line and "count:WORD" in line
     with pytest.raises(ConfigError, match="unknown scorer ''"):
         parse_spec("")
 
@@ -83,7 +83,7 @@ def test_spec_parsing_splits_name_and_argument_at_the_first_colon(with_word_coun
     assert parse_spec("textblob") == AnalyzerSpec("textblob", None)
     assert parse_spec("count:moon") == AnalyzerSpec("count", "moon")
     assert parse_spec("count:C:/models/m.pkl") == AnalyzerSpec("count", "C:/models/m.pkl")
-    assert scorer_names() == "textblob, count:WORD"
+    assert scorer_names() == "textblob, vader, model:PATH, count:WORD"
 
 
 def test_a_scorer_without_argument_refuses_one_and_one_with_needs_it(with_word_count: None) -> None:
@@ -115,9 +115,9 @@ def test_a_bad_neutral_band_is_one_line(band: float) -> None:
 
 
 def test_neutral_band_rule_rejects_bad_bands_even_without_the_registry() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError):
         NeutralBand(-1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError):
         NeutralBand(math.nan)
     assert NeutralBand().neutral_band == 0.0 and NeutralBand(None).label(0.0) == "neutral"
 

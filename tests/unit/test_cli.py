@@ -74,12 +74,12 @@ def test_score_neutral_band_overrides_the_scorers_own(capsys: pytest.CaptureFixt
 
 @pytest.mark.parametrize("command", ["score", "listen", "demo", "dashboard"])
 def test_unknown_scorer_is_one_line_listing_the_known_ones(command: str, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = [command, "--scorer", "vader"] + (["some text"] if command == "score" else [])
+    argv = [command, "--scorer", "sentiwordnet"] + (["some text"] if command == "score" else [])
     with pytest.raises(SystemExit) as info:
         main(argv)
     assert info.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "unknown scorer 'vader'" in err[0] and "textblob" in err[0]
+    assert len(err) == 1 and "unknown scorer 'sentiwordnet'" in err[0] and "textblob" in err[0]
 
 
 @pytest.mark.parametrize("argv", [["score", "--neutral-band", "-5", "good"],
@@ -87,7 +87,7 @@ def test_unknown_scorer_is_one_line_listing_the_known_ones(command: str, capsys:
 def test_negative_neutral_band_is_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "neutral band must be a number >= 0" in err[0]
+    assert len(err) == 1 and "neutral band must be at least 0 and below 1" in err[0]
 
 
 def test_listen_and_demo_hand_the_scorer_name_to_the_workers() -> None:

@@ -1,4 +1,4 @@
-"""Analyzers by name: ``--scorer textblob`` (the default), and later ``vader``, ``model:PATH``...
+"""Analyzers by name: ``--scorer textblob`` (the default), ``vader``, ``model:PATH``.
 
 A *spec* is a registered name, optionally followed by ``:`` and an argument (``model:PATH``).
 Adding a scorer means adding one module with a factory (see
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from tweetpulse.analyzers import textblob
+from tweetpulse.analyzers import base, textblob
 from tweetpulse.analyzers.base import AnalyzerFactory, SentimentAnalyzer
 from tweetpulse.errors import ConfigError
 
@@ -36,8 +36,22 @@ class AnalyzerEntry(NamedTuple):
     argument: str | None = None
 
 
+def _vader(arg: str | None, *, neutral_band: float | None, cache_size: int) -> SentimentAnalyzer:
+    from tweetpulse.analyzers import vader  # vaderSentiment loads only when asked for
+
+    return vader.create(arg, neutral_band)
+
+
+def _model(arg: str | None, *, neutral_band: float | None, cache_size: int) -> SentimentAnalyzer:
+    from tweetpulse.analyzers import model  # scikit-learn loads only when asked for
+
+    return model.create(arg, neutral_band)
+
+
 ANALYZERS: dict[str, AnalyzerEntry] = {
     textblob.NAME: AnalyzerEntry(textblob.create),
+    "vader": AnalyzerEntry(_vader),
+    "model": AnalyzerEntry(_model, "PATH"),
 }
 
 
@@ -70,12 +84,9 @@ def parse_spec(spec: str) -> AnalyzerSpec:
 
 
 def check_band(neutral_band: float | None) -> None:
-    """A neutral band is a finite number >= 0, or ``None`` for the analyzer's own default."""
-    if neutral_band is not None and not 0 <= neutral_band < float("inf"):
-        raise ConfigError(
-            f"the neutral band must be a number >= 0, got {neutral_band}: "
-            "e.g. --neutral-band 0.05 calls |polarity| <= 0.05 neutral"
-        )
+    """A neutral band is a number in [0, 1), or ``None`` for the analyzer's own default."""
+    if neutral_band is not None:
+        base.check_band(neutral_band)
 
 
 def check_spec(spec: str, neutral_band: float | None = None) -> AnalyzerSpec:

@@ -63,7 +63,7 @@ def build_app(aggregator: Aggregator, groups: Sequence[str] | Mapping[str, Seque
     app.layout = build_layout(
         title=title, subtitle=subtitle, groups=names, keywords=keywords, interval_ms=interval_ms,
         table_rows=table_rows, top_n=top_n, text_max=TEXT_MAX, author_window=aggregator.authors.window,
-        show_workers=model.show_workers,
+        show_workers=model.show_workers, scorer=model.analyzer.name,
     )
     register(app, model)
     app.tweetpulse_model = model  # type: ignore[attr-defined]  # for stop_app

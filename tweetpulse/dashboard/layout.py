@@ -124,7 +124,8 @@ def _panel(title: str, *children: Component | str, note: str = "", extra: Compon
     return html.Div([html.Div(head, className="tp-panel-head"), *children], className=f"tp-panel {class_name}".strip())
 
 
-def header(title: str, subtitle: str, keywords: Mapping[str, Sequence[str]] | None, groups: Sequence[str]) -> html.Div:
+def header(title: str, subtitle: str, keywords: Mapping[str, Sequence[str]] | None, groups: Sequence[str],
+           scorer: str = "textblob") -> html.Div:
     chips = []
     for i, group in enumerate(groups):
         if group == OVERALL:
@@ -135,7 +136,8 @@ def header(title: str, subtitle: str, keywords: Mapping[str, Sequence[str]] | No
     return html.Div([
         html.Div([
             html.Div([html.H1(title),
-                      html.Span("live crypto-tweet sentiment", className="tp-tagline")], className="tp-brand"),
+                      html.Span("live crypto-tweet sentiment", className="tp-tagline"),
+                      html.Span(f"scorer: {scorer}", id="scorer-name", className="tp-tagline")], className="tp-brand"),
             html.Div(subtitle, id="subtitle", className="tp-sub") if subtitle else None,
             html.Div(chips, className="tp-keywords"),
         ]),
@@ -144,7 +146,7 @@ def header(title: str, subtitle: str, keywords: Mapping[str, Sequence[str]] | No
     ], className="tp-header")
 
 
-def classify_panel(text_max: int) -> html.Div:
+def classify_panel(text_max: int, scorer: str = "textblob") -> html.Div:
     return _panel(
         "Classify your own text",
         html.Div([
@@ -159,7 +161,7 @@ def classify_panel(text_max: int) -> html.Div:
             html.Div(html.Span("Type a tweet and press Score it to see its polarity, subjectivity, weight and label.",
                                className="tp-hint"), id="classify-result", className="tp-result"),
         ], className="tp-classify"),
-        note="TextBlob-exact",
+        note="TextBlob-exact" if scorer == "textblob" else scorer,
     )
 
 
@@ -201,14 +203,14 @@ def health_panel(show_workers: bool) -> html.Div:
 
 def build_layout(*, title: str, subtitle: str, groups: Sequence[str], keywords: Mapping[str, Sequence[str]] | None,
                  interval_ms: int, table_rows: int, top_n: int, text_max: int, author_window: int,
-                 show_workers: bool) -> html.Div:
+                 show_workers: bool, scorer: str = "textblob") -> html.Div:
     window_text = f"last {author_window // 60} min" if author_window >= 120 else f"last {author_window} s"
     modes = dcc.RadioItems(
         id="trend-mode", value=DEFAULT_MODE, inline=True, className="tp-modes",
         options=[{"label": label, "value": value} for value, (label, _w) in TREND_MODES.items()],
     )
     return html.Div([
-        header(title, subtitle, keywords, groups),
+        header(title, subtitle, keywords, groups, scorer),
         html.Div(cards(groups), id="cards", className="tp-cards"),
         html.Div([
             _panel("Weighted sentiment", _graph("trend", trend_figure(groups), GRAPH_CONFIG),
@@ -229,7 +231,7 @@ def build_layout(*, title: str, subtitle: str, groups: Sequence[str], keywords: 
             _panel("Top influencers", influencers_table(), note=f"largest Σ |score|, {window_text}"),
         ], className="tp-grid tables"),
         html.Div([
-            classify_panel(text_max),
+            classify_panel(text_max, scorer),
             _panel("Pipeline health", health_panel(show_workers),
                    note="listener workers" if show_workers else "from the store"),
         ], className="tp-grid halves"),

@@ -123,19 +123,24 @@ def _decoded_lines(stream: Iterable[bytes], last_bad: list[int], skipped: Skippe
 
 
 def csv_rows(stream: Iterable[bytes], ctx: ParseContext) -> Iterator[tuple[int, list[str]]]:
-    """``(first line, fields)`` per CSV record; bad records are noted and skipped, blank ones ignored."""
+    """``(first line, fields)`` per CSV record of a replay (see :func:`csv_records`)."""
+    return csv_records(stream, ctx.skipped)
+
+
+def csv_records(stream: Iterable[bytes], skipped: SkippedRows) -> Iterator[tuple[int, list[str]]]:
+    """``(first line, fields)`` per CSV record; bad records are noted in ``skipped``, blank ones ignored."""
     last_bad = [0]
-    reader = csv.reader(_decoded_lines(stream, last_bad, ctx.skipped))
+    reader = csv.reader(_decoded_lines(stream, last_bad, skipped))
     end = 0
     while True:
         try:
             for row in reader:
                 start, end = end + 1, reader.line_num
                 if last_bad[0] >= start:
-                    ctx.skipped.add(start, "not UTF-8")
+                    skipped.add(start, "not UTF-8")
                 elif row:
                     yield start, row
             return
         except csv.Error as exc:
             start, end = end + 1, reader.line_num
-            ctx.skipped.add(start, f"bad CSV ({exc})")
+            skipped.add(start, f"bad CSV ({exc})")

@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS scored_tweets (
     kafka_partition INTEGER,
     kafka_offset INTEGER,
     produced_at REAL,                -- Kafka message timestamp, unix seconds
-    scored_at REAL NOT NULL          -- unix seconds
+    scored_at REAL NOT NULL,         -- unix seconds
+    scorer TEXT NOT NULL DEFAULT 'textblob'  -- the analyzer that scored the row (--scorer)
 );
 CREATE INDEX IF NOT EXISTS scored_tweets_scored_at ON scored_tweets (scored_at);
 """
@@ -66,7 +67,15 @@ def connect(path: str | Path, timeout: float = 60.0) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
     conn.executescript(SCHEMA)
+    _add_missing_columns(conn)
     return conn
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Bring a store written by an older tweetpulse up to :data:`COLUMNS` (columns are only ever appended)."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(scored_tweets)")}
+    if "scorer" not in have:
+        conn.execute("ALTER TABLE scored_tweets ADD COLUMN scorer TEXT NOT NULL DEFAULT 'textblob'")
 
 
 def encode_keywords(keywords: Sequence[str]) -> str:
