@@ -91,7 +91,7 @@ def test_train_then_evaluate_with_the_model(tmp_path: Path, capsys: pytest.Captu
 def test_bad_input_is_one_line(argv: list[str], words: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_labeled(tmp_path / "l.csv", ROWS)
     try:
-        code = main([a.format(tmp=tmp_path) for a in argv])
+        code: object = main([a.format(tmp=tmp_path) for a in argv])
     except SystemExit as exit_:  # argparse's own checks (e.g. --scorer) exit from the parser
         code = exit_.code
     assert code == 2
