@@ -24,13 +24,25 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def positive_int(text: str) -> int:
+def whole_number(text: str) -> int:
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    value = whole_number(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a number above 0, got {value}")
+    return value
+
+
+def count(text: str) -> int:
+    """A count that may be zero (follower counts): ``ln(followers + 1)`` needs it ≥ 0."""
+    value = whole_number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a count of 0 or more, got {value}")
     return value
 
 
@@ -42,6 +54,26 @@ def positive_float(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
     return value
+
+
+def neutral_band(text: str) -> float:
+    """``--neutral-band``: polarity lies in [-1, 1], so a band of 1 or more would call everything neutral."""
+    expected = "expected a number from 0 up to (not including) 1"
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{expected}, got {text!r}") from None
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"{expected}, got {text}: polarity lies in [-1, 1], "
+                                         "so this band would label every tweet neutral")
+    if not value >= 0:  # also NaN
+        raise argparse.ArgumentTypeError(f"{expected}, got {text}")
+    return value
+
+
+def add_neutral_band_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--neutral-band", type=neutral_band, default=0.0, metavar="B",
+                   help="|polarity| <= B is neutral, 0 <= B < 1 (default: %(default)s)")
 
 
 def add_refresh_arg(p: argparse.ArgumentParser) -> None:
@@ -188,7 +220,7 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
         default="earliest",
         help="where a new group starts reading (default: %(default)s)",
     )
-    p.add_argument("--neutral-band", type=float, default=0.0, help="|polarity| <= this is neutral (default: 0)")
+    add_neutral_band_arg(p)
     p.add_argument("--max-text", type=positive_int, default=10_000, help="longer texts are dead-lettered")
     if not demo:
         p.add_argument("--max-messages", type=positive_int, help="stop after this many messages")
@@ -313,8 +345,8 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("score", help="score a text exactly as the listener does")
     p.add_argument("text", nargs="+", help="the text to score")
-    p.add_argument("--followers", type=int, help="follower count, for the weight and score")
-    p.add_argument("--neutral-band", type=float, default=0.0, help="|polarity| <= this is neutral")
+    p.add_argument("--followers", type=count, help="follower count (0 or more), for the weight and score")
+    add_neutral_band_arg(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_score)
 

@@ -37,6 +37,12 @@ def test_score_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
     ["demo", "--rate", "0"],
     ["dashboard", "--refresh-ms", "fast"],
     ["score"],
+    ["score", "--followers", "-5", "great"],
+    ["score", "--followers", "many", "great"],
+    ["score", "--neutral-band", "2", "great"],
+    ["score", "--neutral-band", "nan", "great"],
+    ["listen", "--neutral-band", "1"],
+    ["demo", "--neutral-band", "-0.1"],
     ["nonsense"],
 ])
 def test_bad_arguments_get_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -45,6 +51,23 @@ def test_bad_arguments_get_one_line(argv: list[str], capsys: pytest.CaptureFixtu
     assert info.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "error:" in err[0] and "--help" in err[0]
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["score", "--followers", "-5", "great"], "0 or more"),
+    (["score", "--neutral-band", "2", "great"], "label every tweet neutral"),
+])
+def test_bad_score_arguments_say_what_to_do(argv: list[str], says: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(argv)
+    err = capsys.readouterr().err
+    assert says in err and argv[1] in err and "Traceback" not in err
+
+
+def test_zero_followers_and_a_band_below_one_are_fine(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["score", "--json", "--followers", "0", "--neutral-band", "0.9", "great"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["weight"] == 0.0 and out["label"] == "neutral"  # polarity 0.8 is inside the band
 
 
 def test_bad_kafka_setting_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
