@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from tweetpulse import __version__
-from tweetpulse.config import DEFAULT_STORE, DEFAULT_TOPIC, KafkaConfig, default_bootstrap, parse_client_settings
+from tweetpulse.config import (
+    DEFAULT_KAFKA_TIMEOUT,
+    DEFAULT_STORE,
+    DEFAULT_TOPIC,
+    KafkaConfig,
+    default_bootstrap,
+    parse_client_settings,
+)
 from tweetpulse.errors import ConfigError, TweetpulseError
 
 log = logging.getLogger("tweetpulse")
@@ -99,6 +106,8 @@ def add_kafka_args(p: argparse.ArgumentParser) -> None:
         help="a librdkafka setting, e.g. -X security.protocol=SASL_SSL (repeatable)",
     )
     g.add_argument("--kafka-config", metavar="FILE", help="librdkafka settings file (key=value lines)")
+    g.add_argument("--kafka-timeout", type=positive_float, default=DEFAULT_KAFKA_TIMEOUT, metavar="S",
+                   help="seconds to wait for the cluster to answer (default: %(default)g)")
 
 
 def kafka_config(args: argparse.Namespace) -> KafkaConfig:
@@ -106,6 +115,7 @@ def kafka_config(args: argparse.Namespace) -> KafkaConfig:
         bootstrap_servers=args.bootstrap_servers or default_bootstrap(),
         topic=args.topic,
         extra=parse_client_settings(args.kafka_settings, args.kafka_config),
+        timeout=args.kafka_timeout,
     )
 
 

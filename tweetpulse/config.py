@@ -14,6 +14,7 @@ DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 DEFAULT_TOPIC = "tweets"
 DEFAULT_PARTITIONS = 3
 DEFAULT_STORE = "data/tweetpulse.db"
+DEFAULT_KAFKA_TIMEOUT = 15.0  # seconds to wait for the cluster to answer before saying it doesn't
 KAFKA_LOG = logging.getLogger("tweetpulse.kafka")
 
 
@@ -29,11 +30,15 @@ def dlq_topic_for(topic: str) -> str:
 
 @dataclass(frozen=True)
 class KafkaConfig:
-    """How to reach the cluster. Plain data: safe to pass to worker processes."""
+    """How to reach the cluster. Plain data: safe to pass to worker processes.
+
+    ``timeout``: how long to wait for the cluster to answer (readiness, topic creation).
+    """
 
     bootstrap_servers: str = field(default_factory=default_bootstrap)
     topic: str = DEFAULT_TOPIC
     extra: dict[str, str] = field(default_factory=dict)
+    timeout: float = DEFAULT_KAFKA_TIMEOUT
 
     @property
     def dlq_topic(self) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from dash import Dash
 
-from tweetpulse.config import KafkaConfig, default_bootstrap, parse_client_settings
+from tweetpulse.config import DEFAULT_KAFKA_TIMEOUT, KafkaConfig, default_bootstrap, parse_client_settings
 from tweetpulse.dashboard import DashboardServer, stop_app
 from tweetpulse.listener import Listener, ListenerSettings, Summary
 from tweetpulse.pipeline import listener_app
@@ -31,10 +31,12 @@ def kafka_config(
     bootstrap_servers: str | None = None,
     settings: dict[str, str] | None = None,
     config_file: str | None = None,
+    timeout: float = DEFAULT_KAFKA_TIMEOUT,
 ) -> KafkaConfig:
     """A KafkaConfig from notebook parameters (same defaults as the CLI)."""
     extra = parse_client_settings([f"{k}={v}" for k, v in (settings or {}).items()], config_file)
-    return KafkaConfig(bootstrap_servers=bootstrap_servers or default_bootstrap(), topic=topic, extra=extra)
+    return KafkaConfig(bootstrap_servers=bootstrap_servers or default_bootstrap(), topic=topic, extra=extra,
+                       timeout=timeout)
 
 
 class LiveLine:

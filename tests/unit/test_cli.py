@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import time
 
 import pytest
 
+from tests.conftest import free_port
 from tweetpulse.cli import main
 from tweetpulse.scoring import textblob_sentiment
 
@@ -36,6 +38,7 @@ def test_score_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
     ["stream", "--limit", "1.5"],
     ["demo", "--rate", "0"],
     ["dashboard", "--refresh-ms", "fast"],
+    ["stream", "--kafka-timeout", "0"],
     ["score"],
     ["score", "--followers", "-5", "great"],
     ["score", "--followers", "many", "great"],
@@ -80,3 +83,26 @@ def test_unusable_store_is_one_line_before_anything_starts(capsys: pytest.Captur
     assert main(["listen", "--store", "/proc/no-such-dir/t.db", "--no-dashboard"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "can't open the store" in err[0] and "--store" in err[0]
+
+
+@pytest.mark.parametrize(("setting", "named"), [
+    ("nonsense.key=1", '"nonsense.key"'),
+    ("acks=banana", "request.required.acks"),  # librdkafka's name for acks
+])
+def test_a_rejected_kafka_setting_is_a_config_error_not_an_unreachable_broker(
+        setting: str, named: str, capsys: pytest.CaptureFixture[str]) -> None:
+    started = time.monotonic()
+    argv = ["stream", "-X", setting, "--bootstrap-servers", f"127.0.0.1:{free_port()}", "--kafka-timeout", "30"]
+    assert main(argv) == 2
+    assert time.monotonic() - started < 10  # at once, not after the wait for an answer
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and named in err[0] and "did not answer" not in err[0] and "-X" in err[0]
+
+
+def test_kafka_timeout_sets_the_wait_for_an_unreachable_broker(capsys: pytest.CaptureFixture[str]) -> None:
+    started = time.monotonic()
+    argv = ["stream", "--limit", "1", "--bootstrap-servers", f"127.0.0.1:{free_port()}", "--kafka-timeout", "0.5"]
+    assert main(argv) == 2
+    assert time.monotonic() - started < 10  # not the default 15 s
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "did not answer within 0.5s" in err[0] and "--kafka-timeout" in err[0]
