@@ -63,6 +63,13 @@ def positive_float(text: str) -> float:
     return value
 
 
+def port_number(text: str) -> int:
+    value = whole_number(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {value}")
+    return value
+
+
 def neutral_band(text: str) -> float:
     """``--neutral-band``: polarity lies in [-1, 1], so a band of 1 or more would call everything neutral."""
     expected = "expected a number from 0 up to (not including) 1"
@@ -238,7 +245,7 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
         p.add_argument("--no-dashboard", action="store_true", help="don't serve the page")
     p.add_argument("--duration", type=positive_float, help="stop after this many seconds")
     p.add_argument("--host", default="127.0.0.1", help="page address (default: %(default)s)")
-    p.add_argument("--port", type=int, default=8050, help="page port (default: %(default)s)")
+    p.add_argument("--port", type=port_number, default=8050, help="page port (default: %(default)s)")
     add_refresh_arg(p)
     p.add_argument("--summary-json", metavar="PATH", help="also write the summary as JSON")
 
@@ -363,7 +370,7 @@ def build_parser() -> Parser:
     p = sub.add_parser("dashboard", help="serve the live page from a store (survives listener restarts)")
     p.add_argument("--store", default=DEFAULT_STORE, metavar="PATH", help="SQLite store to read (default: %(default)s)")
     p.add_argument("--host", default="127.0.0.1", help="page address (default: %(default)s)")
-    p.add_argument("--port", type=int, default=8050, help="page port (default: %(default)s)")
+    p.add_argument("--port", type=port_number, default=8050, help="page port (default: %(default)s)")
     add_refresh_arg(p)
     p.add_argument("--window", type=positive_int, default=3600, metavar="S",
                    help="seconds of history the charts keep (default: %(default)s)")

@@ -12,7 +12,7 @@ from typing import Any
 from dash import Dash
 
 from tweetpulse.config import DEFAULT_KAFKA_TIMEOUT, KafkaConfig, default_bootstrap, parse_client_settings
-from tweetpulse.dashboard import DashboardServer, stop_app
+from tweetpulse.dashboard import DashboardServer, check_port, stop_app
 from tweetpulse.listener import Listener, ListenerSettings, Summary
 from tweetpulse.pipeline import listener_app
 
@@ -101,6 +101,8 @@ class ListenerSession:
         return f"http://{self.host}:{self.port}/"
 
     def start(self) -> ListenerSession:
+        if self.dashboard:
+            check_port(self.host, self.port)  # before the workers start
         self.listener.start()
         if self.dashboard:
             app = self._app = listener_app(self.listener, groups=self.groups)

@@ -12,7 +12,7 @@ from pathlib import Path
 from dash import Dash
 
 from tweetpulse.config import KafkaConfig
-from tweetpulse.dashboard import DashboardServer, build_app, listener_health
+from tweetpulse.dashboard import DashboardServer, build_app, check_port, listener_health
 from tweetpulse.errors import KafkaUnavailable
 from tweetpulse.kafka.admin import wait_ready
 from tweetpulse.listener import Listener, ListenerSettings, Summary
@@ -46,6 +46,8 @@ def run_listener(settings: ListenerSettings, workers: int | None = None, max_mes
                  host: str = "127.0.0.1", port: int = 8050, source: str = "",
                  groups: Mapping[str, Sequence[str]] | None = None, interval_ms: int = 1000) -> Summary:
     """Run the listener (and its page) until a limit is reached or Ctrl-C; return the summary."""
+    if dashboard:
+        check_port(host, port)  # before the broker and the workers: a taken port costs nothing
     server: DashboardServer | None = None
     listener = Listener(settings, workers=workers, max_messages=max_messages)
     try:
@@ -107,6 +109,7 @@ def run_demo(settings: ListenerSettings, rate: float = 200.0, workers: int | Non
     from tweetpulse.sources.sample import SampleSource
     from tweetpulse.streamer import stream
 
+    check_port(host, port)  # before Kafka and the workers: a taken port costs nothing
     ensure_kafka(settings.kafka, start=start_kafka)
     stop = threading.Event()
 

@@ -39,6 +39,7 @@ def test_score_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
     ["demo", "--rate", "0"],
     ["dashboard", "--refresh-ms", "fast"],
     ["stream", "--kafka-timeout", "0"],
+    ["listen", "--port", "70000"],
     ["score"],
     ["score", "--followers", "-5", "great"],
     ["score", "--followers", "many", "great"],

@@ -234,8 +234,9 @@ def run_dashboard(store: str | Path, host: str = "127.0.0.1", port: int = 8050, 
     the rows it read. With ``group`` (and ``kafka``), the health panel shows that group's lag."""
     from tweetpulse.dashboard.app import build_app
     from tweetpulse.dashboard.health import lag_probe
-    from tweetpulse.dashboard.server import DashboardServer
+    from tweetpulse.dashboard.server import DashboardServer, check_port
 
+    check_port(host, port)  # before the store is read
     aggregator = Aggregator(window_seconds=window)
     follower = StoreFollower(store, aggregator)
     health = lag_probe(kafka or KafkaConfig(), group) if group else None
