@@ -295,6 +295,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         port=args.port,
         start_kafka=not args.no_kafka_setup,
         interval_ms=args.refresh_ms,
+        keep_kafka=args.keep_kafka,
     )
     return report(args, summary)
 
@@ -357,6 +358,8 @@ def build_parser() -> Parser:
     add_listen_args(p, demo=True)
     p.add_argument("--rate", type=positive_float, default=200.0, help="sample tweets per second (default: %(default)s)")
     p.add_argument("--no-kafka-setup", action="store_true", help="don't start Kafka with kafka-setup.sh")
+    p.add_argument("--keep-kafka", action="store_true",
+                   help="leave the Kafka broker the demo started running when it ends (default: stop it)")
     add_kafka_args(p)
     p.set_defaults(func=cmd_demo, store="data/demo.db")
 
