@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tweetpulse.errors import ConfigError
+from tweetpulse.kafka.logs import LibrdkafkaLog
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 DEFAULT_TOPIC = "tweets"
@@ -49,8 +50,8 @@ class KafkaConfig:
 
         The user's ``-X`` settings come last so they can tune anything for their cluster.
         """
-        # librdkafka's own log lines go through Python logging instead of raw stderr
-        conf: dict[str, Any] = {"bootstrap.servers": self.bootstrap_servers, "logger": KAFKA_LOG}
+        # librdkafka's own log lines go through Python logging instead of raw stderr (harmless ones at DEBUG)
+        conf: dict[str, Any] = {"bootstrap.servers": self.bootstrap_servers, "logger": LibrdkafkaLog(KAFKA_LOG)}
         conf.update(overrides)
         conf.update(self.extra)
         return conf
