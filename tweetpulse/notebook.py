@@ -39,6 +39,11 @@ def kafka_config(
                        timeout=timeout)
 
 
+def plain(text: str) -> dict[str, str]:
+    """A display bundle that Jupyter shows as the text itself (a ``str`` shows as its repr, in quotes)."""
+    return {"text/plain": text}
+
+
 class LiveLine:
     """One output line that updates in place (a display handle in Jupyter, a print elsewhere)."""
 
@@ -49,7 +54,7 @@ class LiveLine:
         if in_notebook():
             from IPython.display import display
 
-            self._handle = display("…", display_id=True)
+            self._handle = display(plain("…"), raw=True, display_id=True)
 
     def show(self, text: str, force: bool = False) -> None:
         now = time.monotonic()
@@ -57,7 +62,7 @@ class LiveLine:
             return
         self._last = now
         if self._handle is not None:
-            self._handle.update(text)
+            self._handle.update(plain(text), raw=True)
         else:
             print(text, flush=True)
 
