@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 from tweetpulse import __version__
 from tweetpulse.config import (
     DEFAULT_KAFKA_TIMEOUT,
+    DEFAULT_REFRESH_MS,
     DEFAULT_STORE,
     DEFAULT_TOPIC,
     KafkaConfig,
@@ -91,8 +92,8 @@ def add_neutral_band_arg(p: argparse.ArgumentParser) -> None:
 
 
 def add_refresh_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--refresh-ms", type=positive_int, default=1000, metavar="MS",
-                   help="how often the page updates (default: %(default)s; 500 shows tweets sooner)")
+    p.add_argument("--refresh-ms", type=positive_int, default=DEFAULT_REFRESH_MS, metavar="MS",
+                   help="how often the page updates (default: %(default)s, which shows a tweet within 1 s)")
 
 
 def add_kafka_args(p: argparse.ArgumentParser) -> None:

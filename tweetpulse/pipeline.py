@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dash import Dash
 
-from tweetpulse.config import KafkaConfig
+from tweetpulse.config import DEFAULT_REFRESH_MS, KafkaConfig
 from tweetpulse.dashboard import DashboardServer, build_app, check_port, listener_health
 from tweetpulse.errors import KafkaUnavailable
 from tweetpulse.kafka.admin import wait_ready
@@ -28,7 +28,7 @@ def page_subtitle(settings: ListenerSettings, source: str = "") -> str:
 
 
 def listener_app(listener: Listener, source: str = "",
-                 groups: Mapping[str, Sequence[str]] | None = None, interval_ms: int = 1000) -> Dash:
+                 groups: Mapping[str, Sequence[str]] | None = None, interval_ms: int = DEFAULT_REFRESH_MS) -> Dash:
     """The live page for a running listener: its aggregates, its health, its exact scorer."""
     from tweetpulse.keywords import DEFAULT_GROUPS
     from tweetpulse.scoring import Scorer
@@ -44,7 +44,7 @@ def listener_app(listener: Listener, source: str = "",
 def run_listener(settings: ListenerSettings, workers: int | None = None, max_messages: int | None = None,
                  duration: float | None = None, idle_exit: float | None = None, dashboard: bool = True,
                  host: str = "127.0.0.1", port: int = 8050, source: str = "",
-                 groups: Mapping[str, Sequence[str]] | None = None, interval_ms: int = 1000) -> Summary:
+                 groups: Mapping[str, Sequence[str]] | None = None, interval_ms: int = DEFAULT_REFRESH_MS) -> Summary:
     """Run the listener (and its page) until a limit is reached or Ctrl-C; return the summary."""
     if dashboard:
         check_port(host, port)  # before the broker and the workers: a taken port costs nothing
@@ -121,7 +121,7 @@ def demo_tweets(stop: threading.Event, tweets: Iterable[Tweet], run: str) -> Ite
 
 def run_demo(settings: ListenerSettings, rate: float = 200.0, workers: int | None = None,
              duration: float | None = None, host: str = "127.0.0.1", port: int = 8050,
-             start_kafka: bool = True, interval_ms: int = 1000, keep_kafka: bool = False) -> Summary:
+             start_kafka: bool = True, interval_ms: int = DEFAULT_REFRESH_MS, keep_kafka: bool = False) -> Summary:
     """Kafka (started if needed) + the bundled sample streamed in a loop + the listener and page.
 
     A broker the demo started is stopped when it ends (Ctrl-C, ``duration``), unless ``keep_kafka``.

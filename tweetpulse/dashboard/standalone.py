@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from tweetpulse.aggregates import OVERALL, Aggregator, Bucket, DeltaBuilder
-from tweetpulse.config import KafkaConfig
+from tweetpulse.config import DEFAULT_REFRESH_MS, KafkaConfig
 from tweetpulse.errors import ConfigError
 from tweetpulse.store import connect
 
@@ -229,7 +229,7 @@ def store_groups(aggregator: Aggregator, preferred: Iterable[str] = ("bitcoin", 
 
 def run_dashboard(store: str | Path, host: str = "127.0.0.1", port: int = 8050, window: int = 3600,
                   kafka: KafkaConfig | None = None, group: str | None = None, duration: float | None = None,
-                  interval_ms: int = 1000) -> int:
+                  interval_ms: int = DEFAULT_REFRESH_MS) -> int:
     """Serve the page for the store at ``store`` until Ctrl-C (or ``duration`` seconds); returns
     the rows it read. With ``group`` (and ``kafka``), the health panel shows that group's lag."""
     from tweetpulse.dashboard.app import build_app
