@@ -20,16 +20,35 @@ def answers(port: int) -> bool:
 
 
 def demo(tmp_path: Path, bootstrap: str, *args: str) -> list[str]:
-    return [sys.executable, "-m", "tweetpulse.cli", "demo", "--workers", "1", "--rate", "50",
-            "--port", str(free_port()), "--store", str(tmp_path / "demo.db"), "--bootstrap-servers", bootstrap, *args]
+    return [
+        sys.executable,
+        "-m",
+        "tweetpulse.cli",
+        "demo",
+        "--workers",
+        "1",
+        "--rate",
+        "50",
+        "--port",
+        str(free_port()),
+        "--store",
+        str(tmp_path / "demo.db"),
+        "--bootstrap-servers",
+        bootstrap,
+        *args,
+    ]
 
 
 @pytest.mark.parametrize("keep", [False, True], ids=["stops-it", "keep-kafka"])
 def test_demo_leaves_no_broker_behind_without_a_word(keep: bool, tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_HOME")}
-    env.update(KAFKA_PORT=str(port), KAFKA_CONTROLLER_PORT=str(free_port()), KAFKA_STATE_DIR=str(tmp_path / "kafka"),
-               KAFKA_HEAP="384m")
+    env.update(
+        KAFKA_PORT=str(port),
+        KAFKA_CONTROLLER_PORT=str(free_port()),
+        KAFKA_STATE_DIR=str(tmp_path / "kafka"),
+        KAFKA_HEAP="384m",
+    )
     setup = [str(ROOT / "kafka-setup.sh")]
     argv = demo(tmp_path, f"127.0.0.1:{port}", "--duration", "4", *(["--keep-kafka"] if keep else []))
     try:

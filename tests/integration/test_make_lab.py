@@ -26,12 +26,22 @@ def test_make_lab_answers_http(tmp_path: Path) -> None:
     """Runs as whoever runs the tests; on this project's machines and CI that is root, the case that
     failed ('Running as root is not recommended. Use --allow-root')."""
     port = free_port()
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
-           "JUPYTER_DATA_DIR": str(tmp_path / "data")}
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
+        "JUPYTER_DATA_DIR": str(tmp_path / "data"),
+    }
     log = tmp_path / "lab.log"
     with log.open("wb") as out:
-        lab = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_ARGS=--port {port} --no-browser"],
-                               cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        lab = subprocess.Popen(
+            ["make", "--no-print-directory", "lab", f"LAB_ARGS=--port {port} --no-browser"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + 120
         status, body = 0, b""

@@ -27,16 +27,29 @@ def taken_port() -> Iterator[int]:
 
 
 def tweetpulse(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tweetpulse.cli", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "tweetpulse.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.parametrize("command", [["listen", "--workers", "1"], ["demo", "--no-kafka-setup", "--workers", "1"]])
-def test_taken_port_is_one_line_and_nothing_starts(command: list[str], kafka: KafkaConfig, taken_port: int,
-                                                     tmp_path: Path) -> None:
+def test_taken_port_is_one_line_and_nothing_starts(
+    command: list[str], kafka: KafkaConfig, taken_port: int, tmp_path: Path
+) -> None:
     topic = f"never-{uuid.uuid4().hex[:10]}"
-    done = tweetpulse(*command, "--port", str(taken_port), "--topic", topic, "--store", str(tmp_path / "t.db"),
-                      "--bootstrap-servers", kafka.bootstrap_servers, "--duration", "5")
+    done = tweetpulse(
+        *command,
+        "--port",
+        str(taken_port),
+        "--topic",
+        topic,
+        "--store",
+        str(tmp_path / "t.db"),
+        "--bootstrap-servers",
+        kafka.bootstrap_servers,
+        "--duration",
+        "5",
+    )
     assert done.returncode == 2
     err = done.stderr.strip().splitlines()
     assert len(err) == 1, done.stderr

@@ -16,12 +16,9 @@ Matrix = tuple[tuple[float, float, float], tuple[float, float, float], tuple[flo
 
 VISIONS: dict[str, Matrix | None] = {
     "normal": None,
-    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216),
-                   (-0.003882, -0.048116, 1.051998)),
-    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413),
-                     (-0.011820, 0.042940, 0.968881)),
-    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602),
-                   (0.004733, 0.691367, 0.303900)),
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881)),
+    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602), (0.004733, 0.691367, 0.303900)),
 }
 WHITE_D65 = (0.95047, 1.0, 1.08883)
 
@@ -35,7 +32,7 @@ class Lab(NamedTuple):
 def linear_rgb(colour: str) -> tuple[float, float, float]:
     """``#rrggbb`` → linear-light sRGB in [0, 1]."""
     text = colour.lstrip("#")
-    channels = [int(text[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    channels = [int(text[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
     return r, g, b
 
@@ -49,9 +46,11 @@ def simulate(rgb: Sequence[float], matrix: Matrix | None) -> tuple[float, float,
 
 def lab(rgb: Sequence[float]) -> Lab:
     r, g, b = rgb
-    xyz = (0.4124564 * r + 0.3575761 * g + 0.1804375 * b,
-           0.2126729 * r + 0.7151522 * g + 0.0721750 * b,
-           0.0193339 * r + 0.1191920 * g + 0.9503041 * b)
+    xyz = (
+        0.4124564 * r + 0.3575761 * g + 0.1804375 * b,
+        0.2126729 * r + 0.7151522 * g + 0.0721750 * b,
+        0.0193339 * r + 0.1191920 * g + 0.9503041 * b,
+    )
     delta = 6 / 29
 
     def f(t: float) -> float:
@@ -94,13 +93,19 @@ def ciede2000(one: Lab, two: Lab) -> float:
         h_mean = (h1 + h2) / 2
     else:
         h_mean = (h1 + h2 + 360) / 2 if h1 + h2 < 360 else (h1 + h2 - 360) / 2
-    t = (1 - 0.17 * math.cos(math.radians(h_mean - 30)) + 0.24 * math.cos(math.radians(2 * h_mean))
-         + 0.32 * math.cos(math.radians(3 * h_mean + 6)) - 0.20 * math.cos(math.radians(4 * h_mean - 63)))
+    t = (
+        1
+        - 0.17 * math.cos(math.radians(h_mean - 30))
+        + 0.24 * math.cos(math.radians(2 * h_mean))
+        + 0.32 * math.cos(math.radians(3 * h_mean + 6))
+        - 0.20 * math.cos(math.radians(4 * h_mean - 63))
+    )
     rotation = 30 * math.exp(-(((h_mean - 275) / 25) ** 2))
     rc = 2 * math.sqrt(c_mean_p**7 / (c_mean_p**7 + 25**7))
     sl = 1 + 0.015 * (l_mean - 50) ** 2 / math.sqrt(20 + (l_mean - 50) ** 2)
     sc = 1 + 0.045 * c_mean_p
     sh = 1 + 0.015 * c_mean_p * t
     rt = -math.sin(math.radians(2 * rotation)) * rc
-    return math.sqrt((d_lightness / sl) ** 2 + (d_chroma / sc) ** 2 + (d_hue / sh) ** 2
-                     + rt * (d_chroma / sc) * (d_hue / sh))
+    return math.sqrt(
+        (d_lightness / sl) ** 2 + (d_chroma / sc) ** 2 + (d_hue / sh) ** 2 + rt * (d_chroma / sc) * (d_hue / sh)
+    )

@@ -15,16 +15,20 @@ MIN_DELTA_E = 20.0  # well apart for lines side by side (2 is a just-noticeable 
 GROUPS = ["overall", "bitcoin", "ethereum", "dogecoin"]
 
 
-@pytest.mark.parametrize(("one", "two", "expected"), [  # from Sharma, Wu & Dalal's test data
-    ((50.0, 2.6772, -79.7751), (50.0, 0.0, -82.7485), 2.0425),
-    ((50.0, 0.0, 0.0), (50.0, -1.0, 2.0), 2.3669),
-    ((50.0, 2.49, -0.001), (50.0, -2.49, 0.0011), 7.2195),
-    ((50.0, 2.5, 0.0), (73.0, 25.0, -18.0), 27.1492),
-    ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
-    ((22.7233, 20.0904, -46.694), (23.0331, 14.973, -42.5619), 2.0373),
-])
-def test_ciede2000_matches_the_reference_data(one: tuple[float, float, float], two: tuple[float, float, float],
-                                             expected: float) -> None:
+@pytest.mark.parametrize(
+    ("one", "two", "expected"),
+    [  # from Sharma, Wu & Dalal's test data
+        ((50.0, 2.6772, -79.7751), (50.0, 0.0, -82.7485), 2.0425),
+        ((50.0, 0.0, 0.0), (50.0, -1.0, 2.0), 2.3669),
+        ((50.0, 2.49, -0.001), (50.0, -2.49, 0.0011), 7.2195),
+        ((50.0, 2.5, 0.0), (73.0, 25.0, -18.0), 27.1492),
+        ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
+        ((22.7233, 20.0904, -46.694), (23.0331, 14.973, -42.5619), 2.0373),
+    ],
+)
+def test_ciede2000_matches_the_reference_data(
+    one: tuple[float, float, float], two: tuple[float, float, float], expected: float
+) -> None:
     assert ciede2000(Lab(*one), Lab(*two)) == pytest.approx(expected, abs=1e-4)
     assert ciede2000(Lab(*two), Lab(*one)) == pytest.approx(expected, abs=1e-4)
 

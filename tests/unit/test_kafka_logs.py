@@ -11,8 +11,12 @@ from tweetpulse.kafka.logs import LibrdkafkaLog
 
 FMT = "%s [%s] %s"
 # as confluent-kafka hands it over on a fresh broker (captured from kafka-setup.sh's broker)
-PID_NOTICE = ("GETPID", "rdkafka#producer-1", "[thrd:main]: Failed to acquire idempotence PID from broker "
-              "127.0.0.1:39192/1: Broker: Coordinator load in progress: retrying")
+PID_NOTICE = (
+    "GETPID",
+    "rdkafka#producer-1",
+    "[thrd:main]: Failed to acquire idempotence PID from broker "
+    "127.0.0.1:39192/1: Broker: Coordinator load in progress: retrying",
+)
 
 
 def levels(caplog: pytest.LogCaptureFixture, level: int, args: tuple[str, str, str]) -> list[int]:
@@ -27,16 +31,40 @@ def test_the_idempotence_pid_notice_goes_to_debug(caplog: pytest.LogCaptureFixtu
     assert "Coordinator load in progress" in caplog.records[0].getMessage()
 
 
-@pytest.mark.parametrize(("level", "args"), [
-    (logging.ERROR, ("FAIL", "rdkafka#producer-1", "[thrd:127.0.0.1:1/bootstrap]: Connect to ipv4#127.0.0.1:1 "
-                                                   "failed: Connection refused")),
-    (logging.WARNING, ("GETPID", "rdkafka#producer-1", "[thrd:main]: Failed to acquire idempotence PID from broker "
-                                                       "b:9092/1: Broker: Cluster authorization failed: retrying")),
-    (logging.WARNING, ("CONFWARN", "rdkafka#consumer-1", "[thrd:app]: Configuration property acks is a producer "
-                                                         "property and will be ignored by this consumer instance")),
-])
-def test_real_warnings_keep_their_level(level: int, args: tuple[str, str, str],
-                                        caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    ("level", "args"),
+    [
+        (
+            logging.ERROR,
+            (
+                "FAIL",
+                "rdkafka#producer-1",
+                "[thrd:127.0.0.1:1/bootstrap]: Connect to ipv4#127.0.0.1:1 failed: Connection refused",
+            ),
+        ),
+        (
+            logging.WARNING,
+            (
+                "GETPID",
+                "rdkafka#producer-1",
+                "[thrd:main]: Failed to acquire idempotence PID from broker "
+                "b:9092/1: Broker: Cluster authorization failed: retrying",
+            ),
+        ),
+        (
+            logging.WARNING,
+            (
+                "CONFWARN",
+                "rdkafka#consumer-1",
+                "[thrd:app]: Configuration property acks is a producer "
+                "property and will be ignored by this consumer instance",
+            ),
+        ),
+    ],
+)
+def test_real_warnings_keep_their_level(
+    level: int, args: tuple[str, str, str], caplog: pytest.LogCaptureFixture
+) -> None:
     assert levels(caplog, level, args) == [level]
 
 

@@ -25,5 +25,6 @@ def new_client(factory: Callable[[dict[str, Any]], Client], conf: dict[str, Any]
         err = exc.args[0] if exc.args else None
         if not isinstance(err, KafkaError) or err.code() != KafkaError._INVALID_ARG:
             raise
-        raise ConfigError(f"a Kafka client setting is wrong: {err.str()}; "
-                          "fix or remove it in your -X / --kafka-config settings") from None
+        raise ConfigError(
+            f"a Kafka client setting is wrong: {err.str()}; fix or remove it in your -X / --kafka-config settings"
+        ) from None

@@ -9,9 +9,7 @@ from typing import Any
 # succeeds on its own. On every fresh broker the first idempotent producer is told the transaction
 # coordinator is still loading: "Failed to acquire idempotence PID from broker ...: Broker: Coordinator
 # load in progress: retrying".
-HARMLESS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("GETPID", ("PID", "Coordinator load in progress", "retrying")),
-)
+HARMLESS: tuple[tuple[str, tuple[str, ...]], ...] = (("GETPID", ("PID", "Coordinator load in progress", "retrying")),)
 
 
 def harmless(facility: str, line: str) -> bool:
