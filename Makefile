@@ -58,9 +58,13 @@ bench: setup ## benchmarks against a real broker; writes benchmarks/results.json
 bench-quick: setup ## the benchmarks on small inputs (under 2 minutes)
 	$(BIN)/python -m benchmarks --quick
 
-lab: setup ## JupyterLab on the notebooks (installs jupyterlab into .venv on first use)
-	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install -q jupyterlab
-	$(BIN)/jupyter lab --ip 127.0.0.1 --notebook-dir .
+# as root (containers, cloud notebooks) Jupyter refuses to start without --allow-root: add it there
+LAB_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+LAB_ARGS ?=
+
+lab: setup ## JupyterLab on this folder; as root adds --allow-root; LAB_ARGS="--port 8889 --no-browser"
+	@[ -z "$(LAB_ROOT)" ] || echo "make lab: running as root, so Jupyter gets --allow-root"
+	exec $(BIN)/jupyter lab --ip 127.0.0.1 --notebook-dir . $(LAB_ROOT) $(LAB_ARGS)
 
 clean: ## stop Kafka and remove .venv, .kafka, data and caches
 	-./kafka-setup.sh stop

@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from tweetpulse import __version__
-from tweetpulse.config import DEFAULT_STORE, DEFAULT_TOPIC, KafkaConfig, default_bootstrap, parse_client_settings
+from tweetpulse.config import (
+    DEFAULT_KAFKA_TIMEOUT,
+    DEFAULT_REFRESH_MS,
+    DEFAULT_STORE,
+    DEFAULT_TOPIC,
+    KafkaConfig,
+    default_bootstrap,
+    parse_client_settings,
+)
 from tweetpulse.errors import ConfigError, TweetpulseError
 
 
@@ -22,13 +30,25 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def positive_int(text: str) -> int:
+def whole_number(text: str) -> int:
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    value = whole_number(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a number above 0, got {value}")
+    return value
+
+
+def count(text: str) -> int:
+    """A count that may be zero (follower counts): ``ln(followers + 1)`` needs it ≥ 0."""
+    value = whole_number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a count of 0 or more, got {value}")
     return value
 
 
@@ -42,9 +62,31 @@ def positive_float(text: str) -> float:
     return value
 
 
+def port_number(text: str) -> int:
+    value = whole_number(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {value}")
+    return value
+
+
+def neutral_band(text: str) -> float:
+    """``--neutral-band``: polarity lies in [-1, 1], so a band of 1 or more would call everything neutral."""
+    expected = "expected a number from 0 up to (not including) 1"
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{expected}, got {text!r}") from None
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"{expected}, got {text}: polarity lies in [-1, 1], "
+                                         "so this band would label every tweet neutral")
+    if not value >= 0:  # also NaN
+        raise argparse.ArgumentTypeError(f"{expected}, got {text}")
+    return value
+
+
 def add_refresh_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--refresh-ms", type=positive_int, default=1000, metavar="MS",
-                   help="how often the page updates (default: %(default)s; 500 shows tweets sooner)")
+    p.add_argument("--refresh-ms", type=positive_int, default=DEFAULT_REFRESH_MS, metavar="MS",
+                   help="how often the page updates (default: %(default)s, which shows a tweet within 1 s)")
 
 
 def scorer_spec(text: str) -> str:
@@ -63,8 +105,8 @@ def add_scorer_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scorer", type=scorer_spec, default=DEFAULT_SCORER, metavar="NAME",
                    help=f"sentiment analyzer: {scorer_names()} (default: %(default)s; model:PATH loads a file "
                    "'tweetpulse train' wrote, which runs code: load only model files you trust)")
-    p.add_argument("--neutral-band", type=float, metavar="B",
-                   help="|polarity| <= B is neutral (default: the scorer's own: textblob 0, vader 0.05, "
+    p.add_argument("--neutral-band", type=neutral_band, metavar="B",
+                   help="|polarity| <= B is neutral, 0 <= B < 1 (default: the scorer's own: textblob 0, vader 0.05, "
                    "model: chosen in training)")
 
 
@@ -86,6 +128,8 @@ def add_kafka_args(p: argparse.ArgumentParser) -> None:
         help="a librdkafka setting, e.g. -X security.protocol=SASL_SSL (repeatable)",
     )
     g.add_argument("--kafka-config", metavar="FILE", help="librdkafka settings file (key=value lines)")
+    g.add_argument("--kafka-timeout", type=positive_float, default=DEFAULT_KAFKA_TIMEOUT, metavar="S",
+                   help="seconds to wait for the cluster to answer (default: %(default)g)")
 
 
 def kafka_config(args: argparse.Namespace) -> KafkaConfig:
@@ -93,6 +137,7 @@ def kafka_config(args: argparse.Namespace) -> KafkaConfig:
         bootstrap_servers=args.bootstrap_servers or default_bootstrap(),
         topic=args.topic,
         extra=parse_client_settings(args.kafka_settings, args.kafka_config),
+        timeout=args.kafka_timeout,
     )
 
 
@@ -223,7 +268,7 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
         p.add_argument("--no-dashboard", action="store_true", help="don't serve the page")
     p.add_argument("--duration", type=positive_float, help="stop after this many seconds")
     p.add_argument("--host", default="127.0.0.1", help="page address (default: %(default)s)")
-    p.add_argument("--port", type=int, default=8050, help="page port (default: %(default)s)")
+    p.add_argument("--port", type=port_number, default=8050, help="page port (default: %(default)s)")
     add_refresh_arg(p)
     p.add_argument("--summary-json", metavar="PATH", help="also write the summary as JSON")
 
@@ -274,6 +319,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         port=args.port,
         start_kafka=not args.no_kafka_setup,
         interval_ms=args.refresh_ms,
+        keep_kafka=args.keep_kafka,
     )
     return report(args, summary)
 
@@ -367,12 +413,14 @@ def build_parser() -> Parser:
     add_listen_args(p, demo=True)
     p.add_argument("--rate", type=positive_float, default=200.0, help="sample tweets per second (default: %(default)s)")
     p.add_argument("--no-kafka-setup", action="store_true", help="don't start Kafka with kafka-setup.sh")
+    p.add_argument("--keep-kafka", action="store_true",
+                   help="leave the Kafka broker the demo started running when it ends (default: stop it)")
     add_kafka_args(p)
     p.set_defaults(func=cmd_demo, store="data/demo.db")
 
     p = sub.add_parser("score", help="score a text exactly as the listener does")
     p.add_argument("text", nargs="+", help="the text to score")
-    p.add_argument("--followers", type=int, help="follower count, for the weight and score")
+    p.add_argument("--followers", type=count, help="follower count (0 or more), for the weight and score")
     add_scorer_args(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_score)
@@ -398,7 +446,7 @@ def build_parser() -> Parser:
     p.add_argument("--store", default=DEFAULT_STORE, metavar="PATH",
                    help="the store to read: a SQLite file path or sqlite:///path (default: %(default)s)")
     p.add_argument("--host", default="127.0.0.1", help="page address (default: %(default)s)")
-    p.add_argument("--port", type=int, default=8050, help="page port (default: %(default)s)")
+    p.add_argument("--port", type=port_number, default=8050, help="page port (default: %(default)s)")
     add_refresh_arg(p)
     p.add_argument("--window", type=positive_int, default=3600, metavar="S",
                    help="seconds of history the charts keep (default: %(default)s)")

@@ -11,8 +11,8 @@ from typing import Any
 
 from dash import Dash
 
-from tweetpulse.config import KafkaConfig, default_bootstrap, parse_client_settings
-from tweetpulse.dashboard import DashboardServer, stop_app
+from tweetpulse.config import DEFAULT_KAFKA_TIMEOUT, KafkaConfig, default_bootstrap, parse_client_settings
+from tweetpulse.dashboard import DashboardServer, check_port, stop_app
 from tweetpulse.listener import Listener, ListenerSettings, Summary
 from tweetpulse.pipeline import listener_app
 
@@ -31,10 +31,17 @@ def kafka_config(
     bootstrap_servers: str | None = None,
     settings: dict[str, str] | None = None,
     config_file: str | None = None,
+    timeout: float = DEFAULT_KAFKA_TIMEOUT,
 ) -> KafkaConfig:
     """A KafkaConfig from notebook parameters (same defaults as the CLI)."""
     extra = parse_client_settings([f"{k}={v}" for k, v in (settings or {}).items()], config_file)
-    return KafkaConfig(bootstrap_servers=bootstrap_servers or default_bootstrap(), topic=topic, extra=extra)
+    return KafkaConfig(bootstrap_servers=bootstrap_servers or default_bootstrap(), topic=topic, extra=extra,
+                       timeout=timeout)
+
+
+def plain(text: str) -> dict[str, str]:
+    """A display bundle that Jupyter shows as the text itself (a ``str`` shows as its repr, in quotes)."""
+    return {"text/plain": text}
 
 
 class LiveLine:
@@ -47,7 +54,7 @@ class LiveLine:
         if in_notebook():
             from IPython.display import display
 
-            self._handle = display("…", display_id=True)
+            self._handle = display(plain("…"), raw=True, display_id=True)
 
     def show(self, text: str, force: bool = False) -> None:
         now = time.monotonic()
@@ -55,7 +62,7 @@ class LiveLine:
             return
         self._last = now
         if self._handle is not None:
-            self._handle.update(text)
+            self._handle.update(plain(text), raw=True)
         else:
             print(text, flush=True)
 
@@ -99,6 +106,8 @@ class ListenerSession:
         return f"http://{self.host}:{self.port}/"
 
     def start(self) -> ListenerSession:
+        if self.dashboard:
+            check_port(self.host, self.port)  # before the workers start
         self.listener.start()
         if self.dashboard:
             app = self._app = listener_app(self.listener, groups=self.groups)

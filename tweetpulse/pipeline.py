@@ -11,8 +11,8 @@ from pathlib import Path
 
 from dash import Dash
 
-from tweetpulse.config import KafkaConfig
-from tweetpulse.dashboard import DashboardServer, build_app, listener_health
+from tweetpulse.config import DEFAULT_REFRESH_MS, KafkaConfig
+from tweetpulse.dashboard import DashboardServer, build_app, check_port, listener_health
 from tweetpulse.errors import KafkaUnavailable
 from tweetpulse.kafka.admin import wait_ready
 from tweetpulse.listener import Listener, ListenerSettings, Summary
@@ -28,7 +28,7 @@ def page_subtitle(settings: ListenerSettings, source: str = "") -> str:
 
 
 def listener_app(listener: Listener, source: str = "",
-                 groups: Mapping[str, Sequence[str]] | None = None, interval_ms: int = 1000) -> Dash:
+                 groups: Mapping[str, Sequence[str]] | None = None, interval_ms: int = DEFAULT_REFRESH_MS) -> Dash:
     """The live page for a running listener: its aggregates, its health, its analyzer."""
     from tweetpulse.keywords import DEFAULT_GROUPS
 
@@ -43,8 +43,10 @@ def listener_app(listener: Listener, source: str = "",
 def run_listener(settings: ListenerSettings, workers: int | None = None, max_messages: int | None = None,
                  duration: float | None = None, idle_exit: float | None = None, dashboard: bool = True,
                  host: str = "127.0.0.1", port: int = 8050, source: str = "",
-                 groups: Mapping[str, Sequence[str]] | None = None, interval_ms: int = 1000) -> Summary:
+                 groups: Mapping[str, Sequence[str]] | None = None, interval_ms: int = DEFAULT_REFRESH_MS) -> Summary:
     """Run the listener (and its page) until a limit is reached or Ctrl-C; return the summary."""
+    if dashboard:
+        check_port(host, port)  # before the broker and the workers: a taken port costs nothing
     server: DashboardServer | None = None
     listener = Listener(settings, workers=workers, max_messages=max_messages)
     try:
@@ -71,11 +73,14 @@ def find_kafka_setup() -> Path | None:
     return None
 
 
-def ensure_kafka(kafka: KafkaConfig, start: bool = True) -> None:
-    """Make sure the cluster answers; start the local one with ``kafka-setup.sh`` if allowed."""
+def ensure_kafka(kafka: KafkaConfig, start: bool = True) -> Path | None:
+    """Make sure the cluster answers; start the local one with ``kafka-setup.sh`` if allowed.
+
+    Returns the script that started it, or ``None`` when the cluster was already answering.
+    """
     try:
         wait_ready(kafka, timeout=3)
-        return
+        return None
     except KafkaUnavailable:
         if not start:
             raise
@@ -86,6 +91,21 @@ def ensure_kafka(kafka: KafkaConfig, start: bool = True) -> None:
     print(f"tweetpulse: starting Kafka with {script} start", flush=True)
     subprocess.run(["bash", str(script), "start"], check=True)
     wait_ready(kafka, timeout=30)
+    return script
+
+
+def leave_kafka(script: Path | None, kafka: KafkaConfig, keep: bool) -> None:
+    """On the demo's way out: stop the broker it started (``script``), or with ``keep`` say that it
+    still runs and how to stop it. A cluster that was already running is none of the demo's business."""
+    if script is None:
+        return
+    if keep:
+        print(f"tweetpulse demo: Kafka is still running on {kafka.bootstrap_servers}; "
+              f"stop it with {script} stop (or make kafka-stop)", flush=True)
+        return
+    print(f"tweetpulse demo: stopping the Kafka broker it started ({script} stop; --keep-kafka leaves it running)",
+          flush=True)
+    subprocess.run(["bash", str(script), "stop"], check=False)
 
 
 def demo_tweets(stop: threading.Event, tweets: Iterable[Tweet], run: str) -> Iterator[Tweet]:
@@ -100,13 +120,17 @@ def demo_tweets(stop: threading.Event, tweets: Iterable[Tweet], run: str) -> Ite
 
 def run_demo(settings: ListenerSettings, rate: float = 200.0, workers: int | None = None,
              duration: float | None = None, host: str = "127.0.0.1", port: int = 8050,
-             start_kafka: bool = True, interval_ms: int = 1000) -> Summary:
-    """Kafka (started if needed) + the bundled sample streamed in a loop + the listener and page."""
+             start_kafka: bool = True, interval_ms: int = DEFAULT_REFRESH_MS, keep_kafka: bool = False) -> Summary:
+    """Kafka (started if needed) + the bundled sample streamed in a loop + the listener and page.
+
+    A broker the demo started is stopped when it ends (Ctrl-C, ``duration``), unless ``keep_kafka``.
+    """
     from tweetpulse.pacing import Pacer
     from tweetpulse.sources.sample import SampleSource
     from tweetpulse.streamer import stream
 
-    ensure_kafka(settings.kafka, start=start_kafka)
+    check_port(host, port)  # before Kafka and the workers: a taken port costs nothing
+    kafka_script = ensure_kafka(settings.kafka, start=start_kafka)
     stop = threading.Event()
 
     def produce() -> None:
@@ -133,4 +157,5 @@ def run_demo(settings: ListenerSettings, rate: float = 200.0, workers: int | Non
         summary = listener.stop()
         if server is not None:
             server.stop()
+        leave_kafka(kafka_script, settings.kafka, keep_kafka)
     return summary

@@ -37,12 +37,25 @@ def outputs_text(nb: dict[str, object]) -> str:
     return "\n".join(texts)
 
 
+def live_lines(nb: dict[str, object], start: str) -> list[str]:
+    """The text/plain of the display outputs that begin like ``start`` (ignoring quotes)."""
+    lines = []
+    for cell in nb["cells"]:  # type: ignore[attr-defined]
+        for output in cell.get("outputs", []):
+            text = "".join(output.get("data", {}).get("text/plain", ""))
+            if text.lstrip("'\"").startswith(start):
+                lines.append(text)
+    return lines
+
+
 def test_streamer_then_listener_notebooks(kafka: KafkaConfig, tmp_path: Path) -> None:
     streamed = execute("streamer.ipynb", tmp_path / "streamer.out.ipynb", source="sample", rate=None,
                        duration=None, limit=400, loop=False, topic=kafka.topic,
                        bootstrap_servers=kafka.bootstrap_servers)
     text = outputs_text(streamed)
     assert "delivered 400" in text and "failed 0" in text
+    progress = live_lines(streamed, "read ")
+    assert progress and all(line.startswith("read ") for line in progress)  # plain text, no quotes
 
     store = tmp_path / "nb.db"
     port = free_port()
@@ -53,6 +66,8 @@ def test_streamer_then_listener_notebooks(kafka: KafkaConfig, tmp_path: Path) ->
     assert f"http://127.0.0.1:{port}/" in text  # the page was served and shown inline
     assert "<iframe" in text
     assert "stored 400" in text
+    watched = live_lines(listened, "consumed ")
+    assert watched and all(line.startswith("consumed ") for line in watched)
     assert "400 tweets in" in text  # the pandas cell loaded the store
     frame = read_frame(store)
     assert len(frame) == 400 and frame["id"].is_unique

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import time
 
 import pytest
 
+from tests.conftest import free_port
 from tweetpulse.cli import main
 from tweetpulse.scoring import textblob_sentiment
 
@@ -36,7 +38,15 @@ def test_score_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
     ["stream", "--limit", "1.5"],
     ["demo", "--rate", "0"],
     ["dashboard", "--refresh-ms", "fast"],
+    ["stream", "--kafka-timeout", "0"],
+    ["listen", "--port", "70000"],
     ["score"],
+    ["score", "--followers", "-5", "great"],
+    ["score", "--followers", "many", "great"],
+    ["score", "--neutral-band", "2", "great"],
+    ["score", "--neutral-band", "nan", "great"],
+    ["listen", "--neutral-band", "1"],
+    ["demo", "--neutral-band", "-0.1"],
     ["nonsense"],
 ])
 def test_bad_arguments_get_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -45,6 +55,23 @@ def test_bad_arguments_get_one_line(argv: list[str], capsys: pytest.CaptureFixtu
     assert info.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "error:" in err[0] and "--help" in err[0]
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["score", "--followers", "-5", "great"], "0 or more"),
+    (["score", "--neutral-band", "2", "great"], "label every tweet neutral"),
+])
+def test_bad_score_arguments_say_what_to_do(argv: list[str], says: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(argv)
+    err = capsys.readouterr().err
+    assert says in err and argv[1] in err and "Traceback" not in err
+
+
+def test_zero_followers_and_a_band_below_one_are_fine(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["score", "--json", "--followers", "0", "--neutral-band", "0.9", "great"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["weight"] == 0.0 and out["label"] == "neutral"  # polarity 0.8 is inside the band
 
 
 def test_bad_kafka_setting_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -82,14 +109,6 @@ def test_unknown_scorer_is_one_line_listing_the_known_ones(command: str, capsys:
     assert len(err) == 1 and "unknown scorer 'sentiwordnet'" in err[0] and "textblob" in err[0]
 
 
-@pytest.mark.parametrize("argv", [["score", "--neutral-band", "-5", "good"],
-                                  ["listen", "--neutral-band", "-5", "--no-dashboard"]])
-def test_negative_neutral_band_is_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "neutral band must be at least 0 and below 1" in err[0]
-
-
 def test_listen_and_demo_hand_the_scorer_name_to_the_workers() -> None:
     from tweetpulse.cli import build_parser, listener_settings
     from tweetpulse.config import KafkaConfig
@@ -100,3 +119,24 @@ def test_listen_and_demo_hand_the_scorer_name_to_the_workers() -> None:
         assert (settings.scorer, settings.neutral_band) == ("textblob", 0.2)
         default = listener_settings(build_parser().parse_args([command]), KafkaConfig())
         assert (default.scorer, default.neutral_band) == ("textblob", None)
+@pytest.mark.parametrize(("setting", "named"), [
+    ("nonsense.key=1", '"nonsense.key"'),
+    ("acks=banana", "request.required.acks"),  # librdkafka's name for acks
+])
+def test_a_rejected_kafka_setting_is_a_config_error_not_an_unreachable_broker(
+        setting: str, named: str, capsys: pytest.CaptureFixture[str]) -> None:
+    started = time.monotonic()
+    argv = ["stream", "-X", setting, "--bootstrap-servers", f"127.0.0.1:{free_port()}", "--kafka-timeout", "30"]
+    assert main(argv) == 2
+    assert time.monotonic() - started < 10  # at once, not after the wait for an answer
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and named in err[0] and "did not answer" not in err[0] and "-X" in err[0]
+
+
+def test_kafka_timeout_sets_the_wait_for_an_unreachable_broker(capsys: pytest.CaptureFixture[str]) -> None:
+    started = time.monotonic()
+    argv = ["stream", "--limit", "1", "--bootstrap-servers", f"127.0.0.1:{free_port()}", "--kafka-timeout", "0.5"]
+    assert main(argv) == 2
+    assert time.monotonic() - started < 10  # not the default 15 s
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "did not answer within 0.5s" in err[0] and "--kafka-timeout" in err[0]

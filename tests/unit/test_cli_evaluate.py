@@ -84,7 +84,7 @@ def test_train_then_evaluate_with_the_model(tmp_path: Path, capsys: pytest.Captu
         (["evaluate", "--dataset", "{tmp}/missing.csv"], "check the path"),
         (["evaluate", "--dataset", "{tmp}/l.csv", "--scorer", "nope"], "use one of textblob, vader, model:PATH"),
         (["evaluate", "--dataset", "{tmp}/l.csv", "--scorer", "model:{tmp}/l.csv"], "not a model"),
-        (["evaluate", "--dataset", "{tmp}/l.csv", "--neutral-band", "-1"], "neutral band"),
+        (["evaluate", "--dataset", "{tmp}/l.csv", "--neutral-band", "-1"], "--neutral-band"),
         (["train", "--dataset", "{tmp}/l.csv", "--out", "{tmp}/m.joblib", "--test-size", "2"], "--test-size"),
     ],
 )

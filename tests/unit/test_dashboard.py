@@ -11,8 +11,11 @@ import pytest
 from dash import Dash, Patch, no_update
 
 from benchmarks.tick import FakeClock, TickClient, bench_app
+from tests.conftest import ROOT
 from tweetpulse.aggregates import COUNT, NEG, NEU, POS, SCORE, Aggregator, DeltaBuilder
+from tweetpulse.cli import build_parser
 from tweetpulse.cli import main as cli_main
+from tweetpulse.config import DEFAULT_REFRESH_MS
 from tweetpulse.dashboard.app import build_app, stop_app
 from tweetpulse.dashboard.callbacks import PageModel, on_classify, tick, tick_outputs
 from tweetpulse.dashboard.figures import labels_bar_figure, pie_figure, rate_figure, trend_figure
@@ -392,3 +395,46 @@ def test_totals_helpers_agree() -> None:
     assert totals["overall"][COUNT] == 3 and totals["overall"][SCORE] == 0.0
     assert (totals["overall"][POS], totals["overall"][NEG], totals["overall"][NEU]) == (1, 1, 1)
     assert totals["dogecoin"] == [0, 0.0, 0.0, 0, 0, 0]
+
+
+def test_the_three_rates_agree_from_the_first_seconds() -> None:
+    """A steady 200 tweets/s from T0: the card, the chart and the health panel all say ~200/s at once
+    (the card used to divide the first seconds' tweets by ten: 100/s at five seconds in)."""
+    agg = Aggregator()
+    clock = FakeClock(T0 + 0.5)
+    model = model_for(agg, clock)
+    result = tick(model, "cumulative", None)
+    cursor = result["cursor.data"]
+    for second in range(T0, T0 + 7):
+        fold_second(agg, second, [(["bitcoin"], 1.0, "positive")] * 200, start_id=second * 1000)
+        clock.now = second + 1.5
+        result = tick(model, "cumulative", cursor)
+        cursor = result["cursor.data"]
+    card = float(result["card-0-rate.children"].split("/s")[0])
+    chart = patched(rate_figure(GROUPS), tick(model, "cumulative", None)["rate.figure"])["data"][0]["y"]
+    health = float(result["health-consumed.children"].split(" /s")[0].replace(",", ""))
+    assert card == pytest.approx(200, rel=0.01)
+    assert chart[-1] == 200
+    assert health == pytest.approx(200, rel=0.05)
+    assert "last 10 s" in result["card-0-rate.children"]
+
+
+def test_the_rate_chart_has_its_own_legend() -> None:
+    figure = rate_figure(GROUPS)
+    assert figure["layout"].get("showlegend", True) is not False and "legend" in figure["layout"]
+    assert [t["name"] for t in figure["data"]] == ["All tweets", "Bitcoin", "Ethereum", "Dogecoin"]
+
+
+def test_the_default_refresh_meets_the_visible_latency_target() -> None:
+    """Produce → visible p99 <= 1 s: a tweet shows at the first tick after its batch is folded, so in the
+    worst case it waits a whole refresh after the measured fold p99 (benchmarks/results.json)."""
+    figures = json.loads((ROOT / "benchmarks" / "results.json").read_text())["figures"]
+    assert figures["fold_p99_s"]["value"] + DEFAULT_REFRESH_MS / 1000 <= 1.0
+    for command in ("listen", "demo", "dashboard"):
+        assert build_parser().parse_args([command]).refresh_ms == DEFAULT_REFRESH_MS
+    app = build_app(Aggregator())
+    try:
+        interval = next(c for c in app.layout._traverse() if getattr(c, "id", None) == "tick")
+        assert interval.interval == DEFAULT_REFRESH_MS
+    finally:
+        stop_app(app)

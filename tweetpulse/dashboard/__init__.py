@@ -7,6 +7,8 @@
 
 from tweetpulse.dashboard.app import build_app, stop_app
 from tweetpulse.dashboard.health import HealthSampler, lag_probe, listener_health
-from tweetpulse.dashboard.server import DashboardServer
+from tweetpulse.dashboard.server import DashboardServer, check_port
 
-__all__ = ["DashboardServer", "HealthSampler", "build_app", "lag_probe", "listener_health", "stop_app"]
+__all__ = [
+    "DashboardServer", "HealthSampler", "build_app", "check_port", "lag_probe", "listener_health", "stop_app",
+]

@@ -15,6 +15,7 @@ from typing import Any
 from dash import Dash
 
 from tweetpulse.aggregates import OVERALL, Aggregator
+from tweetpulse.config import DEFAULT_REFRESH_MS
 from tweetpulse.dashboard.callbacks import PageModel, register
 from tweetpulse.dashboard.health import HealthSampler
 from tweetpulse.dashboard.layout import build_layout
@@ -32,7 +33,8 @@ def page_groups(groups: Sequence[str] | Mapping[str, Any] | None) -> list[str]:
 
 
 def build_app(aggregator: Aggregator, groups: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
-              title: str = "tweetpulse", subtitle: str = "", interval_ms: int = 1000, max_points: int = 3600, *,
+              title: str = "tweetpulse", subtitle: str = "", interval_ms: int = DEFAULT_REFRESH_MS,
+              max_points: int = 3600, *,
               health: Callable[[], dict[str, Any]] | HealthSampler | None = None,
               classify: SentimentAnalyzer | None = None,
               keywords: Mapping[str, Sequence[str]] | None = None,

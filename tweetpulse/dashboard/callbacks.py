@@ -22,12 +22,12 @@ from tweetpulse.aggregates import COUNT, NEG, NEU, OVERALL, POS, SCORE, Aggregat
 from tweetpulse.dashboard import panels
 from tweetpulse.dashboard.figures import DEFAULT_MODE, TREND_MODES, trend_axis_title
 from tweetpulse.dashboard.health import HealthSampler, RateMeter
+from tweetpulse.dashboard.panels import RATE_SPAN
 from tweetpulse.dashboard.theme import LABELS
 from tweetpulse.scoring import SentimentAnalyzer, make_analyzer
 
 CARD_KEYS = ("rate.children", "value.children", "value.className", "minute.children", "minute.className",
              "count.children", "shares.children", "split.style")
-RATE_SPAN = 10  # seconds over which the cards' tweets/s is averaged
 NoUpdate = Any
 
 
@@ -47,7 +47,7 @@ class PageModel:
     text_max: int = 1000
     show_workers: bool = True
     epoch: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
-    meter: RateMeter = field(default_factory=RateMeter)
+    meter: RateMeter = field(default_factory=lambda: RateMeter(span=RATE_SPAN))
 
 
 TickResult = dict[str, Any]  # output ("<id>.<property>") -> value (or no_update)
@@ -138,6 +138,14 @@ def _distribution(model: PageModel, totals: dict[str, list[float]]) -> tuple[Pat
     return pie, bars
 
 
+def rate_span(agg: Aggregator, until: int) -> int:
+    """The seconds the cards' rate is averaged over: the last :data:`RATE_SPAN`, or fewer while the first
+    tweets are younger than that (dividing the first seconds' tweets by ten would show a fraction of the
+    real rate, below what the chart and the health panel show)."""
+    first = agg.first_second()
+    return RATE_SPAN if first is None else max(1, min(RATE_SPAN, until - first + 1))
+
+
 def tick(model: PageModel, mode: str | None, cursor: dict[str, Any] | None) -> TickResult:
     """Everything one browser needs to catch up from ``cursor`` (``None`` on a fresh page), by output."""
     agg = model.aggregator
@@ -174,8 +182,9 @@ def tick(model: PageModel, mode: str | None, cursor: dict[str, Any] | None) -> T
         state["v"] = agg.version
 
     # the numbers that move with time: cards, health, status
+    span = rate_span(agg, until)
     for i, group in enumerate(groups):
-        rate = agg.count_between(until - RATE_SPAN, until, group) / RATE_SPAN
+        rate = agg.count_between(until - RATE_SPAN, until, group) / span
         minute = agg.window_sum(until - 60, until, group)[SCORE]
         for suffix, value in panels.card_values(totals[group], rate, minute).items():
             out[f"card-{i}-{suffix}"] = value

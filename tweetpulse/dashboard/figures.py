@@ -70,7 +70,7 @@ def trend_figure(groups: Sequence[str], mode: str = DEFAULT_MODE, height: int = 
         "data": _line_traces(groups, ",.2f"),
         "layout": _base_layout(
             height, hovermode="x unified",
-            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "font": {"size": 12}},
+            legend=_legend(),
             margin={"l": 60, "r": 14, "t": 30, "b": 34},
             xaxis=_time_axis(),
             yaxis={"title": {"text": trend_axis_title(mode), "font": {"size": 11.5, "color": MUTED}},
@@ -79,11 +79,15 @@ def trend_figure(groups: Sequence[str], mode: str = DEFAULT_MODE, height: int = 
     }
 
 
-def rate_figure(groups: Sequence[str], height: int = 230) -> Figure:
+def _legend() -> dict[str, Any]:
+    return {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "font": {"size": 12}}
+
+
+def rate_figure(groups: Sequence[str], height: int = 250) -> Figure:
     return {
         "data": _line_traces(groups, ",.0f", width=0.75),
         "layout": _base_layout(
-            height, hovermode="x unified", showlegend=False,
+            height, hovermode="x unified", legend=_legend(), margin={"l": 56, "r": 14, "t": 30, "b": 34},
             xaxis=_time_axis(),
             yaxis={"title": {"text": "tweets / s", "font": {"size": 11.5, "color": MUTED}}, "gridcolor": GRID,
                    "rangemode": "tozero", "tickfont": {"color": MUTED}},

@@ -22,7 +22,7 @@ from tweetpulse.dashboard.figures import (
     rate_figure,
     trend_figure,
 )
-from tweetpulse.dashboard.panels import metric
+from tweetpulse.dashboard.panels import RATE_SPAN, RATE_TITLE, metric
 from tweetpulse.dashboard.theme import FONT, INK, LABEL_COLOURS, LABEL_TINTS, LABELS, MUTED, colour_for, display_name
 
 GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True, "displayModeBar": "hover",
@@ -170,7 +170,8 @@ def cards(groups: Sequence[str]) -> list[html.Div]:
     out = []
     for i, group in enumerate(groups):
         out.append(html.Div([
-            html.Div([display_name(group), html.Small("", id=f"card-{i}-rate")], className="tp-card-title"),
+            html.Div([display_name(group), html.Small("", id=f"card-{i}-rate", title=RATE_TITLE)],
+                     className="tp-card-title"),
             html.Div("0", id=f"card-{i}-value", className="tp-card-value flat"),
             html.Div(["weighted sentiment · last min ", html.B("0", id=f"card-{i}-minute", className="flat")],
                      className="tp-card-caption"),
@@ -189,7 +190,7 @@ def share_boxes() -> list[html.Div]:
 
 def health_panel(show_workers: bool) -> html.Div:
     metrics = [
-        metric("consumed", "…", "health-consumed"),
+        metric(f"consumed · last {RATE_SPAN} s", "…", "health-consumed"),
         metric("stored", "…", "health-stored"),
         metric("latency p50 · p99", "…", "health-latency"),
         metric("dead-lettered", "…", "health-dead"),
@@ -222,7 +223,7 @@ def build_layout(*, title: str, subtitle: str, groups: Sequence[str], keywords: 
         ], className="tp-grid wide-narrow"),
         html.Div([
             _panel("Tweets per second", _graph("rate", rate_figure(groups), STATIC_GRAPH),
-                   note="per coin · UTC"),
+                   note="stored in each second · UTC"),
             _panel("Labels per coin", _graph("labels-bar", labels_bar_figure(groups), STATIC_GRAPH),
                    note="share of positive / negative / neutral"),
         ], className="tp-grid wide-narrow"),

@@ -23,6 +23,8 @@ from tweetpulse.dashboard.theme import (
 from tweetpulse.scoring import SentimentAnalyzer, score_tweet
 
 TEXT_SHOWN = 180  # characters of a tweet shown in the latest-tweets table
+RATE_SPAN = 10  # seconds over which the cards' tweets/s and the health panel's consumed/s are averaged
+RATE_TITLE = f"tweets stored per second, averaged over the last {RATE_SPAN} s (the chart shows each second)"
 
 
 def shares(total: Bucket) -> tuple[float, float, float]:
@@ -47,7 +49,7 @@ def card_values(total: Bucket, rate: float, last_minute: float) -> dict[str, Any
     pos, neg, neu = shares(total)
     a, b = pos, pos + neu
     return {
-        "rate.children": f"{rate:,.1f} tweets/s",
+        "rate.children": f"{rate:,.1f}/s · last {RATE_SPAN} s",
         "value.children": signed(score),
         "value.className": f"tp-card-value {tone(score)}",
         "minute.children": signed(last_minute),

@@ -2,13 +2,53 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import threading
 
 from dash import Dash
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from tweetpulse.errors import ConfigError
+
+
+def _bind(host: str, port: int) -> None:
+    """Bind (and release) ``host:port`` the way the page's server will: raises OSError if it can't."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug does
+        sock.bind(address)
+
+
+def _free_port_near(host: str, port: int, tries: int = 20) -> int | None:
+    for candidate in range(port + 1, min(port + 1 + tries, 65536)):
+        try:
+            _bind(host, candidate)
+        except OSError:
+            continue
+        return candidate
+    return None
+
+
+def check_port(host: str, port: int) -> None:
+    """Make sure the page can be served on ``host:port``, else a one-line :class:`ConfigError`.
+
+    Called before the broker and the workers start, so a taken port costs nothing; werkzeug would
+    print its own message and exit the process instead.
+    """
+    try:
+        _bind(host, port)
+    except socket.gaierror as exc:
+        raise ConfigError(f"can't serve the page on {host}:{port} ({exc.strerror}); "
+                          "give an address of this machine with --host") from None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            near = _free_port_near(host, port)
+            hint = f"try --port N, e.g. --port {near}" if near else "try --port N"
+            raise ConfigError(f"port {port} on {host} is in use by another program ({hint})") from None
+        raise ConfigError(f"can't serve the page on {host}:{port} ({exc.strerror}); try --port N "
+                          "(or --host)") from None
 
 
 class DashboardServer:
@@ -27,11 +67,8 @@ class DashboardServer:
 
     def start(self) -> DashboardServer:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        try:
-            self._server = make_server(self.host, self.port, self.app.server, threaded=True)
-        except OSError as exc:
-            raise ConfigError(f"can't serve the page on {self.host}:{self.port} ({exc.strerror}); "
-                              "pick another port with --port") from None
+        check_port(self.host, self.port)
+        self._server = make_server(self.host, self.port, self.app.server, threaded=True)
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, name="tweetpulse-dashboard", daemon=True)
         self._thread.start()

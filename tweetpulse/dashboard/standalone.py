@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tweetpulse.aggregates import OVERALL, Aggregator, Bucket, DeltaBuilder, add_counts, empty_bucket, fold, recent_row
-from tweetpulse.config import KafkaConfig
+from tweetpulse.config import DEFAULT_REFRESH_MS, KafkaConfig
 from tweetpulse.errors import StoreError
 from tweetpulse.scored import ScoredTweet
 from tweetpulse.scoring import SentimentAnalyzer
@@ -143,14 +143,15 @@ def store_groups(aggregator: Aggregator, preferred: Iterable[str] = ("bitcoin", 
 
 def run_dashboard(store: str | Path, host: str = "127.0.0.1", port: int = 8050, window: int = 3600,
                   kafka: KafkaConfig | None = None, group: str | None = None, duration: float | None = None,
-                  interval_ms: int = 1000, classify: SentimentAnalyzer | None = None) -> int:
+                  interval_ms: int = DEFAULT_REFRESH_MS, classify: SentimentAnalyzer | None = None) -> int:
     """Serve the page for the store at ``store`` until Ctrl-C (or ``duration`` seconds); returns
     the rows it read. With ``group`` (and ``kafka``), the health panel shows that group's lag.
     ``classify``: the analyzer of the classify box (default ``textblob``)."""
     from tweetpulse.dashboard.app import build_app
     from tweetpulse.dashboard.health import lag_probe
-    from tweetpulse.dashboard.server import DashboardServer
+    from tweetpulse.dashboard.server import DashboardServer, check_port
 
+    check_port(host, port)  # before the store is read
     aggregator = Aggregator(window_seconds=window)
     follower = StoreFollower(store, aggregator)
     health = lag_probe(kafka or KafkaConfig(), group) if group else None

@@ -7,7 +7,10 @@ from string import Template
 
 from tweetpulse.aggregates import OVERALL
 
-GROUP_COLOURS = {OVERALL: "#334155", "bitcoin": "#f7931a", "ethereum": "#627eea", "dogecoin": "#c2a633"}
+# the coins' lines must stay apart for colour-blind viewers too: Bitcoin's orange and Ethereum's blue (their
+# own colours) with a dark Shiba brown for Dogecoin (its gold was Bitcoin's orange under deuteranopia and
+# protanopia). tests/unit/test_dashboard_theme.py checks a minimum CIEDE2000 distance, also simulated.
+GROUP_COLOURS = {OVERALL: "#334155", "bitcoin": "#f7931a", "ethereum": "#627eea", "dogecoin": "#7c4f1f"}
 FALLBACK_COLOURS = ("#0d9488", "#db2777", "#7c3aed", "#0284c7", "#65a30d", "#ea580c")
 LABEL_COLOURS = {"positive": "#16a34a", "negative": "#dc2626", "neutral": "#94a3b8"}
 LABEL_TINTS = {"positive": "#ecfdf3", "negative": "#fef2f2", "neutral": "#f8fafc"}

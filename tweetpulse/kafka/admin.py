@@ -7,21 +7,25 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from tweetpulse.config import DEFAULT_PARTITIONS, KafkaConfig
 from tweetpulse.errors import KafkaUnavailable
+from tweetpulse.kafka.clients import new_client
 
 START_HINT = (
     "start one with ./kafka-setup.sh start (or make kafka), "
-    "or point KAFKA_BOOTSTRAP_SERVERS / --bootstrap-servers at yours"
+    "or point KAFKA_BOOTSTRAP_SERVERS / --bootstrap-servers at yours (--kafka-timeout S sets the wait)"
 )
 
 
 def _admin(config: KafkaConfig) -> AdminClient:
-    return AdminClient(config.client_conf())
+    return new_client(AdminClient, config.client_conf())
 
 
-def wait_ready(config: KafkaConfig, timeout: float = 10.0) -> list[str]:
-    """Block until the cluster answers a metadata request; return its topic names."""
+def wait_ready(config: KafkaConfig, timeout: float | None = None) -> list[str]:
+    """Block until the cluster answers a metadata request (at most ``timeout`` seconds, by default the
+    config's ``timeout``); return its topic names. A rejected client setting is a ConfigError at once."""
+    timeout = config.timeout if timeout is None else timeout
+    admin = _admin(config)
     try:
-        meta = _admin(config).list_topics(timeout=timeout)
+        meta = admin.list_topics(timeout=timeout)
     except KafkaException as exc:
         raise KafkaUnavailable(
             f"Kafka at {config.bootstrap_servers} did not answer within {timeout:g}s "
@@ -30,8 +34,9 @@ def wait_ready(config: KafkaConfig, timeout: float = 10.0) -> list[str]:
     return sorted(meta.topics)
 
 
-def ensure_topics(config: KafkaConfig, partitions: int = DEFAULT_PARTITIONS, timeout: float = 15.0) -> None:
+def ensure_topics(config: KafkaConfig, partitions: int = DEFAULT_PARTITIONS, timeout: float | None = None) -> None:
     """Create the tweets topic and its dead-letter topic if they don't exist (idempotent)."""
+    timeout = config.timeout if timeout is None else timeout
     existing = set(wait_ready(config, timeout))
     wanted = [
         NewTopic(config.topic, num_partitions=partitions, replication_factor=-1),
@@ -67,7 +72,8 @@ class LagProbe:
 
     def __call__(self) -> dict[int, int]:
         if self._client is None:
-            self._client = Consumer(self.config.client_conf(**{"group.id": self.group, "enable.auto.commit": False}))
+            conf = self.config.client_conf(**{"group.id": self.group, "enable.auto.commit": False})
+            self._client = new_client(Consumer, conf)
         client, topic, timeout = self._client, self.config.topic, self.timeout
         meta = client.list_topics(topic, timeout=timeout)
         partitions = [TopicPartition(topic, p) for p in sorted(meta.topics[topic].partitions)]

@@ -12,6 +12,7 @@ from confluent_kafka import KafkaError, Message, Producer
 
 from tweetpulse.config import KafkaConfig
 from tweetpulse.errors import KafkaUnavailable
+from tweetpulse.kafka.clients import new_client
 from tweetpulse.models import Tweet
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class TweetProducer:
             conf = self.config.client_conf(**{**PRODUCER_DEFAULTS, **self._overrides})
             conf["error_cb"] = self._on_error
             conf["on_delivery"] = self._on_delivery
-            self._producer = Producer(conf)
+            self._producer = new_client(Producer, conf)
         return self._producer
 
     def close(self, timeout: float = 30.0) -> int:
