@@ -16,6 +16,7 @@ from typing import Any
 from confluent_kafka import Consumer, Message, TopicPartition
 
 from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.clients import new_client
 
 CONSUMER_DEFAULTS: dict[str, Any] = {
     # offsets are stored by hand once results are persisted, then committed in the background
@@ -64,7 +65,7 @@ class TweetConsumer:
 
     def _client(self) -> Consumer:
         if self._consumer is None:
-            self._consumer = Consumer(consumer_conf(self.kafka, self.group, self.start_from))
+            self._consumer = new_client(Consumer, consumer_conf(self.kafka, self.group, self.start_from))
             self._consumer.subscribe([self.kafka.topic])
         return self._consumer
 
