@@ -50,8 +50,9 @@ class StreamSummary:
 
 
 def open_source(name: str = "sample", dataset: str | None = None, fmt: str | None = None,
-                matcher: KeywordMatcher | None = None, loop: bool = False, **x_options: Any) -> TweetSource:
-    """The source called ``name``: ``sample`` (bundled), ``replay`` (a dataset) or ``x`` (live)."""
+                matcher: KeywordMatcher | None = None, loop: bool = False, **options: Any) -> TweetSource:
+    """The source called ``name``: ``sample`` (bundled), ``replay`` (a dataset), ``x``, ``bluesky`` or
+    ``mastodon`` (live); ``options`` go to the live source's opener."""
     from tweetpulse.errors import ConfigError
 
     if name == "sample":
@@ -67,8 +68,17 @@ def open_source(name: str = "sample", dataset: str | None = None, fmt: str | Non
     if name == "x":
         from tweetpulse.sources.x import open_x_source
 
-        return open_x_source(matcher=matcher, **x_options)
-    raise ConfigError(f"unknown source {name!r}: use sample, replay or x")
+        return open_x_source(matcher=matcher, **options)
+    # -- the free live sources (issue 11) ------------------------------------------------------
+    if name == "bluesky":
+        from tweetpulse.sources.bluesky import open_bluesky_source
+
+        return open_bluesky_source(matcher=matcher, **options)
+    if name == "mastodon":
+        from tweetpulse.sources.mastodon import open_mastodon_source
+
+        return open_mastodon_source(matcher=matcher, **options)
+    raise ConfigError(f"unknown source {name!r}: use sample, replay, x, bluesky or mastodon")
 
 
 class InterruptGuard:
@@ -121,6 +131,7 @@ def stream(source: TweetSource | Iterable[Tweet], kafka: KafkaConfig, pacer: Pac
         summary.seconds = time.monotonic() - started
 
     guard = InterruptGuard()
+    every = getattr(source, "progress_every", PROGRESS_EVERY)  # live sources: every post, not every 1024
     try:
         with producer, guard:
             pending = 0
@@ -132,7 +143,7 @@ def stream(source: TweetSource | Iterable[Tweet], kafka: KafkaConfig, pacer: Pac
                 if guard.pending:
                     raise KeyboardInterrupt
                 pending += 1
-                if pending >= PROGRESS_EVERY:
+                if pending >= every:
                     bar.update(pending)
                     pending = 0
                     if on_progress is not None:

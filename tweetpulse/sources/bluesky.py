@@ -280,6 +280,7 @@ class BlueskySource:
 
     def _read(self, ws: ClientConnection, deadline: Deadline) -> Iterator[Tweet]:
         try:
+            ws.__enter__()  # the context-manager use websockets 14+ asks for; closed in finally
             while not self._closed and not deadline.passed():
                 try:
                     message = ws.recv(timeout=0.05, decode=False)

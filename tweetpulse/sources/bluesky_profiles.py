@@ -104,7 +104,7 @@ class AppViewProfiles:
         self._stop.set()
         with self._cond:
             self._cond.notify_all()
-        self._thread.join(2.0)
+        self._thread.join(0.5)  # a lookup in flight ends on its own (daemon thread, timeout)
         self._session.close()
 
     # -- the lookup thread

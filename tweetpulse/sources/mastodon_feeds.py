@@ -171,6 +171,7 @@ class WebSocketFeed:
                 continue
             self._ws = ws
             try:
+                ws.__enter__()  # the context-manager use websockets 14+ asks for; closed in finally
                 for tag in ctx.tags[1:]:
                     ws.send(orjson.dumps({"type": "subscribe", "stream": "hashtag", "tag": tag}).decode())
                 ctx.live.set("connected")

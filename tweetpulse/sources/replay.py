@@ -20,6 +20,9 @@ Formats (detected from the first lines, or named with ``fmt``); ``.gz`` files ar
     ``full_text``, ``text``). Stream control messages (``delete``, ``limit``, ...) are ignored.
 ``jsonl``
     The tweet record itself (see :mod:`tweetpulse.models`).
+``jetstream-jsonl``, ``mastodon-jsonl``
+    What ``--record`` keeps from the Bluesky and Mastodon sources (see
+    :mod:`tweetpulse.sources.live_replay`).
 
 Ids from the X formats and ``jsonl`` are kept as they are. Every record gets ``source =
 "replay:<format>"`` and, unless the format supplies matching rules, keywords from the
@@ -55,7 +58,7 @@ from tweetpulse.keywords import KeywordMatcher
 from tweetpulse.models import DEFAULT_MAX_TEXT, Tweet, record_from_dict, utc_now_iso
 from tweetpulse.sources.base import SkippedRows
 
-FORMATS = ("kaggle-entity", "kaggle-bitcoin", "x-v2-jsonl", "x-v1-jsonl", "jsonl")
+FORMATS = ("kaggle-entity", "kaggle-bitcoin", "x-v2-jsonl", "x-v1-jsonl", "jsonl", "jetstream-jsonl", "mastodon-jsonl")
 FORMAT_HINT = "name the format with --format " + "|".join(FORMATS)
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -480,12 +483,26 @@ def _parse_jsonl(stream: Iterable[bytes], ctx: ParseContext) -> Iterator[Tweet]:
     return _json_lines(stream, ctx, _convert_jsonl)
 
 
+def _parse_jetstream(stream: Iterable[bytes], ctx: ParseContext) -> Iterator[Tweet]:
+    from tweetpulse.sources.live_replay import convert_jetstream
+
+    return _json_lines(stream, ctx, convert_jetstream)
+
+
+def _parse_mastodon(stream: Iterable[bytes], ctx: ParseContext) -> Iterator[Tweet]:
+    from tweetpulse.sources.live_replay import convert_mastodon
+
+    return _json_lines(stream, ctx, convert_mastodon)
+
+
 _PARSERS: dict[str, Callable[[Iterable[bytes], ParseContext], Iterator[Tweet]]] = {
     "kaggle-entity": _parse_kaggle_entity,
     "kaggle-bitcoin": _parse_kaggle_bitcoin,
     "x-v2-jsonl": _parse_x_v2,
     "x-v1-jsonl": _parse_x_v1,
     "jsonl": _parse_jsonl,
+    "jetstream-jsonl": _parse_jetstream,  # the live sources' --record files (issue 11)
+    "mastodon-jsonl": _parse_mastodon,
 }
 
 
@@ -555,6 +572,10 @@ def open_dataset(path: str | Path) -> BinaryIO | gzip.GzipFile:
 
 
 def _json_kind(obj: dict[str, Any]) -> str | None:
+    from tweetpulse.sources.live_replay import live_kind
+
+    if (live := live_kind(obj)) is not None:
+        return live
     if "data" in obj and isinstance(obj["data"], dict | list):
         return "x-v2-jsonl"
     if "id_str" in obj or ("user" in obj and ("full_text" in obj or "text" in obj or "extended_tweet" in obj)):
