@@ -342,6 +342,8 @@ class TagPoller:
             page, url = self._get(url)
             if page is None:
                 return found
+            if url is not None and self.since_id and "since_id=" not in url:
+                url += f"&since_id={self.since_id}"  # the next (older) page, but no further back
             for status in page:
                 if isinstance(status, dict) and isinstance(status.get("id"), str):
                     found.append(status)
@@ -379,6 +381,8 @@ class TagPoller:
             if not isinstance(page, list):
                 ctx.retry(backoff, "the tag timeline's answer is not a list of statuses")
                 continue
+            if ctx.live.state != "polling":
+                ctx.live.set("polling")
             remaining = response.headers.get("X-RateLimit-Remaining", "")
             if remaining.isdigit() and int(remaining) <= 1 and reset:
                 log.warning("mastodon: the tag timeline's rate limit is used up, waiting %.0fs for its reset", reset)
