@@ -230,15 +230,20 @@ class FakeAppView:
 
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        raw = json.dumps(body).encode()
-        h.send_response(status)
-        h.send_header("Content-Type", "application/json; charset=utf-8")
-        h.send_header("Content-Length", str(len(raw)))
-        for name, value in (headers or {}).items():
-            h.send_header(name, value)
-        h.end_headers()
-        h.wfile.write(raw)
+        send_json(h, status, body, headers)
+
+
+def send_json(h: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+    """A JSON answer with a length (the stand-ins' REST replies)."""
+    raw = json.dumps(body).encode()
+    h.send_response(status)
+    h.send_header("Content-Type", "application/json; charset=utf-8")
+    h.send_header("Content-Length", str(len(raw)))
+    for name, value in (headers or {}).items():
+        h.send_header(name, value)
+    h.end_headers()
+    h.wfile.write(raw)
 
 
 __all__ = ["T0", "Connection", "FakeAppView", "FakeJetstream", "account_event", "delete_event",
-           "identity_event", "like_event", "post_event"]
+           "identity_event", "like_event", "post_event", "send_json"]

@@ -39,6 +39,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
+from tests.support.jetstream_server import send_json as _json
+
 TOKEN = "mastodon-test-token-0123456789abcdef"
 
 Step = tuple[str, Any] | float | str
@@ -262,13 +264,3 @@ class FakeMastodon:
                     data = payload if isinstance(payload, str) else json.dumps(payload)
                     ws.send(json.dumps({"stream": ["hashtag", tag], "event": event, "payload": data}))
 
-
-def _json(h: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-    raw = json.dumps(body).encode()
-    h.send_response(status)
-    h.send_header("Content-Type", "application/json; charset=utf-8")
-    h.send_header("Content-Length", str(len(raw)))
-    for name, value in (headers or {}).items():
-        h.send_header(name, value)
-    h.end_headers()
-    h.wfile.write(raw)

@@ -11,7 +11,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,20 @@ class LiveState:
 
     def status(self) -> LiveStatus:
         return LiveStatus(self.source, self.state, self.produced, self.retries, self.last_error)
+
+
+class Closing:
+    """``with source: ...`` closes the source at the end (the class defines ``close``)."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
 
 
 def redact(text: str, secret: str | None) -> str:

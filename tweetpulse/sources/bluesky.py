@@ -32,8 +32,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, NamedTuple, Self
+from typing import Any, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 import orjson
@@ -43,7 +42,16 @@ from websockets.sync.client import ClientConnection, connect
 from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.keywords import KeywordMatcher
 from tweetpulse.models import Tweet
-from tweetpulse.sources._live import Backoff, Deadline, LiveState, SeenIds, StatusCallback, open_recorder, short
+from tweetpulse.sources._live import (
+    Backoff,
+    Closing,
+    Deadline,
+    LiveState,
+    SeenIds,
+    StatusCallback,
+    open_recorder,
+    short,
+)
 from tweetpulse.sources.base import SkippedRows
 from tweetpulse.sources.bluesky_profiles import DEFAULT_APPVIEW, AppViewProfiles, ProfileSource
 
@@ -139,7 +147,7 @@ class _Pending(NamedTuple):
     due: float  # monotonic time after which it goes out without a profile
 
 
-class BlueskySource:
+class BlueskySource(Closing):
     """Posts about the keyword groups from a Jetstream instance (see the module docs).
 
     Iterate once; iteration ends on :meth:`close` (from any thread) or after ``duration``
@@ -196,13 +204,6 @@ class BlueskySource:
 
     def __repr__(self) -> str:
         return f"BlueskySource(url={self.url!r}, lang={self.lang!r}, state={self.live.state!r})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
 
     def close(self) -> None:
         """Stop (from any thread): the connection, the profile lookups and the record file."""

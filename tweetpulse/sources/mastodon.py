@@ -23,8 +23,7 @@ import queue
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
@@ -33,7 +32,7 @@ from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.keywords import DEFAULT_GROUPS, KeywordMatcher
 from tweetpulse.models import Tweet
 from tweetpulse.sources._html import html_to_text
-from tweetpulse.sources._live import Deadline, LiveState, SeenIds, StatusCallback, open_recorder
+from tweetpulse.sources._live import Closing, Deadline, LiveState, SeenIds, StatusCallback, open_recorder
 from tweetpulse.sources.base import SkippedRows
 from tweetpulse.sources.mastodon_feeds import (
     Feed,
@@ -118,7 +117,7 @@ def status_to_tweet(status: Mapping[str, Any], matcher: KeywordMatcher, source: 
     )
 
 
-class MastodonSource:
+class MastodonSource(Closing):
     """Statuses about the keyword groups from one instance (see the module docs).
 
     Iterate once; iteration ends on :meth:`close` (any thread) or after ``duration`` seconds, and
@@ -181,13 +180,6 @@ class MastodonSource:
     def __repr__(self) -> str:
         token = "set" if self._token else "none"
         return f"MastodonSource(instance={self.instance!r}, transport={self.transport!r}, token={token})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
 
     def close(self) -> None:
         if self._closed:
