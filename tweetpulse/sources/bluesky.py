@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 DEFAULT_JETSTREAM = "wss://jetstream2.us-east.bsky.network/subscribe"
 POST = "app.bsky.feed.post"
 MAX_TEXT = 10_000
+MAX_HANDLES = 100_000
 USER_AGENT = "tweetpulse (live crypto sentiment; python websockets)"
 
 
@@ -318,6 +319,8 @@ class BlueskySource(Closing):
             counts.ignored += 1
             identity = event.get("identity")
             if isinstance(identity, dict) and isinstance(identity.get("handle"), str):
+                if len(self._handles) >= MAX_HANDLES:  # the firehose's identity events: keep memory flat
+                    self._handles.clear()
                 self._handles[str(event.get("did"))] = identity["handle"]
         elif parsed.tweet is None:
             counts.ignored += 1

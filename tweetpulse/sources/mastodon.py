@@ -151,8 +151,8 @@ class MastodonSource(Closing):
         if transport not in TRANSPORTS:
             raise ConfigError(f"unknown Mastodon transport {transport!r}: use {', '.join(TRANSPORTS)}")
         if transport != "poll" and not token:
-            raise ConfigError(f"Mastodon's streaming API needs an access token: set {TOKEN_ENV} "
-                              "(or leave it unset to poll the public tag timelines)")
+            raise ConfigError(f"Mastodon's streaming API needs an access token: set {TOKEN_ENV}, "
+                              "or poll the public tag timelines with --mastodon-transport poll")
         if token:
             from tweetpulse.sources.x import _register_secret
 
