@@ -176,6 +176,35 @@ def write_json(path: str | None, data: dict[str, Any]) -> None:
         Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
+# -- the free live sources (Bluesky, Mastodon) --------------------------------------------------
+LIVE_SOURCES = ("bluesky", "mastodon")
+
+
+def add_live_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("Bluesky and Mastodon (--source bluesky | mastodon)")
+    g.add_argument("--lang", default="en", metavar="CODE",
+                   help="keep posts in this language only (default: %(default)s; 'any' keeps all)")
+    g.add_argument("--bluesky-url", metavar="URL", help="a Jetstream /subscribe endpoint (default: a public one)")
+    g.add_argument("--bluesky-appview", metavar="URL",
+                   help="where follower counts come from (default: https://public.api.bsky.app)")
+    g.add_argument("--mastodon-instance", metavar="URL", help="the Mastodon server (default: https://mastodon.social)")
+    g.add_argument("--mastodon-transport", choices=("websocket", "sse", "poll"),
+                   help="default: websocket with MASTODON_ACCESS_TOKEN set, else poll the public tag timelines")
+
+
+def live_options(args: argparse.Namespace, groups: dict[str, tuple[str, ...]],
+                 duration: float | None = None) -> dict[str, Any]:
+    """The opener's options for ``--source bluesky`` / ``mastodon``."""
+    from tweetpulse.config import DEFAULT_POLL_INTERVAL
+
+    lang = None if args.lang.strip().lower() in ("any", "all", "") else args.lang.strip()
+    common: dict[str, Any] = {"lang": lang, "record_path": getattr(args, "record", None), "duration": duration}
+    if args.source == "bluesky":
+        return {**common, "url": args.bluesky_url, "appview": args.bluesky_appview}
+    return {**common, "instance": args.mastodon_instance, "groups": groups, "transport": args.mastodon_transport,
+            "poll_interval": getattr(args, "poll_interval", DEFAULT_POLL_INTERVAL)}
+
+
 # -- stream -------------------------------------------------------------------------------------
 def add_stream_args(p: argparse.ArgumentParser) -> None:
     from tweetpulse.config import DEFAULT_POLL_INTERVAL
@@ -186,7 +215,7 @@ def add_stream_args(p: argparse.ArgumentParser) -> None:
         "--source",
         choices=SOURCE_NAMES,
         default="sample",
-        help="where tweets come from (default: the bundled sample)",
+        help="where tweets come from (default: the bundled sample; bluesky and mastodon are live and free)",
     )
     p.add_argument("--dataset", metavar="PATH", help="file to replay with --source replay")
     p.add_argument("--format", choices=FORMATS, help="dataset format (default: detected)")
@@ -207,8 +236,11 @@ def add_stream_args(p: argparse.ArgumentParser) -> None:
     x.add_argument("--x-api-base", metavar="URL", help="another API host (a proxy, a test server)")
     x.add_argument("--include-retweets", action="store_true", help="keep retweets in the stream rules")
     x.add_argument("--poll-interval", type=positive_float, default=DEFAULT_POLL_INTERVAL, metavar="S",
-                   help="seconds between searches (poll mode; default: %(default)s)")
-    x.add_argument("--record", metavar="PATH", help="write every raw API line to this JSONL file")
+                   help="seconds between searches of X (--x-mode poll) or of Mastodon's tag timelines (no token) "
+                   "(poll mode; default: %(default)s)")
+    x.add_argument("--record", metavar="PATH", help="write every raw API line / produced post's raw event to this "
+                   "JSONL file (x, bluesky, mastodon)")
+    add_live_args(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--summary-json", metavar="PATH", help="also write the summary as JSON")
 
@@ -231,8 +263,10 @@ def cmd_stream(args: argparse.Namespace) -> int:
             "poll_interval": args.poll_interval,
             "groups": groups,
         }
+    elif args.source in LIVE_SOURCES:
+        x_options = live_options(args, groups, duration=args.duration)
     elif args.record:
-        raise ConfigError("--record records the X API's raw lines: use it with --source x")
+        raise ConfigError("--record records a live source's raw events: use it with --source x, bluesky or mastodon")
     source = open_source(
         args.source, dataset=args.dataset, fmt=args.format, matcher=KeywordMatcher(groups), loop=args.loop, **x_options
     )
@@ -310,8 +344,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from tweetpulse.pipeline import run_demo
 
     kafka = kafka_config(args)
+    live = None
+    if args.source in LIVE_SOURCES:
+        from tweetpulse.keywords import KeywordMatcher
+
+        groups = keyword_groups(args)
+        live = (args.source, {"matcher": KeywordMatcher(groups), **live_options(args, groups)})
     summary = run_demo(
         listener_settings(args, kafka),
+        live=live,
         rate=args.rate,
         workers=args.workers,
         duration=args.duration,
@@ -409,8 +450,13 @@ def build_parser() -> Parser:
     add_kafka_args(p)
     p.set_defaults(func=cmd_listen)
 
-    p = sub.add_parser("demo", help="Kafka + the sample streamer + the listener and its page, in one go")
+    p = sub.add_parser("demo", help="Kafka + a streamer (the sample, or Bluesky / Mastodon live) + the listener "
+                       "and its page, in one go")
     add_listen_args(p, demo=True)
+    p.add_argument("--source", choices=("sample", *LIVE_SOURCES), default="sample",
+                   help="the bundled sample (default), or live posts from Bluesky or Mastodon")
+    add_keyword_args(p)
+    add_live_args(p)
     p.add_argument("--rate", type=positive_float, default=200.0, help="sample tweets per second (default: %(default)s)")
     p.add_argument("--no-kafka-setup", action="store_true", help="don't start Kafka with kafka-setup.sh")
     p.add_argument("--keep-kafka", action="store_true",

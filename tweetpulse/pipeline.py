@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from dash import Dash
 
@@ -19,6 +20,7 @@ from tweetpulse.listener import Listener, ListenerSettings, Summary
 from tweetpulse.models import Tweet
 
 log = logging.getLogger(__name__)
+LIVE_LABELS = {"bluesky": "Bluesky via Jetstream", "mastodon": "Mastodon hashtags"}
 
 
 def page_subtitle(settings: ListenerSettings, source: str = "") -> str:
@@ -120,38 +122,57 @@ def demo_tweets(stop: threading.Event, tweets: Iterable[Tweet], run: str) -> Ite
 
 def run_demo(settings: ListenerSettings, rate: float = 200.0, workers: int | None = None,
              duration: float | None = None, host: str = "127.0.0.1", port: int = 8050,
-             start_kafka: bool = True, interval_ms: int = DEFAULT_REFRESH_MS, keep_kafka: bool = False) -> Summary:
-    """Kafka (started if needed) + the bundled sample streamed in a loop + the listener and page.
+             start_kafka: bool = True, interval_ms: int = DEFAULT_REFRESH_MS, keep_kafka: bool = False,
+             live: tuple[str, dict[str, Any]] | None = None) -> Summary:
+    """Kafka (started if needed) + the bundled sample streamed in a loop (or, with ``live`` =
+    ``(source name, opener options)``, a live source) + the listener and page.
 
     A broker the demo started is stopped when it ends (Ctrl-C, ``duration``), unless ``keep_kafka``.
     """
     from tweetpulse.pacing import Pacer
+    from tweetpulse.sources import open_source
     from tweetpulse.sources.sample import SampleSource
     from tweetpulse.streamer import stream
 
     check_port(host, port)  # before Kafka and the workers: a taken port costs nothing
     kafka_script = ensure_kafka(settings.kafka, start=start_kafka)
     stop = threading.Event()
+    failed: list[BaseException] = []
+    live_source = open_source(live[0], **live[1]) if live is not None else None
+    label = f"{LIVE_LABELS.get(live[0], live[0])}, live" if live is not None else f"bundled sample at {rate:g} tweets/s"
 
     def produce() -> None:
-        source = SampleSource(loop=True)
-        run = time.strftime("%Y%m%d%H%M%S")
-        stream(demo_tweets(stop, source, run), settings.kafka, Pacer(rate=rate), progress=False)
+        try:
+            if live_source is not None:
+                stream(live_source, settings.kafka, Pacer(), progress=False)
+                return
+            source = SampleSource(loop=True)
+            run = time.strftime("%Y%m%d%H%M%S")
+            stream(demo_tweets(stop, source, run), settings.kafka, Pacer(rate=rate), progress=False)
+        except Exception as exc:  # shown by the main thread, which ends the demo
+            failed.append(exc)
+
+    def check(_summary: Summary) -> None:
+        if failed:
+            raise failed[0]
 
     streamer = threading.Thread(target=produce, name="tweetpulse-demo-streamer", daemon=True)
     listener = Listener(settings, workers=workers)
     server: DashboardServer | None = None
     try:
         listener.start()
-        app = listener_app(listener, f"bundled sample at {rate:g} tweets/s", interval_ms=interval_ms)
+        app = listener_app(listener, label, interval_ms=interval_ms)
         server = DashboardServer(app, host, port).start()
         streamer.start()
         print(f"tweetpulse demo: live page at {server.url} (Ctrl-C to stop)", flush=True)
-        listener.wait(duration=duration)
+        listener.wait(duration=duration, on_tick=check)
     except KeyboardInterrupt:
         print("tweetpulse demo: stopping", flush=True)
     finally:
         stop.set()
+        close = getattr(live_source, "close", None)
+        if callable(close):
+            close()
         if streamer.is_alive():
             streamer.join(30)
         summary = listener.stop()

@@ -98,6 +98,7 @@ def stream(source: TweetSource | Iterable[Tweet], kafka: KafkaConfig, pacer: Pac
         summary.seconds = time.monotonic() - started
 
     guard = InterruptGuard()
+    every = getattr(source, "progress_every", PROGRESS_EVERY)  # live sources: every post, not every 1024
     try:
         with producer, guard:
             pending = 0
@@ -109,7 +110,7 @@ def stream(source: TweetSource | Iterable[Tweet], kafka: KafkaConfig, pacer: Pac
                 if guard.pending:
                     raise KeyboardInterrupt
                 pending += 1
-                if pending >= PROGRESS_EVERY:
+                if pending >= every:
                     bar.update(pending)
                     pending = 0
                     if on_progress is not None:

@@ -79,3 +79,18 @@ def test_notebooks_are_committed_clean() -> None:
         code = [c for c in nb["cells"] if c["cell_type"] == "code"]
         assert all(not c["outputs"] and c["execution_count"] is None for c in code), name
         assert any("parameters" in c["metadata"].get("tags", []) for c in code), name
+
+
+def test_streamer_notebook_streams_bluesky_live(kafka: KafkaConfig, tmp_path: Path) -> None:
+    from tests.integration.test_live_sources import EXPECTED_BLUESKY, A, jetstream_events
+    from tests.integration.test_streamer import by_id, read_topic
+    from tests.support.jetstream_server import FakeAppView, FakeJetstream
+
+    with FakeJetstream(events=jetstream_events()) as js, FakeAppView(profiles={A: ("alice.test", 1500)}) as appview:
+        streamed = execute("streamer.ipynb", tmp_path / "streamer.out.ipynb", source="bluesky", rate=None,
+                           duration=60.0, limit=3, bluesky_url=js.url, bluesky_appview=appview.url,
+                           topic=kafka.topic, bootstrap_servers=kafka.bootstrap_servers)
+    text = outputs_text(streamed)
+    assert "delivered 3" in text and "failed 0" in text
+    assert "bluesky: disconnected, 3 posts, 0 retries" in text  # the connection state line, updated in place
+    assert by_id(read_topic(kafka, expected=3)) == EXPECTED_BLUESKY

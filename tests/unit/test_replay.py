@@ -318,7 +318,13 @@ def test_detect_format(tmp_path: Path) -> None:
     # keep-alives, control messages and a broken line before the first tweet don't confuse it
     mixed = jsonl(b"\n", {"delete": {}}, b"{oops\n", {"id_str": "1", "text": "x"})
     assert detect_format(write(tmp_path / "f.jsonl", mixed)) == "x-v1-jsonl"
-    assert set(FORMATS) == {"kaggle-entity", "kaggle-bitcoin", "x-v2-jsonl", "x-v1-jsonl", "jsonl"}
+    # what --record keeps from Bluesky and Mastodon
+    event = {"did": "did:plc:a", "time_us": 1, "kind": "commit", "commit": {}}
+    assert detect_format(write(tmp_path / "g.jsonl", jsonl(event))) == "jetstream-jsonl"
+    status = {"id": "1", "uri": "https://x.social/users/a/statuses/1", "content": "<p>x</p>", "account": {}}
+    assert detect_format(write(tmp_path / "h.jsonl", jsonl(status))) == "mastodon-jsonl"
+    assert set(FORMATS) == {"kaggle-entity", "kaggle-bitcoin", "x-v2-jsonl", "x-v1-jsonl", "jsonl",
+                            "jetstream-jsonl", "mastodon-jsonl"}
 
 
 @pytest.mark.unit

@@ -37,7 +37,7 @@ class ListedSource:
 
 
 def test_the_registry_names_the_cli_choices() -> None:
-    assert SOURCE_NAMES == ("sample", "replay", "x")
+    assert SOURCE_NAMES == ("sample", "replay", "x", "bluesky", "mastodon")
     assert isinstance(open_source("sample", loop=True), SampleSource)
 
 
@@ -55,7 +55,7 @@ def test_a_new_source_is_one_registry_entry(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_opener_errors_are_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"^unknown source 'twitter': use sample, replay or x$"):
+    with pytest.raises(ConfigError, match=r"^unknown source 'twitter': use sample, replay, x, bluesky or mastodon$"):
         open_source("twitter")
     with pytest.raises(ConfigError, match=r"^--source replay needs --dataset PATH"):
         open_source("replay")

@@ -22,6 +22,8 @@ SOURCES: dict[str, str] = {
     "sample": "tweetpulse.sources.sample:open_sample",
     "replay": "tweetpulse.sources.replay:open_replay",
     "x": "tweetpulse.sources.x:open_x",
+    "bluesky": "tweetpulse.sources.bluesky:open_bluesky",
+    "mastodon": "tweetpulse.sources.mastodon:open_mastodon",
 }
 """Source name → ``"module:opener"``."""
 
@@ -77,6 +79,6 @@ def open_source(
     **options: Any,
 ) -> TweetSource:
     """The source called ``name`` (see :data:`SOURCES`): ``sample`` (bundled), ``replay`` (a dataset,
-    ``dataset`` and ``fmt``) or ``x`` (live; ``options`` are its settings)."""
+    ``dataset`` and ``fmt``), or ``x``, ``bluesky``, ``mastodon`` (live; ``options`` are their settings)."""
     request = SourceRequest(name, dataset=dataset, fmt=fmt, matcher=matcher, loop=loop, options=options)
     return opener(name)(request)

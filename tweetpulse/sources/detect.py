@@ -32,6 +32,10 @@ def open_dataset(path: str | Path) -> BinaryIO | gzip.GzipFile:
 
 
 def _json_kind(obj: dict[str, Any]) -> str | None:
+    from tweetpulse.sources.live_replay import live_kind
+
+    if (live := live_kind(obj)) is not None:
+        return live
     if "data" in obj and isinstance(obj["data"], dict | list):
         return "x-v2-jsonl"
     if "id_str" in obj or ("user" in obj and ("full_text" in obj or "text" in obj or "extended_tweet" in obj)):

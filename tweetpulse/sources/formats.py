@@ -18,6 +18,9 @@
     ``full_text``, ``text``). Stream control messages (``delete``, ``limit``, ...) are ignored.
 ``jsonl``
     The tweet record itself (see :mod:`tweetpulse.models`).
+``jetstream-jsonl``, ``mastodon-jsonl``
+    What ``--record`` keeps from the Bluesky and Mastodon sources (see
+    :mod:`tweetpulse.sources.live_replay`).
 
 Ids from the X formats and ``jsonl`` are kept as they are (plus the context's ``id_suffix``).
 Every record gets ``source = ctx.source`` and, unless the format supplies matching rules, keywords
@@ -38,7 +41,7 @@ from tweetpulse.sources.fields import count, iso_utc, str_or_none, text_problem,
 from tweetpulse.sources.lines import ParseContext, csv_rows, json_lines
 from tweetpulse.sources.x.v2 import tweets_from_v2
 
-FORMATS = ("kaggle-entity", "kaggle-bitcoin", "x-v2-jsonl", "x-v1-jsonl", "jsonl")
+FORMATS = ("kaggle-entity", "kaggle-bitcoin", "x-v2-jsonl", "x-v1-jsonl", "jsonl", "jetstream-jsonl", "mastodon-jsonl")
 FORMAT_HINT = "name the format with --format " + "|".join(FORMATS)
 
 _V1_CONTROL = frozenset(
@@ -203,12 +206,26 @@ def _parse_jsonl(stream: Iterable[bytes], ctx: ParseContext) -> Iterator[Tweet]:
     return json_lines(stream, ctx, _convert_jsonl)
 
 
+def _parse_jetstream(stream: Iterable[bytes], ctx: ParseContext) -> Iterator[Tweet]:
+    from tweetpulse.sources.live_replay import convert_jetstream
+
+    return json_lines(stream, ctx, convert_jetstream)
+
+
+def _parse_mastodon(stream: Iterable[bytes], ctx: ParseContext) -> Iterator[Tweet]:
+    from tweetpulse.sources.live_replay import convert_mastodon
+
+    return json_lines(stream, ctx, convert_mastodon)
+
+
 _PARSERS: dict[str, Callable[[Iterable[bytes], ParseContext], Iterator[Tweet]]] = {
     "kaggle-entity": _parse_kaggle_entity,
     "kaggle-bitcoin": _parse_kaggle_bitcoin,
     "x-v2-jsonl": _parse_x_v2,
     "x-v1-jsonl": _parse_x_v1,
     "jsonl": _parse_jsonl,
+    "jetstream-jsonl": _parse_jetstream,  # what --record keeps of the Bluesky and Mastodon sources
+    "mastodon-jsonl": _parse_mastodon,
 }
 
 

@@ -1,0 +1,176 @@
+"""What the free live sources (Bluesky, Mastodon) share: backoff, a bounded set of ids already
+produced, a deadline, their connection state, and the redaction of a token from text."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+from tweetpulse.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tweetpulse.sources import SourceRequest
+
+log = logging.getLogger(__name__)
+
+StatusCallback = Callable[["LiveStatus"], None]
+
+
+class Backoff:
+    """Waits that double after each failure, from ``first`` up to ``cap`` seconds; ``reset()`` after
+    a success. ``scale`` multiplies every wait (tests use a tiny one); the unscaled wait is reported."""
+
+    def __init__(self, first: float = 1.0, cap: float = 60.0, scale: float = 1.0) -> None:
+        self.first, self.cap, self.scale = first, cap, scale
+        self._next = first
+
+    def next(self) -> float:
+        wait, self._next = self._next, min(self._next * 2, self.cap)
+        return wait
+
+    def reset(self) -> None:
+        self._next = self.first
+
+
+class SeenIds:
+    """The ids produced lately (the newest ``size``): a resumed stream's repeats are dropped."""
+
+    def __init__(self, size: int = 200_000) -> None:
+        self.size = size
+        self._ids: OrderedDict[str, None] = OrderedDict()
+
+    def add(self, key: str) -> bool:
+        """Remember ``key``; False when it was already there."""
+        if key in self._ids:
+            return False
+        self._ids[key] = None
+        if len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+        return True
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+class Deadline:
+    """``duration`` seconds from now (None: never), on the monotonic clock."""
+
+    def __init__(self, duration: float | None, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self.at = math.inf if duration is None else clock() + duration
+
+    def left(self) -> float:
+        return self.at - self._clock()
+
+    def passed(self) -> bool:
+        return self._clock() >= self.at
+
+
+@dataclass(frozen=True, slots=True)
+class LiveStatus:
+    """A snapshot of a live source's connection (what ``on_status`` receives)."""
+
+    source: str
+    state: str  # connecting | connected | retrying | polling | disconnected
+    produced: int
+    retries: int
+    last_error: str | None
+
+    def __str__(self) -> str:
+        text = f"{self.source}: {self.state}, {self.produced} posts, {self.retries} retries"
+        return text + (f" (last: {self.last_error})" if self.last_error else "")
+
+
+class LiveState:
+    """A live source's connection state, reported through ``on_status`` and the log (thread-safe)."""
+
+    def __init__(self, source: str, on_status: StatusCallback | None = None) -> None:
+        self.source = source
+        self.on_status = on_status
+        self.state = "disconnected"
+        self.retries = 0
+        self.produced = 0
+        self.last_error: str | None = None
+        self._lock = threading.Lock()
+
+    def set(self, state: str, error: str | None = None) -> None:
+        with self._lock:
+            self.state = state
+            if error is not None:
+                self.last_error = error
+            snapshot = self.status()
+        if self.on_status is not None:
+            try:
+                self.on_status(snapshot)
+            except Exception:
+                log.exception("the on_status callback failed (ignored)")
+
+    def retrying(self, cause: str, wait: float) -> None:
+        """Count a retry and report it (``"<cause>, retrying in 4s"``) as a warning."""
+        self.retries += 1
+        message = f"{cause}, retrying in {wait:.3g}s"
+        log.warning("%s: %s", self.source, message)
+        self.set("retrying", message)
+
+    def status(self) -> LiveStatus:
+        return LiveStatus(self.source, self.state, self.produced, self.retries, self.last_error)
+
+
+class Closing:
+    """``with source: ...`` closes the source at the end (the class defines ``close``)."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def redact(text: str, secret: str | None) -> str:
+    """``text`` with ``secret`` replaced by its masked form (a server may echo a token back)."""
+    if not secret:
+        return text
+    from tweetpulse.sources.secrets import mask_token
+
+    return text.replace(secret, mask_token(secret))
+
+
+def short(exc: BaseException, limit: int = 160) -> str:
+    """One short line about an exception, for messages."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def open_recorder(path: str | os.PathLike[str] | None) -> Any:
+    """A JSONL file that raw lines are appended to (one per line, flushed), or None without a path."""
+    if path is None:
+        return None
+    from tweetpulse.sources.recorder import Recorder
+
+    return Recorder(path)
+
+
+def live_options(request: SourceRequest, opener: Callable[..., Any]) -> dict[str, Any]:
+    """``request.options`` checked against ``opener``'s keywords: an unknown one is a one-line error."""
+    import inspect
+
+    allowed = set(inspect.signature(opener).parameters) - {"matcher"}
+    unknown = sorted(set(request.options) - allowed)
+    if unknown:
+        raise ConfigError(f"--source {request.name} has no option {', '.join(unknown)}: see tweetpulse stream --help")
+    return dict(request.options)

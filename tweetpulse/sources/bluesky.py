@@ -1,0 +1,390 @@
+"""Live posts from Bluesky through Jetstream: free, no account, no token.
+
+Jetstream (``wss://…/subscribe``) serves the network's repository commits as JSON over a
+websocket; this source asks for ``wantedCollections=app.bsky.feed.post`` and reads events
+``{did, time_us, kind}``: ``kind`` ``commit`` (with ``commit.operation`` create / update / delete,
+``collection``, ``rkey``, ``record``, ``cid``), ``identity`` (a handle change) or ``account``.
+Only ``create`` commits of posts become records; everything else is counted in ``counts``, not
+logged one by one.
+
+Jetstream has no keyword filter, so posts are matched here against the keyword groups (the text,
+its ``#hashtags`` and ``$cashtags``, and the post's extra ``tags``); ``lang`` is ``langs[0]`` and
+``lang="en"`` keeps only posts whose first language is English (``None`` keeps all).
+
+Record: ``id`` = ``at://{did}/app.bsky.feed.post/{rkey}``, ``author_id`` = the DID, ``author`` =
+the handle when known (identity events, the AppView), ``text`` and ``created_at`` from the post,
+``followers`` = ``followersCount`` from the AppView (see :mod:`tweetpulse.sources.bluesky_profiles`;
+a post waits at most ``profile_wait`` seconds for it, then goes out with ``followers: null``),
+``source = "bluesky"``. Posts go out in the order they arrived.
+
+A lost connection is retried with backoff (1 s, 2 s … 60 s) and resumed from the last ``time_us``
+minus ``rewind`` seconds (Jetstream's ``cursor``, in microseconds); delivery on resume is
+at-least-once, so posts already produced are dropped (``counts.duplicates``). ``record_path``
+appends the raw event of every produced post to a JSONL file (replay format ``jetstream-jsonl``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import urlencode, urlsplit
+
+import orjson
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+from websockets.sync.client import ClientConnection, connect
+
+from tweetpulse.errors import ConfigError, SourceError
+from tweetpulse.keywords import KeywordMatcher
+from tweetpulse.models import Tweet
+from tweetpulse.sources._live import (
+    Backoff,
+    Closing,
+    Deadline,
+    LiveState,
+    SeenIds,
+    StatusCallback,
+    live_options,
+    open_recorder,
+    short,
+)
+from tweetpulse.sources.base import SkippedRows
+from tweetpulse.sources.bluesky_profiles import DEFAULT_APPVIEW, AppViewProfiles, ProfileSource
+
+if TYPE_CHECKING:
+    from tweetpulse.sources import SourceRequest
+
+log = logging.getLogger(__name__)
+
+DEFAULT_JETSTREAM = "wss://jetstream2.us-east.bsky.network/subscribe"
+POST = "app.bsky.feed.post"
+MAX_TEXT = 10_000
+MAX_HANDLES = 100_000
+USER_AGENT = "tweetpulse (live crypto sentiment; python websockets)"
+
+
+@dataclass(slots=True)
+class BlueskyCounts:
+    """What the source saw, by kind (events that aren't produced posts are only counted)."""
+
+    events: int = 0
+    posts: int = 0  # create commits of posts
+    produced: int = 0
+    unmatched: int = 0  # posts about none of the keyword groups
+    other_lang: int = 0
+    duplicates: int = 0  # seen again after a resume
+    ignored: int = 0  # updates, deletes, other collections, identity and account events
+    no_followers: int = 0  # produced with followers null (the AppView had no answer in time)
+    connections: int = 0
+
+
+class Parsed(NamedTuple):
+    """One event read: a post's record (``tweet``), or why there is none (``kind``)."""
+
+    tweet: Tweet | None
+    kind: str  # post | ignored | identity | bad
+    detail: str = ""
+
+
+def _iso(value: object) -> str | None:
+    from tweetpulse.sources.fields import iso_utc
+
+    return iso_utc(value)
+
+
+def post_from_event(event: Any, matcher: KeywordMatcher, source: str = "bluesky") -> Parsed:
+    """The record of a Jetstream event when it creates a post (``keywords`` from ``matcher``)."""
+    if not isinstance(event, dict):
+        return Parsed(None, "bad", "not a JSON object")
+    kind = event.get("kind")
+    if kind != "commit":
+        return Parsed(None, "identity" if kind == "identity" else "ignored")
+    commit = event.get("commit")
+    if not isinstance(commit, dict):
+        return Parsed(None, "bad", "commit event without a commit object")
+    if commit.get("operation") != "create" or commit.get("collection") != POST:
+        return Parsed(None, "ignored")
+    did, rkey, record = event.get("did"), commit.get("rkey"), commit.get("record")
+    if not isinstance(did, str) or not did or not isinstance(rkey, str) or not rkey:
+        return Parsed(None, "bad", "post without did/rkey")
+    if not isinstance(record, dict):
+        return Parsed(None, "bad", "post without a record")
+    text = record.get("text")
+    if not isinstance(text, str) or len(text) > MAX_TEXT:
+        return Parsed(None, "bad", "post without a usable text")
+    langs = record.get("langs")
+    lang = langs[0] if isinstance(langs, list) and langs and isinstance(langs[0], str) else None
+    tags = record.get("tags")
+    extra = " ".join("#" + t for t in tags if isinstance(t, str)) if isinstance(tags, list) else ""
+    keywords = matcher.match(f"{text} {extra}" if extra else text)
+    return Parsed(
+        Tweet(
+            id=f"at://{did}/{POST}/{rkey}",
+            text=text,
+            created_at=_iso(record.get("createdAt")),
+            author=None,
+            author_id=did,
+            followers=None,
+            lang=lang,
+            keywords=keywords,
+            source=source,
+        ),
+        "post",
+    )
+
+
+def subscribe_url(base: str, cursor_us: int | None = None) -> str:
+    """The ``/subscribe`` URL for posts, resuming at ``cursor_us`` when given."""
+    params = [("wantedCollections", POST)]
+    if cursor_us is not None:
+        params.append(("cursor", str(cursor_us)))
+    return f"{base}{'&' if '?' in base else '?'}{urlencode(params)}"
+
+
+class _Pending(NamedTuple):
+    tweet: Tweet
+    raw: bytes
+    due: float  # monotonic time after which it goes out without a profile
+
+
+class BlueskySource(Closing):
+    """Posts about the keyword groups from a Jetstream instance (see the module docs).
+
+    Iterate once; iteration ends on :meth:`close` (from any thread) or after ``duration``
+    seconds, and raises :class:`SourceError` when the endpoint refuses the connection for good
+    (e.g. 404: not a Jetstream ``/subscribe`` URL) or after ``max_retries`` failed attempts.
+    """
+
+    name = "bluesky"
+    progress_every = 1  # live rates: report every post
+
+    def __init__(
+        self,
+        url: str = DEFAULT_JETSTREAM,
+        appview: str | None = DEFAULT_APPVIEW,
+        matcher: KeywordMatcher | None = None,
+        *,
+        lang: str | None = "en",
+        record_path: str | os.PathLike[str] | None = None,
+        duration: float | None = None,
+        profile_wait: float = 2.0,
+        profiles: ProfileSource | None = None,
+        rewind: float = 5.0,
+        cursor_us: int | None = None,
+        max_retries: float = float("inf"),
+        backoff_scale: float = 1.0,
+        on_status: StatusCallback | None = None,
+        open_timeout: float = 10.0,
+    ) -> None:
+        if urlsplit(url).scheme not in ("ws", "wss"):
+            raise ConfigError(f"--bluesky-url must be a ws:// or wss:// Jetstream URL, got {url!r}")
+        self.url = url
+        self.matcher = matcher if matcher is not None else KeywordMatcher()
+        self.lang = lang
+        self.duration = duration
+        self.profile_wait = profile_wait
+        self.rewind_us = int(rewind * 1_000_000)
+        self.cursor_us = cursor_us  # the last time_us seen
+        self.max_retries = max_retries
+        self.open_timeout = open_timeout
+        self.skipped = SkippedRows()
+        self.counts = BlueskyCounts()
+        self.live = LiveState(self.name, on_status)
+        self._profiles = profiles if profiles is not None else (
+            AppViewProfiles(appview, backoff_scale=backoff_scale) if appview else None)
+        self._backoff = Backoff(1.0, 60.0, backoff_scale)
+        self._handles: dict[str, str] = {}
+        self._seen = SeenIds()
+        self._pending: deque[_Pending] = deque()
+        self._recorder = open_recorder(record_path)
+        self._ws: ClientConnection | None = None
+        self._closed = False
+        self._stop = threading.Event()
+        self._started = False
+
+    def __repr__(self) -> str:
+        return f"BlueskySource(url={self.url!r}, lang={self.lang!r}, state={self.live.state!r})"
+
+    def close(self) -> None:
+        """Stop (from any thread): the connection, the profile lookups and the record file."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stop.set()
+        ws = self._ws
+        if ws is not None:
+            ws.close()
+        if self._profiles is not None:
+            self._profiles.close()
+        if self._recorder is not None:
+            self._recorder.close()
+        self.live.set("disconnected")
+        log.info("bluesky closed: %s", self.counts)
+
+    def __iter__(self) -> Iterator[Tweet]:
+        if self._started:
+            raise SourceError("a Bluesky source streams once: create a new one")
+        self._started = True
+        deadline = Deadline(self.duration)
+        failures = 0
+        try:
+            while not self._closed and not deadline.passed():
+                ws = self._connect(failures)
+                if ws is None:
+                    failures += 1
+                    continue
+                failures = 0
+                yield from self._read(ws, deadline)
+            yield from self._drain(force=True)
+        finally:
+            self.close()
+
+    # -- connection
+
+    def _connect(self, failures: int) -> ClientConnection | None:
+        if failures > self.max_retries:
+            raise SourceError(f"Jetstream at {self.url} gave up after {failures - 1} retries "
+                              f"(last: {self.live.last_error})")
+        cursor = None if self.cursor_us is None else max(0, self.cursor_us - self.rewind_us)
+        self.live.set("connecting")
+        try:
+            ws = connect(subscribe_url(self.url, cursor), open_timeout=self.open_timeout, max_size=2**21,
+                         user_agent_header=USER_AGENT)
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            if status in (400, 401, 403, 404):
+                raise SourceError(f"{self.url} refused the Jetstream subscription ({status}): check --bluesky-url "
+                                  f"(a Jetstream /subscribe endpoint, e.g. {DEFAULT_JETSTREAM})") from None
+            self._retry(f"Jetstream answered {status}")
+            return None
+        except InvalidURI:
+            raise ConfigError(f"--bluesky-url {self.url!r} is not a valid websocket URL") from None
+        except (OSError, InvalidHandshake, TimeoutError) as exc:
+            self._retry(f"cannot reach Jetstream at {self.url} ({short(exc)})")
+            return None
+        self._ws = ws
+        if self._closed:
+            ws.close()
+            return None
+        self.counts.connections += 1
+        self._backoff.reset()
+        log.info("connected to Jetstream at %s%s", self.url, f" (cursor {cursor})" if cursor else "")
+        self.live.set("connected")
+        return ws
+
+    def _retry(self, cause: str) -> None:
+        if self._closed:
+            return
+        wait = self._backoff.next()
+        self.live.retrying(cause, wait)
+        self._stop.wait(wait * self._backoff.scale)
+
+    def _read(self, ws: ClientConnection, deadline: Deadline) -> Iterator[Tweet]:
+        try:
+            ws.__enter__()  # the context-manager use websockets 14+ asks for; closed in finally
+            while not self._closed and not deadline.passed():
+                try:
+                    message = ws.recv(timeout=0.05, decode=False)
+                except TimeoutError:
+                    message = None
+                if message is not None:
+                    self._on_message(bytes(message))
+                yield from self._drain()
+        except ConnectionClosed as exc:
+            if not self._closed:
+                yield from self._drain()
+                self._retry(f"Jetstream closed the connection ({short(exc)})")
+        finally:
+            self._ws = None
+            ws.close()
+
+    # -- events
+
+    def _on_message(self, raw: bytes) -> None:
+        counts = self.counts
+        counts.events += 1
+        try:
+            event = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            self.skipped.add(counts.events, f"not JSON ({short(exc, 60)})")
+            return
+        time_us = event.get("time_us") if isinstance(event, dict) else None
+        if isinstance(time_us, int) and not isinstance(time_us, bool):
+            self.cursor_us = max(self.cursor_us or 0, time_us)
+        parsed = post_from_event(event, self.matcher, self.name)
+        if parsed.kind == "bad":
+            self.skipped.add(counts.events, parsed.detail)
+        elif parsed.kind == "identity":
+            counts.ignored += 1
+            identity = event.get("identity")
+            if isinstance(identity, dict) and isinstance(identity.get("handle"), str):
+                if len(self._handles) >= MAX_HANDLES:  # the firehose's identity events: keep memory flat
+                    self._handles.clear()
+                self._handles[str(event.get("did"))] = identity["handle"]
+        elif parsed.tweet is None:
+            counts.ignored += 1
+        else:
+            self._on_post(parsed.tweet, raw)
+
+    def _on_post(self, tweet: Tweet, raw: bytes) -> None:
+        counts = self.counts
+        counts.posts += 1
+        if not tweet.keywords:
+            counts.unmatched += 1
+        elif self.lang is not None and tweet.lang != self.lang:
+            counts.other_lang += 1
+        elif not self._seen.add(tweet.id):
+            counts.duplicates += 1
+        else:
+            if self._profiles is not None and tweet.author_id:
+                self._profiles.want(tweet.author_id)
+            self._pending.append(_Pending(tweet, raw, time.monotonic() + self.profile_wait))
+
+    def _drain(self, force: bool = False) -> Iterator[Tweet]:
+        """The waiting posts, in order, whose profile is known or whose wait is over."""
+        pending = self._pending
+        while pending and not self._closed:
+            head = pending[0]
+            tweet = head.tweet
+            profile = self._profiles.get(tweet.author_id or "") if self._profiles is not None else None
+            if profile is None and not force and self._profiles is not None and time.monotonic() < head.due:
+                return
+            pending.popleft()
+            if profile is not None:
+                tweet.followers = profile.followers
+                tweet.author = profile.handle
+            if tweet.author is None:
+                tweet.author = self._handles.get(tweet.author_id or "")
+            if tweet.followers is None:
+                self.counts.no_followers += 1
+            if self._recorder is not None:
+                self._recorder.write(head.raw)
+            self.counts.produced += 1
+            self.live.produced += 1
+            yield tweet
+
+
+def open_bluesky_source(
+    *,
+    url: str | None = None,
+    appview: str | None = None,
+    matcher: KeywordMatcher | None = None,
+    lang: str | None = "en",
+    record_path: str | None = None,
+    duration: float | None = None,
+    on_status: StatusCallback | None = None,
+) -> BlueskySource:
+    """The source for ``--source bluesky`` (``--bluesky-url``, ``--bluesky-appview``, ``--lang``)."""
+    return BlueskySource(url or DEFAULT_JETSTREAM, appview or DEFAULT_APPVIEW, matcher, lang=lang,
+                         record_path=record_path, duration=duration, on_status=on_status)
+
+
+def open_bluesky(request: SourceRequest) -> BlueskySource:
+    """The registry's opener (:data:`tweetpulse.sources.SOURCES`): ``request.options`` are
+    :func:`open_bluesky_source`'s keywords."""
+    return open_bluesky_source(matcher=request.matcher, **live_options(request, open_bluesky_source))
