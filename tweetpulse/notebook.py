@@ -14,7 +14,7 @@ from dash import Dash
 from tweetpulse.config import KafkaConfig, default_bootstrap, parse_client_settings
 from tweetpulse.dashboard import DashboardServer, stop_app
 from tweetpulse.listener import Listener, ListenerSettings, Summary
-from tweetpulse.pipeline import listener_app
+from tweetpulse.pipeline import listener_app, page_aggregator
 
 
 def in_notebook() -> bool:
@@ -81,7 +81,8 @@ class ListenerSession:
         groups: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.settings = settings
-        self.listener = Listener(settings, workers=workers, max_messages=max_messages)
+        self.listener = Listener(settings, workers=workers, max_messages=max_messages,
+                                 aggregator=page_aggregator(groups))
         self.aggregator = self.listener.aggregator
         self.dashboard = dashboard
         self.jupyter_mode = jupyter_mode
