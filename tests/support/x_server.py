@@ -25,7 +25,8 @@ so the code under test goes through tweepy → requests → urllib3 exactly as i
 Every endpoint checks ``Authorization: Bearer <token>`` (401 with X's body otherwise); set
 ``not_enrolled = True`` to answer 403 ``client-not-enrolled`` like an app outside a Project;
 :meth:`FakeXServer.fail_next` makes the next request(s) to a path fail with any status, body
-and headers (e.g. 429 with ``x-rate-limit-*`` headers).
+and headers (e.g. 429 with ``x-rate-limit-*`` headers); with ``echo_auth = True`` every error
+answer quotes the request's ``Authorization`` header in its ``detail``, as a debugging proxy might.
 
 Usage::
 
@@ -319,6 +320,7 @@ class FakeXServer:
         self.token = token
         self.keepalive_interval = keepalive_interval
         self.not_enrolled = False
+        self.echo_auth = False  # error answers quote the request's Authorization header (a debugging proxy)
         self.users: dict[str, FakeUser] = {}
         self.tweets: dict[str, FakeTweet] = {}
         self.rules: dict[str, dict[str, str]] = {}
@@ -479,6 +481,9 @@ class FakeXServer:
             return failure
 
     def _send_json(self, h: _Handler, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
+        if self.echo_auth and status >= 400:
+            echo = f"request had Authorization: {h.headers.get('Authorization')}"
+            obj = {**obj, "detail": f"{obj.get('detail', '')} ({echo})"} if isinstance(obj, dict) else {"detail": echo}
         data = b"" if obj is None else json.dumps(obj, separators=(",", ":")).encode()
         h.send_response(status)
         h.send_header("content-type", "application/json; charset=utf-8")

@@ -7,6 +7,8 @@ from typing import Any
 import orjson
 import requests
 
+from tweetpulse.sources.secrets import redact
+
 API_BASE = "https://api.twitter.com"
 
 
@@ -49,6 +51,6 @@ def json_or_none(raw: bytes | None) -> Any:
 
 
 def short(exc: BaseException) -> str:
-    """The first line of an exception's message, at most 200 characters."""
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    """The first line of an exception's message (secrets masked), at most 200 characters."""
+    text = redact(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__
     return text if len(text) <= 200 else text[:197] + "..."

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from tweetpulse.keywords import KeywordMatcher
 from tweetpulse.models import DEFAULT_MAX_TEXT, Tweet
 from tweetpulse.sources.fields import count, followers_problem, id_or_none, iso_utc, str_or_none, text_problem
+from tweetpulse.sources.secrets import redact
 
 EXPANSIONS = ["author_id"]
 TWEET_FIELDS = ["created_at", "lang"]
@@ -73,7 +74,7 @@ def tweets_from_v2(obj: Mapping[str, Any], *, source: str, matcher: KeywordMatch
         tweets.append(
             Tweet(
                 id=tweet_id,
-                text=text,
+                text=redact(text),  # a tweet quoting the API token (an echoing proxy) must not store it
                 created_at=iso_utc(item.get("created_at")),
                 author=author,
                 author_id=author_id,
