@@ -80,12 +80,13 @@ class StreamScript:
     ``then``: after the events, ``"hold"`` keeps the connection open with keep-alives until the
     client or the server goes away; ``"close"`` ends the chunked body properly and closes the
     connection (what X does after an ``operational-disconnect`` line); ``"abort"`` drops the TCP
-    connection without ending the body (a network failure).
+    connection without ending the body (a network failure); ``"cut"`` sends the first half of a
+    data line, then drops the connection (a disconnect in the middle of a line).
     ``fragment``: split every line over two chunks, as X's chunks don't align with lines.
     """
 
     events: list[StreamEvent] = field(default_factory=list)
-    then: Literal["hold", "close", "abort"] = "hold"
+    then: Literal["hold", "close", "abort", "cut"] = "hold"
     fragment: bool = False
 
 
@@ -614,6 +615,10 @@ class FakeXServer:
                 self._send_line(h, line, script.fragment)
             if script.then == "close" and not self._stop.is_set():
                 h.wfile.write(b"0\r\n\r\n")
+            elif script.then == "cut":
+                half = b'{"data":{"id":"999","text":"a line cut in the mid'
+                h.wfile.write(b"%X\r\n%s\r\n" % (len(half), half))
+                h.wfile.flush()
             elif script.then == "hold":
                 while not self._stop.wait(self.keepalive_interval):
                     self._send_line(h, b"", False)

@@ -21,10 +21,12 @@ class RebasedSession(requests.Session):
     before proxies and TLS settings are chosen for the real target.
     """
 
-    def __init__(self, api_base: str | None = None, timeout: float | None = 30.0) -> None:
+    def __init__(self, api_base: str | None = None, timeout: float | None = 30.0,
+                 stream_timeout: float | None = None) -> None:
         super().__init__()
         self.api_base = (api_base or API_BASE).rstrip("/")
         self.default_timeout = timeout
+        self.stream_timeout = stream_timeout
 
     def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
         url = request.url
@@ -34,9 +36,11 @@ class RebasedSession(requests.Session):
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         # tweepy's REST calls pass no timeout: a dead connection must not hang a call forever
-        # (the stream passes its own 21 s read timeout, which stays).
+        # (the stream passes its own 21 s read timeout, which stays unless stream_timeout is set).
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
+        elif self.stream_timeout is not None and kwargs.get("stream"):
+            kwargs["timeout"] = self.stream_timeout  # a stalled stream is given up after this long
         return super().send(request, **kwargs)
 
 
