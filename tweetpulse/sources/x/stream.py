@@ -52,25 +52,6 @@ log = logging.getLogger(__name__)
 STALL_TIMEOUT = 21.0
 
 
-class _OnceOnly(logging.Filter):
-    """tweepy's stream loop logs every error answer and connection error at ERROR; the source reports
-    each fault once itself (cause, and the wait before it retries), so tweepy's copy is dropped
-    unless its logger is set to DEBUG (then it stays, as DEBUG)."""
-
-    DUPLICATES = ("HTTP error response text:", "Connection error:")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.ERROR and isinstance(record.msg, str) and record.msg.startswith(self.DUPLICATES):
-            if not logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
-                return False
-            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
-        return True
-
-
-if not any(isinstance(f, _OnceOnly) for f in logging.getLogger("tweepy.streaming").filters):
-    logging.getLogger("tweepy.streaming").addFilter(_OnceOnly())
-
-
 class _StreamingClient(tweepy.StreamingClient):
     """tweepy's client with its callbacks forwarded to the owning :class:`XStreamSource`."""
 
