@@ -17,20 +17,20 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from tweetpulse.authors import ABS, FOLLOWERS, NET, TWEETS, AuthorEntry, AuthorWindow
+from tweetpulse.groupcap import MAX_GROUPS, OTHER, OVERALL, GroupCap
 from tweetpulse.scored import ScoredTweet
 
 __all__ = [
-    "ABS", "COUNT", "FOLLOWERS", "NEG", "NET", "NEU", "OVERALL", "POLARITY", "POS", "RECENT_TEXT_MAX", "SCORE",
+    "ABS", "COUNT", "FOLLOWERS", "NEG", "NET", "NEU", "OTHER", "OVERALL", "POLARITY", "POS", "RECENT_TEXT_MAX", "SCORE",
     "TWEETS", "Aggregator", "AuthorEntry", "AuthorWindow", "Bucket", "Delta", "DeltaBuilder", "Points", "Series",
     "add_counts", "empty_bucket", "fold", "percentile", "recent_row",
 ]
 
-OVERALL = "overall"
 # one bucket: count, sum of score, sum of polarity, positives, negatives, neutrals
 COUNT, SCORE, POLARITY, POS, NEG, NEU = range(6)
 LABEL_SLOT = {"positive": POS, "negative": NEG, "neutral": NEU}
@@ -74,14 +74,17 @@ class DeltaBuilder:
     """Worker side: accumulate newly stored tweets until the next :meth:`take`.
 
     ``authors_max`` bounds the authors a delta carries: only those with the largest
-    ``sum(|score|)`` in the delta travel (a cheap top-K, computed once per delta).
+    ``sum(|score|)`` in the delta travel (a cheap top-K, computed once per delta). ``groups``
+    bounds the keyword groups it keeps buckets for (:class:`~tweetpulse.groupcap.GroupCap`).
     """
 
-    def __init__(self, worker: int, recent_max: int = 20, latency_max: int = 200, authors_max: int = 25) -> None:
+    def __init__(self, worker: int, recent_max: int = 20, latency_max: int = 200, authors_max: int = 25,
+                 groups: GroupCap | None = None) -> None:
         self.worker = worker
         self.recent_max = recent_max
         self.latency_max = latency_max
         self.authors_max = authors_max
+        self.groups = groups if groups is not None else GroupCap()
         self._reset()
 
     def _reset(self) -> None:
@@ -96,7 +99,7 @@ class DeltaBuilder:
         slot = LABEL_SLOT[label]
         buckets = self.buckets
         self.last_second = second
-        for group in (OVERALL, *groups):
+        for group in self.groups.names(groups):
             key = (second, group)
             bucket = buckets.get(key)
             if bucket is None:
@@ -235,12 +238,16 @@ class Aggregator:
 
     ``version`` grows with every fold, so a page can tell cheaply whether anything changed;
     ``recent_seq`` counts every recent tweet ever folded, so a page can ask for the ones it
-    has not shown yet.
+    has not shown yet. ``groups`` (the configured keyword groups; default: the default ones) always get a series; other
+    names get one while there are fewer than ``max_groups``, then count in ``other``
+    (:class:`~tweetpulse.groupcap.GroupCap`): the series are bounded whatever the topic holds.
     """
 
     def __init__(self, window_seconds: int = 3600, recent_max: int = 200, latency_max: int = 2000,
-                 author_window: int = 900, authors_per_second: int = 50) -> None:
+                 author_window: int = 900, authors_per_second: int = 50, groups: Iterable[str] | None = None,
+                 max_groups: int = MAX_GROUPS) -> None:
         self.window = window_seconds
+        self.group_cap = GroupCap(limit=max_groups) if groups is None else GroupCap(groups, max_groups)
         self.series: dict[str, Series] = {}
         self.recent: deque[dict[str, Any]] = deque(maxlen=recent_max)
         self.recent_seq = 0
@@ -253,6 +260,9 @@ class Aggregator:
         self._top_cache: tuple[int, int, list[tuple[str, AuthorEntry]]] = (-1, 0, [])
 
     def series_for(self, group: str) -> Series:
+        """The series ``group`` counts in (its own, or ``other``; ``overall`` is its own)."""
+        if group != OVERALL:
+            group = self.group_cap.name(group)
         series = self.series.get(group)
         if series is None:
             series = self.series[group] = Series(self.window)

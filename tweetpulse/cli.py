@@ -21,6 +21,9 @@ from tweetpulse.config import (
     parse_client_settings,
 )
 from tweetpulse.errors import ConfigError, TweetpulseError
+from tweetpulse.sources.secrets import redacting_handler
+
+HOST_HELP = "page address (default: %(default)s, this machine only; another address warns: the page has no login)"
 
 
 class Parser(argparse.ArgumentParser):
@@ -301,7 +304,7 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
         p.add_argument("--idle-exit", type=positive_float, metavar="S", help="stop after S seconds with nothing new")
         p.add_argument("--no-dashboard", action="store_true", help="don't serve the page")
     p.add_argument("--duration", type=positive_float, help="stop after this many seconds")
-    p.add_argument("--host", default="127.0.0.1", help="page address (default: %(default)s)")
+    p.add_argument("--host", default="127.0.0.1", help=HOST_HELP)
     p.add_argument("--port", type=port_number, default=8050, help="page port (default: %(default)s)")
     add_refresh_arg(p)
     p.add_argument("--summary-json", metavar="PATH", help="also write the summary as JSON")
@@ -491,7 +494,7 @@ def build_parser() -> Parser:
     p = sub.add_parser("dashboard", help="serve the live page from a store (survives listener restarts)")
     p.add_argument("--store", default=DEFAULT_STORE, metavar="PATH",
                    help="the store to read: a SQLite file path or sqlite:///path (default: %(default)s)")
-    p.add_argument("--host", default="127.0.0.1", help="page address (default: %(default)s)")
+    p.add_argument("--host", default="127.0.0.1", help=HOST_HELP)
     p.add_argument("--port", type=port_number, default=8050, help="page port (default: %(default)s)")
     add_refresh_arg(p)
     p.add_argument("--window", type=positive_int, default=3600, metavar="S",
@@ -515,6 +518,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        handlers=[redacting_handler()],  # no log line shows a configured secret, whichever logger wrote it
     )
     signal.signal(signal.SIGTERM, _terminate)  # SIGTERM stops as cleanly as Ctrl-C
     try:

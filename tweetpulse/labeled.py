@@ -19,7 +19,7 @@ from tweetpulse.analyzers.base import LABELS
 from tweetpulse.errors import DatasetError
 from tweetpulse.sources.base import SkippedRows
 from tweetpulse.sources.detect import open_dataset
-from tweetpulse.sources.lines import csv_records
+from tweetpulse.sources.lines import CsvRecords
 
 FORMAT = "Kaggle entity-sentiment CSV (no header: id, entity, sentiment, text)"
 IRRELEVANT = "irrelevant"
@@ -74,7 +74,7 @@ class LabeledSet:
 def _labeled_rows(path: Path, skipped: SkippedRows, irrelevant: list[int]) -> Iterator[LabeledTweet]:
     with open_dataset(path) as stream:
         first = True
-        for line, row in csv_records(stream, skipped):
+        for line, row in CsvRecords(stream, skipped, columns=4):
             if len(row) != 4:
                 skipped.add(line, f"expected 4 columns (id, entity, sentiment, text), got {len(row)}")
                 continue

@@ -14,7 +14,7 @@ from dash import Dash
 from tweetpulse.config import DEFAULT_KAFKA_TIMEOUT, KafkaConfig, default_bootstrap, parse_client_settings
 from tweetpulse.dashboard import DashboardServer, check_port, stop_app
 from tweetpulse.listener import Listener, ListenerSettings, Summary
-from tweetpulse.pipeline import listener_app
+from tweetpulse.pipeline import listener_app, page_aggregator
 
 
 def in_notebook() -> bool:
@@ -88,7 +88,8 @@ class ListenerSession:
         groups: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.settings = settings
-        self.listener = Listener(settings, workers=workers, max_messages=max_messages)
+        self.listener = Listener(settings, workers=workers, max_messages=max_messages,
+                                 aggregator=page_aggregator(groups))
         self.aggregator = self.listener.aggregator
         self.dashboard = dashboard
         self.jupyter_mode = jupyter_mode

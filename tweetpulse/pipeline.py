@@ -12,6 +12,7 @@ from typing import Any
 
 from dash import Dash
 
+from tweetpulse.aggregates import Aggregator
 from tweetpulse.config import DEFAULT_REFRESH_MS, KafkaConfig
 from tweetpulse.dashboard import DashboardServer, build_app, check_port, listener_health
 from tweetpulse.errors import KafkaUnavailable
@@ -27,6 +28,13 @@ def page_subtitle(settings: ListenerSettings, source: str = "") -> str:
     k = settings.kafka
     head = f"source: {source} · " if source else ""
     return f"{head}topic {k.topic} on {k.bootstrap_servers} · group {settings.group} · store {settings.store_path}"
+
+
+def page_aggregator(groups: Mapping[str, Sequence[str]] | None = None) -> Aggregator:
+    """The page's aggregator, with a series of its own for every group it draws (see GroupCap)."""
+    from tweetpulse.keywords import DEFAULT_GROUPS
+
+    return Aggregator(groups=groups or DEFAULT_GROUPS)
 
 
 def listener_app(listener: Listener, source: str = "",
@@ -50,7 +58,7 @@ def run_listener(settings: ListenerSettings, workers: int | None = None, max_mes
     if dashboard:
         check_port(host, port)  # before the broker and the workers: a taken port costs nothing
     server: DashboardServer | None = None
-    listener = Listener(settings, workers=workers, max_messages=max_messages)
+    listener = Listener(settings, workers=workers, max_messages=max_messages, aggregator=page_aggregator(groups))
     try:
         listener.start()
         if dashboard:
@@ -157,7 +165,7 @@ def run_demo(settings: ListenerSettings, rate: float = 200.0, workers: int | Non
             raise failed[0]
 
     streamer = threading.Thread(target=produce, name="tweetpulse-demo-streamer", daemon=True)
-    listener = Listener(settings, workers=workers)
+    listener = Listener(settings, workers=workers, aggregator=page_aggregator())
     server: DashboardServer | None = None
     try:
         listener.start()

@@ -25,7 +25,8 @@ so the code under test goes through tweepy → requests → urllib3 exactly as i
 Every endpoint checks ``Authorization: Bearer <token>`` (401 with X's body otherwise); set
 ``not_enrolled = True`` to answer 403 ``client-not-enrolled`` like an app outside a Project;
 :meth:`FakeXServer.fail_next` makes the next request(s) to a path fail with any status, body
-and headers (e.g. 429 with ``x-rate-limit-*`` headers).
+and headers (e.g. 429 with ``x-rate-limit-*`` headers); with ``echo_auth = True`` every error
+answer quotes the request's ``Authorization`` header in its ``detail``, as a debugging proxy might.
 
 Usage::
 
@@ -79,12 +80,13 @@ class StreamScript:
     ``then``: after the events, ``"hold"`` keeps the connection open with keep-alives until the
     client or the server goes away; ``"close"`` ends the chunked body properly and closes the
     connection (what X does after an ``operational-disconnect`` line); ``"abort"`` drops the TCP
-    connection without ending the body (a network failure).
+    connection without ending the body (a network failure); ``"cut"`` sends the first half of a
+    data line, then drops the connection (a disconnect in the middle of a line).
     ``fragment``: split every line over two chunks, as X's chunks don't align with lines.
     """
 
     events: list[StreamEvent] = field(default_factory=list)
-    then: Literal["hold", "close", "abort"] = "hold"
+    then: Literal["hold", "close", "abort", "cut"] = "hold"
     fragment: bool = False
 
 
@@ -319,6 +321,7 @@ class FakeXServer:
         self.token = token
         self.keepalive_interval = keepalive_interval
         self.not_enrolled = False
+        self.echo_auth = False  # error answers quote the request's Authorization header (a debugging proxy)
         self.users: dict[str, FakeUser] = {}
         self.tweets: dict[str, FakeTweet] = {}
         self.rules: dict[str, dict[str, str]] = {}
@@ -479,6 +482,9 @@ class FakeXServer:
             return failure
 
     def _send_json(self, h: _Handler, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
+        if self.echo_auth and status >= 400:
+            echo = f"request had Authorization: {h.headers.get('Authorization')}"
+            obj = {**obj, "detail": f"{obj.get('detail', '')} ({echo})"} if isinstance(obj, dict) else {"detail": echo}
         data = b"" if obj is None else json.dumps(obj, separators=(",", ":")).encode()
         h.send_response(status)
         h.send_header("content-type", "application/json; charset=utf-8")
@@ -609,6 +615,10 @@ class FakeXServer:
                 self._send_line(h, line, script.fragment)
             if script.then == "close" and not self._stop.is_set():
                 h.wfile.write(b"0\r\n\r\n")
+            elif script.then == "cut":
+                half = b'{"data":{"id":"999","text":"a line cut in the mid'
+                h.wfile.write(b"%X\r\n%s\r\n" % (len(half), half))
+                h.wfile.flush()
             elif script.then == "hold":
                 while not self._stop.wait(self.keepalive_interval):
                     self._send_line(h, b"", False)

@@ -17,6 +17,7 @@ from dash import Dash
 from tweetpulse.aggregates import OVERALL, Aggregator
 from tweetpulse.config import DEFAULT_REFRESH_MS
 from tweetpulse.dashboard.callbacks import PageModel, register
+from tweetpulse.dashboard.guard import guard_server
 from tweetpulse.dashboard.health import HealthSampler
 from tweetpulse.dashboard.layout import build_layout
 from tweetpulse.dashboard.theme import INDEX_STRING
@@ -68,6 +69,7 @@ def build_app(aggregator: Aggregator, groups: Sequence[str] | Mapping[str, Seque
         show_workers=model.show_workers, scorer=model.analyzer.name,
     )
     register(app, model)
+    guard_server(app)
     app.tweetpulse_model = model  # type: ignore[attr-defined]  # for stop_app
     return app
 

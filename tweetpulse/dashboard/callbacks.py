@@ -146,14 +146,32 @@ def rate_span(agg: Aggregator, until: int) -> int:
     return RATE_SPAN if first is None else max(1, min(RATE_SPAN, until - first + 1))
 
 
-def tick(model: PageModel, mode: str | None, cursor: dict[str, Any] | None) -> TickResult:
-    """Everything one browser needs to catch up from ``cursor`` (``None`` on a fresh page), by output."""
+# the browser's cursor, as the tick wrote it: anything else in what a browser sends back is dropped
+_JS_INT_MAX = 2**53 - 1  # the largest int a browser's JSON keeps exactly (and Dash can send back)
+_CURSOR_TYPES: dict[str, type] = {"epoch": str, "t": int, "mode": str, "seq": int, "rows": int, "v": int}
+
+
+def clean_cursor(cursor: object) -> dict[str, Any]:
+    """The fields of a browser's cursor that have the types the tick gave them (a browser can send anything)."""
+    if not isinstance(cursor, dict):
+        return {}
+    clean: dict[str, Any] = {}
+    for key, kind in _CURSOR_TYPES.items():
+        value = cursor.get(key)
+        if type(value) is kind and not (isinstance(value, int) and not 0 <= value <= _JS_INT_MAX):
+            clean[key] = value
+    return clean
+
+
+def tick(model: PageModel, mode: object, cursor: object) -> TickResult:
+    """Everything one browser needs to catch up from ``cursor`` (``None`` on a fresh page), by output.
+    Whatever a browser sends as ``mode`` or ``cursor`` is taken only when it has the expected form."""
     agg = model.aggregator
     groups = model.groups
-    mode = mode if mode in TREND_MODES else DEFAULT_MODE
+    mode = mode if isinstance(mode, str) and mode in TREND_MODES else DEFAULT_MODE
     now = model.clock()
     until = int(now) - model.settle
-    state = dict(cursor or {})
+    state = clean_cursor(cursor)
     fresh = state.get("epoch") != model.epoch
     last = None if fresh else state.get("t")
     start = until - model.max_points
@@ -200,8 +218,9 @@ def tick(model: PageModel, mode: str | None, cursor: dict[str, Any] | None) -> T
     return out
 
 
-def on_classify(model: PageModel, n_clicks: int | None, text: str | None, followers: Any) -> Any:
-    """The classify box: the listener's analyzer on the user's text (capped; empty gets a hint)."""
+def on_classify(model: PageModel, n_clicks: object, text: object, followers: object) -> Any:
+    """The classify box: the listener's analyzer on the user's text (capped; empty gets a hint;
+    a text or follower count of the wrong type, which only a hand-made request sends, gets one too)."""
     if not n_clicks:
         return no_update
     return panels.classify_view(panels.classify(model.analyzer, text, followers, model.text_max))
@@ -214,11 +233,11 @@ def register(app: Dash, model: PageModel) -> None:
     outputs = [Output(ident, prop) for ident, prop in (key.split(".", 1) for key in keys)]
 
     @app.callback(*outputs, Input("tick", "n_intervals"), Input("trend-mode", "value"), State("cursor", "data"))
-    def _on_tick(_n: int | None, mode: str | None, cursor: dict[str, Any] | None) -> tuple[Any, ...]:
+    def _on_tick(_n: object, mode: object, cursor: object) -> tuple[Any, ...]:
         result = tick(model, mode, cursor)
         return tuple(result[key] for key in keys)
 
     @app.callback(Output("classify-result", "children"), Input("classify-button", "n_clicks"),
                   State("classify-text", "value"), State("classify-followers", "value"), prevent_initial_call=True)
-    def _on_classify(n_clicks: int | None, text: str | None, followers: Any) -> Any:
+    def _on_classify(n_clicks: object, text: object, followers: object) -> Any:
         return on_classify(model, n_clicks, text, followers)

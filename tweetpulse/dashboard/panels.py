@@ -182,18 +182,21 @@ def influencer_rows(top: Sequence[tuple[str, AuthorEntry]]) -> list[dict[str, An
     return rows
 
 
-def classify(analyzer: SentimentAnalyzer, text: str | None, followers: Any, max_chars: int) -> dict[str, Any]:
-    """Score a user's text exactly as the listener does: ``ok`` plus the numbers, or a ``message``."""
+def classify(analyzer: SentimentAnalyzer, text: object, followers: object, max_chars: int) -> dict[str, Any]:
+    """Score a user's text exactly as the listener does: ``ok`` plus the numbers, or a ``message``
+    (also for a text or follower count of the wrong type: the server takes nothing on trust)."""
+    if text is not None and not isinstance(text, str):
+        return {"ok": False, "message": "The text must be a string of characters."}
     text = text or ""
     if not text.strip():
         return {"ok": False, "message": "Type something first — a tweet about Bitcoin, Ethereum or Dogecoin, say."}
     if len(text) > max_chars:
         return {"ok": False, "message": f"That's {len(text):,} characters; the box takes up to {max_chars:,}."}
     count: int | None = None
-    if followers not in (None, ""):
+    if followers is not None and followers != "":
         try:
-            value = float(followers)
-        except (TypeError, ValueError):
+            value = float(followers)  # type: ignore[arg-type]  # a list or a dict raises TypeError
+        except (TypeError, ValueError, OverflowError):
             return {"ok": False, "message": "Followers must be a whole number (or leave it empty)."}
         if not math.isfinite(value) or value < 0 or value > 1e12:
             return {"ok": False, "message": "Followers must be a whole number between 0 and a trillion."}

@@ -1,8 +1,12 @@
-"""Serve a Dash app from a background thread, with a clean stop (for the CLI and notebooks)."""
+"""Serve a Dash app from a background thread, with a clean stop (for the CLI and notebooks).
+
+The page binds ``127.0.0.1`` unless told otherwise (``--host``); any other address is logged as a
+warning, since the page has no login."""
 
 from __future__ import annotations
 
 import errno
+import ipaddress
 import logging
 import socket
 import threading
@@ -11,6 +15,18 @@ from dash import Dash
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from tweetpulse.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only (``127.0.0.1``, ``::1``, ``localhost``)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _bind(host: str, port: int) -> None:
@@ -67,6 +83,10 @@ class DashboardServer:
 
     def start(self) -> DashboardServer:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        if not is_loopback(self.host):
+            log.warning("the page is served on %s, beyond this machine: it has no login, so anyone who can reach "
+                        "it sees the tweets and can use it; serve it on 127.0.0.1 (the default) unless you mean to",
+                        self.host)
         check_port(self.host, self.port)
         self._server = make_server(self.host, self.port, self.app.server, threaded=True)
         self.port = self._server.server_port

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from tweetpulse.models import Tweet
+from tweetpulse.sources.secrets import redact
 
 
 @dataclass
@@ -28,7 +29,7 @@ class SkippedRows:
             return f"no rows skipped in {name}"
         shown = ", ".join(f"line {line} ({reason})" for line, reason in self.examples)
         more = "" if self.count <= len(self.examples) else f", and {self.count - len(self.examples)} more"
-        return f"{self.count} row(s) skipped in {name}: {shown}{more}"
+        return redact(f"{self.count} row(s) skipped in {name}: {shown}{more}")
 
 
 class TweetSource(Protocol):

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tweetpulse.models import DEFAULT_MAX_TEXT
+from tweetpulse.models import DEFAULT_MAX_TEXT, MAX_FOLLOWERS
 
+_INT64_DIGITS = len(str(MAX_FOLLOWERS))
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, 1)}
 
@@ -53,7 +54,8 @@ def twitter_time(value: object) -> str | None:
 
 
 def count(value: object) -> int | None:
-    """A follower count: a non-negative int, or an integral float/str such as ``"123.0"``."""
+    """A follower count: a non-negative int, or an integral float/str such as ``"123.0"``; it may be
+    over :data:`~tweetpulse.models.MAX_FOLLOWERS` (see :func:`followers_problem`)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -61,14 +63,23 @@ def count(value: object) -> int | None:
     if isinstance(value, float):
         return int(value) if value >= 0 and value.is_integer() else None
     if isinstance(value, str) and value:
-        if value.isdigit():
-            return int(value)
+        if value.isascii() and value.isdigit():
+            # a count of more digits than any int64 has is over the limit: no need to convert it
+            digits = value.lstrip("0")
+            return int(digits or "0") if len(digits) <= _INT64_DIGITS else MAX_FOLLOWERS + 1
         try:
             number = float(value)
         except ValueError:
             return None
         return int(number) if number >= 0 and number.is_integer() else None
     return None
+
+
+def followers_problem(followers: int | None) -> str | None:
+    """Why a row's follower count refuses the row (over the store's 64-bit range), else None."""
+    if followers is None or followers <= MAX_FOLLOWERS:
+        return None
+    return "follower count over 2**63 - 1 (not a real count)"
 
 
 def str_or_none(value: object) -> str | None:

@@ -37,8 +37,8 @@ from typing import Any
 
 from tweetpulse.errors import ConfigError, DatasetError, InvalidRecord
 from tweetpulse.models import DEFAULT_MAX_TEXT, Tweet, record_from_dict
-from tweetpulse.sources.fields import count, iso_utc, str_or_none, text_problem, twitter_time
-from tweetpulse.sources.lines import ParseContext, csv_rows, json_lines
+from tweetpulse.sources.fields import count, followers_problem, iso_utc, str_or_none, text_problem, twitter_time
+from tweetpulse.sources.lines import CsvRecords, ParseContext, json_lines
 from tweetpulse.sources.x.v2 import tweets_from_v2
 
 FORMATS = ("kaggle-entity", "kaggle-bitcoin", "x-v2-jsonl", "x-v1-jsonl", "jsonl", "jetstream-jsonl", "mastodon-jsonl")
@@ -55,7 +55,7 @@ _V1_CONTROL = frozenset(
 def _parse_kaggle_entity(stream: Iterable[bytes], ctx: ParseContext) -> Iterator[Tweet]:
     skipped, match, source, suffix, stamp = ctx.skipped, ctx.matcher.match, ctx.source, ctx.id_suffix, ctx.stamp
     first = True
-    for line, row in csv_rows(stream, ctx):
+    for line, row in CsvRecords(stream, ctx.skipped, columns=4):
         if len(row) != 4:
             skipped.add(line, f"expected 4 columns (id, entity, sentiment, text), got {len(row)}")
             continue
@@ -83,7 +83,8 @@ def _bitcoin_id(author: str, date: str, text: str, line: int) -> str:
 
 def _parse_kaggle_bitcoin(stream: Iterable[bytes], ctx: ParseContext) -> Iterator[Tweet]:
     skipped, match, source, suffix = ctx.skipped, ctx.matcher.match, ctx.source, ctx.id_suffix
-    rows = csv_rows(stream, ctx)
+    records = CsvRecords(stream, ctx.skipped)
+    rows = iter(records)
     header = next(rows, None)
     if header is None:
         return
@@ -92,7 +93,7 @@ def _parse_kaggle_bitcoin(stream: Iterable[bytes], ctx: ParseContext) -> Iterato
         raise DatasetError(
             f"{ctx.label}: the first row has no 'text' column, so it isn't a kaggle-bitcoin header; {FORMAT_HINT}"
         )
-    width = len(header[1])
+    width = records.columns = len(header[1])
     i_text = columns["text"]
     i_user = columns.get("user_name")
     i_followers = columns.get("user_followers")
@@ -105,6 +106,11 @@ def _parse_kaggle_bitcoin(stream: Iterable[bytes], ctx: ParseContext) -> Iterato
         if not text or text.isspace() or len(text) > DEFAULT_MAX_TEXT:
             skipped.add(line, text_problem(text, blank_is_none=True))
             continue
+        followers = count(row[i_followers]) if i_followers is not None else None
+        problem = followers_problem(followers)
+        if problem is not None:
+            skipped.add(line, problem)
+            continue
         author = row[i_user] if i_user is not None else ""
         date = row[i_date] if i_date is not None else ""
         yield Tweet(
@@ -112,7 +118,7 @@ def _parse_kaggle_bitcoin(stream: Iterable[bytes], ctx: ParseContext) -> Iterato
             text=text,
             created_at=ctx.created_at(iso_utc(date)),
             author=author or None,
-            followers=count(row[i_followers]) if i_followers is not None else None,
+            followers=followers,
             keywords=match(text),
             source=source,
         )
@@ -163,6 +169,11 @@ def _convert_x_v1(obj: dict[str, Any], line: int, ctx: ParseContext) -> Tweet | 
     user = obj.get("user")
     if not isinstance(user, dict):
         user = {}
+    followers = count(user.get("followers_count"))
+    problem = followers_problem(followers)
+    if problem is not None:
+        ctx.skipped.add(line, problem)
+        return None
     user_id = user.get("id_str")
     if not isinstance(user_id, str) and isinstance(user.get("id"), int):
         user_id = str(user["id"])
@@ -172,7 +183,7 @@ def _convert_x_v1(obj: dict[str, Any], line: int, ctx: ParseContext) -> Tweet | 
         created_at=ctx.created_at(twitter_time(obj.get("created_at"))),
         author=str_or_none(user.get("screen_name")),
         author_id=str_or_none(user_id),
-        followers=count(user.get("followers_count")),
+        followers=followers,
         lang=str_or_none(obj.get("lang")),
         keywords=ctx.matcher.match(text),
         source=ctx.source,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import time
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import orjson
 
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet, utc_now_iso
+from tweetpulse.models import DEFAULT_MAX_TEXT, Tweet, utc_now_iso
 from tweetpulse.sources.base import SkippedRows
 
 BOM = b"\xef\xbb\xbf"
@@ -105,42 +106,147 @@ def json_lines(stream: Iterable[bytes], ctx: ParseContext, convert: ConvertFn) -
         skipped.add(number + 1, _stream_reason(exc))
 
 
-def _decoded_lines(stream: Iterable[bytes], last_bad: list[int], skipped: SkippedRows) -> Iterator[str]:
-    """Text lines for the csv module; notes the last line that wasn't UTF-8 in ``last_bad[0]``."""
-    number = 0
-    try:
-        for number, raw in enumerate(stream, 1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                last_bad[0] = number
-                text = raw.decode("utf-8", "replace")
-            if number == 1 and text.startswith("\ufeff"):
-                text = text[1:]
+# A CSV record longer than this (in lines or characters) has swallowed its neighbours: a quote
+# left open runs on until the next quote character, however far. No tweet spans that many lines,
+# and a text this long is refused anyway (it is twice the text cap).
+MAX_RECORD_LINES = 100
+MAX_RECORD_CHARS = 2 * DEFAULT_MAX_TEXT
+
+
+class _RunOn(Exception):
+    """The record being read went past :data:`MAX_RECORD_LINES` or :data:`MAX_RECORD_CHARS`."""
+
+
+class _LineFeed:
+    """Text lines for the csv module (:meth:`lines`), keeping the lines of the record being read, so
+    a record that swallowed the lines after it can give them back to be read again. Lines are
+    numbered from 1; the lines of a record, given back or not, are always consecutive."""
+
+    def __init__(self, stream: Iterable[bytes], skipped: SkippedRows) -> None:
+        self._raw = iter(stream)
+        self._skipped = skipped
+        self.fed = 0  # the number of the last line handed out
+        self.read = 0  # lines read from the file
+        self.again: deque[str] = deque()
+        self.record: list[str] = []
+        self.not_utf8: set[int] = set()
+        self.ran_out = False  # the file ended inside the record (a quote never closed)
+
+    def lines(self) -> Iterator[str]:
+        """The lines, until the file ends or a record runs on (:class:`_RunOn`; ask again after it)."""
+        again, record, raw, limit, most = self.again, self.record, self._raw, MAX_RECORD_LINES, MAX_RECORD_CHARS
+        while True:
+            if again:
+                text = again.popleft()
+            else:
+                try:
+                    data = next(raw)
+                except StopIteration:
+                    self.ran_out = bool(self.record)
+                    return
+                except STREAM_ERRORS as exc:
+                    self._skipped.add(self.read + 1, _stream_reason(exc))
+                    self._raw = raw = iter(())
+                    self.ran_out = bool(self.record)
+                    return
+                self.read += 1
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    self.not_utf8.add(self.read)
+                    text = data.decode("utf-8", "replace")
+                if self.read == 1:
+                    text = text.removeprefix("\ufeff")
+            self.fed += 1
+            record.append(text)
+            if len(text) > most or (len(record) > 1 and (len(record) > limit or self.chars > most)):
+                raise _RunOn
             yield text
-    except STREAM_ERRORS as exc:
-        skipped.add(number + 1, _stream_reason(exc))
+
+    @property
+    def chars(self) -> int:
+        """The characters of the record's lines so far."""
+        return sum(map(len, self.record))
+
+    @property
+    def start(self) -> int:
+        """The number of the record's first line."""
+        return self.fed - len(self.record) + 1
+
+    def take(self) -> tuple[int, int]:
+        """``(first, last)`` line of the record just read; the next record starts afresh."""
+        span = (self.start, self.fed)
+        self.record.clear()
+        self.ran_out = False
+        return span
+
+    def give_back(self) -> None:
+        """Forget the record just read, but for its first line: read the others again."""
+        self.again.extendleft(reversed(self.record[1:]))
+        self.fed -= len(self.record) - 1
+        self.take()
 
 
-def csv_rows(stream: Iterable[bytes], ctx: ParseContext) -> Iterator[tuple[int, list[str]]]:
-    """``(first line, fields)`` per CSV record of a replay (see :func:`csv_records`)."""
-    return csv_records(stream, ctx.skipped)
+class CsvRecords:
+    """``(first line, fields)`` per CSV record of ``stream``; bad records are noted in
+    ``skipped`` and skipped, blank ones ignored.
 
+    A record that swallowed its neighbours (an unterminated quote) is caught and undone: one that
+    runs over :data:`MAX_RECORD_LINES` lines or :data:`MAX_RECORD_CHARS` characters, one that runs
+    to the end of the file with its quote open, or (once ``columns`` is set) one of several lines
+    with the wrong number of fields. Its first line is skipped, saying how many lines it covered,
+    and the lines after it are read again.
+    """
 
-def csv_records(stream: Iterable[bytes], skipped: SkippedRows) -> Iterator[tuple[int, list[str]]]:
-    """``(first line, fields)`` per CSV record; bad records are noted in ``skipped``, blank ones ignored."""
-    last_bad = [0]
-    reader = csv.reader(_decoded_lines(stream, last_bad, skipped))
-    end = 0
-    while True:
-        try:
-            for row in reader:
-                start, end = end + 1, reader.line_num
-                if last_bad[0] >= start:
-                    skipped.add(start, "not UTF-8")
-                elif row:
-                    yield start, row
-            return
-        except csv.Error as exc:
-            start, end = end + 1, reader.line_num
-            skipped.add(start, f"bad CSV ({exc})")
+    def __init__(self, stream: Iterable[bytes], skipped: SkippedRows, columns: int | None = None) -> None:
+        self.columns = columns
+        self._skipped = skipped
+        self._feed = _LineFeed(stream, skipped)
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        feed, skipped, record, not_utf8 = self._feed, self._skipped, self._feed.record, self._feed.not_utf8
+        reader = csv.reader(feed.lines())
+        while True:
+            try:
+                for row in reader:  # the per-row path: plain tuples and no method calls
+                    lines = len(record)
+                    first = feed.fed - lines + 1
+                    if lines > 1:
+                        why = self._swallowed(row, first, feed.fed, feed.ran_out)
+                        if why:
+                            skipped.add(first, why)
+                            feed.give_back()
+                            break
+                    record.clear()
+                    if not_utf8 and not not_utf8.isdisjoint(range(first, first + lines)):
+                        skipped.add(first, "not UTF-8")
+                    elif row:
+                        yield first, row
+                else:
+                    return
+            except csv.Error as exc:
+                skipped.add(feed.take()[0], f"bad CSV ({exc})")
+                continue
+            except _RunOn:
+                lines, chars = len(record), feed.chars
+                skipped.add(feed.start, self._run_on_reason(feed.start, lines, chars))
+                feed.give_back()
+            reader = csv.reader(feed.lines())
+
+    def _swallowed(self, row: list[str], first: int, last: int, ran_out: bool) -> str | None:
+        """Why a record over lines ``first``-``last`` must have swallowed the lines after its first."""
+        again = f"lines {first + 1}-{last} were read again"
+        if ran_out:
+            return (f"a quote opened on this line never closed: the row ran on over {last - first + 1} lines "
+                    f"to the end of the file; {again}")
+        if self.columns is not None and row and len(row) != self.columns:
+            return f"expected {self.columns} columns, got {len(row)} in a row over lines {first}-{last} " \
+                   f"(a stray quote?); {again}"
+        return None
+
+    @staticmethod
+    def _run_on_reason(first: int, lines: int, chars: int) -> str:
+        if lines == 1:
+            return f"the row has {chars:,} characters, more than a row may have ({MAX_RECORD_CHARS:,})"
+        return (f"a quote opened on this line never closed: the row ran on over {lines} lines "
+                f"(to line {first + lines - 1}); lines {first + 1}-{first + lines - 1} were read again")

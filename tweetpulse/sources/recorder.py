@@ -9,23 +9,28 @@ from typing import BinaryIO
 
 import orjson
 
+from tweetpulse.sources.secrets import redact_bytes
+
 
 class Recorder:
     """Appends raw JSON messages to a JSONL file (thread-safe, flushed per line).
 
     A message that spans lines is re-encoded on one line (when it parses) or has its line breaks
-    replaced by spaces, so the file keeps one message per line.
+    replaced by spaces, so the file keeps one message per line. A new file is created 0600, and
+    registered secrets are masked in what is written (:mod:`tweetpulse.sources.secrets`).
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: BinaryIO | None = self.path.open("ab")
+        # raw API lines may quote what the request carried: the file is the user's alone (0600)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self._file: BinaryIO | None = os.fdopen(fd, "ab")
         self._lock = threading.Lock()
         self.lines = 0
 
     def write(self, raw: bytes) -> None:
-        line = raw.strip(b"\r\n")
+        line = redact_bytes(raw.strip(b"\r\n"))
         if b"\n" in line or b"\r" in line:
             try:
                 line = orjson.dumps(orjson.loads(line))

@@ -6,7 +6,10 @@ Every record gets ``source = "replay:<format>"``. With ``loop=True`` the file is
 its end, forever, with ids kept unique (:mod:`tweetpulse.sources.passes`).
 
 Unreadable rows (bad CSV or JSON, wrong column count, no text, not UTF-8, ...) are skipped and
-noted in :attr:`ReplaySource.skipped` with their 1-based line number (first pass only). A file
+noted in :attr:`ReplaySource.skipped` with their 1-based line number (first pass only); so is a row
+whose follower count is over 2**63 - 1. A CSV row that swallowed the lines after it (a quote left
+open) is skipped with how far it ran, and those lines are read again
+(:class:`~tweetpulse.sources.lines.CsvRecords`). A file
 that can't be opened or whose format can't be told raises :class:`~tweetpulse.errors.DatasetError`.
 """
 

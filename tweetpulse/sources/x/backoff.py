@@ -5,7 +5,8 @@ tweepy's stream loop (``BaseStream._connect``) waits between reconnects by calli
 320 s after HTTP errors, from 60 s after a 429. :func:`install` replaces that name (once) with a
 function that hands the wait to the waiter registered for the calling thread with :func:`waits_with`
 (the stream source reports it, scales it and lets ``close()`` cut it short); other threads get the
-original ``sleep``.
+original ``sleep``. :class:`OnceOnly` keeps tweepy's stream loop from reporting a fault the stream
+source reports itself.
 """
 
 from __future__ import annotations
@@ -60,3 +61,22 @@ def waits_with(waiter: Waiter) -> Iterator[None]:
         yield
     finally:
         _waiters.pop(ident, None)
+
+
+class OnceOnly(logging.Filter):
+    """tweepy's stream loop logs every error answer and connection error at ERROR; the source reports
+    each fault once itself (cause, and the wait before it retries), so tweepy's copy is dropped
+    unless its logger is set to DEBUG (then it stays, as DEBUG)."""
+
+    DUPLICATES = ("HTTP error response text:", "Connection error:")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and isinstance(record.msg, str) and record.msg.startswith(self.DUPLICATES):
+            if not logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+                return False
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+if not any(isinstance(f, OnceOnly) for f in logging.getLogger("tweepy.streaming").filters):
+    logging.getLogger("tweepy.streaming").addFilter(OnceOnly())

@@ -11,7 +11,7 @@ from typing import Self
 
 from tweetpulse.keywords import KeywordMatcher
 from tweetpulse.sources.base import SkippedRows
-from tweetpulse.sources.secrets import mask_token
+from tweetpulse.sources.secrets import mask_token, redact
 from tweetpulse.sources.x.credentials import register_token
 from tweetpulse.sources.x.rules import Groups, groups_or_default
 from tweetpulse.sources.x.session import API_BASE
@@ -115,7 +115,7 @@ class XSourceBase:
     def _set_state(self, state: str, *, error: str | None = None, retry_in: float | None = None) -> None:
         self.state = state
         if error is not None:
-            self.last_error = error
+            self.last_error = redact(error)
         self.retry_in = retry_in
         if self.on_status is not None:
             try:

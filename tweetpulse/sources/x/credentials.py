@@ -1,8 +1,8 @@
 """Where the X bearer token comes from: ``$X_BEARER_TOKEN``, or a ``twitter_credentials.py`` file
 (``BEARER_TOKEN = "..."``, or the old tutorial's consumer key and secret, exchanged for one).
 
-Every token found is registered with :mod:`tweetpulse.sources.secrets`, so tweepy's log records
-never show it.
+Every token found is registered with :mod:`tweetpulse.sources.secrets`, so no message or log
+record shows it.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from tweetpulse.sources.x.session import API_BASE, RebasedSession, json_or_none,
 TOKEN_ENV = "X_BEARER_TOKEN"
 CREDENTIALS_FILE = "twitter_credentials.py"
 TWEEPY_LOGGERS = ("tweepy.client", "tweepy.streaming", "tweepy.auth")  # their DEBUG logs print headers
+# the X sources' own loggers quote X's answers, which an echoing server or proxy may fill with the token
+X_LOGGERS = tuple(f"tweetpulse.sources.x.{name}" for name in ("stream", "poll", "base", "credentials", "backoff"))
 
 
 def register_token(token: str) -> None:
-    """Keep ``token`` out of tweepy's log records."""
+    """Keep ``token`` out of every message: errors, tweepy's and the X sources' log records."""
     register_secret(token)
-    redact_logs_of(*TWEEPY_LOGGERS)
+    redact_logs_of(*TWEEPY_LOGGERS, *X_LOGGERS, "urllib3.connectionpool")
 
 
 def require_token(bearer_token: str) -> None:

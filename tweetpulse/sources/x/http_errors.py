@@ -8,6 +8,7 @@ from typing import Any
 import tweepy
 
 from tweetpulse.errors import SourceError
+from tweetpulse.sources.secrets import redact
 from tweetpulse.sources.x.credentials import CREDENTIALS_FILE, TOKEN_ENV
 from tweetpulse.sources.x.session import json_or_none
 
@@ -37,7 +38,7 @@ def describe(status: int, body: Any) -> str:
     text = " ".join(parts)
     if detail and detail != title:
         text += f": {detail}"
-    return text
+    return redact(text)  # an echoing server or proxy may quote the request's Authorization header
 
 
 def is_usage_cap(body: Any) -> bool:

@@ -7,6 +7,8 @@ from typing import Any
 import orjson
 import requests
 
+from tweetpulse.sources.secrets import redact
+
 API_BASE = "https://api.twitter.com"
 
 
@@ -19,10 +21,12 @@ class RebasedSession(requests.Session):
     before proxies and TLS settings are chosen for the real target.
     """
 
-    def __init__(self, api_base: str | None = None, timeout: float | None = 30.0) -> None:
+    def __init__(self, api_base: str | None = None, timeout: float | None = 30.0,
+                 stream_timeout: float | None = None) -> None:
         super().__init__()
         self.api_base = (api_base or API_BASE).rstrip("/")
         self.default_timeout = timeout
+        self.stream_timeout = stream_timeout
 
     def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
         url = request.url
@@ -32,9 +36,11 @@ class RebasedSession(requests.Session):
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         # tweepy's REST calls pass no timeout: a dead connection must not hang a call forever
-        # (the stream passes its own 21 s read timeout, which stays).
+        # (the stream passes its own 21 s read timeout, which stays unless stream_timeout is set).
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
+        elif self.stream_timeout is not None and kwargs.get("stream"):
+            kwargs["timeout"] = self.stream_timeout  # a stalled stream is given up after this long
         return super().send(request, **kwargs)
 
 
@@ -49,6 +55,6 @@ def json_or_none(raw: bytes | None) -> Any:
 
 
 def short(exc: BaseException) -> str:
-    """The first line of an exception's message, at most 200 characters."""
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    """The first line of an exception's message (secrets masked), at most 200 characters."""
+    text = redact(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__
     return text if len(text) <= 200 else text[:197] + "..."

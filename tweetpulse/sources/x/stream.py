@@ -13,6 +13,9 @@ tweepy reconnects forever by default (``max_retries``): a clean close by X (e.g.
 scale). tweepy would also retry 401/403 forever and stop the stream on the first line that isn't
 JSON; this source stops on 401/403 with a clear error and counts bad lines in ``skipped`` instead.
 
+A stream that sends nothing, not even a keep-alive, for ``stall_timeout`` seconds has stalled: it
+is dropped and reconnected like a lost connection.
+
 ``record_path`` appends each data line to a JSONL file as received, byte for byte (keep-alives
 left out), which replays as format ``x-v2-jsonl``.
 """
@@ -45,16 +48,20 @@ from tweetpulse.sources.x.v2 import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, tweet
 
 log = logging.getLogger(__name__)
 
+# X sends a keep-alive every 20 s: a stream silent for longer has stalled, and is reconnected
+STALL_TIMEOUT = 21.0
+
 
 class _StreamingClient(tweepy.StreamingClient):
     """tweepy's client with its callbacks forwarded to the owning :class:`XStreamSource`."""
 
     session: requests.Session
 
-    def __init__(self, owner: XStreamSource, bearer_token: str, api_base: str | None, **kwargs: Any) -> None:
+    def __init__(self, owner: XStreamSource, bearer_token: str, api_base: str | None, stall_timeout: float,
+                 **kwargs: Any) -> None:
         super().__init__(bearer_token, **kwargs)
         self.session.close()
-        self.session = RebasedSession(api_base)
+        self.session = RebasedSession(api_base, stream_timeout=stall_timeout)
         self.session.hooks["response"].append(owner._on_http_response)
         self._owner = owner
 
@@ -126,6 +133,7 @@ class XStreamSource(XSourceBase):
         backfill_minutes: int | None = None,
         chunk_size: int = 512,
         close_timeout: float = 5.0,
+        stall_timeout: float = STALL_TIMEOUT,
     ) -> None:
         require_token(bearer_token)
         self._init_common(bearer_token, groups, api_base, on_status)
@@ -138,7 +146,7 @@ class XStreamSource(XSourceBase):
         self._queue: queue.Queue[Tweet] = queue.Queue(maxsize=queue_size)
         self._recorder = Recorder(record_path) if record_path is not None else None
         self._client = _StreamingClient(
-            self, bearer_token, api_base, max_retries=max_retries, chunk_size=chunk_size, daemon=True
+            self, bearer_token, api_base, stall_timeout, max_retries=max_retries, chunk_size=chunk_size, daemon=True
         )
         self._stop = threading.Event()
         self._finished = threading.Event()

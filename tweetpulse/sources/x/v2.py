@@ -7,7 +7,8 @@ The input is one v2 response object: a filtered-stream message (``data`` an obje
 * ``id`` a non-empty string (or an integer), ``text`` a non-empty string of at most
   :data:`~tweetpulse.models.DEFAULT_MAX_TEXT` characters; otherwise the item is refused with a reason;
 * ``author`` / ``followers`` from the ``includes.users`` entry whose id is the ``author_id``
-  (``username``, ``public_metrics.followers_count``; a count may be an integral float or string);
+  (``username``, ``public_metrics.followers_count``; a count may be an integral float or string; a
+  count over 2**63 - 1 refuses the item);
 * ``created_at`` as ISO-8601 UTC (None when missing or unreadable), ``lang`` (empty means None);
 * ``keywords``: the keyword groups named by the ``matching_rules`` tags (ignoring case, in the
   matcher's order); without any, the groups the matcher finds in the text.
@@ -23,7 +24,8 @@ from typing import Any, NamedTuple
 
 from tweetpulse.keywords import KeywordMatcher
 from tweetpulse.models import DEFAULT_MAX_TEXT, Tweet
-from tweetpulse.sources.fields import count, id_or_none, iso_utc, str_or_none, text_problem
+from tweetpulse.sources.fields import count, followers_problem, id_or_none, iso_utc, str_or_none, text_problem
+from tweetpulse.sources.secrets import redact
 
 EXPANSIONS = ["author_id"]
 TWEET_FIELDS = ["created_at", "lang"]
@@ -65,10 +67,14 @@ def tweets_from_v2(obj: Mapping[str, Any], *, source: str, matcher: KeywordMatch
             metrics = user.get("public_metrics")
             if isinstance(metrics, Mapping):
                 followers = count(metrics.get("followers_count"))
+        problem = followers_problem(followers)
+        if problem is not None:
+            problems.append(problem)
+            continue
         tweets.append(
             Tweet(
                 id=tweet_id,
-                text=text,
+                text=redact(text),  # a tweet quoting the API token (an echoing proxy) must not store it
                 created_at=iso_utc(item.get("created_at")),
                 author=author,
                 author_id=author_id,
