@@ -43,8 +43,8 @@ def test_markup_in_tweets_and_the_classify_box_is_text(kafka: KafkaConfig, tmp_p
     ]
     produce(kafka, tweets)
     settings = ListenerSettings(kafka=kafka, group="inert", store_path=str(tmp_path / "t.db"), batch_size=50)
-    with Listener(settings, workers=1, aggregator=page_aggregator()) as listener:
-        listener.wait(duration=60, idle_exit=3.0)
+    with Listener(settings, workers=1, max_messages=len(PAYLOADS), aggregator=page_aggregator()) as listener:
+        listener.wait(duration=60)  # until every payload is handled (a slow worker start is no idle time)
         assert listener.summary().stored == len(PAYLOADS)
         with DashboardServer(listener_app(listener, interval_ms=500), "127.0.0.1", 0) as server:
             browser.get(server.url)

@@ -39,8 +39,8 @@ def test_unique_keyword_names_cost_bounded_series(kafka: KafkaConfig, tmp_path: 
     ]
     produce(kafka, tweets)
     settings = ListenerSettings(kafka=kafka, group="names", store_path=str(tmp_path / "names.db"), batch_size=500)
-    with Listener(settings, workers=1, aggregator=page_aggregator()) as listener:
-        listener.wait(duration=120, idle_exit=4.0)
+    with Listener(settings, workers=1, max_messages=TWEETS, aggregator=page_aggregator()) as listener:
+        listener.wait(duration=120)
     agg = listener.aggregator
 
     assert len(agg.series) <= MAX_GROUPS + 2, f"{len(agg.series)} series for {TWEETS * NAMES_PER_TWEET} names"

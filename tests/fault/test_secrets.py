@@ -111,8 +111,8 @@ def test_a_token_quoted_on_the_stream_reaches_no_store_row_or_page(
 
     store = tmp_path / "tweets.db"
     settings = ListenerSettings(kafka=kafka, group="secrets", store_path=str(store), batch_size=100)
-    with Listener(settings, workers=1, aggregator=page_aggregator()) as listener:
-        listener.wait(duration=60, idle_exit=3.0)
+    with Listener(settings, workers=1, max_messages=3, aggregator=page_aggregator()) as listener:
+        listener.wait(duration=60)  # the three tweets above
         app = listener_app(listener)
         with DashboardServer(app, "127.0.0.1", 0) as server:
             page = post_callback(server.url, callback_body(app, "trend", [1, "cumulative"], [None]))
