@@ -56,11 +56,13 @@ impl Scratch {
 
 pub struct Tokenizer {
     rewrites: Vec<(String, String)>,
+    /// Bytes one of which every rewrite's pattern holds: a text without any needs no rewrite.
+    rewrite_bytes: [bool; 256],
     contraction_keys: Vec<String>,
     lead: [bool; 128],
     abbreviations: FxSet<String>,
     eos: String,
-    emoticons: Vec<Vec<char>>,
+    emoticons: Vec<Vec<Utf8Char>>,
     by_first: FxMap<char, Vec<usize>>,
     pairs: FxSet<u64>,
 }
@@ -83,6 +85,18 @@ impl Tokenizer {
         for b in lead.bytes().filter(u8::is_ascii) {
             lead_table[usize::from(b)] = true;
         }
+        let mut rewrite_bytes = [false; 256];
+        for (old, _new) in &rewrites {
+            // its first byte that is not a letter or digit (rarer in text), else its first byte
+            let bytes = old.as_bytes();
+            let key = bytes
+                .iter()
+                .find(|b| !b.is_ascii_alphanumeric())
+                .or(bytes.first());
+            if let Some(&b) = key {
+                rewrite_bytes[usize::from(b)] = true;
+            }
+        }
         let emoticons: Vec<Vec<char>> = emoticons.iter().map(|e| e.chars().collect()).collect();
         let mut by_first: FxMap<char, Vec<usize>> = FxMap::default();
         // Pairs of characters that a match with an inner space joins: without such a pair in a
@@ -98,8 +112,13 @@ impl Tokenizer {
                 pairs.insert(pair_key(w[0], w[1]));
             }
         }
+        let emoticons = emoticons
+            .iter()
+            .map(|e| e.iter().map(|&c| Utf8Char::new(c)).collect())
+            .collect();
         Tokenizer {
             rewrites,
+            rewrite_bytes,
             contraction_keys,
             lead: lead_table,
             abbreviations: abbreviations.into_iter().collect(),
@@ -133,12 +152,20 @@ impl Tokenizer {
     fn prepare(&self, text: &str, sc: &mut Scratch) {
         sc.prepared.clear();
         sc.prepared.push_str(text);
-        for (old, new) in &self.rewrites {
-            if sc.prepared.contains(old.as_str()) {
-                sc.prepared = sc.prepared.replace(old.as_str(), new);
+        let mut newlines = false;
+        let mut rewrite = false;
+        for &b in text.as_bytes() {
+            newlines |= b == b'\n';
+            rewrite |= self.rewrite_bytes[usize::from(b)];
+        }
+        if rewrite {
+            for (old, new) in &self.rewrites {
+                if sc.prepared.contains(old.as_str()) {
+                    sc.prepared = sc.prepared.replace(old.as_str(), new);
+                }
             }
         }
-        if sc.prepared.contains("\n\n") {
+        if newlines && sc.prepared.contains("\n\n") {
             sc.swap.clear();
             let bytes = sc.prepared.as_bytes();
             let mut last = 0;
@@ -241,12 +268,21 @@ impl Tokenizer {
         out.extend(tail.iter().rev());
     }
 
-    fn is_boundary(&self, t: &str) -> bool {
-        matches!(t, "..." | "." | "!" | "?") || t == self.eos
+    fn is_eos(&self, t: &[u8]) -> bool {
+        t.len() == self.eos.len() && t == self.eos.as_bytes()
     }
 
-    fn is_closer_not_quote(&self, t: &str) -> bool {
-        matches!(t, "\u{201d}" | "\u{2019}" | "..." | "." | "!" | "?" | ")") || t == self.eos
+    /// ".", "!", "?", "..." or END-OF-SENTENCE (byte patterns: no call to memcmp for one byte).
+    fn is_boundary(&self, t: &[u8]) -> bool {
+        matches!(t, [b'.' | b'!' | b'?'] | [b'.', b'.', b'.']) || self.is_eos(t)
+    }
+
+    /// A closing mark other than a quote: a boundary, ")", "\u{201d}" or "\u{2019}".
+    fn is_closer_not_quote(&self, t: &[u8]) -> bool {
+        matches!(
+            t,
+            [b'.' | b'!' | b'?' | b')'] | [b'.', b'.', b'.'] | [0xe2, 0x80, 0x9d | 0x99]
+        ) || self.is_eos(t)
     }
 
     /// Step 4: split `sc.tokens` into sentences and emit each one's words.
@@ -257,10 +293,10 @@ impl Tokenizer {
         let (mut i, mut j) = (0, 0);
         while j < n {
             let (a, b) = sc.tokens[j];
-            if self.is_boundary(&sc.prepared[a..b]) {
+            if self.is_boundary(&sc.prepared.as_bytes()[a..b]) {
                 while j < n {
                     let (a, b) = sc.tokens[j];
-                    if !self.is_closer_not_quote(&sc.prepared[a..b]) {
+                    if !self.is_closer_not_quote(&sc.prepared.as_bytes()[a..b]) {
                         break; // not a closing mark, or a quote: TextBlob's balance test always stops
                     }
                     j += 1;
@@ -278,7 +314,7 @@ impl Tokenizer {
         sc.sentence.clear();
         for k in i..j.min(sc.tokens.len()) {
             let (a, b) = sc.tokens[k];
-            if sc.prepared[a..b] != *self.eos {
+            if !self.is_eos(&sc.prepared.as_bytes()[a..b]) {
                 sc.sentence.push((a, b));
             }
         }
@@ -363,18 +399,41 @@ impl Tokenizer {
     }
 }
 
+/// A character's UTF-8 bytes, compared without a call to memcmp when it is ASCII.
+struct Utf8Char {
+    bytes: [u8; 4],
+    len: usize,
+}
+
+impl Utf8Char {
+    fn new(c: char) -> Self {
+        let mut bytes = [0u8; 4];
+        let len = c.encode_utf8(&mut bytes).len();
+        Utf8Char { bytes, len }
+    }
+
+    #[inline]
+    fn is_at(&self, b: &[u8], q: usize) -> bool {
+        if self.len == 1 {
+            q < b.len() && b[q] == self.bytes[0]
+        } else {
+            b.get(q..q + self.len) == Some(&self.bytes[..self.len])
+        }
+    }
+}
+
 /// One emoticon alternative at byte `p` of a sentence: its characters, each after an optional
 /// space, then the end or a space (the only whitespace a sentence holds). Returns the end of
 /// group 1 and of the whole match.
-fn match_emoticon(s: &str, p: usize, emoticon: &[char]) -> Option<(usize, usize)> {
+fn match_emoticon(s: &str, p: usize, emoticon: &[Utf8Char]) -> Option<(usize, usize)> {
     let b = s.as_bytes();
     let mut q = p;
-    for (k, &ch) in emoticon.iter().enumerate() {
-        if k > 0 && q < b.len() && b[q] == b' ' && s[q + 1..].starts_with(ch) {
+    for (k, ch) in emoticon.iter().enumerate() {
+        if k > 0 && q < b.len() && b[q] == b' ' && ch.is_at(b, q + 1) {
             q += 1;
         }
-        if s[q..].starts_with(ch) {
-            q += ch.len_utf8();
+        if ch.is_at(b, q) {
+            q += ch.len;
         } else {
             return None;
         }

@@ -113,7 +113,7 @@ impl Walk {
         } else if self.modifier.is_some() && w.chars().count() > 2 {
             self.modifier = None;
         }
-        if w == "!" {
+        if w.as_bytes() == [b'!'] {
             if let Some(last) = self.a.last_mut() {
                 last.polarity = clamp(last.polarity * 1.25);
             }
