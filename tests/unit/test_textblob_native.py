@@ -144,6 +144,7 @@ def test_pure_python_env_forces_the_fallback_at_import() -> None:
 
 
 def test_without_the_extension_the_default_falls_back_and_native_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_textblob_native, "PURE_PYTHON", False)
     monkeypatch.setitem(sys.modules, "tweetpulse_native", None)  # import fails as if never built
     assert native_core().score is None and "make setup" in native_core().reason
     scorer = TextBlobAnalyzer(cache_size=0)
