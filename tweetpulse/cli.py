@@ -375,13 +375,15 @@ def cmd_score(args: argparse.Namespace) -> int:
     analyzer = make_analyzer(args.scorer, args.neutral_band, cache_size=0)
     text = " ".join(args.text)
     s = score_tweet(analyzer, text, args.followers)
+    engine = getattr(analyzer, "engine", None)  # textblob: "native" (compiled core) or "python"
     if args.json:
-        print(json.dumps({"text": text, **s._asdict(), "followers": args.followers, "scorer": analyzer.name}))
+        print(json.dumps({"text": text, **s._asdict(), "followers": args.followers, "scorer": analyzer.name,
+                          "engine": engine}))
     else:
         print(
             f"polarity {s.polarity:+.4f}  subjectivity {s.subjectivity:.4f}  label {s.label}"
             + (f"  weight {s.weight:.4f}  score {s.score:+.4f}" if args.followers is not None else "")
-            + f"  (scorer {analyzer.name})"
+            + f"  (scorer {analyzer.name}" + (f", {engine} engine)" if engine else ")")
         )
     return 0
 
