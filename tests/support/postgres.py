@@ -14,11 +14,14 @@ import os
 import shutil
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,3 +111,16 @@ def session_postgres(port: int) -> Iterator[PostgresServer]:
     finally:
         run_setup(env, "stop")
         shutil.rmtree(state, ignore_errors=True)
+
+
+@contextmanager
+def fresh_schema(url: str) -> Iterator[str]:
+    """``url`` with its tables in a new schema of their own (libpq's ``options=-csearch_path``), dropped after."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{name}"')
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{name}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{name}" CASCADE')
