@@ -28,8 +28,8 @@ if str(ROOT) not in sys.path:
 from benchmarks import report  # noqa: E402
 from benchmarks.broker import Broker, private_broker  # noqa: E402
 
-PARTS = ("scorer", "dashboard", "producer", "e2e", "baseline", "latency", "memory")
-KAFKA_PARTS = frozenset(("producer", "e2e", "baseline", "latency", "memory"))
+PARTS = ("scorer", "dashboard", "producer", "e2e", "postgres", "baseline", "latency", "memory")
+KAFKA_PARTS = frozenset(("producer", "e2e", "postgres", "baseline", "latency", "memory"))
 # the plain numbers results.json also carries at its top level
 REQUIRED = (
     "producer_tweets_per_s", "scorer_engine", "scorer_tweets_per_s", "textblob_tweets_per_s", "scorer_mismatches",
@@ -42,6 +42,7 @@ PART_PREFIXES = {
     "dashboard": ("tick_", "load_"),
     "producer": ("producer_",),
     "e2e": ("e2e_tweets_",),
+    "postgres": ("e2e_pg_", "store_insert_"),
     "baseline": ("baseline_",),
     "latency": ("latency_", "fold_", "visible_"),
     "memory": ("rss_",),
@@ -135,6 +136,15 @@ def part_e2e(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, 
     return figures
 
 
+def part_postgres(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    from benchmarks import bench_e2e, bench_pgstore
+
+    assert broker is not None
+    if quick:
+        return bench_pgstore.run(broker, bench_e2e.N_QUICK, runs or 2, bench_pgstore.INSERTS_QUICK, runs or 2)
+    return bench_pgstore.run(broker, bench_e2e.N_FULL, runs or 3, bench_pgstore.INSERTS_FULL, runs or 3)
+
+
 def part_baseline(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
     from benchmarks import baseline
 
@@ -162,7 +172,7 @@ def part_memory(quick: bool, runs: int | None, broker: Broker | None) -> dict[st
 
 RUNNERS: dict[str, Callable[[bool, int | None, Broker | None], dict[str, Figure]]] = {
     "scorer": part_scorer, "dashboard": part_dashboard, "producer": part_producer, "e2e": part_e2e,
-    "baseline": part_baseline, "latency": part_latency, "memory": part_memory,
+    "postgres": part_postgres, "baseline": part_baseline, "latency": part_latency, "memory": part_memory,
 }
 
 

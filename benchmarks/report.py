@@ -55,6 +55,8 @@ ORDER = (
     "scorer_engine", "scorer_tweets_per_s", "textblob_tweets_per_s", "scorer_vs_textblob",
     "scorer_python_tweets_per_s", "scorer_cached_tweets_per_s", "scorer_mismatches",
     "e2e_tweets_per_s", "baseline_tweets_per_s", "e2e_vs_baseline",
+    "e2e_pg_tweets_per_s", "store_insert_sqlite_tweets_per_s", "store_insert_pg_copy_tweets_per_s",
+    "store_insert_pg_executemany_tweets_per_s",
     "latency_p50_s", "latency_p99_s", "fold_p50_s", "fold_p99_s", "visible_p50_s", "visible_p99_s",
     "visible_p99_s_refresh_1000ms",
     "tick_p95_ms_10k", "tick_p95_ms_100k", "tick_p95_ms_1m",
