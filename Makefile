@@ -7,19 +7,38 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup kafka kafka-stop postgres demo test test-unit lint bench bench-quick lab browser-deps clean
+.PHONY: help setup native kafka kafka-stop postgres demo test test-unit lint bench bench-quick lab browser-deps clean
 
 help: ## show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 setup: $(STAMP) ## create .venv with the pinned requirements and tweetpulse installed (editable)
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+NATIVE_SOURCES := native/Cargo.toml native/Cargo.lock native/pyproject.toml $(wildcard native/src/*.rs)
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml $(NATIVE_SOURCES)
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: install Python 3.11+"; exit 1; }
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -r requirements-dev.txt -c constraints.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
+	@$(MAKE) --no-print-directory native
 	@touch $(STAMP)
+
+# The compiled scoring core (native/, Rust + PyO3) is optional: without cargo, or when its build
+# fails, setup says so in one line, removes any stale copy and goes on (the pure-Python scorer
+# gives the same scores, slower).
+native: ## (re)build the optional compiled scoring core into .venv (needs cargo)
+	@[ -x $(BIN)/python ] || { echo "make: run make setup first"; exit 1; }
+	@if ! command -v cargo >/dev/null; then \
+	  $(BIN)/python -m pip uninstall -q -y tweetpulse-native 2>/dev/null; \
+	  echo "make: cargo not found: scoring uses the pure-Python scorer (exact, slower); install Rust for the compiled core"; \
+	elif PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pip install -q --no-build-isolation ./native \
+	    >$(VENV)/native-build.log 2>&1; then \
+	  echo "compiled scoring core built (tweetpulse_native)"; \
+	else \
+	  $(BIN)/python -m pip uninstall -q -y tweetpulse-native 2>/dev/null; \
+	  echo "make: the compiled scoring core did not build (see $(VENV)/native-build.log): scoring uses the pure-Python scorer"; \
+	fi
 
 kafka: setup ## start the local Kafka broker (./kafka-setup.sh start)
 	./kafka-setup.sh start
@@ -68,5 +87,5 @@ lab: setup ## JupyterLab on this folder; as root adds --allow-root; LAB_ARGS="--
 
 clean: ## stop Kafka and remove .venv, .kafka, data and caches
 	-./kafka-setup.sh stop
-	rm -rf $(VENV) .kafka data artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .kafka data artifacts native/target .pytest_cache .mypy_cache .ruff_cache *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

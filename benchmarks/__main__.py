@@ -28,11 +28,11 @@ if str(ROOT) not in sys.path:
 from benchmarks import report  # noqa: E402
 from benchmarks.broker import Broker, private_broker  # noqa: E402
 
-PARTS = ("scorer", "dashboard", "producer", "e2e", "baseline", "latency", "memory")
-KAFKA_PARTS = frozenset(("producer", "e2e", "baseline", "latency", "memory"))
+PARTS = ("scorer", "dashboard", "producer", "e2e", "postgres", "baseline", "latency", "memory")
+KAFKA_PARTS = frozenset(("producer", "e2e", "postgres", "baseline", "latency", "memory"))
 # the plain numbers results.json also carries at its top level
 REQUIRED = (
-    "producer_tweets_per_s", "scorer_tweets_per_s", "textblob_tweets_per_s", "scorer_mismatches",
+    "producer_tweets_per_s", "scorer_engine", "scorer_tweets_per_s", "textblob_tweets_per_s", "scorer_mismatches",
     "e2e_tweets_per_s", "baseline_tweets_per_s", "e2e_vs_baseline", "latency_p50_s", "latency_p99_s",
     "tick_p95_ms_1m", "tick_bytes_1m", "rss_growth_pct",
 )
@@ -42,6 +42,7 @@ PART_PREFIXES = {
     "dashboard": ("tick_", "load_"),
     "producer": ("producer_",),
     "e2e": ("e2e_tweets_",),
+    "postgres": ("e2e_pg_", "store_insert_"),
     "baseline": ("baseline_",),
     "latency": ("latency_", "fold_", "visible_"),
     "memory": ("rss_",),
@@ -75,12 +76,19 @@ def part_scorer(quick: bool, runs: int | None, broker: Broker | None) -> dict[st
     settings = {"texts": flat["n_texts"], "runs": flat["repeats"],
                 "corpus": "generate_tweets (about 20% repeats) + the shared validation CSV",
                 "per_process": True}
-    units = {"scorer_tweets_per_s": "tweets/s", "textblob_tweets_per_s": "tweets/s", "scorer_vs_textblob": "x",
+    units = {"scorer_engine": "path", "scorer_tweets_per_s": "tweets/s", "textblob_tweets_per_s": "tweets/s",
+             "scorer_vs_textblob": "x", "scorer_python_tweets_per_s": "tweets/s", "scorer_python_vs_textblob": "x",
              "scorer_mismatches": "texts", "scorer_cached_tweets_per_s": "tweets/s",
              "scorer_cached_vs_textblob": "x"}
-    extra = {"scorer_tweets_per_s": {"scorer": "Scorer(cache_size=0)"},
-             "scorer_cached_tweets_per_s": {"scorer": "Scorer() (default cache), fresh per run"},
-             "scorer_mismatches": {"compared": "polarity and subjectivity bit for bit, cached and uncached"}}
+    engine: dict[str, object] = {"engine": flat["scorer_engine"]}
+    meaning = ("native: the compiled core (native/) ran; python: the pure-Python fallback (core not built, "
+               "or TWEETPULSE_PURE_PYTHON=1)")
+    extra: dict[str, dict[str, object]] = {"scorer_engine": {"meaning": meaning},
+             "scorer_tweets_per_s": {"scorer": "Scorer(cache_size=0)", **engine},
+             "scorer_python_tweets_per_s": {"scorer": "Scorer(cache_size=0, engine='python')"},
+             "scorer_cached_tweets_per_s": {"scorer": "Scorer() (default cache), fresh per run", **engine},
+             "scorer_mismatches": {"compared": "polarity and subjectivity bit for bit: cached and uncached on the "
+                                   "default path, and the pure-Python fallback"}}
     return {name: {"value": flat[name], "unit": unit, "settings": {**settings, **extra.get(name, {})}}
             for name, unit in units.items() if name in flat}
 
@@ -117,10 +125,24 @@ def part_producer(quick: bool, runs: int | None, broker: Broker | None) -> dict[
 
 def part_e2e(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
     from benchmarks import bench_e2e
+    from tweetpulse.scoring import Scorer
 
     assert broker is not None
     n = bench_e2e.N_QUICK if quick else bench_e2e.N_FULL
-    return bench_e2e.run(broker, n, runs or (2 if quick else 3))
+    figures = bench_e2e.run(broker, n, runs or (2 if quick else 3))
+    engine = Scorer(cache_size=0).engine  # the workers inherit the environment, hence the same choice
+    for figure in figures.values():
+        figure.setdefault("settings", {})["scoring_engine"] = engine
+    return figures
+
+
+def part_postgres(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    from benchmarks import bench_e2e, bench_pgstore
+
+    assert broker is not None
+    if quick:
+        return bench_pgstore.run(broker, bench_e2e.N_QUICK, runs or 2, bench_pgstore.INSERTS_QUICK, runs or 2)
+    return bench_pgstore.run(broker, bench_e2e.N_FULL, runs or 3, bench_pgstore.INSERTS_FULL, runs or 3)
 
 
 def part_baseline(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
@@ -150,7 +172,7 @@ def part_memory(quick: bool, runs: int | None, broker: Broker | None) -> dict[st
 
 RUNNERS: dict[str, Callable[[bool, int | None, Broker | None], dict[str, Figure]]] = {
     "scorer": part_scorer, "dashboard": part_dashboard, "producer": part_producer, "e2e": part_e2e,
-    "baseline": part_baseline, "latency": part_latency, "memory": part_memory,
+    "postgres": part_postgres, "baseline": part_baseline, "latency": part_latency, "memory": part_memory,
 }
 
 

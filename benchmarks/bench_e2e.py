@@ -23,7 +23,9 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager as ContextManager
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -85,12 +87,13 @@ class _TimedAggregator(Aggregator):
 
 
 def one_run(broker: Broker, records: Records, workers: int, batch_size: int, partitions: int,
-            folder: Path) -> dict[str, float]:
+            store: str) -> dict[str, float]:
+    """One timed run into the fresh store at ``store`` (a path or store URL)."""
     n = len(records)
     with fresh_topic(broker, partitions, prefix="e2e") as kafka:
         preload_s = preload(kafka, records)
-        settings = ListenerSettings(kafka=kafka, group=f"bench-{uuid.uuid4().hex[:8]}",
-                                    store_path=str(folder / f"e2e-{uuid.uuid4().hex[:8]}.db"), batch_size=batch_size)
+        settings = ListenerSettings(kafka=kafka, group=f"bench-{uuid.uuid4().hex[:8]}", store_path=store,
+                                    batch_size=batch_size)
         aggregator = _TimedAggregator()
         listener = Listener(settings, workers=workers, aggregator=aggregator)
         started = time.monotonic()
@@ -112,22 +115,38 @@ def one_run(broker: Broker, records: Records, workers: int, batch_size: int, par
     }
 
 
+def sqlite_stores() -> Iterator[ContextManager[str]]:
+    """A fresh SQLite file per run (in a folder removed afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
+        while True:
+            yield nullcontext(str(Path(tmp) / f"e2e-{uuid.uuid4().hex[:8]}.db"))
+
+
 def run(broker: Broker, n: int = N_FULL, runs: int = 3, workers: int | None = None,
-        batch_size: int | None = None, partitions: int = PARTITIONS) -> dict[str, Figure]:
+        batch_size: int | None = None, partitions: int = PARTITIONS,
+        stores: Iterator[ContextManager[str]] | None = None, store_name: str = "SQLite (WAL), fresh file per run",
+        figure: str = "e2e_tweets_per_s") -> dict[str, Figure]:
+    """``figure``: the median rate over ``runs``, each into a fresh store from ``stores`` (default SQLite)."""
     workers = workers or os.cpu_count() or 1
     batch_size = batch_size or ListenerSettings().batch_size
     records = data.records(n, id_prefix="e2e")
     results = []
-    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
+    stores = stores if stores is not None else sqlite_stores()
+    try:
         for _ in range(runs):
-            results.append(one_run(broker, records, workers, batch_size, partitions, Path(tmp)))
+            with next(stores) as store:
+                results.append(one_run(broker, records, workers, batch_size, partitions, store))
+    finally:
+        close = getattr(stores, "close", None)
+        if close is not None:
+            close()
 
     def med(key: str) -> float:
         return statistics.median(r[key] for r in results)
 
     settings = {
         "tweets": n, "runs": runs, "workers": workers, "batch_size": batch_size, "partitions": partitions,
-        "store": "SQLite (WAL), fresh file per run", "aggregates": True,
+        "store": store_name, "aggregates": True,
         "timed": "from Listener.start() (spawn, imports, group join included) until the aggregator counts every "
                  "tweet stored",
         "per_run_tweets_per_s": [round(r["tweets_per_s"]) for r in results],
@@ -137,7 +156,7 @@ def run(broker: Broker, n: int = N_FULL, runs: int = 3, workers: int | None = No
         "preload": "TweetProducer defaults (idempotent, acks=all, lz4)",
         "data": data.describe(records),
     }
-    return {"e2e_tweets_per_s": {"value": round(med("tweets_per_s")), "unit": "tweets/s", "settings": settings}}
+    return {figure: {"value": round(med("tweets_per_s")), "unit": "tweets/s", "settings": settings}}
 
 
 # ------------------------------------------------------------------------------------------ profile

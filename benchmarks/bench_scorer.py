@@ -5,12 +5,16 @@ validation CSV when it is present.  Each measurement runs ``repeats`` times over
 reports the median throughput:
 
 * ``textblob_tweets_per_s`` -- ``TextBlob(text).sentiment`` per text;
-* ``scorer_tweets_per_s`` -- ``Scorer(cache_size=0)``, i.e. no result cache at all;
+* ``scorer_tweets_per_s`` -- ``Scorer(cache_size=0)``, i.e. no result cache at all, on the path
+  the listener takes by default: ``scorer_engine`` says which (``native``: the compiled core;
+  ``python``: the pure-Python fallback, e.g. with ``TWEETPULSE_PURE_PYTHON=1``);
+* ``scorer_python_tweets_per_s`` -- ``Scorer(cache_size=0, engine="python")``, the fallback, so that
+  both paths are measured in every run;
 * ``scorer_cached_tweets_per_s`` -- a fresh ``Scorer()`` (default cache) per repeat, so only
   repeats within the stream hit the cache, as with retweets in live traffic.
 
 ``scorer_mismatches`` counts texts whose (polarity, subjectivity) differ from TextBlob's in any
-bit, for both the uncached and the cached scorer (it must be 0).
+bit, for the uncached and the cached scorer and the pure-Python fallback (it must be 0).
 
 Run: ``.venv/bin/python benchmarks/bench_scorer.py [n_texts] [repeats]``
 """
@@ -66,31 +70,35 @@ def _bits(pair: tuple[float, float]) -> tuple[str, str]:
     return (pair[0].hex(), pair[1].hex())
 
 
-def run(n_texts: int = 20000, repeats: int = 5) -> dict[str, float | int]:
-    """Benchmark and cross-check; returns throughputs, their ratio and the mismatch count."""
+def run(n_texts: int = 20000, repeats: int = 5) -> dict[str, float | int | str]:
+    """Benchmark and cross-check; returns throughputs, their ratio, the mismatch count and the engine."""
     texts = load_texts(n_texts)
+    engine = Scorer(cache_size=0).engine
     Scorer(cache_size=0).sentiment("warm up the lexicon")
     textblob_sentiment("warm up textblob")
 
     reference = [textblob_sentiment(t) for t in texts]
-    uncached = Scorer(cache_size=0)
-    cached = Scorer()
+    scorers = (Scorer(cache_size=0), Scorer(), Scorer(cache_size=0, engine="python"))
     mismatches = sum(
         1
         for text, ref in zip(texts, reference, strict=True)
-        if _bits(uncached.sentiment(text)) != _bits(ref) or _bits(cached.sentiment(text)) != _bits(ref)
+        if any(_bits(scorer.sentiment(text)) != _bits(ref) for scorer in scorers)
     )
 
     rates = _medians(texts, {
         "textblob": lambda: textblob_sentiment,
         "scorer": lambda: Scorer(cache_size=0).sentiment,
+        "python": lambda: Scorer(cache_size=0, engine="python").sentiment,
         "cached": lambda: Scorer().sentiment,
     }, repeats)
     textblob_rate, scorer_rate, cached_rate = rates["textblob"], rates["scorer"], rates["cached"]
     return {
         "n_texts": len(texts),
         "repeats": repeats,
+        "scorer_engine": engine,
         "scorer_tweets_per_s": round(scorer_rate, 1),
+        "scorer_python_tweets_per_s": round(rates["python"], 1),
+        "scorer_python_vs_textblob": round(rates["python"] / textblob_rate, 2),
         "textblob_tweets_per_s": round(textblob_rate, 1),
         "scorer_vs_textblob": round(scorer_rate / textblob_rate, 2),
         "scorer_mismatches": mismatches,

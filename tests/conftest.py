@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.postgres import PostgresServer, session_postgres
+from tests.support.postgres import PostgresServer, fresh_schema, session_postgres
 from tweetpulse.config import KafkaConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,3 +137,10 @@ def postgres_server() -> Iterator[PostgresServer]:
 def postgres_url(postgres_server: PostgresServer) -> str:
     """postgresql://user:password@127.0.0.1:port/tweetpulse of the session's server."""
     return postgres_server.url
+
+
+@pytest.fixture
+def pg_store_url(postgres_url: str) -> Iterator[str]:
+    """A store URL on the session's server whose table lives in a fresh schema, dropped after the test."""
+    with fresh_schema(postgres_url) as url:
+        yield url

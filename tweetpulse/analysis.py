@@ -16,6 +16,7 @@ import pandas as pd
 
 from tweetpulse.analyzers.base import LABELS
 from tweetpulse.store import COLUMNS, read_frame
+from tweetpulse.stores import masked, sqlite_file
 
 UNGROUPED = "(no group)"
 TWEET_COLUMNS = ["time", "author", "followers", "keywords", "polarity", "score", "label", "text"]
@@ -24,7 +25,7 @@ TWEET_COLUMNS = ["time", "author", "followers", "keywords", "polarity", "score",
 def load(store: str | Path) -> pd.DataFrame:
     """The stored tweets (see :func:`tweetpulse.store.read_frame`); a missing store is an empty frame
     (and is not created)."""
-    if not Path(store).is_file():
+    if _missing(store):
         frame = pd.DataFrame({column: pd.Series(dtype=object) for column in COLUMNS})
         for column in ("created_at", "produced_at", "scored_at"):
             frame[column] = pd.to_datetime(frame[column], utc=True)
@@ -34,18 +35,25 @@ def load(store: str | Path) -> pd.DataFrame:
     return frame
 
 
+def _missing(store: str | Path) -> bool:
+    """A SQLite store whose file is not there (a server's store is asked, not guessed)."""
+    path = sqlite_file(store)
+    return path is not None and not path.is_file()
+
+
 def describe(frame: pd.DataFrame, store: str | Path) -> str:
     """One paragraph about the store: how many tweets, when, which groups and scorers."""
+    shown = masked(store)
     if frame.empty:
-        state = "does not exist yet" if not Path(store).is_file() else "has no tweets yet"
+        state = "does not exist yet" if _missing(store) else "has no tweets yet"
         return (
-            f"The store {store} {state}: run the listener first (make demo, or tweetpulse listen --store "
-            f"{store}), then run this notebook again. The tables and charts below are empty."
+            f"The store {shown} {state}: run the listener first (make demo, or tweetpulse listen --store "
+            f"{shown}), then run this notebook again. The tables and charts below are empty."
         )
     groups = by_group(frame)["group"].value_counts()
     scorers = frame["scorer"].value_counts().to_dict() if "scorer" in frame else {"textblob": len(frame)}
     return (
-        f"{len(frame):,} tweets in {store}, from {frame['time'].min():%Y-%m-%d %H:%M} to "
+        f"{len(frame):,} tweets in {shown}, from {frame['time'].min():%Y-%m-%d %H:%M} to "
         f"{frame['time'].max():%Y-%m-%d %H:%M} UTC; groups: "
         + ", ".join(f"{g} {n:,}" for g, n in groups.items())
         + "; scored by: "

@@ -287,8 +287,9 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
 
     p.add_argument("--workers", type=positive_int, help="worker processes (default: CPU count)")
     p.add_argument("--group", default="tweetpulse", help="consumer group id (default: %(default)s)")
-    p.add_argument("--store", default=DEFAULT_STORE, metavar="PATH",
-                   help="the results store: a SQLite file path or sqlite:///path (default: %(default)s)")
+    p.add_argument("--store", default=DEFAULT_STORE, metavar="PATH|URL",
+                   help="the results store: a SQLite file path or sqlite:///path, or "
+                        "postgresql://user:password@host:port/db (default: %(default)s)")
     p.add_argument(
         "--from",
         dest="start_from",
@@ -375,13 +376,15 @@ def cmd_score(args: argparse.Namespace) -> int:
     analyzer = make_analyzer(args.scorer, args.neutral_band, cache_size=0)
     text = " ".join(args.text)
     s = score_tweet(analyzer, text, args.followers)
+    engine = getattr(analyzer, "engine", None)  # textblob: "native" (compiled core) or "python"
     if args.json:
-        print(json.dumps({"text": text, **s._asdict(), "followers": args.followers, "scorer": analyzer.name}))
+        print(json.dumps({"text": text, **s._asdict(), "followers": args.followers, "scorer": analyzer.name,
+                          "engine": engine}))
     else:
         print(
             f"polarity {s.polarity:+.4f}  subjectivity {s.subjectivity:.4f}  label {s.label}"
             + (f"  weight {s.weight:.4f}  score {s.score:+.4f}" if args.followers is not None else "")
-            + f"  (scorer {analyzer.name})"
+            + f"  (scorer {analyzer.name}" + (f", {engine} engine)" if engine else ")")
         )
     return 0
 
@@ -492,8 +495,9 @@ def build_parser() -> Parser:
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("dashboard", help="serve the live page from a store (survives listener restarts)")
-    p.add_argument("--store", default=DEFAULT_STORE, metavar="PATH",
-                   help="the store to read: a SQLite file path or sqlite:///path (default: %(default)s)")
+    p.add_argument("--store", default=DEFAULT_STORE, metavar="PATH|URL",
+                   help="the store to read: a SQLite file path or sqlite:///path, or "
+                        "postgresql://user:password@host:port/db (default: %(default)s)")
     p.add_argument("--host", default="127.0.0.1", help=HOST_HELP)
     p.add_argument("--port", type=port_number, default=8050, help="page port (default: %(default)s)")
     add_refresh_arg(p)

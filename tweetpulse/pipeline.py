@@ -19,6 +19,7 @@ from tweetpulse.errors import KafkaUnavailable
 from tweetpulse.kafka.admin import wait_ready
 from tweetpulse.listener import Listener, ListenerSettings, Summary
 from tweetpulse.models import Tweet
+from tweetpulse.stores import masked
 
 log = logging.getLogger(__name__)
 LIVE_LABELS = {"bluesky": "Bluesky via Jetstream", "mastodon": "Mastodon hashtags"}
@@ -27,7 +28,8 @@ LIVE_LABELS = {"bluesky": "Bluesky via Jetstream", "mastodon": "Mastodon hashtag
 def page_subtitle(settings: ListenerSettings, source: str = "") -> str:
     k = settings.kafka
     head = f"source: {source} · " if source else ""
-    return f"{head}topic {k.topic} on {k.bootstrap_servers} · group {settings.group} · store {settings.store_path}"
+    store = masked(settings.store_path)
+    return f"{head}topic {k.topic} on {k.bootstrap_servers} · group {settings.group} · store {store}"
 
 
 def page_aggregator(groups: Mapping[str, Sequence[str]] | None = None) -> Aggregator:

@@ -15,7 +15,8 @@ class ListenerSettings:
 
     kafka: KafkaConfig = field(default_factory=KafkaConfig)
     group: str = "tweetpulse"
-    store_path: str = DEFAULT_STORE  # a path (SQLite) or a store URL: see tweetpulse.stores.open_store
+    # a path (SQLite) or a store URL (see tweetpulse.stores.open_store); left out of repr: a URL may hold a password
+    store_path: str = field(default=DEFAULT_STORE, repr=False)
     start_from: str = "earliest"
     batch_size: int = 2000
     poll_timeout: float = 0.1  # a batch waits at most this long to fill: latency under light load

@@ -5,7 +5,8 @@ cluster on a free port with its state in a temporary folder, the way a user runs
 and stops and removes it afterwards. ``TWEETPULSE_TEST_POSTGRES_URL=postgresql://...`` runs the
 tests against a server you already have instead (the script then only creates the database).
 
-A test that needs PostgreSQL and can't have it FAILS (it never skips).
+A test that needs PostgreSQL and can't have it FAILS (it never skips). The script helpers and
+``fresh_schema`` are shared with the benchmarks (:mod:`benchmarks.pgserver`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,20 +21,21 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "postgres-setup.sh"
-EXTERNAL_ENV = "TWEETPULSE_TEST_POSTGRES_URL"
-# the script's settings: a test server never inherits the user's
-SCRIPT_SETTINGS = (
-    "POSTGRES_URL",
-    "POSTGRES_PORT",
-    "POSTGRES_STATE_DIR",
-    "POSTGRES_DB",
-    "POSTGRES_USER",
-    "POSTGRES_PASSWORD",
-    "POSTGRES_OS_USER",
-    "POSTGRES_START_TIMEOUT",
+from benchmarks.pgserver import (
+    SCRIPT_SETTINGS,
+    fresh_schema,
+    last_line,
+    new_state_dir,
+    private_env,
+    run_setup,
 )
+
+__all__ = [
+    "EXTERNAL_ENV", "PostgresServer", "fresh_schema", "last_line", "new_state_dir", "private_env", "run_setup",
+    "session_postgres", "with_database",
+]  # fmt: skip
+
+EXTERNAL_ENV = "TWEETPULSE_TEST_POSTGRES_URL"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,32 +52,10 @@ class PostgresServer:
         return run_setup({**self.env, **env}, *args)
 
 
-def run_setup(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=300)
-
-
-def private_env(state_dir: Path, port: int) -> dict[str, str]:
-    """The environment for a private cluster in ``state_dir`` on ``port``, free of the user's settings."""
-    env = {k: v for k, v in os.environ.items() if k not in SCRIPT_SETTINGS}
-    env.update(POSTGRES_STATE_DIR=str(state_dir), POSTGRES_PORT=str(port))
-    return env
-
-
-def last_line(result: subprocess.CompletedProcess[str]) -> str:
-    """The URL postgres-setup.sh prints on the last line of its output."""
-    lines = result.stdout.strip().splitlines()
-    return lines[-1] if lines else ""
-
-
 def with_database(url: str, name: str) -> str:
     """``url`` pointing at the database ``name`` on the same server."""
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def new_state_dir() -> Path:
-    # mkdtemp, not pytest's tmp_path: the cluster's OS user must reach it (/tmp/pytest-of-root is 0700)
-    return Path(tempfile.mkdtemp(prefix="tweetpulse-pg-"))
 
 
 def session_postgres(port: int) -> Iterator[PostgresServer]:
@@ -108,3 +87,4 @@ def session_postgres(port: int) -> Iterator[PostgresServer]:
     finally:
         run_setup(env, "stop")
         shutil.rmtree(state, ignore_errors=True)
+

@@ -10,6 +10,31 @@ from typing import Any
 from tweetpulse.store import COLUMNS, ScoredTweet, Store
 
 T0 = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC
+NOW = T0
+
+
+def scored_tweet(i: int, scored_at: float = NOW, keywords: list[str] | None = None) -> ScoredTweet:
+    """Scored tweet ``i``: some fields left unknown by ``i`` (author, followers, produced_at)."""
+    return ScoredTweet(
+        id=f"t{i}",
+        text=f"text {i}",
+        created_at=None if i % 5 == 0 else f"2023-11-14T22:{i % 60:02d}:00Z",
+        author=None if i % 2 else f"user{i}",
+        author_id=str(i),
+        followers=None if i % 3 == 0 else i,
+        lang="en",
+        keywords=keywords if keywords is not None else ["bitcoin"],
+        source="test",
+        polarity=0.5,
+        subjectivity=0.25,
+        weight=1.0,
+        score=0.5,
+        label="positive",
+        kafka_partition=i % 3,
+        kafka_offset=i,
+        produced_at=None if i % 4 == 0 else scored_at - 0.1,
+        scored_at=scored_at,
+    )
 
 
 def stored_row(

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 import time
 
 import pytest
 
 from tests.conftest import free_port
+from tests.support.native import require_native
 from tweetpulse.cli import main
 from tweetpulse.scoring import textblob_sentiment
 
@@ -91,7 +95,18 @@ def test_score_says_which_scorer_ran(capsys: pytest.CaptureFixture[str]) -> None
     out = json.loads(capsys.readouterr().out)
     assert out["scorer"] == "textblob" and out["label"] == "positive"
     assert main(["score", "good"]) == 0  # textblob is the default
-    assert capsys.readouterr().out.rstrip().endswith("(scorer textblob)")
+    assert capsys.readouterr().out.rstrip().endswith(f"(scorer textblob, {out['engine']} engine)")
+
+
+def test_score_json_says_which_engine_ran(capsys: pytest.CaptureFixture[str]) -> None:
+    """The compiled core where it is built; TWEETPULSE_PURE_PYTHON=1 (read at import) forces Python."""
+    require_native()
+    assert main(["score", "--json", "not bad :)"]) == 0
+    assert json.loads(capsys.readouterr().out)["engine"] == "native"
+    env = {**os.environ, "TWEETPULSE_PURE_PYTHON": "1"}
+    argv = [sys.executable, "-m", "tweetpulse.cli", "score", "--json", "not bad :)"]
+    out = json.loads(subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout)
+    assert out["engine"] == "python" and (out["polarity"], out["subjectivity"]) == textblob_sentiment("not bad :)")
 
 
 def test_score_neutral_band_overrides_the_scorers_own(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,8 @@ from tests.conftest import ROOT
 from tweetpulse.cli import build_parser
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-NOT_OURS = {"--allow-root", "--no-browser", "--only", "--profile"}  # Jupyter's and the benchmarks' options
+# options of Jupyter and of the benchmarks, not of the CLI
+NOT_OURS = {"--allow-root", "--no-browser", "--only", "--profile", "--inserts-only", "--inserts"}
 
 
 def cli_options() -> set[str]:

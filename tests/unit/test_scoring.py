@@ -1,4 +1,8 @@
-"""Scorer: bit-for-bit equality with ``TextBlob(text).sentiment``, the cache, labels, weights and score_tweet."""
+"""Scorer: bit-for-bit equality with ``TextBlob(text).sentiment``, the cache, labels, weights and score_tweet.
+
+The exactness tests run against both scoring paths (the ``engine`` fixture): pure Python and the
+compiled core.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from textblob._text import EMOTICONS
 from textblob.en import sentiment as textblob_pattern_sentiment
 
 from benchmarks.corpus import generate_tweets
+from tests.support.native import engine, require_native
 from tweetpulse.analyzers._textblob_tokens import tables, token_string
 from tweetpulse.scoring import Scorer, TweetScore, make_analyzer, score_tweet, textblob_sentiment, tweet_scorer, weight
 
@@ -24,8 +29,12 @@ def _bits(pair: tuple[float, float]) -> tuple[str, str]:
     return (pair[0].hex(), pair[1].hex())
 
 
-def _mismatches(texts: list[str]) -> list[tuple[str, tuple[float, float], tuple[float, float]]]:
-    scorer = Scorer(cache_size=0)
+__all__ = ["engine"]  # the fixture, imported
+
+
+def _mismatches(texts: list[str], engine: str) -> list[tuple[str, tuple[float, float], tuple[float, float]]]:
+    scorer = Scorer(cache_size=0, engine=engine)
+    assert scorer.engine == engine
     bad: list[tuple[str, tuple[float, float], tuple[float, float]]] = []
     for text in texts:
         ours = scorer.sentiment(text)
@@ -65,17 +74,17 @@ EDGE_CASES = [
 
 @pytest.mark.unit
 @pytest.mark.parametrize("text", EDGE_CASES)
-def test_edge_cases_match_textblob_exactly(text: str) -> None:
-    ours = Scorer(cache_size=0).sentiment(text)
+def test_edge_cases_match_textblob_exactly(text: str, engine: str) -> None:
+    ours = Scorer(cache_size=0, engine=engine).sentiment(text)
     reference = tuple(TextBlob(text).sentiment)
     assert ours == reference
     assert _bits(ours) == _bits((reference[0], reference[1]))
 
 
 @pytest.mark.unit
-def test_exact_on_every_validation_tweet() -> None:
+def test_exact_on_every_validation_tweet(engine: str) -> None:
     texts = _validation_texts()
-    bad = _mismatches(texts)
+    bad = _mismatches(texts, engine)
     assert not bad, f"{len(bad)} of {len(texts)} validation tweets differ, first: {bad[:3]!r}"
 
 
@@ -96,14 +105,14 @@ def test_generated_corpus_is_large_varied_and_deterministic() -> None:
 
 
 @pytest.mark.unit
-def test_exact_on_generated_corpus() -> None:
+def test_exact_on_generated_corpus(engine: str) -> None:
     texts = generate_tweets(20000)
-    bad = _mismatches(texts)
+    bad = _mismatches(texts, engine)
     assert not bad, f"{len(bad)} of {len(texts)} generated tweets differ, first: {bad[:3]!r}"
 
 
 @pytest.mark.unit
-def test_exact_on_random_punctuation_and_emoticon_soup() -> None:
+def test_exact_on_random_punctuation_and_emoticon_soup(engine: str) -> None:
     """Dense random mixes of the characters that drive TextBlob's tokenizer and regexes."""
     rng = random.Random(7)
     pieces = [*".!?,;:()[]{}`'\"@#$^&*+-|=~_<>/\\3D8xXoOpPbcsS°♥’”“‘", " ", " ", "\n", "\n\n", "\r\n", "\t",
@@ -120,7 +129,7 @@ def test_exact_on_random_punctuation_and_emoticon_soup() -> None:
             else:
                 parts.append(rng.choice(pieces))
         texts.append("".join(parts))
-    bad = _mismatches(texts)
+    bad = _mismatches(texts, engine)
     assert not bad, f"{len(bad)} of {len(texts)} random texts differ, first: {bad[:3]!r}"
 
 
@@ -132,6 +141,19 @@ def test_token_stream_matches_textblob_tokenizer() -> None:
     for text in texts:
         expected = " ".join(textblob_pattern_sentiment.tokenizer(text)).split()
         assert token_string(text, tb).split() == expected, repr(text)
+
+
+@pytest.mark.unit
+def test_native_token_stream_matches_textblob_tokenizer() -> None:
+    require_native()
+    import tweetpulse_native
+
+    from tweetpulse.analyzers._textblob_native import engine_arguments
+
+    native = tweetpulse_native.Engine(**engine_arguments(tables()))
+    texts = [*EDGE_CASES, *_validation_texts(), *generate_tweets(3000, seed=11)]
+    for text in texts:
+        assert native.words(text) == " ".join(textblob_pattern_sentiment.tokenizer(text)).split(), repr(text)
 
 
 @pytest.mark.unit

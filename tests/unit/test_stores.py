@@ -1,4 +1,5 @@
-"""The store protocol on SQLite: opened from a path or URL, new ids reported, rows followed once in commit order."""
+"""The store protocol on SQLite: opened from a path or URL, new ids reported, rows followed once in commit order;
+store URLs shown without their password."""
 
 from __future__ import annotations
 
@@ -7,35 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.stores import NOW
+from tests.support.stores import scored_tweet as tweet
 from tweetpulse.errors import ConfigError, StoreError
-from tweetpulse.scored import ScoredTweet
-from tweetpulse.stores import TweetStore, open_store, read_frame
+from tweetpulse.pipeline import page_subtitle
+from tweetpulse.settings import ListenerSettings
+from tweetpulse.stores import TweetStore, masked, open_store, read_frame, sqlite_file
 from tweetpulse.stores.sqlite import SqliteStore
-
-NOW = 1_700_000_000.0
-
-
-def tweet(i: int, scored_at: float = NOW, keywords: list[str] | None = None) -> ScoredTweet:
-    return ScoredTweet(
-        id=f"t{i}",
-        text=f"text {i}",
-        created_at=None,
-        author=None if i % 2 else f"user{i}",
-        author_id=str(i),
-        followers=None if i % 3 == 0 else i,
-        lang="en",
-        keywords=keywords if keywords is not None else ["bitcoin"],
-        source="test",
-        polarity=0.5,
-        subjectivity=0.25,
-        weight=1.0,
-        score=0.5,
-        label="positive",
-        kafka_partition=i % 3,
-        kafka_offset=i,
-        produced_at=None if i % 4 == 0 else scored_at - 0.1,
-        scored_at=scored_at,
-    )
 
 
 def test_a_path_and_a_sqlite_url_open_the_same_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -136,3 +115,30 @@ def test_read_frame_through_the_protocol(tmp_path: Path) -> None:
         store.insert([tweet(1, NOW), tweet(2, NOW + 10, [])])
     frame = read_frame(f"sqlite:///{tmp_path / 's.db'}", since=NOW + 1)
     assert list(frame["id"]) == ["t2"] and frame["keywords"].iloc[0] == []
+
+
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        ("postgresql://me:s3cret@db:5432/tp", "postgresql://me:***@db:5432/tp"),
+        ("postgresql://me:p@ss:w@db/tp?sslmode=require", "postgresql://me:***@db/tp?sslmode=require"),
+        ("postgres://db/tp?sslmode=require&password=s3cret", "postgres://db/tp?sslmode=require&password=***"),
+        ("postgresql://me@db/tp", "postgresql://me@db/tp"),
+        ("data/tweetpulse.db", "data/tweetpulse.db"),
+        ("sqlite:///data/t.db", "sqlite:///data/t.db"),
+    ],
+)
+def test_a_store_url_is_shown_without_its_password(location: str, shown: str) -> None:
+    assert masked(location) == shown
+
+
+def test_the_page_and_the_settings_never_show_the_store_password() -> None:
+    settings = ListenerSettings(store_path="postgresql://me:s3cret@db/tp")
+    assert "s3cret" not in repr(settings)
+    assert page_subtitle(settings).endswith("store postgresql://me:***@db/tp")
+
+
+def test_sqlite_file_names_the_file_of_sqlite_locations_only(tmp_path: Path) -> None:
+    assert sqlite_file(tmp_path / "s.db") == tmp_path / "s.db"
+    assert sqlite_file("sqlite:///data/s.db") == Path("data/s.db")
+    assert sqlite_file("postgresql://me@db/tp") is None

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 
+from tweetpulse.analyzers._textblob_native import ENGINES, NativeScore, native_core, note_fallback
 from tweetpulse.analyzers._textblob_tokens import Tables, tables, token_string
 from tweetpulse.analyzers.base import NeutralBand, Sentiment
 
@@ -145,20 +146,35 @@ class TextBlobAnalyzer(NeutralBand):
     ``cache_size`` bounds the number of cached texts (0 disables the cache); when it is full the
     oldest entry is evicted. ``neutral_band`` is the half-width of the polarity interval that
     :meth:`label` calls neutral (``None``: the default, 0, so only a polarity of exactly 0 is neutral).
+    ``engine`` picks the implementation: ``"native"`` (the compiled core, see
+    :mod:`._textblob_native`), ``"python"``, or ``None``: native when it is available and
+    ``TWEETPULSE_PURE_PYTHON=1`` is not set. Both give the same results; :attr:`engine` says which runs.
     """
 
     name = NAME
     DEFAULT_NEUTRAL_BAND = 0.0
 
-    def __init__(self, cache_size: int = DEFAULT_CACHE_SIZE, neutral_band: float | None = None) -> None:
+    def __init__(
+        self, cache_size: int = DEFAULT_CACHE_SIZE, neutral_band: float | None = None, engine: str | None = None
+    ) -> None:
         if cache_size < 0:
             raise ValueError("cache_size must be >= 0")
+        if engine is not None and engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)} or None, got {engine!r}")
         super().__init__(neutral_band)
         self.cache_size = cache_size
         self.hits = 0
         self.misses = 0
         self._cache: dict[str, Sentiment] = {}
         self._tables = tables()
+        self._native: NativeScore | None = None
+        if engine != "python":
+            self._native, reason = native_core()
+            if self._native is None:
+                if engine == "native":
+                    raise RuntimeError(f"the native TextBlob scorer is unavailable: {reason}")
+                note_fallback(reason)
+        self.engine = "python" if self._native is None else "native"
 
     def sentiment(self, text: str) -> Sentiment:
         """Return ``(polarity, subjectivity)`` exactly as TextBlob computes it."""
@@ -168,7 +184,15 @@ class TextBlobAnalyzer(NeutralBand):
             self.hits += 1
             return cached
         self.misses += 1
-        result: Sentiment = _new(Sentiment, _score(text, self._tables))
+        native = self._native
+        if native is None:
+            pair = _score(text, self._tables)
+        else:
+            try:
+                pair = native(text)
+            except UnicodeEncodeError:  # lone surrogates have no UTF-8 form: Python scores them
+                pair = _score(text, self._tables)
+        result: Sentiment = _new(Sentiment, pair)
         if self.cache_size:
             if len(cache) >= self.cache_size:
                 del cache[next(iter(cache))]  # evict the oldest entry

@@ -7,7 +7,9 @@ follow new tweets in commit order, and read everything as a pandas frame.
 :func:`open_store` picks the backend from the ``--store`` value: a plain path, or a
 ``sqlite:///path`` URL, is SQLite (:mod:`tweetpulse.stores.sqlite`). Adding a backend is one
 module with an ``open_url(url, *, create)`` function returning a :class:`TweetStore`, plus its
-scheme in :data:`BACKENDS`.
+scheme in :data:`BACKENDS`. A ``postgresql://user:password@host:port/db`` URL is PostgreSQL
+(:mod:`tweetpulse.stores.postgres`, for several listener hosts and pages anywhere). A store URL may
+hold a password: show one only through :func:`masked` (``location`` already is).
 """
 
 from __future__ import annotations
@@ -26,8 +28,27 @@ if TYPE_CHECKING:
     import pandas as pd
 
 # URL scheme → the module that implements it (imported only when a store of that kind is opened)
-BACKENDS: dict[str, str] = {"sqlite": "tweetpulse.stores.sqlite"}
+BACKENDS: dict[str, str] = {
+    "sqlite": "tweetpulse.stores.sqlite",
+    "postgresql": "tweetpulse.stores.postgres",
+    "postgres": "tweetpulse.stores.postgres",
+}
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_PASSWORD_PARAM = re.compile(r"(?i)([?&]password=)[^&#]*")
+
+
+def masked(location: str | Path) -> str:
+    """``location`` fit to show: a URL's password (``user:PASSWORD@`` or ``?password=``) as ``***``."""
+    text = str(location)
+    match = _URL.match(text)
+    if match is None:
+        return text
+    rest, mark, query = text[match.end() :].partition("?")
+    at = rest.rfind("@")  # a password may hold an unescaped @: the host follows the last one
+    user, colon, _ = rest[: max(at, 0)].partition(":")
+    if colon:
+        rest = f"{user}:***{rest[at:]}"
+    return _PASSWORD_PARAM.sub(r"\1***", text[: match.end()] + rest + mark + query)
 
 
 class GroupTotals(NamedTuple):
@@ -114,6 +135,25 @@ class TweetStore(Protocol):
         ...
 
 
+class ClosesAfterUse:
+    """``with store:`` opens it (connects at once) and closes it afterwards; a backend defines open/close."""
+
+    def open(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.open()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
 def open_store(location: str | Path, *, create: bool = True) -> TweetStore:
     """The store at ``location``: a path or ``sqlite:///path`` (SQLite), or a URL of another backend.
 
@@ -135,6 +175,19 @@ def open_store(location: str | Path, *, create: bool = True) -> TweetStore:
     backend = importlib.import_module(module)
     store: TweetStore = backend.open_url(url, create=create)
     return store
+
+
+def sqlite_file(location: str | Path) -> Path | None:
+    """The file of a SQLite location (a path or ``sqlite:///`` URL); None for another backend's URL."""
+    text = str(location)
+    match = _URL.match(text)
+    if match is None:
+        return Path(text)
+    if match.group(1).lower() != "sqlite":
+        return None
+    from tweetpulse.stores.sqlite import path_of
+
+    return path_of(text)
 
 
 def since_seconds(since: float | str | None) -> float | None:

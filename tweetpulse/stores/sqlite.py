@@ -14,14 +14,13 @@ import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from tweetpulse.errors import ConfigError, StoreError
 from tweetpulse.scored import COLUMNS, ScoredTweet
-from tweetpulse.stores import AuthorTotals, GroupTotals, History, SecondTotals, with_times
+from tweetpulse.stores import AuthorTotals, ClosesAfterUse, GroupTotals, History, SecondTotals, with_times
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,7 +102,7 @@ def open_url(url: str, *, create: bool = True) -> SqliteStore:
     return SqliteStore(path)
 
 
-class SqliteStore:
+class SqliteStore(ClosesAfterUse):
     """A connection to the store (a :class:`~tweetpulse.stores.TweetStore`), opened on first use."""
 
     def __init__(self, path: str | Path) -> None:
@@ -115,15 +114,6 @@ class SqliteStore:
     @property
     def location(self) -> str:
         return str(self.path)
-
-    def __enter__(self) -> Self:
-        self.open()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     def open(self) -> None:
         self.conn  # noqa: B018 - connects
