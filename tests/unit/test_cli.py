@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from tests.support.stores import damaged_store, other_layout_store
 from tweetpulse.cli import main
 from tweetpulse.scoring import textblob_sentiment
 
@@ -100,3 +103,17 @@ def test_listen_and_demo_hand_the_scorer_name_to_the_workers() -> None:
         assert (settings.scorer, settings.neutral_band) == ("textblob", 0.2)
         default = listener_settings(build_parser().parse_args([command]), KafkaConfig())
         assert (default.scorer, default.neutral_band) == ("textblob", None)
+
+
+@pytest.mark.parametrize("make", [damaged_store, other_layout_store])
+@pytest.mark.parametrize("command", ["dashboard", "listen"])
+def test_an_unusable_store_file_is_one_line_for_every_command(
+    command: str, make: Callable[[Path], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``dashboard`` printed a traceback for a damaged store where ``listen`` gave a line; both read it
+    before anything else starts (no broker is needed to say the store is bad)."""
+    store = make(tmp_path / "s.db")
+    argv = [command, "--store", str(store), "--port", "0", "--bootstrap-servers", "127.0.0.1:1"]
+    assert main([*argv, "--duration", "1"] + (["--no-dashboard"] if command == "listen" else [])) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(store) in err[0] and ("move this file aside" in err[0] or "move it aside" in err[0])

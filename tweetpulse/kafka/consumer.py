@@ -78,6 +78,11 @@ class TweetConsumer:
         if offsets:
             self._client().store_offsets(offsets=offsets)
 
+    def pause(self, partitions: Sequence[TopicPartition]) -> None:
+        """Fetch no more from ``partitions`` (until they are assigned anew)."""
+        if partitions:
+            self._client().pause(list(partitions))
+
     def close(self) -> None:
         """Commit the offsets stored so far and leave the group."""
         if self._consumer is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -98,12 +99,17 @@ class TweetProducer:
         value: bytes | None,
         topic: str | None = None,
         headers: list[tuple[str, str | bytes | None]] | None = None,
+        on_delivery: Callable[[KafkaError | None, Message | None], None] | None = None,
     ) -> None:
+        """Queue one message (``on_delivery``, if given, gets its delivery report instead of the stats)."""
         producer = self._client()
         target = topic or self.config.topic
         while True:
             try:
-                producer.produce(target, value, key, headers=headers)
+                if on_delivery is None:
+                    producer.produce(target, value, key, headers=headers)
+                else:
+                    producer.produce(target, value, key, headers=headers, on_delivery=on_delivery)
                 break
             except BufferError:
                 producer.poll(0.05)  # the local queue is full: wait for deliveries, then retry
