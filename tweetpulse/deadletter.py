@@ -137,6 +137,7 @@ class DeadLetterTopic:
         self.producer = TweetProducer(kafka, **{"linger.ms": 5, "message.timeout.ms": int(timeout * 1000)})
         self.waiting: dict[int, Undelivered] = {}  # id of a letter in flight → where its message was
         self.failed: list[Undelivered] = []
+        self.retries: list[tuple[Letter, Undelivered]] = []  # refused for size: sent again as a trace
         self._next = 0
 
     def __call__(self, msg: Message, err: InvalidRecord) -> None:
@@ -165,10 +166,10 @@ class DeadLetterTopic:
             if error is None:
                 self.waiting.pop(ticket, None)
             elif error.code() == KafkaError.MSG_SIZE_TOO_LARGE and limit > TRACE_BYTES + RECORD_OVERHEAD:
-                where = self.waiting.pop(ticket)
                 # the topic takes less than the producer allows: leave a trace of what fits anyway
+                # (sent by flush: a delivery callback must not produce)
                 trace = Letter(letter.key, letter.value, [h for h in letter.headers if h[0].startswith(NAMESPACE)])
-                self._send(trace, where, TRACE_BYTES + RECORD_OVERHEAD)
+                self.retries.append((trace, self.waiting.pop(ticket)))
             else:
                 self._fail(ticket, error.str())
 
@@ -179,8 +180,13 @@ class DeadLetterTopic:
         self.failed.append(where._replace(error=error))
 
     def flush(self) -> list[Undelivered]:
-        if self.waiting:
+        while self.waiting or self.retries:
+            for trace, where in self.retries:
+                self._send(trace, where, TRACE_BYTES + RECORD_OVERHEAD)
+            self.retries = []
             self.producer.flush(self.timeout + 5)  # message.timeout.ms makes every letter report by then
+            if not self.retries:
+                break
         for ticket in list(self.waiting):
             self._fail(ticket, f"not acknowledged by {self.topic} within {self.timeout:.0f}s")
         failed, self.failed = self.failed, []
