@@ -48,10 +48,11 @@ def read_letters(kafka: KafkaConfig, count: int, deadline: float = 30.0) -> list
     return got
 
 
-def run(kafka: KafkaConfig, store: Path, group: str, workers: int = 1) -> Listener:
+def run(kafka: KafkaConfig, store: Path, group: str, expect: int | None = None) -> Listener:
+    """One worker until ``expect`` messages are handled (else until 8 s go by with nothing new)."""
     settings = ListenerSettings(kafka=kafka, group=group, store_path=str(store), batch_size=50)
-    with Listener(settings, workers=workers) as listener:
-        listener.wait(duration=90, idle_exit=8)  # the first dead letter waits for its producer to start
+    with Listener(settings, workers=1, max_messages=expect) as listener:
+        listener.wait(duration=90, idle_exit=None if expect else 8)
     return listener
 
 
@@ -76,7 +77,7 @@ def test_poison_messages_too_large_for_the_dlq_leave_a_trace_and_the_stream_goes
                 **{"compression.type": "lz4", "message.max.bytes": 3_000_000})
     produce_raw(kafka, [(b"near", near_mib, 1), *tweet_items(good[200:], 1)],
                 **{"compression.type": "none", "message.max.bytes": 1_100_000})
-    listener = run(kafka, tmp_path / "t.db", "poison")
+    listener = run(kafka, tmp_path / "t.db", "poison", expect=302)
     summary = listener.summary()
     assert listener.restarts == 0 and not summary.stopped
     assert (summary.stored, summary.dead) == (300, 2)
@@ -109,7 +110,7 @@ def test_a_dead_letter_the_dlq_refuses_for_size_is_sent_again_as_a_trace(kafka: 
     limit_dlq(kafka, 4000)
     bad = b"\xfe" + os.urandom(50_000)  # incompressible: the broker sees it whole
     produce_raw(kafka, [(b"bad", bad, 2), *tweet_items(make_tweets(20, seed=63), 2)])
-    summary = run(kafka, tmp_path / "t.db", "trace").summary()
+    summary = run(kafka, tmp_path / "t.db", "trace", expect=21).summary()
     assert (summary.stored, summary.dead, summary.stopped) == (20, 1, [])
     (letter,) = read_letters(kafka, 1)
     headers = message_headers(letter)
@@ -147,7 +148,7 @@ def test_spoofed_dead_letter_headers_are_kept_apart_from_ours(kafka: KafkaConfig
     producer.produce(kafka.topic, b"junk", b"k", partition=2,
                      headers=[("tweetpulse.reason", b"all-good"), ("tweetpulse.source.offset", b"-1")])
     producer.flush(30)
-    run(kafka, tmp_path / "t.db", "spoof")
+    run(kafka, tmp_path / "t.db", "spoof", expect=1)
     letter = read_letters(kafka, 1)[0]
     raw = letter.headers()
     assert isinstance(raw, list)  # a consumed message's headers: (name, value) pairs, repeats kept
