@@ -7,6 +7,7 @@ import json
 import logging
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -162,6 +163,9 @@ def add_stream_args(p: argparse.ArgumentParser) -> None:
     x.add_argument("--poll-interval", type=positive_float, default=DEFAULT_POLL_INTERVAL, metavar="S",
                    help="seconds between searches (poll mode; default: %(default)s)")
     x.add_argument("--record", metavar="PATH", help="write every raw API line to this JSONL file")
+    p.add_argument("--undelivered", metavar="PATH",
+                   help="where tweets Kafka never acknowledged are written, for --source replay to re-send "
+                   "(default: data/undelivered-<time>.jsonl, made only if there are any)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--summary-json", metavar="PATH", help="also write the summary as JSON")
 
@@ -190,8 +194,11 @@ def cmd_stream(args: argparse.Namespace) -> int:
         args.source, dataset=args.dataset, fmt=args.format, matcher=KeywordMatcher(groups), loop=args.loop, **x_options
     )
     pacer = Pacer(rate=args.rate, speedup=args.speedup, limit=args.limit, duration=args.duration)
-    summary = stream(source, kafka, pacer, progress=not args.no_progress)
+    undelivered = args.undelivered or time.strftime("data/undelivered-%Y%m%d-%H%M%S.jsonl")
+    summary = stream(source, kafka, pacer, progress=not args.no_progress, undelivered=undelivered)
     code = report(args, summary, code=1 if summary.failed else 0)
+    if summary.undelivered_ids:
+        print(summary.undelivered_report(), file=sys.stderr)
     if summary.skipped:
         print(summary.skipped_report)
     return code

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tweetpulse.errors import ConfigError
+from tweetpulse.kafka.logs import ClientLog
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 DEFAULT_TOPIC = "tweets"
 DEFAULT_PARTITIONS = 3
 DEFAULT_STORE = "data/tweetpulse.db"
 DEFAULT_POLL_INTERVAL = 30.0  # seconds between X recent searches (--x-mode poll)
-KAFKA_LOG = logging.getLogger(__name__)
 
 
 def default_bootstrap() -> str:
@@ -45,8 +44,10 @@ class KafkaConfig:
 
         The user's ``-X`` settings come last so they can tune anything for their cluster.
         """
-        # librdkafka's own log lines go through Python logging instead of raw stderr
-        conf: dict[str, Any] = {"bootstrap.servers": self.bootstrap_servers, "logger": KAFKA_LOG}
+        # librdkafka's own log lines go through Python logging instead of raw stderr, an outage told
+        # once rather than at every reconnection attempt
+        servers = self.bootstrap_servers
+        conf: dict[str, Any] = {"bootstrap.servers": servers, "logger": ClientLog(servers)}
         conf.update(overrides)
         conf.update(self.extra)
         return conf

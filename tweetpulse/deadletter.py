@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from confluent_kafka import KafkaError, KafkaException, Message
 
@@ -134,7 +134,8 @@ class DeadLetterTopic:
         self.topic = kafka.dlq_topic
         self.timeout = timeout
         self.limit = message_max_bytes(kafka)
-        self.producer = TweetProducer(kafka, **{"linger.ms": 5, "message.timeout.ms": int(timeout * 1000)})
+        settings: dict[str, Any] = {"linger.ms": 5, "message.timeout.ms": int(timeout * 1000)}
+        self.producer = TweetProducer(kafka, **settings)
         self.waiting: dict[int, Undelivered] = {}  # id of a letter in flight → where its message was
         self.failed: list[Undelivered] = []
         self.retries: list[tuple[Letter, Undelivered]] = []  # refused for size: sent again as a trace
