@@ -26,7 +26,7 @@ from tweetpulse.config import KafkaConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
-TIERS = ("unit", "integration", "notebook", "browser")
+TIERS = ("unit", "integration", "notebook", "browser", "fault")
 
 
 def free_port() -> int:
