@@ -25,7 +25,7 @@ def test_an_outage_is_one_line_down_and_one_line_up(caplog: pytest.LogCaptureFix
         client.log(logging.WARNING, "%s [%s] %s", "SESSTMOUT", "rdkafka#consumer-1", "session timed out")
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 3
-    assert lines[0].startswith("Kafka at 127.0.0.1:9092 unavailable (") and "Connection refused" in lines[0]
+    assert lines[0].startswith("Kafka at 127.0.0.1:9092: broker unavailable (") and "Connection refused" in lines[0]
     assert lines[1] == "Kafka at 127.0.0.1:9092 reachable again (499 failed connection attempts not logged)"
     assert "SESSTMOUT" in lines[2] and caplog.records[2].levelno == logging.WARNING
 
@@ -37,4 +37,4 @@ def test_a_new_outage_long_after_the_last_failure_is_told_again(caplog: pytest.L
         client.failed(FAIL)
         now[0] += FORGET_AFTER + 1  # nobody said it came back (an idle consumer), but nothing failed for long
         client.failed(FAIL)
-    assert [r.getMessage().split(" (")[0] for r in caplog.records] == ["Kafka at b:9092 unavailable"] * 2
+    assert [r.getMessage().split(" (")[0] for r in caplog.records] == ["Kafka at b:9092: broker unavailable"] * 2

@@ -46,7 +46,7 @@ class ClientLog:
                 self.not_logged += 1
                 return
             self.down, self.not_logged = True, 0
-        self.logger.warning("Kafka at %s unavailable (%s); retrying until it is back", self.servers, detail)
+        self.logger.warning("Kafka at %s: broker unavailable (%s); retrying until it is back", self.servers, detail)
 
     def reachable(self) -> None:
         """The client's owner saw the cluster answer: say so once if it was unavailable."""

@@ -84,6 +84,7 @@ class TweetProducer:
         self._overrides = overrides
         self._producer: Producer | None = None
         self._log: ClientLog | None = None
+        self._failing: str | None = None  # the delivery error last logged, until a delivery succeeds
         self._lock = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -165,11 +166,14 @@ class TweetProducer:
             self.stats.delivered += 1
             if self._log is not None and self._log.down:
                 self._log.reachable()
+            self._failing = None
         else:
             self.stats.failed += 1
-            if err.str() != self.stats.last_error:  # one line per kind of failure, not one per tweet
-                log.error("delivery to %s failed: %s", msg.topic(), err.str())
             self.stats.last_error = err.str()
+            if err.str() != self._failing:  # one line when deliveries start failing, not one per tweet
+                self._failing = err.str()
+                log.error("delivery to %s failed: %s (and so may the next ones: they are counted, not logged)",
+                          msg.topic(), err.str())
             if self.undelivered is not None:
                 self.undelivered.add(msg.key(), msg.value())
 
