@@ -262,7 +262,9 @@ def cmd_listen(args: argparse.Namespace) -> int:
         port=args.port,
         interval_ms=args.refresh_ms,
     )
-    return report(args, summary)
+    for line in summary.stopped:  # a partition a worker stopped: the run did not get everything
+        print(f"tweetpulse listen: error: {line}", file=sys.stderr)
+    return report(args, summary, code=1 if summary.stopped else 0)
 
 
 # -- demo ---------------------------------------------------------------------------------------

@@ -117,3 +117,17 @@ def test_an_unusable_store_file_is_one_line_for_every_command(
     assert main([*argv, "--duration", "1"] + (["--no-dashboard"] if command == "listen" else [])) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(store) in err[0] and ("move this file aside" in err[0] or "move it aside" in err[0])
+
+
+def test_listen_exits_1_naming_a_stopped_partition(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tweetpulse.pipeline as pipeline
+    from tweetpulse.listener import Summary
+
+    line = "partition tweets[0] stopped at offset 50: a dead letter could not be written (too large)"
+    monkeypatch.setattr(pipeline, "run_listener", lambda *a, **k: Summary(consumed=3, stored=3, stopped=[line]))
+    assert main(["listen", "--store", str(tmp_path / "t.db"), "--no-dashboard"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == f"tweetpulse listen: error: {line}"
+    assert "1 partition(s) stopped" in captured.out
