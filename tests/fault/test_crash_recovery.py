@@ -57,7 +57,8 @@ def test_killed_and_stopped_workers_and_a_killed_listener_lose_nothing(kafka: Ka
         kill_tree(listener, signal.SIGKILL)  # the whole listener, workers and all
         shots.append(snapshot(kafka, group, store))
         assert stored_count(store) < TWEETS, "the replay ended before the faults: raise REPLAY_SECONDS"
-        listener = start_listen(kafka, store, group, "--idle-exit", "6")
+        # idle long enough for the group to drop the killed members (6 s session) and rebalance
+        listener = start_listen(kafka, store, group, "--idle-exit", "15")
         _out, err = streamer.communicate(timeout=REPLAY_SECONDS * 4)
         assert streamer.returncode == 0, err
         _out, err = listener.communicate(timeout=300)
