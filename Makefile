@@ -48,7 +48,7 @@ test: setup browser-deps lint ## lint, then every tier: unit, integration (real 
 test-unit: setup ## only the unit tests (no broker, no browser)
 	$(BIN)/python -m pytest -m unit $(PYTEST_ARGS)
 
-test-faults: setup ## the fault tier at full counts (50k-tweet crash recovery, 20 s outages; about 10 minutes)
+test-faults: setup ## the fault tier at full counts (50k-tweet crash recovery, 20 s outage; about 4 minutes)
 	TWEETPULSE_FAULT_SCALE=full $(BIN)/python -m pytest -m fault $(PYTEST_ARGS)
 
 lint: setup ## ruff and mypy
