@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup native kafka kafka-stop postgres demo test test-unit lint bench bench-quick lab browser-deps clean
+.PHONY: help setup native kafka kafka-stop postgres demo test test-unit test-faults lint bench bench-quick lab browser-deps clean
 
 help: ## show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ test: setup browser-deps lint ## lint, then every tier: unit, integration (real 
 
 test-unit: setup ## only the unit tests (no broker, no browser)
 	$(BIN)/python -m pytest -m unit $(PYTEST_ARGS)
+
+test-faults: setup ## the fault tier at full counts (50k-tweet crash recovery, 20 s outage; about 4 minutes)
+	TWEETPULSE_FAULT_SCALE=full $(BIN)/python -m pytest -m fault $(PYTEST_ARGS)
 
 lint: setup ## ruff and mypy
 	$(BIN)/ruff check tweetpulse tests benchmarks scripts

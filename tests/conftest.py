@@ -78,12 +78,9 @@ class Broker:
         )
 
 
-@pytest.fixture(scope="session")
-def kafka_broker() -> Iterator[Broker]:
-    external = os.environ.get("TWEETPULSE_TEST_BOOTSTRAP")
-    if external:
-        yield Broker(external, None, dict(os.environ))
-        return
+def private_broker_run(what: str = "test broker") -> Iterator[Broker]:
+    """Start a broker with kafka-setup.sh on free ports (its state in a temporary folder, the jars
+    shared), yield it, stop it and remove its state; a broker that doesn't start fails the test."""
     state = Path(tempfile.mkdtemp(prefix="tweetpulse-kafka-"))
     port, controller = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_HOME")}
@@ -95,7 +92,7 @@ def kafka_broker() -> Iterator[Broker]:
     if started.returncode != 0:
         shutil.rmtree(state, ignore_errors=True)
         pytest.fail(
-            f"the test broker did not start (kafka-setup.sh start exited {started.returncode}):\n"
+            f"the {what} did not start (kafka-setup.sh start exited {started.returncode}):\n"
             f"{started.stdout}\n{started.stderr}",
             pytrace=False,
         )
@@ -104,6 +101,15 @@ def kafka_broker() -> Iterator[Broker]:
     finally:
         broker.setup("stop")
         shutil.rmtree(state, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def kafka_broker() -> Iterator[Broker]:
+    external = os.environ.get("TWEETPULSE_TEST_BOOTSTRAP")
+    if external:
+        yield Broker(external, None, dict(os.environ))
+        return
+    yield from private_broker_run()
 
 
 @pytest.fixture

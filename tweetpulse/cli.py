@@ -7,6 +7,7 @@ import json
 import logging
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -244,6 +245,9 @@ def add_stream_args(p: argparse.ArgumentParser) -> None:
     x.add_argument("--record", metavar="PATH", help="write every raw API line / produced post's raw event to this "
                    "JSONL file (x, bluesky, mastodon)")
     add_live_args(p)
+    p.add_argument("--undelivered", metavar="PATH",
+                   help="where tweets Kafka never acknowledged are written, for --source replay to re-send "
+                   "(default: data/undelivered-<time>.jsonl, made only if there are any)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--summary-json", metavar="PATH", help="also write the summary as JSON")
 
@@ -274,8 +278,11 @@ def cmd_stream(args: argparse.Namespace) -> int:
         args.source, dataset=args.dataset, fmt=args.format, matcher=KeywordMatcher(groups), loop=args.loop, **x_options
     )
     pacer = Pacer(rate=args.rate, speedup=args.speedup, limit=args.limit, duration=args.duration)
-    summary = stream(source, kafka, pacer, progress=not args.no_progress)
+    undelivered = args.undelivered or time.strftime("data/undelivered-%Y%m%d-%H%M%S.jsonl")
+    summary = stream(source, kafka, pacer, progress=not args.no_progress, undelivered=undelivered)
     code = report(args, summary, code=1 if summary.failed else 0)
+    if summary.undelivered_ids:
+        print(summary.undelivered_report(), file=sys.stderr)
     if summary.skipped:
         print(summary.skipped_report)
     return code
@@ -340,7 +347,9 @@ def cmd_listen(args: argparse.Namespace) -> int:
         port=args.port,
         interval_ms=args.refresh_ms,
     )
-    return report(args, summary)
+    for line in summary.stopped:  # a partition a worker stopped: the run did not get everything
+        print(f"tweetpulse listen: error: {line}", file=sys.stderr)
+    return report(args, summary, code=1 if summary.stopped else 0)
 
 
 # -- demo ---------------------------------------------------------------------------------------

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tweetpulse.errors import ConfigError
-from tweetpulse.kafka.logs import LibrdkafkaLog
+from tweetpulse.kafka.logs import ClientLog
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 DEFAULT_TOPIC = "tweets"
@@ -21,7 +20,6 @@ DEFAULT_STORE = "data/tweetpulse.db"
 DEFAULT_REFRESH_MS = 500
 DEFAULT_KAFKA_TIMEOUT = 15.0  # seconds to wait for the cluster to answer before saying it doesn't
 DEFAULT_POLL_INTERVAL = 30.0  # seconds between X recent searches (--x-mode poll)
-KAFKA_LOGGER = "tweetpulse.kafka"  # librdkafka's own log lines go to the kafka package's logger
 
 
 def default_bootstrap() -> str:
@@ -55,9 +53,10 @@ class KafkaConfig:
 
         The user's ``-X`` settings come last so they can tune anything for their cluster.
         """
-        # librdkafka's own log lines go through Python logging instead of raw stderr (harmless ones at DEBUG)
-        logger = LibrdkafkaLog(logging.getLogger(KAFKA_LOGGER))
-        conf: dict[str, Any] = {"bootstrap.servers": self.bootstrap_servers, "logger": logger}
+        # librdkafka's own log lines go through Python logging instead of raw stderr, an outage told
+        # once rather than at every reconnection attempt
+        servers = self.bootstrap_servers
+        conf: dict[str, Any] = {"bootstrap.servers": servers, "logger": ClientLog(servers)}
         conf.update(overrides)
         conf.update(self.extra)
         return conf

@@ -49,12 +49,5 @@ class ListenerFailed(TweetpulseError):
     """The workers keep dying: the listener can't go on."""
 
 
-class DeadLetterFailed(TweetpulseError):
-    """Messages set aside for the dead-letter topic could not be delivered to it.
-
-    The worker then stores no offsets for the batch, so it is consumed again after a restart.
-    """
-
-
 class StoreError(TweetpulseError):
-    """The store could not be read just now (busy, being replaced); trying again later may work."""
+    """The store failed to read or write (busy, full, damaged); the message says which and what to do."""

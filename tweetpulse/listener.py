@@ -6,6 +6,12 @@ the deltas they send, one pipe per worker, into an :class:`~tweetpulse.aggregate
 the page. Ctrl-C, SIGTERM or a kernel interrupt reach this parent, which tells the workers to
 finish their batch, persist, commit and exit. What a worker does with a batch is in
 :mod:`tweetpulse.worker`.
+
+Workers that keep dying make the run a failure (:class:`~tweetpulse.errors.ListenerFailed`, one
+line with the reason the last one gave): when ``max_restarts`` restarts go by with no message
+handled in between, and when a limit (``--idle-exit``, ``--duration``) is reached while workers
+died since the last message handled. ``--idle-exit`` waits until every worker has been up for
+:data:`SETTLE_SECONDS`: a worker that just (re)started has not looked for messages yet.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 from typing import Any
@@ -27,11 +33,13 @@ from tweetpulse.errors import ListenerFailed
 from tweetpulse.kafka.admin import ensure_topics
 from tweetpulse.settings import ListenerSettings
 from tweetpulse.stores import open_store
-from tweetpulse.worker import worker_main
+from tweetpulse.worker import PartitionStopped, WorkerFailed, worker_main
 
 __all__ = ["Listener", "ListenerFailed", "ListenerSettings", "Summary"]
 
 log = logging.getLogger("tweetpulse.listener")
+
+SETTLE_SECONDS = 5.0  # a worker up this long has joined the group and polled: --idle-exit may trust it
 
 
 @dataclass
@@ -42,15 +50,17 @@ class Summary:
     dead: int = 0
     seconds: float = 0.0
     workers: int = 0
+    stopped: list[str] = field(default_factory=list)  # one line per partition a worker stopped
 
     @property
     def rate(self) -> float:
         return self.consumed / self.seconds if self.seconds > 0 else 0.0
 
     def line(self) -> str:
+        tail = f"; {len(self.stopped)} partition(s) stopped (see below)" if self.stopped else ""
         return (
             f"consumed {self.consumed}, stored {self.stored}, duplicates ignored {self.duplicates}, "
-            f"dead-lettered {self.dead} in {self.seconds:.1f}s ({self.rate:,.0f} tweets/s)"
+            f"dead-lettered {self.dead} in {self.seconds:.1f}s ({self.rate:,.0f} tweets/s){tail}"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -90,7 +100,11 @@ class Listener:
         self._started = 0.0
         self._stopped = 0.0
         self._last_activity = 0.0
+        self._spawned_at: list[float] = []
         self.restarts = 0
+        self.deaths = 0  # workers that died since a message was last handled
+        self.failures: list[WorkerFailed] = []  # what dying workers said, oldest first
+        self.stopped: list[PartitionStopped] = []
 
     # -- lifecycle ------------------------------------------------------------------------
     def __enter__(self) -> Listener:
@@ -101,15 +115,17 @@ class Listener:
         self.stop()
 
     def start(self, ensure: bool = True) -> None:
-        # open (and create) the store here, so a bad --store is one clear ConfigError, not dying workers
-        with open_store(self.settings.store_path):
-            pass
+        # open (and create) the store and read its layout and integrity here, so a bad --store is
+        # one clear ConfigError, not dying workers
+        with open_store(self.settings.store_path) as store:
+            store.check()
         if ensure:
             ensure_topics(self.settings.kafka)
         self._started = time.monotonic()
         self._draining.set()
         self._drainer = threading.Thread(target=self._drain, name="tweetpulse-deltas", daemon=True)
         self._drainer.start()
+        self._spawned_at = [time.monotonic()] * self.n_workers
         self.processes = [self._spawn(i) for i in range(self.n_workers)]
 
     def _spawn(self, index: int) -> SpawnProcess:
@@ -173,13 +189,18 @@ class Listener:
         for reader in ready:
             assert isinstance(reader, Connection)
             try:
-                delta = reader.recv()
+                received = reader.recv()
             except Exception:  # the worker ended, or died in the middle of a message: its pipe is done
                 with self._readers_lock:
                     self._readers.discard(reader)
                 reader.close()
                 continue
-            self.aggregator.fold(delta)
+            if isinstance(received, PartitionStopped):
+                self.stopped.append(received)
+            elif isinstance(received, WorkerFailed):
+                self.failures.append(received)
+            else:
+                self.aggregator.fold(received)
         return bool(ready)
 
     # -- watching -------------------------------------------------------------------------
@@ -187,14 +208,31 @@ class Listener:
         return sum(p.is_alive() for p in self.processes)
 
     def check_workers(self) -> None:
-        """Restart a worker that died (its partitions were rebalanced to the others meanwhile)."""
+        """Restart a worker that died (its partitions were rebalanced to the others meanwhile);
+        raise :class:`ListenerFailed` when workers keep dying with nothing handled in between."""
         if self._stop.is_set():
             return
         for i, process in enumerate(self.processes):
-            if not process.is_alive() and self.restarts < self.max_restarts:
-                log.warning("worker %d exited (code %s); restarting it", i, process.exitcode)
-                self.restarts += 1
-                self.processes[i] = self._spawn(i)
+            if process.is_alive():
+                continue
+            if self.deaths >= self.max_restarts:
+                raise ListenerFailed(self.failure_line())
+            self.deaths += 1
+            self.restarts += 1
+            log.warning("worker %d exited (code %s); restarting it", i, process.exitcode)
+            self.processes[i] = self._spawn(i)
+            self._spawned_at[i] = time.monotonic()
+
+    def failure_line(self) -> str:
+        """Why the run failed: how often workers died, and what the last one to say anything said."""
+        time.sleep(0.3)  # let the drainer read a dying worker's last words from its pipe
+        said = f"; the last said: {self.failures[-1].error}" if self.failures else "; the log above says why"
+        return f"workers kept exiting ({self.deaths} time(s) with no message handled in between){said}"
+
+    def settled(self) -> bool:
+        """Every worker alive and up for :data:`SETTLE_SECONDS` (so it has looked for messages)."""
+        now = time.monotonic()
+        return all(p.is_alive() for p in self.processes) and all(now - t >= SETTLE_SECONDS for t in self._spawned_at)
 
     def summary(self) -> Summary:
         counters = self.aggregator.counters
@@ -207,6 +245,7 @@ class Listener:
             dead=counters["dead"],
             seconds=end - self._started if self._started else 0.0,
             workers=self.n_workers,
+            stopped=[notice.line() for notice in self.stopped],
         )
 
     def wait(
@@ -217,7 +256,8 @@ class Listener:
         tick: float = 0.5,
     ) -> Summary:
         """Block until ``max_messages`` are handled, ``duration`` passes, or ``idle_exit`` seconds
-        go by with nothing new. Ctrl-C / a kernel interrupt ends the wait; the caller stops."""
+        go by with nothing new (and every worker settled). Ctrl-C / a kernel interrupt ends the wait;
+        the caller stops. Raises :class:`ListenerFailed` when the workers kept dying (see the module docs)."""
         start = time.monotonic()
         last_seen = -1
         last_change = start
@@ -225,9 +265,6 @@ class Listener:
             time.sleep(tick)
             now = time.monotonic()
             self.check_workers()
-            if not self.alive() and self.restarts >= self.max_restarts:
-                raise ListenerFailed(f"every worker exited and {self.restarts} restarts were used up; "
-                                     "the log above says why")
             summary = self.summary()
             if on_tick is not None:
                 on_tick(summary)
@@ -235,9 +272,13 @@ class Listener:
             if handled != last_seen:
                 last_seen, last_change = handled, now
                 self._last_activity = now
-            if self.max_messages is not None and handled >= self.max_messages:
-                return summary
-            if duration is not None and now - start >= duration:
-                return summary
-            if idle_exit is not None and now - last_change >= idle_exit:
+                self.deaths = 0
+            done = (
+                (self.max_messages is not None and handled >= self.max_messages)
+                or (duration is not None and now - start >= duration)
+                or (idle_exit is not None and now - last_change >= idle_exit and self.settled())
+            )
+            if done:
+                if self.deaths:
+                    raise ListenerFailed(self.failure_line())
                 return summary

@@ -7,13 +7,16 @@ On the topic a record is a UTF-8 JSON object, Kafka key = ``id``::
      "lang": str|null, "keywords": [str], "source": str}
 
 ``id`` and ``text`` are required; ``followers`` is null when the source doesn't know it.
+The rule for each field is written once, here (:func:`usable_id`, :func:`usable_text` and
+:func:`record_from_dict`), and every source and the listener apply it: the README's table says
+the same in words.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 
@@ -22,6 +25,7 @@ from tweetpulse.errors import InvalidRecord
 SCHEMA_VERSION = 1
 DEFAULT_MAX_TEXT = 10_000
 MAX_FOLLOWERS = 2**63 - 1  # the store's INTEGER range
+MAX_ID = 256  # characters; X ids have 19 digits, replayed ids a few more
 
 _OPTIONAL_STR = ("created_at", "author", "author_id", "lang")
 
@@ -29,6 +33,18 @@ _OPTIONAL_STR = ("created_at", "author", "author_id", "lang")
 def utc_now_iso() -> str:
     """The current time as an ISO-8601 UTC string with a ``Z`` suffix."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def usable_id(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is a usable tweet id: a string of 1 to :data:`MAX_ID` printable characters
+    (no NUL, no line breaks or other control characters), not only spaces."""
+    return type(value) is str and 0 < len(value) <= MAX_ID and value.isprintable() and not value.isspace()
+
+
+def usable_text(value: object, max_text: int = DEFAULT_MAX_TEXT) -> TypeGuard[str]:
+    """Whether ``value`` is a usable tweet text: a string with something besides white space, at
+    most ``max_text`` characters."""
+    return type(value) is str and 0 < len(value) <= max_text and not value.isspace()
 
 
 @dataclass(slots=True)
@@ -101,10 +117,8 @@ def parse_record(raw: bytes | None, max_text: int = DEFAULT_MAX_TEXT) -> Tweet:
     if (
         type(v) is int
         and v == SCHEMA_VERSION
-        and type(tid) is str
-        and tid
-        and type(text) is str
-        and len(text) <= max_text
+        and usable_id(tid)
+        and usable_text(text, max_text)
         and (followers is None or (type(followers) is int and 0 <= followers <= MAX_FOLLOWERS))
         and (created_at is None or type(created_at) is str)
         and (author is None or type(author) is str)
@@ -130,13 +144,16 @@ def parse_record(raw: bytes | None, max_text: int = DEFAULT_MAX_TEXT) -> Tweet:
 def record_from_dict(obj: dict[str, Any], max_text: int = DEFAULT_MAX_TEXT) -> Tweet:
     """Validate an already-decoded record (see :func:`parse_record`)."""
     v = obj.get("v", SCHEMA_VERSION)
-    if v != SCHEMA_VERSION or isinstance(v, bool):
-        raise InvalidRecord("unknown-version", f"schema version {v!r} is not {SCHEMA_VERSION}")
+    if type(v) is not int or v != SCHEMA_VERSION:
+        raise InvalidRecord("unknown-version", f"schema version {v!r:.40} is not the integer {SCHEMA_VERSION}")
     tid = obj.get("id")
     if tid is None:
         raise InvalidRecord("missing-id", "the record has no 'id'")
-    if not isinstance(tid, str) or not tid:
-        raise InvalidRecord("bad-id", f"'id' must be a non-empty string, got {tid!r:.40}")
+    if not usable_id(tid):
+        raise InvalidRecord(
+            "bad-id",
+            f"'id' must be a string of 1 to {MAX_ID} printable characters, not only spaces; got {tid!r:.40}",
+        )
     text = obj.get("text")
     if text is None:
         raise InvalidRecord("missing-text", "the record has no 'text'")
@@ -144,6 +161,8 @@ def record_from_dict(obj: dict[str, Any], max_text: int = DEFAULT_MAX_TEXT) -> T
         raise InvalidRecord("bad-text", f"'text' must be a string, got {type(text).__name__}")
     if len(text) > max_text:
         raise InvalidRecord("text-too-long", f"text has {len(text)} characters, cap is {max_text}")
+    if not usable_text(text, max_text):
+        raise InvalidRecord("blank-text", "'text' is empty or only white space")
     for name in _OPTIONAL_STR:
         value = obj.get(name)
         if value is not None and not isinstance(value, str):

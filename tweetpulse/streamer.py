@@ -7,14 +7,15 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
 from tweetpulse.config import KafkaConfig
 from tweetpulse.kafka.admin import ensure_topics
-from tweetpulse.kafka.producer import TweetProducer
+from tweetpulse.kafka.producer import TweetProducer, UndeliveredFile
 from tweetpulse.models import Tweet
 from tweetpulse.pacing import Pacer
 from tweetpulse.sources.base import SkippedRows, TweetSource
@@ -33,6 +34,8 @@ class StreamSummary:
     seconds: float = 0.0
     interrupted: bool = False
     skipped_report: str = ""
+    undelivered_file: str = ""  # where the tweets never acknowledged were written
+    undelivered_ids: list[str] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -46,6 +49,15 @@ class StreamSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "rate": self.rate}
+
+    def undelivered_report(self) -> str:
+        """What to do about the tweets the cluster never acknowledged ("" when there were none)."""
+        if not self.undelivered_ids:
+            return ""
+        ids = self.undelivered_ids
+        named = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+        return (f"{len(ids)} tweet(s) were not delivered (ids {named}); they are in {self.undelivered_file}: "
+                f"re-send them with tweetpulse stream --source replay --dataset {self.undelivered_file}")
 
 
 class InterruptGuard:
@@ -78,11 +90,13 @@ class InterruptGuard:
 
 def stream(source: TweetSource | Iterable[Tweet], kafka: KafkaConfig, pacer: Pacer | None = None,
            progress: bool = True, on_progress: Callable[[StreamSummary], None] | None = None,
-           create_topics: bool = True, **producer_overrides: Any) -> StreamSummary:
+           create_topics: bool = True, undelivered: str | Path | None = None,
+           **producer_overrides: Any) -> StreamSummary:
     """Produce every tweet of ``source`` to ``kafka.topic``; return what happened.
 
     Stops at the source's end, at the pacer's limit or duration, or on Ctrl-C / a kernel
-    interrupt; in every case what was produced is flushed before returning.
+    interrupt; in every case what was produced is flushed before returning. Tweets the cluster
+    never acknowledged are counted as failed and, with ``undelivered``, written to that file.
     """
     if create_topics:
         ensure_topics(kafka)
@@ -90,7 +104,8 @@ def stream(source: TweetSource | Iterable[Tweet], kafka: KafkaConfig, pacer: Pac
     pacer = pacer or Pacer()
     bar = tqdm(desc="streaming", unit=" tweets", disable=not progress, mininterval=0.5, smoothing=0.1)
     started = time.monotonic()
-    producer = TweetProducer(kafka, **producer_overrides)
+    sink = UndeliveredFile(undelivered) if undelivered is not None else None
+    producer = TweetProducer(kafka, undelivered=sink, **producer_overrides)
 
     def refresh() -> None:
         stats = producer.stats
@@ -125,6 +140,8 @@ def stream(source: TweetSource | Iterable[Tweet], kafka: KafkaConfig, pacer: Pac
         if callable(close):
             close()
     refresh()
+    if sink is not None and sink.ids:
+        summary.undelivered_file, summary.undelivered_ids = str(sink.path), sink.ids
     skipped: SkippedRows | None = getattr(source, "skipped", None)
     if skipped is not None:
         summary.skipped = skipped.count

@@ -48,7 +48,7 @@ def make_tweets(n: int, seed: int = 7) -> list[Tweet]:
     rng = random.Random(seed)
     tweets = []
     for i in range(n):
-        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 12)))
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 12))) or "ok"  # a blank text is refused
         followers = None if i % 7 == 0 else int(rng.paretovariate(1.2) * 10)
         tweets.append(
             Tweet(

@@ -17,6 +17,7 @@ from confluent_kafka import Consumer
 from tests.integration.test_listener import listen, make_tweets, produce
 from tests.support.bad_messages import BAD_MESSAGES
 from tests.support.headers import message_headers
+from tests.support.stores import refusing_store
 from tweetpulse.config import KafkaConfig
 from tweetpulse.kafka.producer import TweetProducer
 from tweetpulse.listener import Listener, ListenerSettings
@@ -164,3 +165,21 @@ def test_sigint_and_sigterm_stop_cleanly_with_no_orphans(kafka: KafkaConfig, tmp
         assert "consumed" in out and summary["stored"] == 2000
         with Store(store) as s:
             assert s.count() == 2000
+
+
+def test_idle_exit_with_workers_that_keep_dying_is_a_failure(kafka: KafkaConfig, tmp_path: Path) -> None:
+    """A store that passes the start-up check but refuses every insert: the workers die batch after
+    batch. Before the fix ``--idle-exit`` ended such a run with exit code 0 and a summary line."""
+    produce(kafka, make_tweets(50, seed=45))
+    store = refusing_store(tmp_path / "t.db", why="the archive is read-only")
+    proc = subprocess.run(
+        [TWEETPULSE, "listen", "--workers", "2", "--no-dashboard", "--idle-exit", "1", "--store", str(store),
+         "--group", "dying", "--topic", kafka.topic, "--bootstrap-servers", kafka.bootstrap_servers],
+        capture_output=True, text=True, timeout=180,
+    )
+    assert proc.returncode != 0, proc.stdout
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("tweetpulse listen: error: workers kept exiting"), proc.stderr
+    assert "the archive is read-only" in last and "nothing of this batch was stored" in last
+    with Store(store) as s:
+        assert s.count() == 0

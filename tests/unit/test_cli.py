@@ -8,11 +8,14 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import free_port
 from tests.support.native import require_native
+from tests.support.stores import damaged_store, other_layout_store
 from tweetpulse.cli import main
 from tweetpulse.scoring import textblob_sentiment
 
@@ -155,3 +158,31 @@ def test_kafka_timeout_sets_the_wait_for_an_unreachable_broker(capsys: pytest.Ca
     assert time.monotonic() - started < 10  # not the default 15 s
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "did not answer within 0.5s" in err[0] and "--kafka-timeout" in err[0]
+
+
+@pytest.mark.parametrize("make", [damaged_store, other_layout_store])
+@pytest.mark.parametrize("command", ["dashboard", "listen"])
+def test_an_unusable_store_file_is_one_line_for_every_command(
+    command: str, make: Callable[[Path], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``dashboard`` printed a traceback for a damaged store where ``listen`` gave a line; both read it
+    before anything else starts (no broker is needed to say the store is bad)."""
+    store = make(tmp_path / "s.db")
+    argv = [command, "--store", str(store), "--port", "0", "--bootstrap-servers", "127.0.0.1:1"]
+    assert main([*argv, "--duration", "1"] + (["--no-dashboard"] if command == "listen" else [])) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(store) in err[0] and ("move this file aside" in err[0] or "move it aside" in err[0])
+
+
+def test_listen_exits_1_naming_a_stopped_partition(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tweetpulse.pipeline as pipeline
+    from tweetpulse.listener import Summary
+
+    line = "partition tweets[0] stopped at offset 50: a dead letter could not be written (too large)"
+    monkeypatch.setattr(pipeline, "run_listener", lambda *a, **k: Summary(consumed=3, stored=3, stopped=[line]))
+    assert main(["listen", "--store", str(tmp_path / "t.db"), "--no-dashboard"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == f"tweetpulse listen: error: {line}"
+    assert "1 partition(s) stopped" in captured.out

@@ -1,4 +1,5 @@
-"""librdkafka's log lines: the fresh-broker idempotence notice at DEBUG, real warnings untouched."""
+"""librdkafka's log lines: reconnection failures told once per outage, the fresh-broker idempotence notice
+at DEBUG, real warnings untouched."""
 
 from __future__ import annotations
 
@@ -7,7 +8,39 @@ import logging
 import pytest
 
 from tweetpulse.config import KafkaConfig
-from tweetpulse.kafka.logs import LibrdkafkaLog
+from tweetpulse.kafka.logs import FORGET_AFTER, ClientLog
+
+FAIL = (
+    "127.0.0.1:9092/bootstrap: Connect to ipv4#127.0.0.1:9092 failed: Connection refused (after 0ms in state CONNECT)"
+)
+
+
+def test_an_outage_is_one_line_down_and_one_line_up(caplog: pytest.LogCaptureFixture) -> None:
+    now = [0.0]
+    client = ClientLog("127.0.0.1:9092", clock=lambda: now[0])
+    with caplog.at_level(logging.INFO, logger="tweetpulse.kafka.logs"):
+        for _ in range(500):  # what one worker got in a 30 s outage before
+            now[0] += 0.06
+            client.log(logging.ERROR, "%s [%s] %s", "FAIL", "rdkafka#consumer-1", FAIL)
+        client.reachable()
+        client.reachable()
+        client.log(logging.WARNING, "%s [%s] %s", "SESSTMOUT", "rdkafka#consumer-1", "session timed out")
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 3
+    assert lines[0].startswith("Kafka at 127.0.0.1:9092: broker unavailable (") and "Connection refused" in lines[0]
+    assert lines[1] == "Kafka at 127.0.0.1:9092 reachable again (499 failed connection attempts not logged)"
+    assert "SESSTMOUT" in lines[2] and caplog.records[2].levelno == logging.WARNING
+
+
+def test_a_new_outage_long_after_the_last_failure_is_told_again(caplog: pytest.LogCaptureFixture) -> None:
+    now = [0.0]
+    client = ClientLog("b:9092", clock=lambda: now[0])
+    with caplog.at_level(logging.WARNING, logger="tweetpulse.kafka.logs"):
+        client.failed(FAIL)
+        now[0] += FORGET_AFTER + 1  # nobody said it came back (an idle consumer), but nothing failed for long
+        client.failed(FAIL)
+    assert [r.getMessage().split(" (")[0] for r in caplog.records] == ["Kafka at b:9092: broker unavailable"] * 2
+
 
 FMT = "%s [%s] %s"
 # as confluent-kafka hands it over on a fresh broker (captured from kafka-setup.sh's broker)
@@ -20,8 +53,8 @@ PID_NOTICE = (
 
 
 def levels(caplog: pytest.LogCaptureFixture, level: int, args: tuple[str, str, str]) -> list[int]:
-    log = LibrdkafkaLog(logging.getLogger("tweetpulse.kafka"))
-    with caplog.at_level(logging.DEBUG, logger="tweetpulse.kafka"):
+    log = ClientLog("b:9092")
+    with caplog.at_level(logging.DEBUG, logger="tweetpulse.kafka.logs"):
         log.log(level, FMT, *args)
     return [r.levelno for r in caplog.records]
 
@@ -34,14 +67,6 @@ def test_the_idempotence_pid_notice_goes_to_debug(caplog: pytest.LogCaptureFixtu
 @pytest.mark.parametrize(
     ("level", "args"),
     [
-        (
-            logging.ERROR,
-            (
-                "FAIL",
-                "rdkafka#producer-1",
-                "[thrd:127.0.0.1:1/bootstrap]: Connect to ipv4#127.0.0.1:1 failed: Connection refused",
-            ),
-        ),
         (
             logging.WARNING,
             (
@@ -70,12 +95,12 @@ def test_real_warnings_keep_their_level(
 
 def test_every_client_gets_the_filtering_logger() -> None:
     logger = KafkaConfig().client_conf()["logger"]
-    assert isinstance(logger, LibrdkafkaLog) and logger.logger.name == "tweetpulse.kafka"
+    assert isinstance(logger, ClientLog) and logger.logger.name == "tweetpulse.kafka.logs"
 
 
 def test_not_shown_by_default_nor_with_verbose(caplog: pytest.LogCaptureFixture) -> None:
     """The CLI logs at WARNING (INFO with -v): the notice no longer reaches the console."""
-    log = LibrdkafkaLog(logging.getLogger("tweetpulse.kafka"))
+    log = ClientLog("b:9092")
     with caplog.at_level(logging.INFO):
         log.log(logging.WARNING, FMT, *PID_NOTICE)
     assert caplog.records == []

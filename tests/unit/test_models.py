@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 
 from tests.support.bad_messages import BAD_MESSAGES, GOOD
 from tweetpulse.errors import InvalidRecord
-from tweetpulse.models import Tweet, parse_record
+from tweetpulse.keywords import KeywordMatcher
+from tweetpulse.models import Tweet, parse_record, usable_text
+from tweetpulse.sources.replay import ReplaySource
+from tweetpulse.sources.x.v2 import tweets_from_v2
 
 
 def test_round_trip() -> None:
@@ -17,7 +22,7 @@ def test_round_trip() -> None:
 
 
 def test_minimal_record_gets_defaults() -> None:
-    tweet = parse_record(b'{"id": "7", "text": ""}')
+    tweet = parse_record(b'{"id": "7", "text": "a"}')
     assert (tweet.followers, tweet.keywords, tweet.source) == (None, [], "unknown")
 
 
@@ -34,3 +39,27 @@ def test_text_cap_is_configurable() -> None:
     assert parse_record(raw, max_text=50).text == "x" * 50
     with pytest.raises(InvalidRecord):
         parse_record(raw, max_text=49)
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "reason"),
+    [case for case in BAD_MESSAGES if case[1] is not None and case[1].startswith(b"{")],
+    ids=[k for k, raw, _ in BAD_MESSAGES if raw is not None and raw.startswith(b"{")],
+)
+def test_replay_skips_exactly_what_the_listener_dead_letters(
+    kind: str, raw: bytes, reason: str, tmp_path: Path
+) -> None:
+    """One rule: a JSONL dataset row the listener would dead-letter is skipped by the replay, and
+    the good row after it is replayed."""
+    dataset = tmp_path / "rows.jsonl"
+    dataset.write_bytes(raw + b"\n" + orjson.dumps({**GOOD, "id": "good"}) + b"\n")
+    source = ReplaySource(dataset, fmt="jsonl")
+    assert [t.id for t in source] == ["good"]
+    assert source.skipped.count == 1
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\t "])
+def test_x_v2_items_with_blank_text_are_refused_as_the_listener_would(text: str) -> None:
+    got = tweets_from_v2({"data": [{"id": "5", "text": text}]}, source="x:poll", matcher=KeywordMatcher({}))
+    assert got.tweets == [] and got.problems == ["no text"]
+    assert not usable_text(text)

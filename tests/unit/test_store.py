@@ -5,6 +5,10 @@ from __future__ import annotations
 import multiprocessing as mp
 from pathlib import Path
 
+import pytest
+
+from tests.support.stores import damaged_store, other_layout_store, scored
+from tweetpulse.errors import ConfigError, StoreError
 from tweetpulse.store import COLUMNS, ScoredTweet, Store, read_frame
 
 
@@ -61,3 +65,67 @@ def test_several_processes_write_safely(tmp_path: Path) -> None:
         assert p.exitcode == 0
     with Store(path) as store:
         assert store.count() == len({0} | {j for k in range(3) for j in range(k * 300, k * 300 + 400)})
+
+
+def test_a_full_disk_says_so_and_stores_nothing(tmp_path: Path) -> None:
+    """SQLite rolls a full-disk transaction back itself: the error must be the full disk, not
+    'cannot rollback - no transaction is active'."""
+    with Store(tmp_path / "s.db") as store:
+        store.insert([scored(i) for i in range(10)])
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count={pages + 2}")  # as if the disk filled up now
+        with pytest.raises(StoreError) as info:
+            store.insert([scored(i) for i in range(10, 5000)])
+        message = str(info.value)
+        assert "is full" in message and "free some space" in message and "nothing of this batch" in message
+        assert "rollback" not in message and "\n" not in message
+        assert store.count() == 10
+        store.conn.execute("PRAGMA max_page_count=1073741823")  # space again: the store goes on
+        assert len(store.insert([scored(i) for i in range(10, 20)])) == 10
+
+
+def test_check_reads_the_integrity_of_the_file(tmp_path: Path) -> None:
+    path = damaged_store(tmp_path / "damaged.db")
+    store = Store(path)
+    store.open()  # opening reads only the first page: it looks fine
+    with pytest.raises(ConfigError, match=r"is damaged .*move it aside") as info:
+        store.check()
+    assert "\n" not in str(info.value)
+    store.close()
+    with Store(tmp_path / "fine.db") as fine:
+        fine.insert([scored(1)])
+        fine.check()
+
+
+def test_check_reads_the_layout_of_the_table(tmp_path: Path) -> None:
+    with (
+        pytest.raises(ConfigError, match=r"another layout .*give another --store"),
+        Store(other_layout_store(tmp_path / "other.db")) as store,
+    ):
+        store.check()
+
+
+def test_reading_a_damaged_store_is_one_clear_line(tmp_path: Path) -> None:
+    with Store(damaged_store(tmp_path / "damaged.db")) as store, pytest.raises(StoreError) as info:
+        store.history(0, 0, 20, 20)
+    assert "is damaged" in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "nasty",
+    [
+        "'); DROP TABLE scored_tweets; --",
+        "1' OR '1'='1",
+        'Robert"); DELETE FROM scored_tweets WHERE ("1"="1',
+        "%s %(id)s ? :id $1 \\' \\\" ;; /* */ -- ",
+    ],
+)
+def test_sql_metacharacters_are_stored_verbatim(tmp_path: Path, nasty: str) -> None:
+    """SQL stays parameterised: ids and texts made of SQL are kept as they are and harm nothing."""
+    with Store(tmp_path / "s.db") as store:
+        store.insert([scored(1)])
+        assert store.insert([scored(2, text=nasty, tid=nasty)]) == {nasty}
+        assert store.count() == 2
+        frame = store.read_frame()
+        assert frame.loc[frame["id"] == nasty, "text"].tolist() == [nasty]
+        assert [t.id for t in store.history(0, 0, 10, 10).recent] == ["t1", nasty]

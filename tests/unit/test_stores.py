@@ -106,7 +106,7 @@ def test_a_failed_read_is_a_store_error(tmp_path: Path) -> None:
         store.open()
         assert isinstance(store, SqliteStore)
         store.conn.execute("DROP TABLE scored_tweets")
-        with pytest.raises(StoreError, match="reading the store"):
+        with pytest.raises(StoreError, match="another layout"):
             store.follow(10)
 
 

@@ -13,13 +13,14 @@ from confluent_kafka import TIMESTAMP_CREATE_TIME, KafkaError, Message, TopicPar
 
 from tests.support.bad_messages import BAD_MESSAGES, GOOD
 from tweetpulse.aggregates import COUNT, NEG, POS, SCORE, Aggregator, Delta
-from tweetpulse.errors import DeadLetterFailed, InvalidRecord
+from tweetpulse.deadletter import Undelivered
+from tweetpulse.errors import InvalidRecord
 from tweetpulse.kafka.consumer import next_offsets
 from tweetpulse.scored import ScoredTweet
 from tweetpulse.scoring import textblob_sentiment
 from tweetpulse.settings import ListenerSettings
 from tweetpulse.stores.sqlite import SqliteStore
-from tweetpulse.worker import Budget, Worker
+from tweetpulse.worker import Budget, Notice, PartitionStopped, Worker
 
 NOW = 1_700_000_000.0
 
@@ -40,28 +41,37 @@ def record(tid: str, text: str = "bitcoin is great", followers: int | None = 10,
 
 
 class Policy:
-    """A dead-letter policy that remembers what it was given."""
+    """A dead-letter policy that remembers what it was given; the letters of partitions in ``refused`` are not kept."""
 
-    def __init__(self, fail: bool = False) -> None:
+    def __init__(self, refused: frozenset[int] = frozenset()) -> None:
         self.letters: list[tuple[int | None, str]] = []
+        self.unflushed: list[Message] = []
         self.flushes = 0
-        self.fail = fail
+        self.refused = refused
         self.closed = False
 
     def __call__(self, msg: Message, err: InvalidRecord) -> None:
         self.letters.append((msg.offset(), err.reason))
+        self.unflushed.append(msg)
 
-    def flush(self) -> None:
+    def flush(self) -> list[Undelivered]:
         self.flushes += 1
-        if self.fail:
-            raise DeadLetterFailed("the dead-letter topic is unreachable")
+        sent, self.unflushed = self.unflushed, []
+        return [
+            Undelivered(m.topic() or "", m.partition() or 0, m.offset() or 0, "Broker: Message size too large")
+            for m in sent
+            if m.partition() in self.refused
+        ]
 
     def close(self) -> None:
         self.closed = True
 
 
 def make_worker(
-    policy: Policy | None = None, emitted: list[Delta] | None = None, should_stop: Callable[[], bool] = lambda: False
+    policy: Policy | None = None,
+    emitted: list[Delta] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    notices: list[Notice] | None = None,
 ) -> Worker:
     sink = emitted if emitted is not None else []
     return Worker(
@@ -72,6 +82,7 @@ def make_worker(
         should_stop,
         dead_letters=policy or Policy(),
         clock=lambda: NOW,
+        notify=(notices if notices is not None else []).append,
     )
 
 
@@ -171,6 +182,11 @@ class FakeConsumer:
         self.batches = batches
         self.events = events
         self.stored: list[list[TopicPartition]] = []
+        self.paused: list[tuple[str, int]] = []
+
+    def pause(self, partitions: Sequence[TopicPartition]) -> None:
+        self.events.append("pause")
+        self.paused += [(tp.topic, tp.partition) for tp in partitions]
 
     def consume(self, max_messages: int, timeout: float) -> list[Message]:
         return self.batches.pop(0) if self.batches else []
@@ -202,15 +218,20 @@ class RecordingStore(SqliteStore):
 
 
 def serve(
-    batches: list[list[Message]], store_fails: bool, tmp_path: Path, policy: Policy | None = None
+    batches: list[list[Message]],
+    store_fails: bool,
+    tmp_path: Path,
+    policy: Policy | None = None,
+    emitted: list[Delta] | None = None,
+    notices: list[Notice] | None = None,
 ) -> tuple[list[str], FakeConsumer]:
     events: list[str] = []
     consumer = FakeConsumer(batches, events)
-    worker = make_worker(policy, emitted=[], should_stop=lambda: not consumer.batches)
+    worker = make_worker(policy, emitted=emitted, should_stop=lambda: not consumer.batches, notices=notices)
     with RecordingStore(tmp_path / "s.db", events, fail=store_fails) as store:
         try:
             worker.serve(consumer, store)
-        except (OSError, DeadLetterFailed):
+        except OSError:
             events.append("failed")
     return events, consumer
 
@@ -226,9 +247,32 @@ def test_no_offsets_when_the_insert_fails(tmp_path: Path) -> None:
     assert events == ["insert begins", "failed"] and consumer.stored == []
 
 
-def test_no_insert_and_no_offsets_when_dead_letters_cannot_be_delivered(tmp_path: Path) -> None:
-    events, consumer = serve([[message(1, record("t1")), message(2, b"junk")]], False, tmp_path, Policy(fail=True))
-    assert events == ["failed"] and consumer.stored == []
+def test_a_dead_letter_not_kept_stops_its_partition_and_only_it(tmp_path: Path) -> None:
+    """Nothing of the partition whose dead letter was refused is stored, counted or committed; the
+    partition is paused and the supervisor told; the other partitions go on."""
+    emitted: list[Delta] = []
+    notices: list[Notice] = []
+    first = [
+        message(1, record("p0-a"), partition=0),
+        message(2, b"junk", partition=0),
+        message(3, record("p0-b"), partition=0),
+        message(1, record("p1-a"), partition=1),
+        message(2, b"junk too", partition=1),
+    ]
+    later = [message(4, record("p0-c"), partition=0), message(3, record("p1-b"), partition=1)]
+    events, consumer = serve([first, later], False, tmp_path, Policy(refused=frozenset({0})), emitted, notices)
+    assert consumer.paused == [("tweets", 0)]
+    batch_events = ["insert begins", "insert returned", "store_offsets"]
+    assert events == [*batch_events[:2], "pause", *batch_events[2:], *batch_events]
+    assert [[(tp.partition, tp.offset) for tp in stored] for stored in consumer.stored] == [[(1, 3)], [(1, 4)]]
+    assert notices == [PartitionStopped(0, "tweets", 0, 2, "Broker: Message size too large")]
+    assert isinstance(notices[0], PartitionStopped) and "stopped at offset 2" in notices[0].line()
+    with SqliteStore(tmp_path / "s.db") as store:
+        assert sorted(store.read_frame()["id"]) == ["p1-a", "p1-b"]
+    agg = Aggregator()
+    for delta in emitted:
+        agg.fold(delta)
+    assert agg.counters == {"consumed": 3, "stored": 2, "duplicates": 0, "dead": 1}
 
 
 def test_the_budget_limits_what_is_processed(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from confluent_kafka import Consumer, Message, TopicPartition
 
 from tweetpulse.config import KafkaConfig
 from tweetpulse.kafka.clients import new_client
+from tweetpulse.kafka.logs import ClientLog, client_log
 
 CONSUMER_DEFAULTS: dict[str, Any] = {
     # offsets are stored by hand once results are persisted, then committed in the background
@@ -53,6 +54,7 @@ class TweetConsumer:
         self.group = group
         self.start_from = start_from
         self._consumer: Consumer | None = None
+        self._log: ClientLog | None = None
 
     def __enter__(self) -> TweetConsumer:
         self._client()
@@ -65,19 +67,29 @@ class TweetConsumer:
 
     def _client(self) -> Consumer:
         if self._consumer is None:
-            self._consumer = new_client(Consumer, consumer_conf(self.kafka, self.group, self.start_from))
+            conf = consumer_conf(self.kafka, self.group, self.start_from)
+            self._log = client_log(conf)
+            self._consumer = new_client(Consumer, conf)
             self._consumer.subscribe([self.kafka.topic])
         return self._consumer
 
     def consume(self, max_messages: int, timeout: float) -> list[Message]:
         """Up to ``max_messages`` messages, waiting at most ``timeout`` seconds for them."""
-        return self._client().consume(max_messages, timeout)
+        messages = self._client().consume(max_messages, timeout)
+        if messages and self._log is not None and self._log.down and messages[-1].error() is None:
+            self._log.reachable()  # a message came: the cluster answers again
+        return messages
 
     def store_offsets(self, messages: Sequence[Message]) -> None:
         """Mark ``messages`` done, to be committed: call this only once their results are persisted."""
         offsets = next_offsets(messages)
         if offsets:
             self._client().store_offsets(offsets=offsets)
+
+    def pause(self, partitions: Sequence[TopicPartition]) -> None:
+        """Fetch no more from ``partitions`` (until they are assigned anew)."""
+        if partitions:
+            self._client().pause(list(partitions))
 
     def close(self) -> None:
         """Commit the offsets stored so far and leave the group."""

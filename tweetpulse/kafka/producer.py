@@ -1,18 +1,26 @@
-"""A reliable producer for tweet records: idempotent, acks=all, batched, nothing dropped."""
+"""A reliable producer for tweet records: idempotent, acks=all, batched, nothing dropped.
+
+A tweet the cluster never acknowledges (an outage longer than ``message.timeout.ms``) is counted
+and, with ``undelivered``, written to that file as a tweet record (JSONL) for
+``tweetpulse stream --source replay --dataset FILE`` to re-send (:class:`UndeliveredFile`).
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, BinaryIO
 
 from confluent_kafka import KafkaError, Message, Producer
 
 from tweetpulse.config import KafkaConfig
 from tweetpulse.errors import KafkaUnavailable
 from tweetpulse.kafka.clients import new_client
+from tweetpulse.kafka.logs import ClientLog, client_log
 from tweetpulse.models import Tweet
 
 log = logging.getLogger(__name__)
@@ -28,12 +36,38 @@ PRODUCER_DEFAULTS: dict[str, Any] = {
 }
 
 
+UNREACHABLE = frozenset((KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._RESOLVE))
+
+
 @dataclass
 class ProducerStats:
     produced: int = 0
     delivered: int = 0
     failed: int = 0
     last_error: str | None = None
+
+
+class UndeliveredFile:
+    """The tweets the cluster never acknowledged, one record a line, in a file made at the first one."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.ids: list[str] = []
+        self._file: BinaryIO | None = None
+
+    def add(self, key: bytes | str | None, value: bytes | None) -> None:
+        if value is None:
+            return
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("ab")
+        self._file.write(value.rstrip(b"\n") + b"\n")
+        self.ids.append(key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key))
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 class TweetProducer:
@@ -44,11 +78,14 @@ class TweetProducer:
     and failed messages; a full local queue is drained by polling, never by dropping.
     """
 
-    def __init__(self, config: KafkaConfig, **overrides: Any) -> None:
+    def __init__(self, config: KafkaConfig, *, undelivered: UndeliveredFile | None = None, **overrides: Any) -> None:
         self.config = config
+        self.undelivered = undelivered
         self.stats = ProducerStats()
         self._overrides = overrides
         self._producer: Producer | None = None
+        self._log: ClientLog | None = None
+        self._failing: str | None = None  # the delivery error last logged, until a delivery succeeds
         self._lock = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -66,17 +103,25 @@ class TweetProducer:
             conf = self.config.client_conf(**{**PRODUCER_DEFAULTS, **self._overrides})
             conf["error_cb"] = self._on_error
             conf["on_delivery"] = self._on_delivery
+            self._log = client_log(conf)
             self._producer = new_client(Producer, conf)
         return self._producer
 
     def close(self, timeout: float = 30.0) -> int:
-        """Flush what is queued; return how many messages could not be delivered in time."""
+        """Flush what is queued; return how many messages could not be delivered in time.
+
+        Those are purged, so their delivery reports count them as failed (and put them in the
+        ``undelivered`` file): none is dropped without a word."""
         if self._producer is None:
             return 0
         left = self.flush(timeout)
-        self._producer = None
         if left:
             log.error("%d message(s) still undelivered after %.0fs", left, timeout)
+            self._producer.purge()
+            self._producer.flush(5)  # serves the purged messages' delivery reports
+        self._producer = None
+        if self.undelivered is not None:
+            self.undelivered.close()
         return left
 
     def flush(self, timeout: float = 30.0) -> int:
@@ -99,12 +144,17 @@ class TweetProducer:
         value: bytes | None,
         topic: str | None = None,
         headers: list[tuple[str, str | bytes | None]] | None = None,
+        on_delivery: Callable[[KafkaError | None, Message | None], None] | None = None,
     ) -> None:
+        """Queue one message (``on_delivery``, if given, gets its delivery report instead of the stats)."""
         producer = self._client()
         target = topic or self.config.topic
         while True:
             try:
-                producer.produce(target, value, key, headers=headers)
+                if on_delivery is None:
+                    producer.produce(target, value, key, headers=headers)
+                else:
+                    producer.produce(target, value, key, headers=headers, on_delivery=on_delivery)
                 break
             except BufferError:
                 producer.poll(0.05)  # the local queue is full: wait for deliveries, then retry
@@ -115,13 +165,24 @@ class TweetProducer:
     def _on_delivery(self, err: KafkaError | None, msg: Message) -> None:
         if err is None:
             self.stats.delivered += 1
+            if self._log is not None and self._log.down:
+                self._log.reachable()
+            self._failing = None
         else:
             self.stats.failed += 1
             self.stats.last_error = err.str()
-            log.error("delivery to %s failed: %s", msg.topic(), err.str())
+            if err.str() != self._failing:  # one line when deliveries start failing, not one per tweet
+                self._failing = err.str()
+                log.error("delivery to %s failed: %s (and so may the next ones: they are counted, not logged)",
+                          msg.topic(), err.str())
+            if self.undelivered is not None:
+                self.undelivered.add(msg.key(), msg.value())
 
     def _on_error(self, err: KafkaError) -> None:
         self.stats.last_error = err.str()
         if err.fatal():
             raise KafkaUnavailable(f"the producer hit a fatal error: {err.str()}")
-        log.warning("Kafka: %s", err.str())
+        if err.code() in UNREACHABLE and self._log is not None:
+            self._log.failed(err.str())  # told once per outage, not at every retry
+        else:
+            log.warning("Kafka: %s", err.str())

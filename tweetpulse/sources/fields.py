@@ -99,6 +99,6 @@ def id_or_none(value: object) -> str | None:
 def text_problem(text: object, blank_is_none: bool = False) -> str:
     """Why a row's text was refused (called only for one that was): missing or empty (or, with
     ``blank_is_none``, only white space), else over the length cap."""
-    if not isinstance(text, str) or not text or (blank_is_none and text.isspace()):
+    if not isinstance(text, str) or not text or text.isspace():
         return "no text"
     return f"text has {len(text)} characters, cap is {DEFAULT_MAX_TEXT}"

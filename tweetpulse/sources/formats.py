@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from tweetpulse.errors import ConfigError, DatasetError, InvalidRecord
-from tweetpulse.models import DEFAULT_MAX_TEXT, Tweet, record_from_dict
+from tweetpulse.models import DEFAULT_MAX_TEXT, Tweet, record_from_dict, usable_text
 from tweetpulse.sources.fields import count, followers_problem, iso_utc, str_or_none, text_problem, twitter_time
 from tweetpulse.sources.lines import CsvRecords, ParseContext, json_lines
 from tweetpulse.sources.x.v2 import tweets_from_v2
@@ -64,7 +64,7 @@ def _parse_kaggle_entity(stream: Iterable[bytes], ctx: ParseContext) -> Iterator
             first = False
             if not tweet_id.strip().isdigit() and "id" in tweet_id.lower():
                 continue  # a header row some copies of the dataset have
-        if not text or text.isspace() or len(text) > DEFAULT_MAX_TEXT:
+        if not usable_text(text):
             skipped.add(line, text_problem(text, blank_is_none=True))
             continue
         yield Tweet(
@@ -103,7 +103,7 @@ def _parse_kaggle_bitcoin(stream: Iterable[bytes], ctx: ParseContext) -> Iterato
             skipped.add(line, f"expected {width} columns, got {len(row)}")
             continue
         text = row[i_text]
-        if not text or text.isspace() or len(text) > DEFAULT_MAX_TEXT:
+        if not usable_text(text):
             skipped.add(line, text_problem(text, blank_is_none=True))
             continue
         followers = count(row[i_followers]) if i_followers is not None else None
@@ -163,7 +163,7 @@ def _convert_x_v1(obj: dict[str, Any], line: int, ctx: ParseContext) -> Tweet | 
             ctx.skipped.add(line, "no id_str")
             return None
     text = _v1_text(obj)
-    if not isinstance(text, str) or not text or len(text) > DEFAULT_MAX_TEXT:
+    if not usable_text(text):
         ctx.skipped.add(line, text_problem(text))
         return None
     user = obj.get("user")

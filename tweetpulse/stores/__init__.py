@@ -113,8 +113,15 @@ class TweetStore(Protocol):
 
     def close(self) -> None: ...
 
+    def check(self) -> None:
+        """Read the store's layout and integrity; a :class:`~tweetpulse.errors.ConfigError` saying what to
+        do if it can't be used (the listener checks before starting its workers)."""
+        ...
+
     def insert(self, tweets: Sequence[ScoredTweet]) -> set[str]:
-        """Store ``tweets`` in one transaction, ignoring ids already stored; return the ids newly stored."""
+        """Store ``tweets`` in one transaction, ignoring ids already stored; return the ids newly stored.
+
+        Raises :class:`~tweetpulse.errors.StoreError` (nothing of ``tweets`` stored) when it can't."""
         ...
 
     def count(self) -> int: ...

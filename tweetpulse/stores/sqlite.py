@@ -5,10 +5,16 @@ Inserts ignore ids already stored and report which rows were new, so a redeliver
 insertion order, by SQLite's ``rowid``: it only grows as the writers' transactions commit one
 after another, so no row is missed or read twice (unlike a ``scored_at`` cursor, which a slow
 transaction can commit behind).
+
+Every SQLite failure reaches the caller as one line that names the store and what to do
+(:func:`problem`): a :class:`~tweetpulse.errors.ConfigError` when opening or checking it, a
+:class:`~tweetpulse.errors.StoreError` afterwards. :meth:`SqliteStore.check` reads the table's
+layout and the file's integrity, for the listener's start-up check.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import sqlite3
 import time
@@ -77,6 +83,23 @@ def _add_missing_columns(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE scored_tweets ADD COLUMN scorer TEXT NOT NULL DEFAULT 'textblob'")
 
 
+def problem(path: str | Path, exc: sqlite3.Error | OSError) -> str:
+    """What went wrong with the store at ``path``, and what to do, in one line."""
+    name = getattr(exc, "sqlite_errorname", "")
+    text = str(exc)
+    if name == "SQLITE_FULL" or getattr(exc, "errno", None) == errno.ENOSPC:
+        return f"the disk holding the store {path} is full ({text}): free some space, then start again"
+    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text:
+        return (f"the store {path} is damaged or not a tweetpulse store ({text}): move it aside "
+                "(a new one is made in its place) or give another --store")
+    if "no such column" in text or "no such table" in text:
+        return (f"the store {path} holds a scored_tweets table of another layout ({text}): "
+                "give another --store, or move this file aside")
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")) or isinstance(exc, OSError):
+        return f"can't open the store {path} ({text}): pass a writable path with --store"
+    return f"the store {path} failed ({text})"
+
+
 def encode_keywords(keywords: Sequence[str]) -> str:
     return orjson.dumps(list(keywords)).decode()
 
@@ -124,9 +147,7 @@ class SqliteStore(ClosesAfterUse):
             try:
                 self._conn = connect(self.path)
             except (OSError, sqlite3.Error) as exc:
-                raise ConfigError(
-                    f"can't open the store {self.path} ({exc}); pass a writable path with --store"
-                ) from None
+                raise ConfigError(problem(self.path, exc)) from None
             # this connection writes: it waits for the write lock itself (see _begin_write), in
             # steps of a fraction of a millisecond, not SQLite's 1, 2, 5, 10 ... ms busy sleeps
             self._conn.execute("PRAGMA busy_timeout=0")
@@ -136,6 +157,27 @@ class SqliteStore(ClosesAfterUse):
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+    def check(self) -> None:
+        """Read the table's layout and the whole file's integrity (``PRAGMA quick_check``): a
+        :class:`~tweetpulse.errors.ConfigError` that says what to do when either is wrong."""
+        conn = self.conn
+        try:
+            columns = tuple(row[1] for row in conn.execute("PRAGMA table_info(scored_tweets)"))
+            verdict = [row[0] for row in conn.execute("PRAGMA quick_check(1)")]
+        except sqlite3.Error as exc:
+            raise ConfigError(problem(self.path, exc)) from None
+        if columns != COLUMNS:
+            raise ConfigError(
+                f"the store {self.path} holds a scored_tweets table of another layout (columns "
+                f"{', '.join(columns)}): give another --store, or move this file aside"
+            )
+        if verdict != ["ok"]:
+            detail = " ".join(" ".join(map(str, verdict)).split())[:200]  # SQLite's report, on one line
+            raise ConfigError(
+                f"the store {self.path} is damaged ({detail}): move it aside (a new one is made in its place) "
+                "or restore a copy"
+            )
 
     # -- writing --------------------------------------------------------------------------------
     def _begin_write(self, timeout: float = 60.0) -> None:
@@ -153,9 +195,18 @@ class SqliteStore(ClosesAfterUse):
             delay = min(delay * 2, 0.002)
 
     def insert(self, tweets: Sequence[ScoredTweet]) -> set[str]:
-        """Store ``tweets`` in one transaction, ignoring ids already stored; return the ids newly stored."""
+        """Store ``tweets`` in one transaction, ignoring ids already stored; return the ids newly stored.
+
+        A failure is a :class:`~tweetpulse.errors.StoreError` saying why (a full disk, a damaged
+        file, ...); nothing of the batch is stored then."""
         if not tweets:
             return set()
+        try:
+            return self._insert(tweets)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{problem(self.path, exc)}; nothing of this batch was stored") from exc
+
+    def _insert(self, tweets: Sequence[ScoredTweet]) -> set[str]:
         new: set[str] = set()
         conn = self.conn
         self._begin_write()
@@ -171,12 +222,21 @@ class SqliteStore(ClosesAfterUse):
                 new.update(r[0] for r in cursor)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does): then there is nothing to roll
+            # back, and the error that matters is the one being raised
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error as exc:
+                    log.warning("rolling back in the store %s failed too: %s", self.path, exc)
             raise
         return new
 
     def count(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM scored_tweets").fetchone()[0])
+        try:
+            return int(self.conn.execute("SELECT count(*) FROM scored_tweets").fetchone()[0])
+        except sqlite3.Error as exc:
+            raise StoreError(problem(self.path, exc)) from exc
 
     # -- reading --------------------------------------------------------------------------------
     def _groups(self, keywords: str | None) -> list[str]:
@@ -200,6 +260,12 @@ class SqliteStore(ClosesAfterUse):
         return [make((*row[first:keywords], groups(row[keywords]), *row[keywords + 1 :])) for row in rows]
 
     def history(self, since: int, authors_since: int, recent: int, latencies: int) -> History:
+        try:
+            return self._history(since, authors_since, recent, latencies)
+        except sqlite3.Error as exc:
+            raise StoreError(problem(self.path, exc)) from exc
+
+    def _history(self, since: int, authors_since: int, recent: int, latencies: int) -> History:
         conn = self.conn
         conn.execute("BEGIN")  # one snapshot for every query below
         try:
@@ -230,7 +296,8 @@ class SqliteStore(ClosesAfterUse):
                 (authors_since, upto),
             ).fetchall()
         finally:
-            conn.execute("COMMIT")
+            if conn.in_transaction:  # a read snapshot: nothing to commit
+                conn.execute("ROLLBACK")
         self._last_rowid = upto
         groups = self._groups
         return History(
@@ -247,7 +314,7 @@ class SqliteStore(ClosesAfterUse):
         try:
             return self._follow(limit)
         except sqlite3.Error as exc:
-            raise StoreError(f"reading the store {self.path} failed ({exc})") from exc
+            raise StoreError(problem(self.path, exc)) from exc
 
     def _follow(self, limit: int) -> list[ScoredTweet]:
         conn = self.conn

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import DEFAULT_MAX_TEXT, Tweet
+from tweetpulse.models import DEFAULT_MAX_TEXT, Tweet, usable_text
 from tweetpulse.sources.fields import count, followers_problem, id_or_none, iso_utc, str_or_none, text_problem
 from tweetpulse.sources.secrets import redact
 
@@ -56,7 +56,7 @@ def tweets_from_v2(obj: Mapping[str, Any], *, source: str, matcher: KeywordMatch
         if tweet_id is None:
             problems.append("no tweet id")
             continue
-        if not isinstance(text, str) or not text or len(text) > DEFAULT_MAX_TEXT:
+        if not usable_text(text):
             problems.append(text_problem(text))
             continue
         author_id = id_or_none(item.get("author_id"))
