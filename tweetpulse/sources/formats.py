@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from tweetpulse.errors import ConfigError, DatasetError, InvalidRecord
-from tweetpulse.models import DEFAULT_MAX_TEXT, Tweet, record_from_dict, usable_text
+from tweetpulse.models import Tweet, record_from_dict, usable_text
 from tweetpulse.sources.fields import count, followers_problem, iso_utc, str_or_none, text_problem, twitter_time
 from tweetpulse.sources.lines import CsvRecords, ParseContext, json_lines
 from tweetpulse.sources.x.v2 import tweets_from_v2

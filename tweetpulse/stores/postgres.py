@@ -192,6 +192,24 @@ class PostgresStore(ClosesAfterUse):
             ) from None
         log.info("created the table %s in %s", TABLE, self.location)
 
+    def check(self) -> None:
+        """The table has the columns tweetpulse writes (the server keeps its own integrity): a
+        :class:`~tweetpulse.errors.ConfigError` saying what to do when it holds another layout."""
+        try:
+            rows = self.conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                "AND table_schema = current_schema()",
+                (TABLE,),
+            ).fetchall()
+        except psycopg.Error as exc:
+            raise ConfigError(f"can't read the store {self.location} ({self._say(exc)})") from None
+        missing = [c for c in COLUMNS if c not in {r[0] for r in rows}]
+        if missing:
+            raise ConfigError(
+                f"the store {self.location} holds a table {TABLE} of another layout (no {', '.join(missing)}): "
+                "give another database or schema with --store"
+            )
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()

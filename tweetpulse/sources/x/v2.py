@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import DEFAULT_MAX_TEXT, Tweet, usable_text
+from tweetpulse.models import Tweet, usable_text
 from tweetpulse.sources.fields import count, followers_problem, id_or_none, iso_utc, str_or_none, text_problem
 from tweetpulse.sources.secrets import redact
 
