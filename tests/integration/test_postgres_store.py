@@ -284,3 +284,15 @@ def test_the_analysis_reads_a_postgres_store_and_names_it_without_the_password(p
     text = analysis.describe(frame, pg_store_url)
     assert len(frame) == 6 and text.startswith("6 tweets in postgresql://tweetpulse:***@")
     assert password_free(text, pg_store_url)
+
+
+def test_check_accepts_our_table_and_names_what_another_layout_lacks(pg_store_url: str) -> None:
+    with open_store(pg_store_url) as store:
+        store.check()  # the table it just created
+    with open_store(pg_store_url, create=False) as store:
+        assert isinstance(store, PostgresStore)
+        store.conn.execute("ALTER TABLE scored_tweets DROP COLUMN scorer")
+        with pytest.raises(ConfigError) as info:
+            store.check()
+    message = str(info.value)
+    assert "another layout" in message and "scorer" in message and "--store" in message, message
