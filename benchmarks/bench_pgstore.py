@@ -1,6 +1,6 @@
 """The PostgreSQL store: the end-to-end rate beside SQLite's, and the stores' insert rates alone.
 
-* ``e2e_pg_tweets_per_s``: exactly :mod:`benchmarks.bench_e2e`'s measurement (same records, same
+* ``e2e_pg_steady_tweets_per_s``, ``e2e_pg_start_s``, ``e2e_pg_tweets_per_s``: exactly :mod:`benchmarks.bench_e2e`'s measurement (same records, same
   broker, same session) with the listener writing a fresh PostgreSQL store (a schema of its own per
   run) instead of a fresh SQLite file.
 * ``store_insert_*_tweets_per_s``: one process inserting ``N`` scored tweets in the listener's
@@ -123,7 +123,7 @@ def run(broker: Broker, n: int = bench_e2e.N_FULL, runs: int = 3, inserts: int =
     with private_postgres() as url:
         e2e = bench_e2e.run(broker, n, runs, stores=pg_stores(url),
                             store_name="PostgreSQL (private cluster, default settings), fresh schema per run",
-                            figure="e2e_pg_tweets_per_s")
+                            prefix="e2e_pg")
         return {**e2e, **run_inserts(url, inserts, insert_runs)}
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 import orjson
 
@@ -80,11 +80,36 @@ class Tweet:
         return orjson.dumps(self.to_dict())
 
 
+class RecordFields(NamedTuple):
+    """A valid record's fields: those of :class:`Tweet`, in its order, which is also the order of the
+    first columns of :class:`tweetpulse.scored.ScoredTweet` (so the listener extends one into the other)."""
+
+    id: str
+    text: str
+    created_at: str | None
+    author: str | None
+    author_id: str | None
+    followers: int | None
+    lang: str | None
+    keywords: list[str]
+    source: str
+
+
+_new = tuple.__new__  # builds a RecordFields from a tuple without its Python-level __new__
+_is_str = str.__instancecheck__  # isinstance(k, str); JSON strings are never a subclass
+
+
 def parse_record(raw: bytes | None, max_text: int = DEFAULT_MAX_TEXT) -> Tweet:
     """Decode and validate one message value from the tweets topic.
 
     Raises :class:`InvalidRecord` with a short reason code when the value breaks the contract.
     """
+    return Tweet(*record_fields(raw, max_text))
+
+
+def record_fields(raw: bytes | None, max_text: int = DEFAULT_MAX_TEXT) -> RecordFields:
+    """:func:`parse_record`'s fields as a :class:`RecordFields`, without building a :class:`Tweet`
+    (the listener's per-tweet path)."""
     if raw is None:
         raise InvalidRecord("empty", "the message has no value (a tombstone?)")
     try:
@@ -125,20 +150,21 @@ def parse_record(raw: bytes | None, max_text: int = DEFAULT_MAX_TEXT) -> Tweet:
         and (author_id is None or type(author_id) is str)
         and (lang is None or type(lang) is str)
         and (source is None or type(source) is str)
-        and (keywords is None or (type(keywords) is list and all(type(k) is str for k in keywords)))
+        and (keywords is None or (type(keywords) is list and all(map(_is_str, keywords))))
     ):
-        return Tweet(
-            tid,
-            text,
-            created_at,
-            author,
-            author_id,
-            followers,
-            lang,
-            [] if keywords is None else keywords,
-            "unknown" if source is None else source,
-        )
-    return record_from_dict(obj, max_text)
+        # fmt: off
+        return _new(RecordFields, (
+            tid, text, created_at, author, author_id, followers, lang,
+            [] if keywords is None else keywords, "unknown" if source is None else source,
+        ))
+        # fmt: on
+    tweet = record_from_dict(obj, max_text)
+    # fmt: off
+    return _new(RecordFields, (
+        tweet.id, tweet.text, tweet.created_at, tweet.author, tweet.author_id, tweet.followers, tweet.lang,
+        tweet.keywords, tweet.source,
+    ))
+    # fmt: on
 
 
 def record_from_dict(obj: dict[str, Any], max_text: int = DEFAULT_MAX_TEXT) -> Tweet:

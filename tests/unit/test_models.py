@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import orjson
@@ -10,7 +11,8 @@ import pytest
 from tests.support.bad_messages import BAD_MESSAGES, GOOD
 from tweetpulse.errors import InvalidRecord
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet, parse_record, usable_text
+from tweetpulse.models import RecordFields, Tweet, parse_record, record_fields, usable_text
+from tweetpulse.scored import ScoredTweet
 from tweetpulse.sources.replay import ReplaySource
 from tweetpulse.sources.x.v2 import tweets_from_v2
 
@@ -63,3 +65,22 @@ def test_x_v2_items_with_blank_text_are_refused_as_the_listener_would(text: str)
     got = tweets_from_v2({"data": [{"id": "5", "text": text}]}, source="x:poll", matcher=KeywordMatcher({}))
     assert got.tweets == [] and got.problems == ["no text"]
     assert not usable_text(text)
+
+
+def test_record_fields_are_a_tweets_fields_and_the_first_columns_of_a_scored_tweet() -> None:
+    names = tuple(f.name for f in dataclasses.fields(Tweet))
+    assert RecordFields._fields == names == ScoredTweet._fields[: len(names)]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {**GOOD, "followers": 12, "keywords": ["bitcoin"], "author": "a"},  # the fast path
+        {**GOOD, "followers": None, "source": None},  # the defaults filled in
+    ],
+)
+def test_record_fields_equal_the_parsed_tweets_fields(record: dict[str, object]) -> None:
+    raw = orjson.dumps(record)
+    fields = record_fields(raw)
+    assert type(fields) is RecordFields
+    assert fields == dataclasses.astuple(parse_record(raw))

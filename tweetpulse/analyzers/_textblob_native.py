@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final, NamedTuple
 
+from tweetpulse.analyzers._textblob_data import textblob_modules
 from tweetpulse.analyzers._textblob_tokens import _EOS, _KNOWN_ABBR_PATTERNS, _QUOTE_PADDING, Tables, tables
 
 __all__ = ["ENGINES", "PURE_PYTHON", "PURE_PYTHON_ENV", "NativeCore", "native_core"]
@@ -49,7 +50,7 @@ def engine_arguments(tb: Tables) -> dict[str, Any]:
 
     Raises ``ValueError`` when the installed TextBlob differs from what the crate re-implements.
     """
-    from textblob import _text as tb_text
+    tb_text = textblob_modules().text
 
     if tuple(rx.pattern for rx in tb.abbreviation_res) != _KNOWN_ABBR_PATTERNS:
         raise ValueError("TextBlob's abbreviation regexes changed")

@@ -32,6 +32,8 @@ import itertools
 import re
 from typing import Final, NamedTuple
 
+from tweetpulse.analyzers._textblob_data import textblob_modules
+
 __all__ = ["Tables", "tables", "token_string"]
 
 
@@ -96,13 +98,14 @@ def _char_class(chars: frozenset[str] | set[str]) -> str:
 def tables() -> Tables:
     """Build the lookup tables from TextBlob's own (lazily loaded) data.
 
-    The lexicon is read from the very ``Sentiment`` object ``PatternAnalyzer``
-    uses, after TextBlob's loader has filled it (including the "-ly" adverbs
-    it derives from adjectives), so both always see the same numbers.
+    The lexicon is read from a ``Sentiment`` object of TextBlob's ``en`` module
+    (the very one ``PatternAnalyzer`` uses once ``textblob`` is imported, else
+    one loaded by the same code from the same file: :mod:`._textblob_data`),
+    after TextBlob's loader has filled it (including the "-ly" adverbs it
+    derives from adjectives), so both always see the same numbers.
     """
-    from textblob import _text as tb_text
-    from textblob.en import sentiment as tb_sentiment
-
+    tb_text, tb_en = textblob_modules()  # not ``import textblob``: that pulls in nltk (see the module)
+    tb_sentiment = tb_en.sentiment
     len(tb_sentiment)  # triggers lazydict.load(): the XML file + "-ly" adverbs
     modifier_tags = tuple(tb_sentiment.modifiers)
     lexicon: dict[str, tuple[float, float, float]] = {}
