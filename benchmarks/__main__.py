@@ -32,10 +32,21 @@ PARTS = ("scorer", "dashboard", "producer", "e2e", "postgres", "baseline", "late
 KAFKA_PARTS = frozenset(("producer", "e2e", "postgres", "baseline", "latency", "memory"))
 # the plain numbers results.json also carries at its top level
 REQUIRED = (
-    "producer_tweets_per_s", "scorer_engine", "scorer_tweets_per_s", "textblob_tweets_per_s", "scorer_mismatches",
-    "e2e_steady_tweets_per_s", "e2e_start_s", "e2e_tweets_per_s", "baseline_tweets_per_s", "e2e_vs_baseline",
-    "latency_p50_s", "latency_p99_s",
-    "tick_p95_ms_1m", "tick_bytes_1m", "rss_growth_pct",
+    "producer_tweets_per_s",
+    "scorer_engine",
+    "scorer_tweets_per_s",
+    "textblob_tweets_per_s",
+    "scorer_mismatches",
+    "e2e_steady_tweets_per_s",
+    "e2e_start_s",
+    "e2e_tweets_per_s",
+    "baseline_tweets_per_s",
+    "e2e_vs_baseline",
+    "latency_p50_s",
+    "latency_p99_s",
+    "tick_p95_ms_1m",
+    "tick_bytes_1m",
+    "rss_growth_pct",
 )
 # which part produces which figures (by name prefix), to drop them when the part fails
 PART_PREFIXES = {
@@ -60,8 +71,12 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    return {"cores": os.cpu_count(), "cpu_model": model, "python": platform.python_version(),
-            "platform": platform.platform()}
+    return {
+        "cores": os.cpu_count(),
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 def say(message: str) -> None:
@@ -74,36 +89,59 @@ def part_scorer(quick: bool, runs: int | None, broker: Broker | None) -> dict[st
 
     n_texts, repeats = (5_000, runs or 2) if quick else (20_000, runs or 3)
     flat = bench_scorer.run(n_texts, repeats)
-    settings = {"texts": flat["n_texts"], "runs": flat["repeats"],
-                "corpus": "generate_tweets (about 20% repeats) + the shared validation CSV",
-                "per_process": True}
-    units = {"scorer_engine": "path", "scorer_tweets_per_s": "tweets/s", "textblob_tweets_per_s": "tweets/s",
-             "scorer_vs_textblob": "x", "scorer_python_tweets_per_s": "tweets/s", "scorer_python_vs_textblob": "x",
-             "scorer_mismatches": "texts", "scorer_cached_tweets_per_s": "tweets/s",
-             "scorer_cached_vs_textblob": "x"}
+    settings = {
+        "texts": flat["n_texts"],
+        "runs": flat["repeats"],
+        "corpus": "generate_tweets (about 20% repeats) + the shared validation CSV",
+        "per_process": True,
+    }
+    units = {
+        "scorer_engine": "path",
+        "scorer_tweets_per_s": "tweets/s",
+        "textblob_tweets_per_s": "tweets/s",
+        "scorer_vs_textblob": "x",
+        "scorer_python_tweets_per_s": "tweets/s",
+        "scorer_python_vs_textblob": "x",
+        "scorer_mismatches": "texts",
+        "scorer_cached_tweets_per_s": "tweets/s",
+        "scorer_cached_vs_textblob": "x",
+    }
     engine: dict[str, object] = {"engine": flat["scorer_engine"]}
-    meaning = ("native: the compiled core (native/) ran; python: the pure-Python fallback (core not built, "
-               "or TWEETPULSE_PURE_PYTHON=1)")
-    extra: dict[str, dict[str, object]] = {"scorer_engine": {"meaning": meaning},
-             "scorer_tweets_per_s": {"scorer": "Scorer(cache_size=0)", **engine},
-             "scorer_python_tweets_per_s": {"scorer": "Scorer(cache_size=0, engine='python')"},
-             "scorer_cached_tweets_per_s": {"scorer": "Scorer() (default cache), fresh per run", **engine},
-             "scorer_mismatches": {"compared": "polarity and subjectivity bit for bit: cached and uncached on the "
-                                   "default path, and the pure-Python fallback"}}
-    return {name: {"value": flat[name], "unit": unit, "settings": {**settings, **extra.get(name, {})}}
-            for name, unit in units.items() if name in flat}
+    meaning = (
+        "native: the compiled core (native/) ran; python: the pure-Python fallback (core not built, "
+        "or TWEETPULSE_PURE_PYTHON=1)"
+    )
+    extra: dict[str, dict[str, object]] = {
+        "scorer_engine": {"meaning": meaning},
+        "scorer_tweets_per_s": {"scorer": "Scorer(cache_size=0)", **engine},
+        "scorer_python_tweets_per_s": {"scorer": "Scorer(cache_size=0, engine='python')"},
+        "scorer_cached_tweets_per_s": {"scorer": "Scorer() (default cache), fresh per run", **engine},
+        "scorer_mismatches": {
+            "compared": "polarity and subjectivity bit for bit: cached and uncached on the "
+            "default path, and the pure-Python fallback"
+        },
+    }
+    return {
+        name: {"value": flat[name], "unit": unit, "settings": {**settings, **extra.get(name, {})}}
+        for name, unit in units.items()
+        if name in flat
+    }
 
 
 def part_dashboard(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
     try:
         from benchmarks import bench_dashboard  # written alongside; imported only when asked for
     except ImportError as exc:
-        raise RuntimeError(f"benchmarks/bench_dashboard.py is not available ({exc}); "
-                           "the tick figures are missing") from None
+        raise RuntimeError(
+            f"benchmarks/bench_dashboard.py is not available ({exc}); the tick figures are missing"
+        ) from None
     sizes = (10_000, 100_000, 1_000_000)
     flat = bench_dashboard.run(sizes=sizes)
-    settings = {"sizes": list(sizes), "method": "benchmarks/bench_dashboard.py: Dash's real dispatch on the Flask "
-                "test client, 60 steady ticks per size (see its docstring)"}
+    settings = {
+        "sizes": list(sizes),
+        "method": "benchmarks/bench_dashboard.py: Dash's real dispatch on the Flask "
+        "test client, 60 steady ticks per size (see its docstring)",
+    }
     figures: dict[str, Figure] = {}
     for name, value in flat.items():
         if name.startswith(("tick_p95_ms_", "tick_p50_ms_", "load_ms_")):
@@ -172,8 +210,14 @@ def part_memory(quick: bool, runs: int | None, broker: Broker | None) -> dict[st
 
 
 RUNNERS: dict[str, Callable[[bool, int | None, Broker | None], dict[str, Figure]]] = {
-    "scorer": part_scorer, "dashboard": part_dashboard, "producer": part_producer, "e2e": part_e2e,
-    "postgres": part_postgres, "baseline": part_baseline, "latency": part_latency, "memory": part_memory,
+    "scorer": part_scorer,
+    "dashboard": part_dashboard,
+    "producer": part_producer,
+    "e2e": part_e2e,
+    "postgres": part_postgres,
+    "baseline": part_baseline,
+    "latency": part_latency,
+    "memory": part_memory,
 }
 
 
@@ -184,13 +228,19 @@ def ratio(figures: dict[str, Figure]) -> Figure | None:
     if not e2e or not base or not base.get("value"):
         return None
     from_start = figures.get("e2e_tweets_per_s")
-    return {"value": round(e2e["value"] / base["value"], 2), "unit": "x",
-            "settings": {"e2e_steady_tweets_per_s": e2e["value"], "baseline_tweets_per_s": base["value"],
-                         "from_start_ratio": round(from_start["value"] / base["value"], 2) if from_start else None,
-                         "note": "measured in the same session on the same broker and data; neither figure counts "
-                                 "start-up (the steady rate runs from 10% to 90% of the tweets stored, the "
-                                 "baseline's from its first message to its last); from_start_ratio uses "
-                                 "e2e_tweets_per_s, start-up included"}}
+    return {
+        "value": round(e2e["value"] / base["value"], 2),
+        "unit": "x",
+        "settings": {
+            "e2e_steady_tweets_per_s": e2e["value"],
+            "baseline_tweets_per_s": base["value"],
+            "from_start_ratio": round(from_start["value"] / base["value"], 2) if from_start else None,
+            "note": "measured in the same session on the same broker and data; neither figure counts "
+            "start-up (the steady rate runs from 10% to 90% of the tweets stored, the "
+            "baseline's from its first message to its last); from_start_ratio uses "
+            "e2e_tweets_per_s, start-up included",
+        },
+    }
 
 
 def load_previous(path: Path, quick: bool) -> dict[str, Any] | None:
@@ -214,8 +264,7 @@ def run_session(parts: list[str], quick: bool, runs: int | None, out: Path, merg
                 say("starting a private Kafka broker (kafka-setup.sh start, free ports, temporary state)")
                 broker = stack.enter_context(private_broker())
                 broker_info = broker.describe()
-                say(f"broker up on {broker.bootstrap} in {broker.started_in_s:.1f}s "
-                    f"(+{broker.warm_up_s:.1f}s warm-up)")
+                say(f"broker up on {broker.bootstrap} in {broker.started_in_s:.1f}s (+{broker.warm_up_s:.1f}s warm-up)")
             say(f"{part}: running")
             t0 = time.monotonic()
             try:
@@ -226,8 +275,9 @@ def run_session(parts: list[str], quick: bool, runs: int | None, out: Path, merg
                 say(f"{part}: FAILED ({errors[part]})")
             else:
                 figures.update(got)
-                shown = ", ".join(f"{k}={report.fmt(v['value'])}" for k, v in got.items()
-                                  if k in report.TARGETS or k in REQUIRED)
+                shown = ", ".join(
+                    f"{k}={report.fmt(v['value'])}" for k, v in got.items() if k in report.TARGETS or k in REQUIRED
+                )
                 say(f"{part}: {shown or 'done'}")
             durations[part] = round(time.monotonic() - t0, 1)
         if broker is not None:
@@ -235,7 +285,9 @@ def run_session(parts: list[str], quick: bool, runs: int | None, out: Path, merg
     total = time.monotonic() - started
 
     results: dict[str, Any] = {
-        "machine": machine(), "quick": quick, "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "quick": quick,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     previous = load_previous(out, quick) if merge else None
     if previous is not None:
@@ -264,11 +316,17 @@ def run_session(parts: list[str], quick: bool, runs: int | None, out: Path, merg
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description="tweetpulse benchmarks")
     parser.add_argument("--quick", action="store_true", help="small inputs, fewer runs (under 2 minutes)")
-    parser.add_argument("--only", help=f"comma-separated parts to run: {','.join(PARTS)} (default: all); the other "
-                        "figures of --out are kept")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="where to write the results (default benchmarks/results.json; with --quick "
-                        "benchmarks/results-quick.json, so a quick run never replaces the full figures)")
+    parser.add_argument(
+        "--only",
+        help=f"comma-separated parts to run: {','.join(PARTS)} (default: all); the other figures of --out are kept",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where to write the results (default benchmarks/results.json; with --quick "
+        "benchmarks/results-quick.json, so a quick run never replaces the full figures)",
+    )
     parser.add_argument("--runs", type=int, help="runs per figure (default 3, or fewer with --quick)")
     args = parser.parse_args(argv)
     if args.out is None:

@@ -47,8 +47,13 @@ def baseline_loop(bootstrap: str, topic: str, n: int, timeout_s: float = 300.0) 
     try:
         shared = manager.list()
         started = time.perf_counter()
-        consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"baseline-{uuid.uuid4().hex[:8]}",
-                                 auto_offset_reset="earliest", consumer_timeout_ms=int(timeout_s * 1000))
+        consumer = KafkaConsumer(
+            topic,
+            bootstrap_servers=bootstrap,
+            group_id=f"baseline-{uuid.uuid4().hex[:8]}",
+            auto_offset_reset="earliest",
+            consumer_timeout_ms=int(timeout_s * 1000),
+        )
         try:
             handled = 0
             first = 0.0
@@ -72,8 +77,11 @@ def baseline_loop(bootstrap: str, topic: str, n: int, timeout_s: float = 300.0) 
             raise RuntimeError(f"baseline: the shared list holds {len(shared)} of {n}")
     finally:
         manager.shutdown()
-    return {"tweets_per_s": (n - 1) / (done - first), "wall_tweets_per_s": n / (done - started),
-            "join_s": first - started}
+    return {
+        "tweets_per_s": (n - 1) / (done - first),
+        "wall_tweets_per_s": n / (done - started),
+        "join_s": first - started,
+    }
 
 
 def run(broker: Broker, n: int = N_FULL, runs: int = 3) -> dict[str, Figure]:
@@ -84,14 +92,22 @@ def run(broker: Broker, n: int = N_FULL, runs: int = 3) -> dict[str, Figure]:
             preload(kafka, records, **{"compression.type": "none"})
             results.append(baseline_loop(broker.bootstrap, kafka.topic, n))
     settings = {
-        "tweets": n, "runs": runs, "partitions": PARTITIONS, "processes": 1,
+        "tweets": n,
+        "runs": runs,
+        "partitions": PARTITIONS,
+        "processes": 1,
         "loop": "kafka-python KafkaConsumer: for message in consumer -> json.loads -> TextBlob(text).sentiment -> "
-                "math.log(followers+1) -> multiprocessing.Manager().list().append per message",
+        "math.log(followers+1) -> multiprocessing.Manager().list().append per message",
         "timed": "first message to the N-th handled (connect and group join left out)",
         "per_run_tweets_per_s": [round(r["tweets_per_s"]) for r in results],
         "median_wall_tweets_per_s_with_join": round(statistics.median(r["wall_tweets_per_s"] for r in results)),
         "median_join_s": round(statistics.median(r["join_s"] for r in results), 2),
         "preload": "uncompressed (as kafka-python's producer sends by default)",
     }
-    return {"baseline_tweets_per_s": {"value": round(statistics.median(r["tweets_per_s"] for r in results)),
-                                      "unit": "tweets/s", "settings": settings}}
+    return {
+        "baseline_tweets_per_s": {
+            "value": round(statistics.median(r["tweets_per_s"] for r in results)),
+            "unit": "tweets/s",
+            "settings": settings,
+        }
+    }

@@ -51,8 +51,9 @@ def run(sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000), ticks: int = 60) 
         results[f"load_bytes_{label}"] = measured["load_bytes"]
     results["tick_p95_ms_max"] = max(v for k, v in results.items() if k.startswith("tick_p95_ms_"))
     results["tick_bytes_max"] = max(v for k, v in results.items() if k.startswith("tick_bytes_"))
-    results["tick_within_targets"] = float(results["tick_p95_ms_max"] <= TICK_MS_TARGET
-                                           and results["tick_bytes_max"] <= TICK_BYTES_TARGET)
+    results["tick_within_targets"] = float(
+        results["tick_p95_ms_max"] <= TICK_MS_TARGET and results["tick_bytes_max"] <= TICK_BYTES_TARGET
+    )
     return results
 
 

@@ -26,6 +26,7 @@ import io
 import math
 import os
 import pstats
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -33,7 +34,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager as ContextManager
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -65,13 +66,15 @@ def preload(config: KafkaConfig, records: Records, **overrides: Any) -> float:
             producer.produce(key, value)
     stats = producer.stats
     if stats.delivered != len(records) or stats.failed:
-        raise RuntimeError(f"preload: {stats.delivered} of {len(records)} delivered, {stats.failed} failed "
-                           f"({stats.last_error})")
+        raise RuntimeError(
+            f"preload: {stats.delivered} of {len(records)} delivered, {stats.failed} failed ({stats.last_error})"
+        )
     return time.perf_counter() - started
 
 
-def wait_stored(aggregator: Aggregator, n: int, timeout: float, listener: Listener | None = None,
-                step: float = 0.02) -> float:
+def wait_stored(
+    aggregator: Aggregator, n: int, timeout: float, listener: Listener | None = None, step: float = 0.02
+) -> float:
     """Block until ``aggregator`` counts ``n`` stored tweets; returns the monotonic time it did."""
     deadline = time.monotonic() + timeout
     while aggregator.counters.get("stored", 0) < n:
@@ -122,24 +125,31 @@ class TimedAggregator(Aggregator):
             self.reached.append(Progress(now, stored))
 
 
-def steady_by_scored_at(store: str, n: int) -> float:
+def steady_by_scored_at(store: str | Path, n: int) -> float:
     """The steady rate again, from the store: rows between the 10%- and 90%-th ``scored_at`` (a
     batch's start on its worker's clock) over the seconds between them. A cross-check of the
     aggregator's figure, on the workers' clocks instead of the parent's."""
     low, high = int(n * STEADY_FROM), int(n * STEADY_TO)
-    times = sorted(read_frame(store)["scored_at"].map(lambda t: t.timestamp()))
-    t_low, t_high = times[low], times[high]
+    if "://" in str(store):  # a store URL (PostgreSQL): through the store's own reader
+        times = sorted(read_frame(store)["scored_at"].map(lambda t: t.timestamp()))
+        t_low, t_high = times[low], times[high]
+    else:
+        with closing(sqlite3.connect(store)) as conn:
+            query = "SELECT scored_at FROM scored_tweets ORDER BY scored_at LIMIT 1 OFFSET ?"
+            t_low, t_high = (conn.execute(query, (i,)).fetchone()[0] for i in (low, high))
     return (high - low) / (t_high - t_low) if t_high > t_low else float("nan")
 
 
-def one_run(broker: Broker, records: Records, workers: int, batch_size: int, partitions: int,
-            store: str) -> dict[str, float]:
+def one_run(
+    broker: Broker, records: Records, workers: int, batch_size: int, partitions: int, store: str
+) -> dict[str, float]:
     """One timed run into the fresh store at ``store`` (a path or store URL)."""
     n = len(records)
     with fresh_topic(broker, partitions, prefix="e2e") as kafka:
         preload_s = preload(kafka, records)
-        settings = ListenerSettings(kafka=kafka, group=f"bench-{uuid.uuid4().hex[:8]}",
-                                    store_path=store, batch_size=batch_size)
+        settings = ListenerSettings(
+            kafka=kafka, group=f"bench-{uuid.uuid4().hex[:8]}", store_path=store, batch_size=batch_size
+        )
         aggregator = TimedAggregator(n)
         listener = Listener(settings, workers=workers, aggregator=aggregator)
         started = time.monotonic()
@@ -170,10 +180,17 @@ def sqlite_stores() -> Iterator[ContextManager[str]]:
             yield nullcontext(str(Path(tmp) / f"e2e-{uuid.uuid4().hex[:8]}.db"))
 
 
-def run(broker: Broker, n: int = N_FULL, runs: int = 3, workers: int | None = None,
-        batch_size: int | None = None, partitions: int = PARTITIONS,
-        stores: Iterator[ContextManager[str]] | None = None, store_name: str = "SQLite (WAL), fresh file per run",
-        prefix: str = "e2e") -> dict[str, Figure]:
+def run(
+    broker: Broker,
+    n: int = N_FULL,
+    runs: int = 3,
+    workers: int | None = None,
+    batch_size: int | None = None,
+    partitions: int = PARTITIONS,
+    stores: Iterator[ContextManager[str]] | None = None,
+    store_name: str = "SQLite (WAL), fresh file per run",
+    prefix: str = "e2e",
+) -> dict[str, Figure]:
     """The steady rate, the start time and the rate from start (medians over ``runs``), each run into
     a fresh store from ``stores`` (default SQLite); ``prefix`` names the figures (``e2e_pg`` for PostgreSQL)."""
     workers = workers or os.cpu_count() or 1
@@ -194,37 +211,45 @@ def run(broker: Broker, n: int = N_FULL, runs: int = 3, workers: int | None = No
         return statistics.median(r[key] for r in results)
 
     common = {
-        "tweets": n, "runs": runs, "workers": workers, "batch_size": batch_size, "partitions": partitions,
-        "store": store_name, "aggregates": True,
+        "tweets": n,
+        "runs": runs,
+        "workers": workers,
+        "batch_size": batch_size,
+        "partitions": partitions,
+        "store": store_name,
+        "aggregates": True,
         "preload": "TweetProducer defaults (idempotent, acks=all, lz4)",
         "data": data.describe(records),
     }
     steady = {
         **common,
         "timed": f"between the aggregator folds that took the stored count past {STEADY_FROM:.0%} and past "
-                 f"{STEADY_TO:.0%} of the tweets: tweets stored in between / seconds in between",
+        f"{STEADY_TO:.0%} of the tweets: tweets stored in between / seconds in between",
         "per_run_tweets_per_s": [round(r["steady_tweets_per_s"]) for r in results],
         "median_window_s": round(med("steady_window_s"), 2),
         "median_by_scored_at_tweets_per_s": round(med("steady_by_scored_at_tweets_per_s")),
         "by_scored_at": f"the same from the store: rows between the {STEADY_FROM:.0%}- and {STEADY_TO:.0%}-th "
-                        "scored_at (a batch's start, on the workers' clocks) over the seconds between them",
+        "scored_at (a batch's start, on the workers' clocks) over the seconds between them",
     }
     start = {
         **common,
         "timed": "from Listener.start() (store check, process spawn, imports, scorer tables, group join, first "
-                 "batch) until the aggregator folds the first delta with a stored tweet",
+        "batch) until the aggregator folds the first delta with a stored tweet",
         "per_run_s": [round(r["start_s"], 3) for r in results],
     }
     from_start = {
         **common,
         "timed": "from Listener.start() (spawn, imports, group join included) until the aggregator counts every "
-                 "tweet stored",
+        "tweet stored",
         "per_run_tweets_per_s": [round(r["tweets_per_s"]) for r in results],
         "median_elapsed_s": round(med("elapsed_s"), 2),
     }
     return {
-        f"{prefix}_steady_tweets_per_s": {"value": round(med("steady_tweets_per_s")), "unit": "tweets/s",
-                                          "settings": steady},
+        f"{prefix}_steady_tweets_per_s": {
+            "value": round(med("steady_tweets_per_s")),
+            "unit": "tweets/s",
+            "settings": steady,
+        },
         f"{prefix}_start_s": {"value": round(med("start_s"), 3), "unit": "s", "settings": start},
         f"{prefix}_tweets_per_s": {"value": round(med("tweets_per_s")), "unit": "tweets/s", "settings": from_start},
     }
@@ -238,9 +263,12 @@ def profile_worker(broker: Broker, n: int = 50_000, batch_size: int | None = Non
     records = data.records(n, id_prefix="prof")
     with fresh_topic(broker, PARTITIONS, prefix="prof") as kafka, tempfile.TemporaryDirectory() as tmp:
         preload(kafka, records)
-        settings = ListenerSettings(kafka=kafka, group=f"prof-{uuid.uuid4().hex[:8]}",
-                                    store_path=str(Path(tmp) / "prof.db"),
-                                    batch_size=batch_size or ListenerSettings().batch_size)
+        settings = ListenerSettings(
+            kafka=kafka,
+            group=f"prof-{uuid.uuid4().hex[:8]}",
+            store_path=str(Path(tmp) / "prof.db"),
+            batch_size=batch_size or ListenerSettings().batch_size,
+        )
         stored = [0]
 
         def emit(delta: dict[str, Any]) -> None:
@@ -255,16 +283,24 @@ def profile_worker(broker: Broker, n: int = 50_000, batch_size: int | None = Non
         profiler.disable()
         elapsed = time.perf_counter() - started
     out = io.StringIO()
-    out.write(f"one worker, {n} tweets, batch {settings.batch_size}: {elapsed:.2f}s under cProfile "
-              f"({n / elapsed:,.0f} tweets/s with profiling overhead)\n")
+    out.write(
+        f"one worker, {n} tweets, batch {settings.batch_size}: {elapsed:.2f}s under cProfile "
+        f"({n / elapsed:,.0f} tweets/s with profiling overhead)\n"
+    )
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
     return out.getvalue()
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", type=int, nargs="?", const=50_000, metavar="N",
-                        help="profile one worker in-process on N preloaded tweets (default 50000)")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        nargs="?",
+        const=50_000,
+        metavar="N",
+        help="profile one worker in-process on N preloaded tweets (default 50000)",
+    )
     parser.add_argument("-n", type=int, default=N_QUICK)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--batch-size", type=int)

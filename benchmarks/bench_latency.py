@@ -59,8 +59,13 @@ def paced_producer(bootstrap: str, topic: str, path: str, rate: float, duration:
 
     kafka = KafkaConfig(bootstrap_servers=bootstrap, topic=topic)
     try:
-        summary = stream(ReplaySource(path, loop=True), kafka, pacer=Pacer(rate=rate, duration=duration),
-                         progress=False, create_topics=False)
+        summary = stream(
+            ReplaySource(path, loop=True),
+            kafka,
+            pacer=Pacer(rate=rate, duration=duration),
+            progress=False,
+            create_topics=False,
+        )
         out.put(summary.as_dict())
     except BaseException as exc:
         out.put({"error": f"{type(exc).__name__}: {exc}"})
@@ -107,8 +112,11 @@ def one_run(broker: Broker, path: Path, folder: Path, rate: float, duration: flo
             preload(kafka, data.records(WARM_UP, seed=data.SEED + 1, id_prefix="warm"))
             wait_stored(aggregator, WARM_UP, timeout=120, listener=listener)
             out = ctx.Queue()
-            producer = ctx.Process(target=paced_producer, name="bench-paced-producer",
-                                   args=(broker.bootstrap, kafka.topic, str(path), rate, duration, out))
+            producer = ctx.Process(
+                target=paced_producer,
+                name="bench-paced-producer",
+                args=(broker.bootstrap, kafka.topic, str(path), rate, duration, out),
+            )
             producer.start()
             try:
                 summary = out.get(timeout=duration + 120)
@@ -145,9 +153,13 @@ def one_run(broker: Broker, path: Path, folder: Path, rate: float, duration: flo
     return {
         "tweets": len(rows),
         "offered_rate": summary["rate"],
-        "p50": percentile(stored, 50), "p99": percentile(stored, 99), "max": max(stored, default=math.nan),
-        "fold_p50": percentile(folded, 50), "fold_p99": percentile(folded, 99),
-        "visible_p50": percentile(visible, 50), "visible_p99": percentile(visible, 99),
+        "p50": percentile(stored, 50),
+        "p99": percentile(stored, 99),
+        "max": max(stored, default=math.nan),
+        "fold_p50": percentile(folded, 50),
+        "fold_p99": percentile(folded, 99),
+        "visible_p50": percentile(visible, 50),
+        "visible_p99": percentile(visible, 99),
         "visible_slow_p99": percentile(visible_slow, 99),
         "unmatched": unmatched,
         "queue_transit_p99": percentile(aggregator.transit, 99),
@@ -166,8 +178,12 @@ def run(broker: Broker, duration: float = DURATION_FULL, runs: int = 3, rate: fl
         return round(statistics.median(r[key] for r in results), 4)
 
     settings = {
-        "offered_rate": rate, "duration_s": duration, "runs": runs, "workers": os.cpu_count() or 1,
-        "partitions": PARTITIONS, "batch_size": ListenerSettings().batch_size,
+        "offered_rate": rate,
+        "duration_s": duration,
+        "runs": runs,
+        "workers": os.cpu_count() or 1,
+        "partitions": PARTITIONS,
+        "batch_size": ListenerSettings().batch_size,
         "poll_timeout_s": ListenerSettings().poll_timeout,
         "producer": "separate process: stream(ReplaySource(jsonl, loop=True), pacer=Pacer(rate, duration))",
         "per_run_offered_rate": [round(r["offered_rate"]) for r in results],
@@ -180,10 +196,11 @@ def run(broker: Broker, duration: float = DURATION_FULL, runs: int = 3, rate: fl
     visible_settings = {
         **{k: settings[k] for k in ("offered_rate", "duration_s", "runs", "workers", "partitions")},
         "method": "fold time of the tweet's batch delta in the page's aggregator (measured), then the next tick of "
-                  f"a {PAGE_INTERVAL_S:g} s interval with a random phase per run (simulated; mean wait "
-                  f"{PAGE_INTERVAL_S / 2:g} s); the "
-                  "tick callback's own time is not added",
-        "median_fold_p50_s": med("fold_p50"), "median_fold_p99_s": med("fold_p99"),
+        f"a {PAGE_INTERVAL_S:g} s interval with a random phase per run (simulated; mean wait "
+        f"{PAGE_INTERVAL_S / 2:g} s); the "
+        "tick callback's own time is not added",
+        "median_fold_p50_s": med("fold_p50"),
+        "median_fold_p99_s": med("fold_p99"),
         "per_run_visible_p99_s": [round(r["visible_p99"], 4) for r in results],
         "unmatched_rows": [r["unmatched"] for r in results],
         "median_queue_transit_p99_s": med("queue_transit_p99"),
@@ -197,6 +214,9 @@ def run(broker: Broker, duration: float = DURATION_FULL, runs: int = 3, rate: fl
         "fold_p99_s": {"value": med("fold_p99"), "unit": "s", "settings": fold_settings},
         "visible_p50_s": {"value": med("visible_p50"), "unit": "s", "settings": visible_settings},
         "visible_p99_s": {"value": med("visible_p99"), "unit": "s", "settings": visible_settings},
-        "visible_p99_s_refresh_1000ms": {"value": med("visible_slow_p99"), "unit": "s",
-                                         "settings": {**visible_settings, "page_interval_s": SLOW_INTERVAL_S}},
+        "visible_p99_s_refresh_1000ms": {
+            "value": med("visible_slow_p99"),
+            "unit": "s",
+            "settings": {**visible_settings, "page_interval_s": SLOW_INTERVAL_S},
+        },
     }

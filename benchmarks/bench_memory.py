@@ -63,8 +63,9 @@ def listener_host(settings: ListenerSettings, workers: int, counts: Any, stop: A
         raise
 
 
-def gated_producer(bootstrap: str, topic: str, path: str, duration: float, counts: Any, max_backlog: int,
-                   out: Any) -> None:
+def gated_producer(
+    bootstrap: str, topic: str, path: str, duration: float, counts: Any, max_backlog: int, out: Any
+) -> None:
     """Entry point of the producer process: replay ``path`` in a loop for ``duration`` seconds, never
     more than ``max_backlog`` tweets ahead of what the listener has consumed."""
     from collections.abc import Iterable, Iterator
@@ -85,8 +86,13 @@ def gated_producer(bootstrap: str, topic: str, path: str, duration: float, count
 
     kafka = KafkaConfig(bootstrap_servers=bootstrap, topic=topic)
     try:
-        summary = stream(gate(ReplaySource(path, loop=True)), kafka, pacer=Pacer(duration=duration),
-                         progress=False, create_topics=False)
+        summary = stream(
+            gate(ReplaySource(path, loop=True)),
+            kafka,
+            pacer=Pacer(duration=duration),
+            progress=False,
+            create_topics=False,
+        )
         out.put(summary.as_dict())
     except BaseException as exc:
         out.put({"error": f"{type(exc).__name__}: {exc}"})
@@ -119,24 +125,31 @@ def _get(q: Any, timeout: float, what: str) -> dict[str, Any]:
     return item
 
 
-def run(broker: Broker, duration: float = DURATION_FULL, workers: int | None = None,
-        file_tweets: int = FILE_TWEETS) -> dict[str, Figure]:
+def run(
+    broker: Broker, duration: float = DURATION_FULL, workers: int | None = None, file_tweets: int = FILE_TWEETS
+) -> dict[str, Figure]:
     workers = workers or os.cpu_count() or 1
     ctx = mp.get_context("spawn")
-    with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp, \
-            fresh_topic(broker, PARTITIONS, prefix="memory") as kafka:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp,
+        fresh_topic(broker, PARTITIONS, prefix="memory") as kafka,
+    ):
         folder = Path(tmp)
         path = data.write_jsonl(folder / "memory.jsonl", file_tweets, id_prefix="mem")
-        settings = ListenerSettings(kafka=kafka, group=f"memory-{uuid.uuid4().hex[:8]}",
-                                    store_path=str(folder / "memory.db"))
+        settings = ListenerSettings(
+            kafka=kafka, group=f"memory-{uuid.uuid4().hex[:8]}", store_path=str(folder / "memory.db")
+        )
         counts = ctx.Array("q", 2, lock=False)
         stop = ctx.Event()
         host_out, producer_out = ctx.Queue(), ctx.Queue()
-        host = ctx.Process(target=listener_host, name="bench-listener-host",
-                           args=(settings, workers, counts, stop, host_out))
-        producer = ctx.Process(target=gated_producer, name="bench-gated-producer",
-                               args=(broker.bootstrap, kafka.topic, str(path), duration, counts, MAX_BACKLOG,
-                                     producer_out))
+        host = ctx.Process(
+            target=listener_host, name="bench-listener-host", args=(settings, workers, counts, stop, host_out)
+        )
+        producer = ctx.Process(
+            target=gated_producer,
+            name="bench-gated-producer",
+            args=(broker.bootstrap, kafka.topic, str(path), duration, counts, MAX_BACKLOG, producer_out),
+        )
         host.start()
         samples: list[tuple[float, int, int, int]] = []  # (t, consumed, host rss, workers rss)
         try:
@@ -167,16 +180,25 @@ def run(broker: Broker, duration: float = DURATION_FULL, workers: int | None = N
     mb = 1 / 2**20
     summary = result["summary"]
     settings_out = {
-        "duration_s": duration, "workers": workers, "partitions": PARTITIONS,
-        "tweets_processed": summary["consumed"], "tweets_stored": summary["stored"],
-        "tweets_produced": produced["delivered"], "listener_tweets_per_s": round(summary["rate"]),
-        "warm_at_s": round(warm[0], 1), "end_at_s": round(end[0], 1),
-        "tweets_at_warm": warm[1], "tweets_at_end": end[1],
-        "warm_rss_mb": round(warm_rss * mb, 1), "end_rss_mb": round(end_rss * mb, 1),
+        "duration_s": duration,
+        "workers": workers,
+        "partitions": PARTITIONS,
+        "tweets_processed": summary["consumed"],
+        "tweets_stored": summary["stored"],
+        "tweets_produced": produced["delivered"],
+        "listener_tweets_per_s": round(summary["rate"]),
+        "warm_at_s": round(warm[0], 1),
+        "end_at_s": round(end[0], 1),
+        "tweets_at_warm": warm[1],
+        "tweets_at_end": end[1],
+        "warm_rss_mb": round(warm_rss * mb, 1),
+        "end_rss_mb": round(end_rss * mb, 1),
         "peak_rss_mb": round(max(s[2] + s[3] for s in measured) * mb, 1),
         "host_rss_mb_warm_end": [round(warm[2] * mb, 1), round(end[2] * mb, 1)],
         "workers_rss_mb_warm_end": [round(warm[3] * mb, 1), round(end[3] * mb, 1)],
-        "max_backlog": MAX_BACKLOG, "file_tweets": file_tweets, "worker_restarts": result["restarts"],
+        "max_backlog": MAX_BACKLOG,
+        "file_tweets": file_tweets,
+        "worker_restarts": result["restarts"],
         "measured": "psutil RSS of the listener host process (Listener + Aggregator) plus its worker processes",
         "runs": 1,
     }

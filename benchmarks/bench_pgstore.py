@@ -1,6 +1,7 @@
 """The PostgreSQL store: the end-to-end rate beside SQLite's, and the stores' insert rates alone.
 
-* ``e2e_pg_steady_tweets_per_s``, ``e2e_pg_start_s``, ``e2e_pg_tweets_per_s``: exactly :mod:`benchmarks.bench_e2e`'s measurement (same records, same
+* ``e2e_pg_steady_tweets_per_s``, ``e2e_pg_start_s``, ``e2e_pg_tweets_per_s``: exactly
+  :mod:`benchmarks.bench_e2e`'s measurement (same records, same workers and batches, same
   broker, same session) with the listener writing a fresh PostgreSQL store (a schema of its own per
   run) instead of a fresh SQLite file.
 * ``store_insert_*_tweets_per_s``: one process inserting ``N`` scored tweets in the listener's
@@ -84,8 +85,9 @@ def insert_rate(store: TweetStore, tweets: list[ScoredTweet], batch: int = BATCH
 def bytes_per_row(url: str) -> float:
     """The store table's size on disk, indexes and TOAST included, per row."""
     with psycopg.connect(url) as conn:
-        row = conn.execute("SELECT pg_total_relation_size('scored_tweets')::float8 / greatest(count(*), 1) "
-                           "FROM scored_tweets").fetchone()
+        row = conn.execute(
+            "SELECT pg_total_relation_size('scored_tweets')::float8 / greatest(count(*), 1) FROM scored_tweets"
+        ).fetchone()
     return float(row[0]) if row else 0.0
 
 
@@ -101,29 +103,43 @@ def run_inserts(url: str, n: int, runs: int) -> dict[str, Figure]:
                     store = PostgresStore(schema, insert_method=method)
                     rates[f"pg_{method}"].append(insert_rate(store, tweets))
                     sizes.append(bytes_per_row(schema))
-    how = {"sqlite": "SQLite (WAL, synchronous=NORMAL), INSERT OR IGNORE … RETURNING id in multi-row statements",
-           "pg_copy": "PostgreSQL: binary COPY into a temporary staging table, then INSERT … SELECT … "
-                      "ON CONFLICT (id) DO NOTHING RETURNING id",
-           "pg_executemany": "PostgreSQL: pipelined executemany of INSERT … ON CONFLICT (id) DO NOTHING RETURNING id"}
+    how = {
+        "sqlite": "SQLite (WAL, synchronous=NORMAL), INSERT OR IGNORE … RETURNING id in multi-row statements",
+        "pg_copy": "PostgreSQL: binary COPY into a temporary staging table, then INSERT … SELECT … "
+        "ON CONFLICT (id) DO NOTHING RETURNING id",
+        "pg_executemany": "PostgreSQL: pipelined executemany of INSERT … ON CONFLICT (id) DO NOTHING RETURNING id",
+    }
     return {
         f"store_insert_{name}_tweets_per_s": {
-            "value": round(statistics.median(values)), "unit": "tweets/s",
-            "settings": {"tweets": n, "runs": runs, "batch": BATCH, "method": how[name],
-                         **({"pg_bytes_per_row": round(statistics.median(sizes))} if name.startswith("pg") else {}),
-                         "per_run_tweets_per_s": [round(v) for v in values],
-                         "timed": "one process, one transaction a batch, first insert to last commit; a fresh store "
-                                  "per run; the three interleaved run by run"},
+            "value": round(statistics.median(values)),
+            "unit": "tweets/s",
+            "settings": {
+                "tweets": n,
+                "runs": runs,
+                "batch": BATCH,
+                "method": how[name],
+                **({"pg_bytes_per_row": round(statistics.median(sizes))} if name.startswith("pg") else {}),
+                "per_run_tweets_per_s": [round(v) for v in values],
+                "timed": "one process, one transaction a batch, first insert to last commit; a fresh store "
+                "per run; the three interleaved run by run",
+            },
         }
         for name, values in rates.items()
     }
 
 
-def run(broker: Broker, n: int = bench_e2e.N_FULL, runs: int = 3, inserts: int = INSERTS_FULL,
-        insert_runs: int = 3) -> dict[str, Figure]:
+def run(
+    broker: Broker, n: int = bench_e2e.N_FULL, runs: int = 3, inserts: int = INSERTS_FULL, insert_runs: int = 3
+) -> dict[str, Figure]:
     with private_postgres() as url:
-        e2e = bench_e2e.run(broker, n, runs, stores=pg_stores(url),
-                            store_name="PostgreSQL (private cluster, default settings), fresh schema per run",
-                            prefix="e2e_pg")
+        e2e = bench_e2e.run(
+            broker,
+            n,
+            runs,
+            stores=pg_stores(url),
+            store_name="PostgreSQL (private cluster, default settings), fresh schema per run",
+            prefix="e2e_pg",
+        )
         return {**e2e, **run_inserts(url, inserts, insert_runs)}
 
 

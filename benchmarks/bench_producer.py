@@ -39,12 +39,16 @@ def run(broker: Broker, n: int = N_FULL, runs: int = 3) -> dict[str, Figure]:
             rates.append(summary.rate)
             seconds.append(summary.seconds)
     settings = {
-        "tweets": n, "runs": runs, "partitions": PARTITIONS, "file_mb": round(size / 1e6, 1),
+        "tweets": n,
+        "runs": runs,
+        "partitions": PARTITIONS,
+        "file_mb": round(size / 1e6, 1),
         "path": "stream(ReplaySource(jsonl), progress=False): parse + keyword match + TweetProducer",
         "producer": {k: v for k, v in PRODUCER_DEFAULTS.items()},
         "counted": "delivered (delivery callbacks, acks=all) / seconds including the final flush",
         "per_run_tweets_per_s": [round(r) for r in rates],
         "median_seconds": round(statistics.median(seconds), 2),
     }
-    return {"producer_tweets_per_s": {"value": round(statistics.median(rates)), "unit": "tweets/s",
-                                      "settings": settings}}
+    return {
+        "producer_tweets_per_s": {"value": round(statistics.median(rates)), "unit": "tweets/s", "settings": settings}
+    }

@@ -27,8 +27,33 @@ from tweetpulse.models import Tweet  # noqa: E402
 from tweetpulse.sources.replay import ReplaySource  # noqa: E402
 
 REPEATS = 3
-_WORDS = ("just", "bought", "more", "the", "dip", "is", "a", "gift", "chart", "looks", "ugly", "today", "honestly",
-          "not", "selling", "fees", "are", "wild", "moon", "soon", "bears", "bulls", "volume", "support", "at")
+_WORDS = (
+    "just",
+    "bought",
+    "more",
+    "the",
+    "dip",
+    "is",
+    "a",
+    "gift",
+    "chart",
+    "looks",
+    "ugly",
+    "today",
+    "honestly",
+    "not",
+    "selling",
+    "fees",
+    "are",
+    "wild",
+    "moon",
+    "soon",
+    "bears",
+    "bulls",
+    "volume",
+    "support",
+    "at",
+)
 _COINS = ("$BTC", "#Bitcoin", "ETH", "Ethereum", "$DOGE", "dogecoin", "btc's", "crypto", "markets", "stocks")
 
 
@@ -49,8 +74,15 @@ def write_files(folder: Path, n: int) -> dict[str, Path]:
     jsonl = folder / "tweets.jsonl"
     with jsonl.open("wb") as out:
         for i, text in enumerate(texts):
-            tweet = Tweet(id=str(1_700_000_000_000_000_000 + i), text=text, created_at="2024-03-05T14:00:00.000Z",
-                          author=f"user{i % 997}", author_id=str(i % 997), followers=i % 5000, lang="en")
+            tweet = Tweet(
+                id=str(1_700_000_000_000_000_000 + i),
+                text=text,
+                created_at="2024-03-05T14:00:00.000Z",
+                author=f"user{i % 997}",
+                author_id=str(i % 997),
+                followers=i % 5000,
+                lang="en",
+            )
             out.write(tweet.to_json() + b"\n")
     entity = folder / "entity.csv"
     with entity.open("w", encoding="utf-8", newline="") as out:

@@ -48,8 +48,9 @@ def load_texts(n_texts: int) -> list[str]:
     return texts
 
 
-def _medians(texts: list[str], contenders: dict[str, Callable[[], Callable[[str], object]]],
-             repeats: int) -> dict[str, float]:
+def _medians(
+    texts: list[str], contenders: dict[str, Callable[[], Callable[[str], object]]], repeats: int
+) -> dict[str, float]:
     """Median texts/s per contender over ``repeats`` rounds.
 
     Rounds interleave the contenders so that load changes on the machine hit them alike; each
@@ -85,12 +86,16 @@ def run(n_texts: int = 20000, repeats: int = 5) -> dict[str, float | int | str]:
         if any(_bits(scorer.sentiment(text)) != _bits(ref) for scorer in scorers)
     )
 
-    rates = _medians(texts, {
-        "textblob": lambda: textblob_sentiment,
-        "scorer": lambda: Scorer(cache_size=0).sentiment,
-        "python": lambda: Scorer(cache_size=0, engine="python").sentiment,
-        "cached": lambda: Scorer().sentiment,
-    }, repeats)
+    rates = _medians(
+        texts,
+        {
+            "textblob": lambda: textblob_sentiment,
+            "scorer": lambda: Scorer(cache_size=0).sentiment,
+            "python": lambda: Scorer(cache_size=0, engine="python").sentiment,
+            "cached": lambda: Scorer().sentiment,
+        },
+        repeats,
+    )
     textblob_rate, scorer_rate, cached_rate = rates["textblob"], rates["scorer"], rates["cached"]
     return {
         "n_texts": len(texts),

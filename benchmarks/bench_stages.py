@@ -25,6 +25,7 @@ if str(ROOT) not in sys.path:
 from confluent_kafka import TIMESTAMP_CREATE_TIME, Message  # noqa: E402
 
 from benchmarks import data  # noqa: E402
+from tweetpulse.deadletter import Undelivered  # noqa: E402
 from tweetpulse.settings import ListenerSettings  # noqa: E402
 from tweetpulse.stores.sqlite import SqliteStore  # noqa: E402
 from tweetpulse.worker import Budget, Worker  # noqa: E402
@@ -38,7 +39,8 @@ class _NoDeadLetters:
     def __call__(self, msg: Message, err: Exception) -> None:
         raise AssertionError(f"unexpected dead letter at offset {msg.offset()}: {err}")
 
-    def flush(self) -> None: ...
+    def flush(self) -> list[Undelivered]:
+        return []
 
     def close(self) -> None: ...
 

@@ -63,8 +63,13 @@ class Broker:
         return subprocess.run([str(SETUP), *args], env=self.env, capture_output=True, text=True, timeout=timeout)
 
     def describe(self) -> dict[str, object]:
-        return {"bootstrap": self.bootstrap, "private": self.private, "heap": HEAP if self.private else None,
-                "started_in_s": round(self.started_in_s, 1), "warm_up_s": round(self.warm_up_s, 1)}
+        return {
+            "bootstrap": self.bootstrap,
+            "private": self.private,
+            "heap": HEAP if self.private else None,
+            "started_in_s": round(self.started_in_s, 1),
+            "warm_up_s": round(self.warm_up_s, 1),
+        }
 
 
 class _Terminated(KeyboardInterrupt):
@@ -89,8 +94,13 @@ def private_broker() -> Iterator[Broker]:
     port, controller = free_port(), free_port()
     while controller == port:
         controller = free_port()
-    env.update(KAFKA_PORT=str(port), KAFKA_CONTROLLER_PORT=str(controller), KAFKA_STATE_DIR=str(state),
-               KAFKA_HEAP=HEAP, TWEETS_TOPIC=f"bench-{uuid.uuid4().hex[:8]}")
+    env.update(
+        KAFKA_PORT=str(port),
+        KAFKA_CONTROLLER_PORT=str(controller),
+        KAFKA_STATE_DIR=str(state),
+        KAFKA_HEAP=HEAP,
+        TWEETS_TOPIC=f"bench-{uuid.uuid4().hex[:8]}",
+    )
     broker = Broker(f"127.0.0.1:{port}", state, env)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
@@ -98,8 +108,10 @@ def private_broker() -> Iterator[Broker]:
         result = broker.setup("start")
         broker.started_in_s = time.monotonic() - started
         if result.returncode != 0:
-            raise BrokerError(f"the benchmark broker did not start (kafka-setup.sh start exited "
-                              f"{result.returncode}):\n{result.stdout}\n{result.stderr}")
+            raise BrokerError(
+                f"the benchmark broker did not start (kafka-setup.sh start exited "
+                f"{result.returncode}):\n{result.stdout}\n{result.stderr}"
+            )
         broker.warm_up_s = warm_up(broker)
         yield broker
     finally:
@@ -129,8 +141,15 @@ def warm_up(broker: Broker, timeout: float = 60.0) -> float:
         with TweetProducer(config) as producer:
             for i in range(10):
                 producer.produce(str(i), b'{"id": "w", "text": "warm up"}')
-        consumer = Consumer(config.client_conf(**{"group.id": f"warmup-{uuid.uuid4().hex[:8]}",
-                                                  "auto.offset.reset": "earliest", "enable.auto.commit": False}))
+        consumer = Consumer(
+            config.client_conf(
+                **{
+                    "group.id": f"warmup-{uuid.uuid4().hex[:8]}",
+                    "auto.offset.reset": "earliest",
+                    "enable.auto.commit": False,
+                }
+            )
+        )
         try:
             consumer.subscribe([config.topic])
             got = 0

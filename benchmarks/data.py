@@ -60,8 +60,7 @@ def text_pool(seed: int = SEED) -> tuple[str, ...]:
     """The distinct texts records are drawn from (shuffled with ``seed``)."""
     from benchmarks.corpus import generate_tweets
 
-    texts = [*generate_tweets(GENERATED_POOL, seed=seed, repeat_fraction=0.0), *_sample_texts(),
-             *_shared_csv_texts()]
+    texts = [*generate_tweets(GENERATED_POOL, seed=seed, repeat_fraction=0.0), *_sample_texts(), *_shared_csv_texts()]
     pool = list(dict.fromkeys(t for t in texts if t.strip()))
     random.Random(seed).shuffle(pool)
     return tuple(pool)
@@ -105,8 +104,17 @@ def tweets(n: int, seed: int = SEED, repeat_fraction: float = REPEAT_FRACTION, i
         sent.append(text)
         a = int(AUTHORS * rng.random() ** 3)  # skewed activity: low indices tweet most
         followers = None if rng.random() < NULL_FOLLOWERS else follower_counts[a]
-        yield Tweet(id=f"{id_prefix}{seed}-{i}", text=text, created_at=created, author=names[a],
-                    author_id=author_ids[a], followers=followers, lang="en", keywords=match(text), source="bench")
+        yield Tweet(
+            id=f"{id_prefix}{seed}-{i}",
+            text=text,
+            created_at=created,
+            author=names[a],
+            author_id=author_ids[a],
+            followers=followers,
+            lang="en",
+            keywords=match(text),
+            source="bench",
+        )
 
 
 def records(n: int, seed: int = SEED, id_prefix: str = "b") -> list[tuple[bytes, bytes]]:

@@ -77,8 +77,10 @@ def private_postgres() -> Iterator[str]:
     try:
         started = run_setup(env, "start")
         if started.returncode != 0:
-            raise RuntimeError(f"the benchmark PostgreSQL did not start (postgres-setup.sh start exited "
-                               f"{started.returncode}): {started.stderr.strip()}")
+            raise RuntimeError(
+                f"the benchmark PostgreSQL did not start (postgres-setup.sh start exited "
+                f"{started.returncode}): {started.stderr.strip()}"
+            )
         yield last_line(started)
     finally:
         run_setup(env, "stop")

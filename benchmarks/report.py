@@ -53,15 +53,37 @@ TARGETS: dict[str, Target] = {
 # the order of the table's rows (figures missing from the results are shown as missing)
 ORDER = (
     "producer_tweets_per_s",
-    "scorer_engine", "scorer_tweets_per_s", "textblob_tweets_per_s", "scorer_vs_textblob",
-    "scorer_python_tweets_per_s", "scorer_cached_tweets_per_s", "scorer_mismatches",
-    "e2e_steady_tweets_per_s", "e2e_start_s", "e2e_tweets_per_s", "baseline_tweets_per_s", "e2e_vs_baseline",
-    "e2e_pg_steady_tweets_per_s", "e2e_pg_start_s", "e2e_pg_tweets_per_s", "store_insert_sqlite_tweets_per_s",
-    "store_insert_pg_copy_tweets_per_s", "store_insert_pg_executemany_tweets_per_s",
-    "latency_p50_s", "latency_p99_s", "fold_p50_s", "fold_p99_s", "visible_p50_s", "visible_p99_s",
+    "scorer_engine",
+    "scorer_tweets_per_s",
+    "textblob_tweets_per_s",
+    "scorer_vs_textblob",
+    "scorer_python_tweets_per_s",
+    "scorer_cached_tweets_per_s",
+    "scorer_mismatches",
+    "e2e_steady_tweets_per_s",
+    "e2e_start_s",
+    "e2e_tweets_per_s",
+    "baseline_tweets_per_s",
+    "e2e_vs_baseline",
+    "e2e_pg_steady_tweets_per_s",
+    "e2e_pg_start_s",
+    "e2e_pg_tweets_per_s",
+    "store_insert_sqlite_tweets_per_s",
+    "store_insert_pg_copy_tweets_per_s",
+    "store_insert_pg_executemany_tweets_per_s",
+    "latency_p50_s",
+    "latency_p99_s",
+    "fold_p50_s",
+    "fold_p99_s",
+    "visible_p50_s",
+    "visible_p99_s",
     "visible_p99_s_refresh_1000ms",
-    "tick_p95_ms_10k", "tick_p95_ms_100k", "tick_p95_ms_1m",
-    "tick_bytes_10k", "tick_bytes_100k", "tick_bytes_1m",
+    "tick_p95_ms_10k",
+    "tick_p95_ms_100k",
+    "tick_p95_ms_1m",
+    "tick_bytes_10k",
+    "tick_bytes_100k",
+    "tick_bytes_1m",
     "rss_growth_pct",
 )
 
@@ -122,9 +144,11 @@ def markdown_table(results: dict[str, Any]) -> str:
     machine = results.get("machine", {})
     if machine:
         lines.append("")
-        lines.append(f"{'Quick run' if results.get('quick') else 'Full run'} of {results.get('generated_at', '?')} "
-                     f"on {machine.get('cores', '?')} cores ({machine.get('cpu_model', '?')}), "
-                     f"Python {machine.get('python', '?')}.")
+        lines.append(
+            f"{'Quick run' if results.get('quick') else 'Full run'} of {results.get('generated_at', '?')} "
+            f"on {machine.get('cores', '?')} cores ({machine.get('cpu_model', '?')}), "
+            f"Python {machine.get('python', '?')}."
+        )
     errors = results.get("errors") or {}
     for name, error in errors.items():
         lines.append(f"- `{name}` failed: {error}")

@@ -27,10 +27,39 @@ from tweetpulse.scored import ScoredTweet
 from tweetpulse.scoring import weight
 
 _GROUPS: tuple[list[str], ...] = (
-    ["bitcoin"], ["ethereum"], ["dogecoin"], ["bitcoin", "ethereum"], [], ["bitcoin"], ["dogecoin"],
+    ["bitcoin"],
+    ["ethereum"],
+    ["dogecoin"],
+    ["bitcoin", "ethereum"],
+    [],
+    ["bitcoin"],
+    ["dogecoin"],
 )
-_WORDS = ("bitcoin", "eth", "doge", "moon", "dip", "bullish", "bearish", "great", "terrible", "today", "chart",
-          "support", "pump", "dump", "hodl", "fees", "wallet", "news", "ugly", "love", "sell", "buy", "halving")
+_WORDS = (
+    "bitcoin",
+    "eth",
+    "doge",
+    "moon",
+    "dip",
+    "bullish",
+    "bearish",
+    "great",
+    "terrible",
+    "today",
+    "chart",
+    "support",
+    "pump",
+    "dump",
+    "hodl",
+    "fees",
+    "wallet",
+    "news",
+    "ugly",
+    "love",
+    "sell",
+    "buy",
+    "halving",
+)
 
 
 class FakeClock:
@@ -61,11 +90,28 @@ def synthetic_second(second: int, n: int, rng: random.Random, worker: int = 0, a
         builder.add_latency(0.01 + rng.random() * 0.08)
         if i >= n - builder.recent_max:
             text = " ".join(rng.choices(_WORDS, k=rng.randint(12, 40)))[:280]
-            builder.add_recent(ScoredTweet(
-                id=f"{second}-{worker}-{i}", text=text, created_at=None, author=author, author_id=None,
-                followers=followers, lang=None, keywords=[], source="bench", polarity=polarity, subjectivity=0.5,
-                weight=weight(followers), score=score, label=label, kafka_partition=None, kafka_offset=None,
-                produced_at=None, scored_at=second + 0.5))
+            builder.add_recent(
+                ScoredTweet(
+                    id=f"{second}-{worker}-{i}",
+                    text=text,
+                    created_at=None,
+                    author=author,
+                    author_id=None,
+                    followers=followers,
+                    lang=None,
+                    keywords=[],
+                    source="bench",
+                    polarity=polarity,
+                    subjectivity=0.5,
+                    weight=weight(followers),
+                    score=score,
+                    label=label,
+                    kafka_partition=None,
+                    kafka_offset=None,
+                    produced_at=None,
+                    scored_at=second + 0.5,
+                )
+            )
     builder.count(consumed=n, stored=n)
     return builder.take() or {}
 
@@ -105,8 +151,10 @@ class TickClient:
         return {
             "output": self.key,
             "outputs": self.outputs,
-            "inputs": [{"id": "tick", "property": "n_intervals", "value": self.n},
-                       {"id": "trend-mode", "property": "value", "value": self.mode}],
+            "inputs": [
+                {"id": "tick", "property": "n_intervals", "value": self.n},
+                {"id": "trend-mode", "property": "value", "value": self.mode},
+            ],
             "state": [{"id": "cursor", "property": "data", "value": self.cursor}],
             "changedPropIds": ["tick.n_intervals"],
         }
@@ -129,8 +177,15 @@ class TickClient:
         return TickCall(outputs, len(data), elapsed)
 
 
-def measure_tick(aggregator: Aggregator, clock: FakeClock, app: Dash, ticks: int = 60, rate: int = 1000,
-                 seed: int = 2, between: Callable[[int], None] | None = None) -> dict[str, float]:
+def measure_tick(
+    aggregator: Aggregator,
+    clock: FakeClock,
+    app: Dash,
+    ticks: int = 60,
+    rate: int = 1000,
+    seed: int = 2,
+    between: Callable[[int], None] | None = None,
+) -> dict[str, float]:
     """Steady-state ticks: each simulated second ``rate`` new tweets arrive, then one tick runs.
 
     Returns the first (page load) tick's time and payload, and the steady ticks' p50 / p95 / max

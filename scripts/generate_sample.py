@@ -175,28 +175,130 @@ TEMPLATES: dict[str, list[str]] = {
 }
 
 FOREIGN: dict[str, list[str]] = {
-    "es": ["¡{coin} sube un {pct}% hoy! {pos}", "{coin} cae otra vez, qué desastre {neg}",
-           "¿Compro {coin} a {price} o espero? {neutral}"],
-    "de": ["{coin} steigt heute um {pct}% {pos}", "{coin} fällt schon wieder {neg}",
-           "Lohnt sich {coin} bei {price} noch?"],
-    "fr": ["{coin} chute encore de {pct}%... {neg}", "{coin} en forte hausse aujourd'hui {pos}",
-           "Qui garde ses {coin} à {price} ? {neutral}"],
+    "es": [
+        "¡{coin} sube un {pct}% hoy! {pos}",
+        "{coin} cae otra vez, qué desastre {neg}",
+        "¿Compro {coin} a {price} o espero? {neutral}",
+    ],
+    "de": [
+        "{coin} steigt heute um {pct}% {pos}",
+        "{coin} fällt schon wieder {neg}",
+        "Lohnt sich {coin} bei {price} noch?",
+    ],
+    "fr": [
+        "{coin} chute encore de {pct}%... {neg}",
+        "{coin} en forte hausse aujourd'hui {pos}",
+        "Qui garde ses {coin} à {price} ? {neutral}",
+    ],
     "pt": ["{coin} subindo forte hoje {pos}", "{coin} caiu {pct}% hoje, que tristeza {neg}"],
     "und": ["{coin} {pos}{pos}", "{coin} {neg}{neg}"],
 }
-OPENERS = ["Honestly, ", "Ok so ", "Hot take: ", "gm. ", "Update: ", "Not gonna lie, ", "Quick one: ", "Well. ",
-           "Day 3 of this: ", "PSA: ", "lol ", "Thoughts? "]
-CLOSERS = [" lol", " ngl", " tbh", " imo", "!!", "...", " 🤷", " #NFA", " (not financial advice)", " fr", " smh",
-           " let's go"]
+OPENERS = [
+    "Honestly, ",
+    "Ok so ",
+    "Hot take: ",
+    "gm. ",
+    "Update: ",
+    "Not gonna lie, ",
+    "Quick one: ",
+    "Well. ",
+    "Day 3 of this: ",
+    "PSA: ",
+    "lol ",
+    "Thoughts? ",
+]
+CLOSERS = [
+    " lol",
+    " ngl",
+    " tbh",
+    " imo",
+    "!!",
+    "...",
+    " 🤷",
+    " #NFA",
+    " (not financial advice)",
+    " fr",
+    " smh",
+    " let's go",
+]
 LANG_WEIGHTS = {"en": 0.92, "es": 0.025, "de": 0.015, "fr": 0.015, "pt": 0.015, "und": 0.01}
 MOOD_WEIGHTS = {"pos": 0.3, "neg": 0.22, "neutral": 0.28, "sarcasm": 0.07, "negation": 0.1, "spam": 0.03}
 
-NAME_HEADS = ["crypto", "moon", "hodl", "satoshi", "degen", "bull", "bear", "chart", "block", "whale", "doge",
-              "eth", "btc", "alt", "defi", "sats", "diamond", "paper", "laser", "stack", "ape", "candle", "mint"]
-NAME_TAILS = ["king", "queen", "guy", "dad", "mom", "lord", "trader", "maxi", "bro", "wizard", "fan", "hunter",
-              "news", "daily", "alerts", "labs", "capital", "hands", "watcher", "nerd", "chad", "life"]
-FIRST_NAMES = ["alex", "sam", "jordan", "maria", "chen", "priya", "lucas", "emma", "omar", "yuki", "kofi", "ana",
-               "noah", "sofia", "mateo", "lena", "ravi", "zoe", "ivan", "amara", "tom", "nina", "diego", "hana"]
+NAME_HEADS = [
+    "crypto",
+    "moon",
+    "hodl",
+    "satoshi",
+    "degen",
+    "bull",
+    "bear",
+    "chart",
+    "block",
+    "whale",
+    "doge",
+    "eth",
+    "btc",
+    "alt",
+    "defi",
+    "sats",
+    "diamond",
+    "paper",
+    "laser",
+    "stack",
+    "ape",
+    "candle",
+    "mint",
+]
+NAME_TAILS = [
+    "king",
+    "queen",
+    "guy",
+    "dad",
+    "mom",
+    "lord",
+    "trader",
+    "maxi",
+    "bro",
+    "wizard",
+    "fan",
+    "hunter",
+    "news",
+    "daily",
+    "alerts",
+    "labs",
+    "capital",
+    "hands",
+    "watcher",
+    "nerd",
+    "chad",
+    "life",
+]
+FIRST_NAMES = [
+    "alex",
+    "sam",
+    "jordan",
+    "maria",
+    "chen",
+    "priya",
+    "lucas",
+    "emma",
+    "omar",
+    "yuki",
+    "kofi",
+    "ana",
+    "noah",
+    "sofia",
+    "mateo",
+    "lena",
+    "ravi",
+    "zoe",
+    "ivan",
+    "amara",
+    "tom",
+    "nina",
+    "diego",
+    "hana",
+]
 
 
 @dataclass
@@ -239,8 +341,10 @@ def make_accounts(rng: random.Random, count: int) -> list[Account]:
 
 def make_times(rng: random.Random, count: int) -> tuple[list[datetime], list[tuple[float, str, str]]]:
     """Sorted tweet times: a steady flow plus two news bursts (each with a coin and a mood)."""
-    bursts = [(rng.uniform(0.2, 0.45) * SPAN_SECONDS, "bitcoin", "neg"),
-              (rng.uniform(0.6, 0.85) * SPAN_SECONDS, "dogecoin", "pos")]
+    bursts = [
+        (rng.uniform(0.2, 0.45) * SPAN_SECONDS, "bitcoin", "neg"),
+        (rng.uniform(0.6, 0.85) * SPAN_SECONDS, "dogecoin", "pos"),
+    ]
     offsets = []
     for _ in range(count):
         if rng.random() < 0.25:
@@ -306,8 +410,9 @@ def _decorate(rng: random.Random, text: str, coin: str, accounts: list[Account])
     return text if len(text) <= MAX_LEN else text[: MAX_LEN - 1] + "…"
 
 
-def _original(rng: random.Random, moment: float, bursts: list[tuple[float, str, str]],
-              accounts: list[Account]) -> tuple[str, str, str]:
+def _original(
+    rng: random.Random, moment: float, bursts: list[tuple[float, str, str]], accounts: list[Account]
+) -> tuple[str, str, str]:
     """(text, lang, mood) of a new tweet; during a burst its coin and mood are more likely."""
     coin = _weighted(rng, {name: info["weight"] for name, info in COINS.items()})
     mood = _weighted(rng, MOOD_WEIGHTS)
@@ -365,18 +470,20 @@ def generate(count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED) -> list[dict[
         keywords = matcher.match(text)
         if not keywords:
             raise AssertionError(f"generated a tweet that names no coin: {text!r}")
-        records.append({
-            "v": 1,
-            "id": _snowflake(moment, rng, used),
-            "text": text,
-            "created_at": _iso(moment),
-            "author": author.username,
-            "author_id": author.author_id,
-            "followers": author.followers,
-            "lang": lang,
-            "keywords": keywords,
-            "source": "sample",
-        })
+        records.append(
+            {
+                "v": 1,
+                "id": _snowflake(moment, rng, used),
+                "text": text,
+                "created_at": _iso(moment),
+                "author": author.username,
+                "author_id": author.author_id,
+                "followers": author.followers,
+                "lang": lang,
+                "keywords": keywords,
+                "source": "sample",
+            }
+        )
     return records
 
 

@@ -26,9 +26,32 @@ from tweetpulse.groupcap import MAX_GROUPS, OTHER, OVERALL, GroupCap
 from tweetpulse.scored import ScoredTweet
 
 __all__ = [
-    "ABS", "COUNT", "FOLLOWERS", "NEG", "NET", "NEU", "OTHER", "OVERALL", "POLARITY", "POS", "RECENT_TEXT_MAX", "SCORE",
-    "TWEETS", "Aggregator", "AuthorEntry", "AuthorWindow", "Bucket", "Delta", "DeltaBuilder", "Points", "Series",
-    "add_counts", "empty_bucket", "fold", "percentile", "recent_row",
+    "ABS",
+    "COUNT",
+    "FOLLOWERS",
+    "NEG",
+    "NET",
+    "NEU",
+    "OTHER",
+    "OVERALL",
+    "POLARITY",
+    "POS",
+    "RECENT_TEXT_MAX",
+    "SCORE",
+    "TWEETS",
+    "Aggregator",
+    "AuthorEntry",
+    "AuthorWindow",
+    "Bucket",
+    "Delta",
+    "DeltaBuilder",
+    "Points",
+    "Series",
+    "add_counts",
+    "empty_bucket",
+    "fold",
+    "percentile",
+    "recent_row",
 ]
 
 # one bucket: count, sum of score, sum of polarity, positives, negatives, neutrals
@@ -78,8 +101,14 @@ class DeltaBuilder:
     bounds the keyword groups it keeps buckets for (:class:`~tweetpulse.groupcap.GroupCap`).
     """
 
-    def __init__(self, worker: int, recent_max: int = 20, latency_max: int = 200, authors_max: int = 25,
-                 groups: GroupCap | None = None) -> None:
+    def __init__(
+        self,
+        worker: int,
+        recent_max: int = 20,
+        latency_max: int = 200,
+        authors_max: int = 25,
+        groups: GroupCap | None = None,
+    ) -> None:
         self.worker = worker
         self.recent_max = recent_max
         self.latency_max = latency_max
@@ -243,9 +272,16 @@ class Aggregator:
     (:class:`~tweetpulse.groupcap.GroupCap`): the series are bounded whatever the topic holds.
     """
 
-    def __init__(self, window_seconds: int = 3600, recent_max: int = 200, latency_max: int = 2000,
-                 author_window: int = 900, authors_per_second: int = 50, groups: Iterable[str] | None = None,
-                 max_groups: int = MAX_GROUPS) -> None:
+    def __init__(
+        self,
+        window_seconds: int = 3600,
+        recent_max: int = 200,
+        latency_max: int = 2000,
+        author_window: int = 900,
+        authors_per_second: int = 50,
+        groups: Iterable[str] | None = None,
+        max_groups: int = MAX_GROUPS,
+    ) -> None:
         self.window = window_seconds
         self.group_cap = GroupCap(limit=max_groups) if groups is None else GroupCap(groups, max_groups)
         self.series: dict[str, Series] = {}
@@ -308,8 +344,9 @@ class Aggregator:
             series = self.series.get(OVERALL)
             return series.seconds[0] if series is not None and series.seconds else None
 
-    def points(self, groups: Sequence[str], after: int, until: int, kind: str = "cumulative",
-               mean_window: int = 60) -> Points:
+    def points(
+        self, groups: Sequence[str], after: int, until: int, kind: str = "cumulative", mean_window: int = 60
+    ) -> Points:
         """One point per second in ``(after, until]`` (from the first second with data on), per group.
 
         ``kind`` is ``"cumulative"`` (running total of the score), ``"rate"`` (tweets in that

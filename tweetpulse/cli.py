@@ -37,18 +37,29 @@ LIVE_SOURCES = ("bluesky", "mastodon")
 
 def add_live_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("Bluesky and Mastodon (--source bluesky | mastodon)")
-    g.add_argument("--lang", default="en", metavar="CODE",
-                   help="keep posts in this language only (default: %(default)s; 'any' keeps all)")
+    g.add_argument(
+        "--lang",
+        default="en",
+        metavar="CODE",
+        help="keep posts in this language only (default: %(default)s; 'any' keeps all)",
+    )
     g.add_argument("--bluesky-url", metavar="URL", help="a Jetstream /subscribe endpoint (default: a public one)")
-    g.add_argument("--bluesky-appview", metavar="URL",
-                   help="where follower counts come from (default: https://public.api.bsky.app)")
+    g.add_argument(
+        "--bluesky-appview",
+        metavar="URL",
+        help="where follower counts come from (default: https://public.api.bsky.app)",
+    )
     g.add_argument("--mastodon-instance", metavar="URL", help="the Mastodon server (default: https://mastodon.social)")
-    g.add_argument("--mastodon-transport", choices=("websocket", "sse", "poll"),
-                   help="default: websocket with MASTODON_ACCESS_TOKEN set, else poll the public tag timelines")
+    g.add_argument(
+        "--mastodon-transport",
+        choices=("websocket", "sse", "poll"),
+        help="default: websocket with MASTODON_ACCESS_TOKEN set, else poll the public tag timelines",
+    )
 
 
-def live_options(args: argparse.Namespace, groups: dict[str, tuple[str, ...]],
-                 duration: float | None = None) -> dict[str, Any]:
+def live_options(
+    args: argparse.Namespace, groups: dict[str, tuple[str, ...]], duration: float | None = None
+) -> dict[str, Any]:
     """The opener's options for ``--source bluesky`` / ``mastodon``."""
     from tweetpulse.config import DEFAULT_POLL_INTERVAL
 
@@ -56,8 +67,13 @@ def live_options(args: argparse.Namespace, groups: dict[str, tuple[str, ...]],
     common: dict[str, Any] = {"lang": lang, "record_path": getattr(args, "record", None), "duration": duration}
     if args.source == "bluesky":
         return {**common, "url": args.bluesky_url, "appview": args.bluesky_appview}
-    return {**common, "instance": args.mastodon_instance, "groups": groups, "transport": args.mastodon_transport,
-            "poll_interval": getattr(args, "poll_interval", DEFAULT_POLL_INTERVAL)}
+    return {
+        **common,
+        "instance": args.mastodon_instance,
+        "groups": groups,
+        "transport": args.mastodon_transport,
+        "poll_interval": getattr(args, "poll_interval", DEFAULT_POLL_INTERVAL),
+    }
 
 
 # -- stream -------------------------------------------------------------------------------------
@@ -90,15 +106,26 @@ def add_stream_args(p: argparse.ArgumentParser) -> None:
     )
     x.add_argument("--x-api-base", metavar="URL", help="another API host (a proxy, a test server)")
     x.add_argument("--include-retweets", action="store_true", help="keep retweets in the stream rules")
-    x.add_argument("--poll-interval", type=positive_float, default=DEFAULT_POLL_INTERVAL, metavar="S",
-                   help="seconds between searches of X (--x-mode poll) or of Mastodon's tag timelines (no token) "
-                   "(poll mode; default: %(default)s)")
-    x.add_argument("--record", metavar="PATH", help="write every raw API line / produced post's raw event to this "
-                   "JSONL file (x, bluesky, mastodon)")
+    x.add_argument(
+        "--poll-interval",
+        type=positive_float,
+        default=DEFAULT_POLL_INTERVAL,
+        metavar="S",
+        help="seconds between searches of X (--x-mode poll) or of Mastodon's tag timelines (no token) "
+        "(poll mode; default: %(default)s)",
+    )
+    x.add_argument(
+        "--record",
+        metavar="PATH",
+        help="write every raw API line / produced post's raw event to this JSONL file (x, bluesky, mastodon)",
+    )
     add_live_args(p)
-    p.add_argument("--undelivered", metavar="PATH",
-                   help="where tweets Kafka never acknowledged are written, for --source replay to re-send "
-                   "(default: data/undelivered-<time>.jsonl, made only if there are any)")
+    p.add_argument(
+        "--undelivered",
+        metavar="PATH",
+        help="where tweets Kafka never acknowledged are written, for --source replay to re-send "
+        "(default: data/undelivered-<time>.jsonl, made only if there are any)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--summary-json", metavar="PATH", help="also write the summary as JSON")
 
@@ -145,9 +172,13 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
 
     p.add_argument("--workers", type=positive_int, help="worker processes (default: CPU count)")
     p.add_argument("--group", default="tweetpulse", help="consumer group id (default: %(default)s)")
-    p.add_argument("--store", default=DEFAULT_STORE, metavar="PATH|URL",
-                   help="the results store: a SQLite file path or sqlite:///path, or "
-                        "postgresql://user:password@host:port/db (default: %(default)s)")
+    p.add_argument(
+        "--store",
+        default=DEFAULT_STORE,
+        metavar="PATH|URL",
+        help="the results store: a SQLite file path or sqlite:///path, or "
+        "postgresql://user:password@host:port/db (default: %(default)s)",
+    )
     p.add_argument(
         "--from",
         dest="start_from",
@@ -156,8 +187,13 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
         help="where a new group starts reading (default: %(default)s)",
     )
     add_scorer_args(p)
-    p.add_argument("--max-text", type=positive_int, default=DEFAULT_MAX_TEXT, metavar="N",
-                   help="longer texts are dead-lettered (default: %(default)s)")
+    p.add_argument(
+        "--max-text",
+        type=positive_int,
+        default=DEFAULT_MAX_TEXT,
+        metavar="N",
+        help="longer texts are dead-lettered (default: %(default)s)",
+    )
     if not demo:
         p.add_argument("--max-messages", type=positive_int, help="stop after this many messages")
         p.add_argument("--idle-exit", type=positive_float, metavar="S", help="stop after S seconds with nothing new")
@@ -238,13 +274,17 @@ def cmd_score(args: argparse.Namespace) -> int:
     s = score_tweet(analyzer, text, args.followers)
     engine = getattr(analyzer, "engine", None)  # textblob: "native" (compiled core) or "python"
     if args.json:
-        print(json.dumps({"text": text, **s._asdict(), "followers": args.followers, "scorer": analyzer.name,
-                          "engine": engine}))
+        print(
+            json.dumps(
+                {"text": text, **s._asdict(), "followers": args.followers, "scorer": analyzer.name, "engine": engine}
+            )
+        )
     else:
         print(
             f"polarity {s.polarity:+.4f}  subjectivity {s.subjectivity:.4f}  label {s.label}"
             + (f"  weight {s.weight:.4f}  score {s.score:+.4f}" if args.followers is not None else "")
-            + f"  (scorer {analyzer.name}" + (f", {engine} engine)" if engine else ")")
+            + f"  (scorer {analyzer.name}"
+            + (f", {engine} engine)" if engine else ")")
         )
     return 0
 
@@ -260,8 +300,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     evaluation = evaluate(analyzer, dataset)
     trained_here = getattr(analyzer, "meta", {}).get("dataset_sha256") == dataset.digest()
     if trained_here:
-        print(f"tweetpulse evaluate: warning: {args.scorer} was trained on this file, so these scores prove "
-              "nothing; evaluate it on labeled tweets it has not seen", file=sys.stderr)
+        print(
+            f"tweetpulse evaluate: warning: {args.scorer} was trained on this file, so these scores prove "
+            "nothing; evaluate it on labeled tweets it has not seen",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps({**evaluation.as_dict(), "trained_on_this_dataset": trained_here}))
     else:
@@ -282,8 +325,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         print(dataset.describe())
         print("\n".join(result.lines()))
-        print(f"wrote {args.out}; use it with --scorer model:{args.out} (a model file is a pickle: share it only "
-              "with people who trust you)")
+        print(
+            f"wrote {args.out}; use it with --scorer model:{args.out} (a model file is a pickle: share it only "
+            "with people who trust you)"
+        )
     return 0
 
 
@@ -293,9 +338,17 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     from tweetpulse.scoring import make_analyzer
 
     kafka = kafka_config(args) if args.group else None
-    run_dashboard(args.store, host=args.host, port=args.port, window=args.window, kafka=kafka, group=args.group,
-                  duration=args.duration, interval_ms=args.refresh_ms,
-                  classify=make_analyzer(args.scorer, args.neutral_band))
+    run_dashboard(
+        args.store,
+        host=args.host,
+        port=args.port,
+        window=args.window,
+        kafka=kafka,
+        group=args.group,
+        duration=args.duration,
+        interval_ms=args.refresh_ms,
+        classify=make_analyzer(args.scorer, args.neutral_band),
+    )
     return 0
 
 
@@ -316,17 +369,26 @@ def build_parser() -> Parser:
     add_kafka_args(p)
     p.set_defaults(func=cmd_listen)
 
-    p = sub.add_parser("demo", help="Kafka + a streamer (the sample, or Bluesky / Mastodon live) + the listener "
-                       "and its page, in one go")
+    p = sub.add_parser(
+        "demo",
+        help="Kafka + a streamer (the sample, or Bluesky / Mastodon live) + the listener and its page, in one go",
+    )
     add_listen_args(p, demo=True)
-    p.add_argument("--source", choices=("sample", *LIVE_SOURCES), default="sample",
-                   help="the bundled sample (default), or live posts from Bluesky or Mastodon")
+    p.add_argument(
+        "--source",
+        choices=("sample", *LIVE_SOURCES),
+        default="sample",
+        help="the bundled sample (default), or live posts from Bluesky or Mastodon",
+    )
     add_keyword_args(p)
     add_live_args(p)
     p.add_argument("--rate", type=positive_float, default=200.0, help="sample tweets per second (default: %(default)s)")
     p.add_argument("--no-kafka-setup", action="store_true", help="don't start Kafka with kafka-setup.sh")
-    p.add_argument("--keep-kafka", action="store_true",
-                   help="leave the Kafka broker the demo started running when it ends (default: stop it)")
+    p.add_argument(
+        "--keep-kafka",
+        action="store_true",
+        help="leave the Kafka broker the demo started running when it ends (default: stop it)",
+    )
     add_kafka_args(p)
     p.set_defaults(func=cmd_demo, store="data/demo.db")
 
@@ -338,8 +400,12 @@ def build_parser() -> Parser:
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("evaluate", help="a scorer's labels against human labels (accuracy, macro-F1, confusion)")
-    p.add_argument("--dataset", required=True, metavar="PATH",
-                   help="labeled CSV, Kaggle entity-sentiment format (id, entity, sentiment, text; no header)")
+    p.add_argument(
+        "--dataset",
+        required=True,
+        metavar="PATH",
+        help="labeled CSV, Kaggle entity-sentiment format (id, entity, sentiment, text; no header)",
+    )
     add_scorer_args(p)
     p.add_argument("--worst", type=int, default=5, metavar="N", help="show the N worst disagreements (default: 5)")
     p.add_argument("--json", action="store_true", help="print JSON (accuracy as a fraction)")
@@ -348,21 +414,35 @@ def build_parser() -> Parser:
     p = sub.add_parser("train", help="train a scorer (TF-IDF + logistic regression) on a labeled CSV")
     p.add_argument("--dataset", required=True, metavar="PATH", help="labeled CSV, Kaggle entity-sentiment format")
     p.add_argument("--out", required=True, metavar="PATH", help="model file to write (e.g. model.joblib)")
-    p.add_argument("--test-size", type=float, default=0.2, metavar="F",
-                   help="fraction of each label held out to score the model (default: %(default)s)")
+    p.add_argument(
+        "--test-size",
+        type=float,
+        default=0.2,
+        metavar="F",
+        help="fraction of each label held out to score the model (default: %(default)s)",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the split (default: %(default)s)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("dashboard", help="serve the live page from a store (survives listener restarts)")
-    p.add_argument("--store", default=DEFAULT_STORE, metavar="PATH|URL",
-                   help="the store to read: a SQLite file path or sqlite:///path, or "
-                        "postgresql://user:password@host:port/db (default: %(default)s)")
+    p.add_argument(
+        "--store",
+        default=DEFAULT_STORE,
+        metavar="PATH|URL",
+        help="the store to read: a SQLite file path or sqlite:///path, or "
+        "postgresql://user:password@host:port/db (default: %(default)s)",
+    )
     p.add_argument("--host", default="127.0.0.1", help=HOST_HELP)
     p.add_argument("--port", type=port_number, default=8050, help="page port (default: %(default)s)")
     add_refresh_arg(p)
-    p.add_argument("--window", type=positive_int, default=3600, metavar="S",
-                   help="seconds of history the charts keep (default: %(default)s)")
+    p.add_argument(
+        "--window",
+        type=positive_int,
+        default=3600,
+        metavar="S",
+        help="seconds of history the charts keep (default: %(default)s)",
+    )
     p.add_argument("--group", help="consumer group whose lag to show (with the Kafka settings below)")
     p.add_argument("--duration", type=positive_float, help="stop after this many seconds")
     add_scorer_args(p)  # for the classify box: the scorer the listener used

@@ -74,16 +74,22 @@ def neutral_band(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{expected}, got {text!r}") from None
     if value >= 1:
-        raise argparse.ArgumentTypeError(f"{expected}, got {text}: polarity lies in [-1, 1], "
-                                         "so this band would label every tweet neutral")
+        raise argparse.ArgumentTypeError(
+            f"{expected}, got {text}: polarity lies in [-1, 1], so this band would label every tweet neutral"
+        )
     if not value >= 0:  # also NaN
         raise argparse.ArgumentTypeError(f"{expected}, got {text}")
     return value
 
 
 def add_refresh_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--refresh-ms", type=positive_int, default=DEFAULT_REFRESH_MS, metavar="MS",
-                   help="how often the page updates (default: %(default)s, which shows a tweet within 1 s)")
+    p.add_argument(
+        "--refresh-ms",
+        type=positive_int,
+        default=DEFAULT_REFRESH_MS,
+        metavar="MS",
+        help="how often the page updates (default: %(default)s, which shows a tweet within 1 s)",
+    )
 
 
 def scorer_spec(text: str) -> str:
@@ -99,12 +105,21 @@ def scorer_spec(text: str) -> str:
 def add_scorer_args(p: argparse.ArgumentParser) -> None:
     from tweetpulse.scoring import DEFAULT_SCORER, scorer_names
 
-    p.add_argument("--scorer", type=scorer_spec, default=DEFAULT_SCORER, metavar="NAME",
-                   help=f"sentiment analyzer: {scorer_names()} (default: %(default)s; model:PATH loads a file "
-                   "'tweetpulse train' wrote, which runs code: load only model files you trust)")
-    p.add_argument("--neutral-band", type=neutral_band, metavar="B",
-                   help="|polarity| <= B is neutral, 0 <= B < 1 (default: the scorer's own: textblob 0, vader 0.05, "
-                   "model: chosen in training)")
+    p.add_argument(
+        "--scorer",
+        type=scorer_spec,
+        default=DEFAULT_SCORER,
+        metavar="NAME",
+        help=f"sentiment analyzer: {scorer_names()} (default: %(default)s; model:PATH loads a file "
+        "'tweetpulse train' wrote, which runs code: load only model files you trust)",
+    )
+    p.add_argument(
+        "--neutral-band",
+        type=neutral_band,
+        metavar="B",
+        help="|polarity| <= B is neutral, 0 <= B < 1 (default: the scorer's own: textblob 0, vader 0.05, "
+        "model: chosen in training)",
+    )
 
 
 def add_kafka_args(p: argparse.ArgumentParser) -> None:
@@ -125,8 +140,13 @@ def add_kafka_args(p: argparse.ArgumentParser) -> None:
         help="a librdkafka setting, e.g. -X security.protocol=SASL_SSL (repeatable)",
     )
     g.add_argument("--kafka-config", metavar="FILE", help="librdkafka settings file (key=value lines)")
-    g.add_argument("--kafka-timeout", type=positive_float, default=DEFAULT_KAFKA_TIMEOUT, metavar="S",
-                   help="seconds to wait for the cluster to answer (default: %(default)g)")
+    g.add_argument(
+        "--kafka-timeout",
+        type=positive_float,
+        default=DEFAULT_KAFKA_TIMEOUT,
+        metavar="S",
+        help="seconds to wait for the cluster to answer (default: %(default)g)",
+    )
 
 
 def kafka_config(args: argparse.Namespace) -> KafkaConfig:

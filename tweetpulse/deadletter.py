@@ -82,8 +82,10 @@ def fit(letter: Letter, limit: int) -> Letter:
         return letter
     original = value or b""
     ours = [(k, v) for k, v in headers if k.startswith(NAMESPACE)]
-    marks: Headers = [("tweetpulse.truncated", str(len(original)).encode()),
-                      ("tweetpulse.sha256", hashlib.sha256(original).hexdigest().encode())]
+    marks: Headers = [
+        ("tweetpulse.truncated", str(len(original)).encode()),
+        ("tweetpulse.sha256", hashlib.sha256(original).hexdigest().encode()),
+    ]
     kept = headers + marks
     if headers_size(kept) + _size(key) > room // 2:  # the message's own headers take the room: leave them out
         kept = [*ours, ("tweetpulse.headers.dropped", str(len(headers) - len(ours)).encode()), *marks]
@@ -148,15 +150,22 @@ class DeadLetterTopic:
     def _send(self, letter: Letter, where: Undelivered, limit: int) -> None:
         sent = fit(letter, limit)
         if sent is not letter:
-            log.warning("dead letter from %s[%d]@%d is %d bytes, too large for %s: sending its first %d bytes",
-                        where.topic, where.partition, where.offset, len(letter.value or b""), self.topic,
-                        len(sent.value or b""))
+            log.warning(
+                "dead letter from %s[%d]@%d is %d bytes, too large for %s: sending its first %d bytes",
+                where.topic,
+                where.partition,
+                where.offset,
+                len(letter.value or b""),
+                self.topic,
+                len(sent.value or b""),
+            )
         self._next += 1
         ticket = self._next
         self.waiting[ticket] = where
         try:
-            self.producer.produce(sent.key, sent.value, self.topic, sent.headers,
-                                  on_delivery=self._reported(ticket, letter, limit))
+            self.producer.produce(
+                sent.key, sent.value, self.topic, sent.headers, on_delivery=self._reported(ticket, letter, limit)
+            )
         except KafkaException as exc:
             self._reported(ticket, letter, limit)(exc.args[0], None)
         except (BufferError, TypeError, ValueError) as exc:

@@ -35,8 +35,9 @@ def kafka_config(
 ) -> KafkaConfig:
     """A KafkaConfig from notebook parameters (same defaults as the CLI)."""
     extra = parse_client_settings([f"{k}={v}" for k, v in (settings or {}).items()], config_file)
-    return KafkaConfig(bootstrap_servers=bootstrap_servers or default_bootstrap(), topic=topic, extra=extra,
-                       timeout=timeout)
+    return KafkaConfig(
+        bootstrap_servers=bootstrap_servers or default_bootstrap(), topic=topic, extra=extra, timeout=timeout
+    )
 
 
 def plain(text: str) -> dict[str, str]:
@@ -88,8 +89,9 @@ class ListenerSession:
         groups: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.settings = settings
-        self.listener = Listener(settings, workers=workers, max_messages=max_messages,
-                                 aggregator=page_aggregator(groups))
+        self.listener = Listener(
+            settings, workers=workers, max_messages=max_messages, aggregator=page_aggregator(groups)
+        )
         self.aggregator = self.listener.aggregator
         self.dashboard = dashboard
         self.jupyter_mode = jupyter_mode

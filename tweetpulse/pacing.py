@@ -22,6 +22,7 @@ MAX_SLEEP = 0.1  # longest single sleep, so interrupts are handled promptly
 MAX_LAG = 1.0  # further behind schedule than this: restart the schedule instead of bursting
 MAX_GAP = 60.0  # a timestamp gap longer than this (wall seconds, after speedup) is not waited for
 
+
 def _positive(name: str, value: float | None) -> float | None:
     if value is not None and not (value > 0 and math.isfinite(value)):
         raise ConfigError(f"--{name} must be a positive number, got {value!r}")
@@ -85,9 +86,7 @@ class Pacer:
         self._sleep = sleep
 
     def __repr__(self) -> str:
-        return (
-            f"Pacer(rate={self.rate}, speedup={self.speedup}, limit={self.limit}, duration={self.duration})"
-        )
+        return f"Pacer(rate={self.rate}, speedup={self.speedup}, limit={self.limit}, duration={self.duration})"
 
     def pace(self, iterable: Iterable[Tweet]) -> Iterator[Tweet]:
         """The tweets of ``iterable``, paced and cut off as configured."""

@@ -39,23 +39,39 @@ def page_aggregator(groups: Mapping[str, Sequence[str]] | None = None) -> Aggreg
     return Aggregator(groups=groups or DEFAULT_GROUPS)
 
 
-def listener_app(listener: Listener, source: str = "",
-                 groups: Mapping[str, Sequence[str]] | None = None, interval_ms: int = DEFAULT_REFRESH_MS) -> Dash:
+def listener_app(
+    listener: Listener,
+    source: str = "",
+    groups: Mapping[str, Sequence[str]] | None = None,
+    interval_ms: int = DEFAULT_REFRESH_MS,
+) -> Dash:
     """The live page for a running listener: its aggregates, its health, its analyzer."""
     from tweetpulse.keywords import DEFAULT_GROUPS
 
     settings = listener.settings
     return build_app(
-        listener.aggregator, dict(groups or DEFAULT_GROUPS), subtitle=page_subtitle(settings, source),
-        interval_ms=interval_ms, health=listener_health(listener),
+        listener.aggregator,
+        dict(groups or DEFAULT_GROUPS),
+        subtitle=page_subtitle(settings, source),
+        interval_ms=interval_ms,
+        health=listener_health(listener),
         classify=settings.analyzer(),
     )
 
 
-def run_listener(settings: ListenerSettings, workers: int | None = None, max_messages: int | None = None,
-                 duration: float | None = None, idle_exit: float | None = None, dashboard: bool = True,
-                 host: str = "127.0.0.1", port: int = 8050, source: str = "",
-                 groups: Mapping[str, Sequence[str]] | None = None, interval_ms: int = DEFAULT_REFRESH_MS) -> Summary:
+def run_listener(
+    settings: ListenerSettings,
+    workers: int | None = None,
+    max_messages: int | None = None,
+    duration: float | None = None,
+    idle_exit: float | None = None,
+    dashboard: bool = True,
+    host: str = "127.0.0.1",
+    port: int = 8050,
+    source: str = "",
+    groups: Mapping[str, Sequence[str]] | None = None,
+    interval_ms: int = DEFAULT_REFRESH_MS,
+) -> Summary:
     """Run the listener (and its page) until a limit is reached or Ctrl-C; return the summary."""
     if dashboard:
         check_port(host, port)  # before the broker and the workers: a taken port costs nothing
@@ -98,8 +114,10 @@ def ensure_kafka(kafka: KafkaConfig, start: bool = True) -> Path | None:
             raise
     script = find_kafka_setup()
     if script is None:
-        raise KafkaUnavailable(f"Kafka at {kafka.bootstrap_servers} does not answer and kafka-setup.sh was not found; "
-                               "start your broker or set KAFKA_BOOTSTRAP_SERVERS")
+        raise KafkaUnavailable(
+            f"Kafka at {kafka.bootstrap_servers} does not answer and kafka-setup.sh was not found; "
+            "start your broker or set KAFKA_BOOTSTRAP_SERVERS"
+        )
     print(f"tweetpulse: starting Kafka with {script} start", flush=True)
     subprocess.run(["bash", str(script), "start"], check=True)
     wait_ready(kafka, timeout=30)
@@ -112,11 +130,16 @@ def leave_kafka(script: Path | None, kafka: KafkaConfig, keep: bool) -> None:
     if script is None:
         return
     if keep:
-        print(f"tweetpulse demo: Kafka is still running on {kafka.bootstrap_servers}; "
-              f"stop it with {script} stop (or make kafka-stop)", flush=True)
+        print(
+            f"tweetpulse demo: Kafka is still running on {kafka.bootstrap_servers}; "
+            f"stop it with {script} stop (or make kafka-stop)",
+            flush=True,
+        )
         return
-    print(f"tweetpulse demo: stopping the Kafka broker it started ({script} stop; --keep-kafka leaves it running)",
-          flush=True)
+    print(
+        f"tweetpulse demo: stopping the Kafka broker it started ({script} stop; --keep-kafka leaves it running)",
+        flush=True,
+    )
     subprocess.run(["bash", str(script), "stop"], check=False)
 
 
@@ -130,10 +153,18 @@ def demo_tweets(stop: threading.Event, tweets: Iterable[Tweet], run: str) -> Ite
         yield tweet
 
 
-def run_demo(settings: ListenerSettings, rate: float = 200.0, workers: int | None = None,
-             duration: float | None = None, host: str = "127.0.0.1", port: int = 8050,
-             start_kafka: bool = True, interval_ms: int = DEFAULT_REFRESH_MS, keep_kafka: bool = False,
-             live: tuple[str, dict[str, Any]] | None = None) -> Summary:
+def run_demo(
+    settings: ListenerSettings,
+    rate: float = 200.0,
+    workers: int | None = None,
+    duration: float | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8050,
+    start_kafka: bool = True,
+    interval_ms: int = DEFAULT_REFRESH_MS,
+    keep_kafka: bool = False,
+    live: tuple[str, dict[str, Any]] | None = None,
+) -> Summary:
     """Kafka (started if needed) + the bundled sample streamed in a loop (or, with ``live`` =
     ``(source name, opener options)``, a live source) + the listener and page.
 

@@ -43,9 +43,11 @@ class StreamSummary:
 
     def line(self) -> str:
         head = "interrupted: " if self.interrupted else ""
-        return (f"{head}read {self.read}, produced {self.produced}, delivered {self.delivered}, "
-                f"failed {self.failed}, skipped rows {self.skipped} in {self.seconds:.1f}s "
-                f"({self.rate:,.0f} tweets/s)")
+        return (
+            f"{head}read {self.read}, produced {self.produced}, delivered {self.delivered}, "
+            f"failed {self.failed}, skipped rows {self.skipped} in {self.seconds:.1f}s "
+            f"({self.rate:,.0f} tweets/s)"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "rate": self.rate}
@@ -56,8 +58,10 @@ class StreamSummary:
             return ""
         ids = self.undelivered_ids
         named = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
-        return (f"{len(ids)} tweet(s) were not delivered (ids {named}); they are in {self.undelivered_file}: "
-                f"re-send them with tweetpulse stream --source replay --dataset {self.undelivered_file}")
+        return (
+            f"{len(ids)} tweet(s) were not delivered (ids {named}); they are in {self.undelivered_file}: "
+            f"re-send them with tweetpulse stream --source replay --dataset {self.undelivered_file}"
+        )
 
 
 class InterruptGuard:
@@ -88,10 +92,16 @@ class InterruptGuard:
         self._previous.clear()
 
 
-def stream(source: TweetSource | Iterable[Tweet], kafka: KafkaConfig, pacer: Pacer | None = None,
-           progress: bool = True, on_progress: Callable[[StreamSummary], None] | None = None,
-           create_topics: bool = True, undelivered: str | Path | None = None,
-           **producer_overrides: Any) -> StreamSummary:
+def stream(
+    source: TweetSource | Iterable[Tweet],
+    kafka: KafkaConfig,
+    pacer: Pacer | None = None,
+    progress: bool = True,
+    on_progress: Callable[[StreamSummary], None] | None = None,
+    create_topics: bool = True,
+    undelivered: str | Path | None = None,
+    **producer_overrides: Any,
+) -> StreamSummary:
     """Produce every tweet of ``source`` to ``kafka.topic``; return what happened.
 
     Stops at the source's end, at the pacer's limit or duration, or on Ctrl-C / a kernel

@@ -90,9 +90,11 @@ class PartitionStopped(NamedTuple):
     error: str
 
     def line(self) -> str:
-        return (f"partition {self.topic}[{self.partition}] stopped at offset {self.offset}: a dead letter could not "
-                f"be written ({self.error}); nothing from there on was committed: fix the dead-letter topic, "
-                "then restart the listener")
+        return (
+            f"partition {self.topic}[{self.partition}] stopped at offset {self.offset}: a dead letter could not "
+            f"be written ({self.error}); nothing from there on was committed: fix the dead-letter topic, "
+            "then restart the listener"
+        )
 
 
 class WorkerFailed(NamedTuple):

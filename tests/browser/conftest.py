@@ -17,9 +17,17 @@ import pytest
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 CHROMEDRIVER_CANDIDATES = ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
 CHROMIUM_FLAGS = (
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars", "--force-device-scale-factor=1",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
 )
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
@@ -49,8 +57,9 @@ def full_page_png(driver: object) -> bytes:
     metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})  # type: ignore[attr-defined]
     size = metrics.get("cssContentSize") or metrics["contentSize"]
     clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
-    shot = driver.execute_cdp_cmd("Page.captureScreenshot",  # type: ignore[attr-defined]
-                                  {"format": "png", "captureBeyondViewport": True, "clip": clip})
+    shot = driver.execute_cdp_cmd(  # type: ignore[attr-defined]
+        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
+    )
     return base64.b64decode(shot["data"])
 
 
@@ -61,8 +70,11 @@ def browser() -> Iterator[object]:
     driver_path = _find(CHROMEDRIVER_CANDIDATES, "chromedriver")
     if chromium is None or driver_path is None:
         missing = " and ".join(n for n, p in (("chromium", chromium), ("chromedriver", driver_path)) if p is None)
-        pytest.fail(f"{missing} not found: the browser tests need headless Chromium and its driver; "
-                    "`make browser-deps` installs them (Debian packages chromium and chromium-driver)", pytrace=False)
+        pytest.fail(
+            f"{missing} not found: the browser tests need headless Chromium and its driver; "
+            "`make browser-deps` installs them (Debian packages chromium and chromium-driver)",
+            pytrace=False,
+        )
     from selenium import webdriver
 
     os.environ.setdefault("SE_OFFLINE", "true")  # selenium-manager must never go online

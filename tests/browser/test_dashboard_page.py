@@ -36,14 +36,17 @@ SECONDS = 12.0
 T = TypeVar("T")
 
 # the graph's element appears before plotly has drawn into it: no plot yet reads as no traces
-TRACE_LENGTHS = ("const g = document.querySelector('#%s .js-plotly-plot'); "
-                 "return g && g.data ? Array.from(g.data, t => t.x.length) : [];")
+TRACE_LENGTHS = (
+    "const g = document.querySelector('#%s .js-plotly-plot'); "
+    "return g && g.data ? Array.from(g.data, t => t.x.length) : [];"
+)
 PIE_VALUES = "const g = document.querySelector('#pie .js-plotly-plot'); return g && g.data ? g.data[0].values : null;"
 TABLE_ROWS = "return document.querySelectorAll('#latest td[data-dash-column=\"text\"]').length;"
 
 
-def wait_for(what: str, probe: Callable[[], T], ok: Callable[[T], bool], timeout: float = 30.0,
-             every: float = 0.25) -> T:
+def wait_for(
+    what: str, probe: Callable[[], T], ok: Callable[[T], bool], timeout: float = 30.0, every: float = 0.25
+) -> T:
     deadline = time.monotonic() + timeout
     value = probe()
     while not ok(value):
@@ -74,8 +77,14 @@ def produce_slowly(kafka: KafkaConfig, done: threading.Event, errors: list[BaseE
 
 
 def score_cli(text: str) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "tweetpulse.cli", "score", "--json", text], capture_output=True,
-                         text=True, check=True, cwd=ROOT, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "tweetpulse.cli", "score", "--json", text],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     return dict(json.loads(out.stdout))
 
 
@@ -94,23 +103,30 @@ def classify_in_page(browser: Any, text: str) -> str:
     browser.find_element(By.ID, "classify-button").click()
     if previous:
         WebDriverWait(browser, 15).until(expected_conditions.staleness_of(previous[0]))
-    return wait_for(f"the classify result for {text!r}",
-                    lambda: browser.execute_script(
-                        "const e = document.getElementById('classify-label'); return e ? e.textContent : null;"),
-                    lambda label: bool(label))
+    return wait_for(
+        f"the classify result for {text!r}",
+        lambda: browser.execute_script(
+            "const e = document.getElementById('classify-label'); return e ? e.textContent : null;"
+        ),
+        lambda label: bool(label),
+    )
 
 
-def test_the_live_page_follows_the_stream(kafka: KafkaConfig, tmp_path: Path, browser: Any,
-                                          artifacts: Path) -> None:
+def test_the_live_page_follows_the_stream(kafka: KafkaConfig, tmp_path: Path, browser: Any, artifacts: Path) -> None:
     store = tmp_path / "tweets.db"
-    settings = ListenerSettings(kafka=kafka, group=f"browser-{uuid.uuid4().hex[:6]}", store_path=str(store),
-                                batch_size=100)
+    settings = ListenerSettings(
+        kafka=kafka, group=f"browser-{uuid.uuid4().hex[:6]}", store_path=str(store), batch_size=100
+    )
     done = threading.Event()
     errors: list[BaseException] = []
     with Listener(settings, workers=2) as listener:
-        app = build_app(listener.aggregator, DEFAULT_GROUPS,
-                        subtitle=f"source: bundled sample · topic {kafka.topic} · store {store.name}",
-                        health=listener_health(listener), classify=Scorer(neutral_band=settings.neutral_band))
+        app = build_app(
+            listener.aggregator,
+            DEFAULT_GROUPS,
+            subtitle=f"source: bundled sample · topic {kafka.topic} · store {store.name}",
+            health=listener_health(listener),
+            classify=Scorer(neutral_band=settings.neutral_band),
+        )
         with DashboardServer(app, "127.0.0.1", free_port()) as server:
             browser.set_window_size(1440, 1000)
             browser.get(server.url)
@@ -140,8 +156,11 @@ def test_the_live_page_follows_the_stream(kafka: KafkaConfig, tmp_path: Path, br
             assert rows <= 12
 
             # the classify box gives what `tweetpulse score` gives
-            for text in ("Bitcoin is looking really great today!", "ETH fees are terrible, worst week ever :(",
-                         "dogecoin transfer at noon"):
+            for text in (
+                "Bitcoin is looking really great today!",
+                "ETH fees are terrible, worst week ever :(",
+                "dogecoin transfer at noon",
+            ):
                 assert classify_in_page(browser, text) == score_cli(text)["label"]
                 polarity = browser.execute_script("return document.getElementById('classify-polarity').textContent;")
                 assert float(polarity.replace("\u2212", "-")) == round(score_cli(text)["polarity"], 4)
@@ -149,17 +168,30 @@ def test_the_live_page_follows_the_stream(kafka: KafkaConfig, tmp_path: Path, br
             # everything stored: the pie adds up to the store's count
             done.wait(60)
             assert not errors, errors
-            wait_for("every tweet stored", lambda: listener.aggregator.counters["stored"], lambda n: n >= TWEETS,
-                     timeout=60)
+            wait_for(
+                "every tweet stored", lambda: listener.aggregator.counters["stored"], lambda n: n >= TWEETS, timeout=60
+            )
             with Store(store) as s:
                 stored = s.count()
             assert stored == TWEETS
-            wait_for("the pie to add up to the store", lambda: browser.execute_script(PIE_VALUES),
-                     lambda values: bool(values) and sum(values) == stored, timeout=15)
-            wait_for("both workers alive on the page", lambda: browser.execute_script(
-                "return document.getElementById('health-workers').textContent;"), lambda t: t == "2 / 2", timeout=15)
-            wait_for("the consumer lag", lambda: browser.execute_script(
-                "return document.getElementById('health-lag').textContent;"), lambda t: t not in ("…", ""), timeout=15)
+            wait_for(
+                "the pie to add up to the store",
+                lambda: browser.execute_script(PIE_VALUES),
+                lambda values: bool(values) and sum(values) == stored,
+                timeout=15,
+            )
+            wait_for(
+                "both workers alive on the page",
+                lambda: browser.execute_script("return document.getElementById('health-workers').textContent;"),
+                lambda t: t == "2 / 2",
+                timeout=15,
+            )
+            wait_for(
+                "the consumer lag",
+                lambda: browser.execute_script("return document.getElementById('health-lag').textContent;"),
+                lambda t: t not in ("…", ""),
+                timeout=15,
+            )
 
             # a screenshot of the whole page, as an artifact (not committed)
             browser.execute_script("window.scrollTo(0, 0); document.activeElement.blur();")

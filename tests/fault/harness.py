@@ -37,17 +37,45 @@ def replay_file(path: Path, n: int, seed: int) -> list[Tweet]:
 
 def start_stream(kafka: KafkaConfig, dataset: Path, rate: float, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [TWEETPULSE, "stream", "--source", "replay", "--dataset", str(dataset), "--format", "jsonl",
-         "--rate", f"{rate:g}", "--no-progress", *kafka_args(kafka), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            TWEETPULSE,
+            "stream",
+            "--source",
+            "replay",
+            "--dataset",
+            str(dataset),
+            "--format",
+            "jsonl",
+            "--rate",
+            f"{rate:g}",
+            "--no-progress",
+            *kafka_args(kafka),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
 def start_listen(kafka: KafkaConfig, store: Path, group: str, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [TWEETPULSE, "listen", "--workers", "2", "--no-dashboard", "--store", str(store), "--group", group,
-         *kafka_args(kafka), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            TWEETPULSE,
+            "listen",
+            "--workers",
+            "2",
+            "--no-dashboard",
+            "--store",
+            str(store),
+            "--group",
+            group,
+            *kafka_args(kafka),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -114,8 +142,11 @@ def snapshot(kafka: KafkaConfig, group: str, store: Path) -> Snapshot:
 
 def topic_ids(kafka: KafkaConfig, expect: int, timeout: float = 120) -> dict[tuple[int, int], str]:
     """(partition, offset) → tweet id of every message on the topic."""
-    client = Consumer(kafka.client_conf(**{"group.id": f"audit-{time.time()}", "auto.offset.reset": "earliest",
-                                           "enable.auto.commit": False}))
+    client = Consumer(
+        kafka.client_conf(
+            **{"group.id": f"audit-{time.time()}", "auto.offset.reset": "earliest", "enable.auto.commit": False}
+        )
+    )
     client.subscribe([kafka.topic])
     ids: dict[tuple[int, int], str] = {}
     deadline = time.monotonic() + timeout
@@ -149,6 +180,8 @@ def page_matches_store(store: Path) -> None:
         rows = frame if group == OVERALL else frame[frame["keywords"].map(lambda k, g=group: g in k)]
         total = aggregator.series[group].total
         assert (total[COUNT], total[POS], total[NEG]) == (
-            len(rows), (rows["label"] == "positive").sum(), (rows["label"] == "negative").sum()
+            len(rows),
+            (rows["label"] == "positive").sum(),
+            (rows["label"] == "negative").sum(),
         ), group
         assert total[SCORE] == pytest.approx(rows["score"].sum()), group

@@ -48,8 +48,17 @@ def test_an_outage_is_survived_and_what_timed_out_is_re_sent(
     rate = TWEETS / (OUTAGE_SECONDS + 25)  # both replays last well past the outage
     streamers = [
         start_stream(kafka, tmp_path / "patient.jsonl", rate),
-        start_stream(kafka, tmp_path / "hasty.jsonl", rate, "-X", f"message.timeout.ms={SHORT_TIMEOUT_MS}",
-                     "--undelivered", str(undelivered), "--summary-json", str(summary_json)),
+        start_stream(
+            kafka,
+            tmp_path / "hasty.jsonl",
+            rate,
+            "-X",
+            f"message.timeout.ms={SHORT_TIMEOUT_MS}",
+            "--undelivered",
+            str(undelivered),
+            "--summary-json",
+            str(summary_json),
+        ),
     ]
     try:
         wait_stored(store, TWEETS // 5)
@@ -76,8 +85,19 @@ def test_an_outage_is_survived_and_what_timed_out_is_re_sent(
         assert len(kept) == summary["failed"] == len(set(kept)) and sorted(kept) == sorted(summary["undelivered_ids"])
         assert f"--dataset {undelivered}" in hasty_err and kept[0] in hasty_err
         resend = subprocess.run(
-            [TWEETPULSE, "stream", "--source", "replay", "--dataset", str(undelivered), "--no-progress",
-             *kafka_args(kafka)], capture_output=True, text=True, timeout=120,
+            [
+                TWEETPULSE,
+                "stream",
+                "--source",
+                "replay",
+                "--dataset",
+                str(undelivered),
+                "--no-progress",
+                *kafka_args(kafka),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert resend.returncode == 0, resend.stderr
         wait_stored(store, 2 * TWEETS, timeout=180)

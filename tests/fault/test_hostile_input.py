@@ -28,7 +28,8 @@ scalars = (
     | st.text(max_size=40)
 )
 json_values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=8,
 )
 # records that are almost right: the good one with some fields replaced by anything
@@ -41,13 +42,7 @@ good_records = st.builds(
     st.integers(0, 30),
     st.text(min_size=1, max_size=60).filter(lambda t: not t.isspace()),
 )
-values = (
-    st.none()
-    | st.binary(max_size=200)
-    | json_values.map(orjson.dumps)
-    | near_records
-    | good_records
-)
+values = st.none() | st.binary(max_size=200) | json_values.map(orjson.dumps) | near_records | good_records
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

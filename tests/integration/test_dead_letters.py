@@ -27,8 +27,13 @@ def produce_raw(kafka: KafkaConfig, items: list[tuple[bytes, bytes, int]], **con
     producer = Producer(kafka.client_conf(**{"acks": "all", **conf}))
     failures: list[str] = []
     for key, value, partition in items:
-        producer.produce(kafka.topic, value, key, partition=partition,
-                         on_delivery=lambda err, _m: failures.append(err.str()) if err else None)
+        producer.produce(
+            kafka.topic,
+            value,
+            key,
+            partition=partition,
+            on_delivery=lambda err, _m: failures.append(err.str()) if err else None,
+        )
         producer.poll(0)
     assert producer.flush(60) == 0 and not failures, failures
 
@@ -73,10 +78,16 @@ def test_poison_messages_too_large_for_the_dlq_leave_a_trace_and_the_stream_goes
     good = make_tweets(300, seed=61)
     huge = b'{"id": "huge", "text": "' + b"moon " * 400_000 + b'"}'  # 2 MB of JSON, text over the cap
     near_mib = b"\xff" + os.urandom(1_040_000)  # not UTF-8, incompressible
-    produce_raw(kafka, [*tweet_items(good[:100], 0), (b"huge", huge, 0), *tweet_items(good[100:200], 0)],
-                **{"compression.type": "lz4", "message.max.bytes": 3_000_000})
-    produce_raw(kafka, [(b"near", near_mib, 1), *tweet_items(good[200:], 1)],
-                **{"compression.type": "none", "message.max.bytes": 1_100_000})
+    produce_raw(
+        kafka,
+        [*tweet_items(good[:100], 0), (b"huge", huge, 0), *tweet_items(good[100:200], 0)],
+        **{"compression.type": "lz4", "message.max.bytes": 3_000_000},
+    )
+    produce_raw(
+        kafka,
+        [(b"near", near_mib, 1), *tweet_items(good[200:], 1)],
+        **{"compression.type": "none", "message.max.bytes": 1_100_000},
+    )
     listener = run(kafka, tmp_path / "t.db", "poison", expect=302)
     summary = listener.summary()
     assert listener.restarts == 0 and not summary.stopped
@@ -145,8 +156,13 @@ def test_a_dead_letter_the_dlq_refuses_stops_its_partition_and_is_not_counted(
 
 def test_spoofed_dead_letter_headers_are_kept_apart_from_ours(kafka: KafkaConfig, tmp_path: Path) -> None:
     producer = Producer(kafka.client_conf())
-    producer.produce(kafka.topic, b"junk", b"k", partition=2,
-                     headers=[("tweetpulse.reason", b"all-good"), ("tweetpulse.source.offset", b"-1")])
+    producer.produce(
+        kafka.topic,
+        b"junk",
+        b"k",
+        partition=2,
+        headers=[("tweetpulse.reason", b"all-good"), ("tweetpulse.source.offset", b"-1")],
+    )
     producer.flush(30)
     run(kafka, tmp_path / "t.db", "spoof", expect=1)
     letter = read_letters(kafka, 1)[0]

@@ -19,8 +19,13 @@ from tweetpulse.kafka.admin import wait_ready
 def own_env(kafka_broker: Broker) -> Iterator[dict[str, str]]:
     """Settings for a second, private broker (own ports and state), cleaned up after."""
     state = Path(tempfile.mkdtemp(prefix="tweetpulse-kafka-own-"))
-    env = {**kafka_broker.env, "KAFKA_PORT": str(free_port()), "KAFKA_CONTROLLER_PORT": str(free_port()),
-           "KAFKA_STATE_DIR": str(state), "KAFKA_HEAP": "256m"}
+    env = {
+        **kafka_broker.env,
+        "KAFKA_PORT": str(free_port()),
+        "KAFKA_CONTROLLER_PORT": str(free_port()),
+        "KAFKA_STATE_DIR": str(state),
+        "KAFKA_HEAP": "256m",
+    }
     yield env
     Broker("", state, env).setup("stop")
     shutil.rmtree(state, ignore_errors=True)
@@ -84,8 +89,9 @@ def test_broker_not_answering_in_time_is_explained(own_env: dict[str, str]) -> N
 
 
 def test_external_cluster_only_creates_topics(kafka_broker: Broker, own_env: dict[str, str]) -> None:
-    result = Broker("", None, own_env).setup("start", KAFKA_BOOTSTRAP_SERVERS=kafka_broker.bootstrap,
-                                            TWEETS_TOPIC="external-check")
+    result = Broker("", None, own_env).setup(
+        "start", KAFKA_BOOTSTRAP_SERVERS=kafka_broker.bootstrap, TWEETS_TOPIC="external-check"
+    )
     assert result.returncode == 0, result.stderr
     assert "nothing to start" in result.stdout
     topics = wait_ready(KafkaConfig(bootstrap_servers=kafka_broker.bootstrap))
@@ -112,8 +118,9 @@ def fake_kafka_home(root: Path, libs: Path) -> Path:
 def test_kafka_home_installation_is_used(kafka_broker: Broker, own_env: dict[str, str], tmp_path: Path) -> None:
     libs = Path(own_env.get("KAFKA_LIBS_DIR", Path(__file__).resolve().parents[2] / ".kafka" / "libs"))
     home = fake_kafka_home(tmp_path / "kafka", libs)
-    broker = Broker(f"127.0.0.1:{own_env['KAFKA_PORT']}", Path(own_env["KAFKA_STATE_DIR"]),
-                    {**own_env, "KAFKA_HOME": str(home)})
+    broker = Broker(
+        f"127.0.0.1:{own_env['KAFKA_PORT']}", Path(own_env["KAFKA_STATE_DIR"]), {**own_env, "KAFKA_HOME": str(home)}
+    )
     started = broker.setup("start")
     assert started.returncode == 0, started.stderr
     assert f"from {home}" in started.stdout

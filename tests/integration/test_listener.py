@@ -103,8 +103,9 @@ def test_workers_build_the_named_scorer_with_its_neutral_band(kafka: KafkaConfig
     produce(kafka, tweets)
     store = tmp_path / "tweets.db"
     band = 0.5
-    settings = ListenerSettings(kafka=kafka, group="banded", store_path=str(store), batch_size=50,
-                                scorer="textblob", neutral_band=band)
+    settings = ListenerSettings(
+        kafka=kafka, group="banded", store_path=str(store), batch_size=50, scorer="textblob", neutral_band=band
+    )
     with Listener(settings, workers=1) as listener:
         listener.wait(duration=60, idle_exit=3)
     frame = read_frame(store).set_index("id")

@@ -173,9 +173,26 @@ def test_idle_exit_with_workers_that_keep_dying_is_a_failure(kafka: KafkaConfig,
     produce(kafka, make_tweets(50, seed=45))
     store = refusing_store(tmp_path / "t.db", why="the archive is read-only")
     proc = subprocess.run(
-        [TWEETPULSE, "listen", "--workers", "2", "--no-dashboard", "--idle-exit", "1", "--store", str(store),
-         "--group", "dying", "--topic", kafka.topic, "--bootstrap-servers", kafka.bootstrap_servers],
-        capture_output=True, text=True, timeout=180,
+        [
+            TWEETPULSE,
+            "listen",
+            "--workers",
+            "2",
+            "--no-dashboard",
+            "--idle-exit",
+            "1",
+            "--store",
+            str(store),
+            "--group",
+            "dying",
+            "--topic",
+            kafka.topic,
+            "--bootstrap-servers",
+            kafka.bootstrap_servers,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert proc.returncode != 0, proc.stdout
     last = proc.stderr.strip().splitlines()[-1]

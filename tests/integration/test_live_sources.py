@@ -37,15 +37,26 @@ def jetstream_events() -> list[Any]:
     ]
 
 
-def bluesky_record(did: str, rkey: str, text: str, keywords: list[str], author: str, followers: int | None
-                   ) -> dict[str, Any]:
-    return {"v": 1, "id": f"at://{did}/app.bsky.feed.post/{rkey}", "text": text,
-            "created_at": "2024-09-09T19:46:02.102Z", "author": author, "author_id": did, "followers": followers,
-            "lang": "en", "keywords": keywords, "source": "bluesky"}
+def bluesky_record(
+    did: str, rkey: str, text: str, keywords: list[str], author: str, followers: int | None
+) -> dict[str, Any]:
+    return {
+        "v": 1,
+        "id": f"at://{did}/app.bsky.feed.post/{rkey}",
+        "text": text,
+        "created_at": "2024-09-09T19:46:02.102Z",
+        "author": author,
+        "author_id": did,
+        "followers": followers,
+        "lang": "en",
+        "keywords": keywords,
+        "source": "bluesky",
+    }
 
 
 EXPECTED_BLUESKY = {
-    r["id"]: r for r in (
+    r["id"]: r
+    for r in (
         bluesky_record(A, "a1", "Bitcoin is doing great today!", ["bitcoin"], "alice.test", 1500),
         bluesky_record(B, "b1", "I hate how $ETH fees are terrible", ["ethereum"], "bob.test", None),
         bluesky_record(A, "a2", "dogecoin, sure", ["dogecoin"], "alice.test", 1500),
@@ -53,17 +64,35 @@ EXPECTED_BLUESKY = {
 }
 
 
-def test_bluesky_into_the_broker_exactly_once_across_a_dropped_connection(kafka: KafkaConfig, tmp_path: Path
-                                                                          ) -> None:
+def test_bluesky_into_the_broker_exactly_once_across_a_dropped_connection(kafka: KafkaConfig, tmp_path: Path) -> None:
     raw = tmp_path / "raw.jsonl"
     summary_path = tmp_path / "summary.json"
     # cut after a1 and b1 (identity, a1, b1 — the like is not sent: posts only); the resume repeats them
     plan = [Connection(3, "drop"), Connection(None, "hold")]
-    with FakeJetstream(events=jetstream_events(), plan=plan) as js, \
-            FakeAppView(profiles={A: ("alice.test", 1500)}) as appview:  # bob is unknown to the AppView
-        result = run(["stream", "--source", "bluesky", "--bluesky-url", js.url, "--bluesky-appview", appview.url,
-                      "--limit", "3", "--record", str(raw), "--no-progress", "--summary-json", str(summary_path),
-                      *kafka_args(kafka)], tmp_path)
+    with (
+        FakeJetstream(events=jetstream_events(), plan=plan) as js,
+        FakeAppView(profiles={A: ("alice.test", 1500)}) as appview,
+    ):  # bob is unknown to the AppView
+        result = run(
+            [
+                "stream",
+                "--source",
+                "bluesky",
+                "--bluesky-url",
+                js.url,
+                "--bluesky-appview",
+                appview.url,
+                "--limit",
+                "3",
+                "--record",
+                str(raw),
+                "--no-progress",
+                "--summary-json",
+                str(summary_path),
+                *kafka_args(kafka),
+            ],
+            tmp_path,
+        )
         cursors = js.cursors()
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
@@ -77,27 +106,51 @@ def test_bluesky_into_the_broker_exactly_once_across_a_dropped_connection(kafka:
 
 def test_a_wrong_jetstream_url_is_one_line(kafka: KafkaConfig, tmp_path: Path) -> None:
     with FakeJetstream(reject_status=404) as js:
-        result = run(["stream", "--source", "bluesky", "--bluesky-url", js.url.replace("/subscribe", "/nope"),
-                      "--no-progress", *kafka_args(kafka)], tmp_path)
+        result = run(
+            [
+                "stream",
+                "--source",
+                "bluesky",
+                "--bluesky-url",
+                js.url.replace("/subscribe", "/nope"),
+                "--no-progress",
+                *kafka_args(kafka),
+            ],
+            tmp_path,
+        )
     assert_one_line_error(result, "refused the Jetstream subscription (404)", "--bluesky-url")
 
 
 MASTODON = [
-    make_status("101", "<p>Bitcoin is doing <b>great</b> today! <a href='#'>#<span>btc</span></a></p>",
-                tags=["btc"], followers=77),
+    make_status(
+        "101",
+        "<p>Bitcoin is doing <b>great</b> today! <a href='#'>#<span>btc</span></a></p>",
+        tags=["btc"],
+        followers=77,
+    ),
     make_status("102", "<p>ETH fees are terrible</p>", tags=["eth"], acct="bob@other.social", followers=0),
 ]
 
 
 def mastodon_record(status: dict[str, Any], text: str, keywords: list[str]) -> dict[str, Any]:
     account = status["account"]
-    return {"v": 1, "id": status["uri"], "text": text, "created_at": "2024-05-01T12:00:00.000Z",
-            "author": account["acct"], "author_id": account["url"], "followers": account["followers_count"],
-            "lang": "en", "keywords": keywords, "source": "mastodon"}
+    return {
+        "v": 1,
+        "id": status["uri"],
+        "text": text,
+        "created_at": "2024-05-01T12:00:00.000Z",
+        "author": account["acct"],
+        "author_id": account["url"],
+        "followers": account["followers_count"],
+        "lang": "en",
+        "keywords": keywords,
+        "source": "mastodon",
+    }
 
 
 EXPECTED_MASTODON = {
-    r["id"]: r for r in (
+    r["id"]: r
+    for r in (
         mastodon_record(MASTODON[0], "Bitcoin is doing great today! #btc", ["bitcoin"]),
         mastodon_record(MASTODON[1], "ETH fees are terrible", ["ethereum"]),
     )
@@ -105,12 +158,27 @@ EXPECTED_MASTODON = {
 
 
 def test_mastodon_streaming_into_the_broker_until_the_duration(kafka: KafkaConfig, tmp_path: Path) -> None:
-    plan: list[list[Any]] = [[("update", MASTODON[0]), ("delete", "9"), "drop"],
-                             [("update", MASTODON[0]), ("update", MASTODON[1]), "hold"]]
+    plan: list[list[Any]] = [
+        [("update", MASTODON[0]), ("delete", "9"), "drop"],
+        [("update", MASTODON[0]), ("update", MASTODON[1]), "hold"],
+    ]
     with FakeMastodon(ws_plan=plan) as server:
         started = time.monotonic()
-        result = run(["stream", "--source", "mastodon", "--mastodon-instance", server.url, "--duration", "4",
-                      "--no-progress", *kafka_args(kafka)], tmp_path, MASTODON_ACCESS_TOKEN=TOKEN)
+        result = run(
+            [
+                "stream",
+                "--source",
+                "mastodon",
+                "--mastodon-instance",
+                server.url,
+                "--duration",
+                "4",
+                "--no-progress",
+                *kafka_args(kafka),
+            ],
+            tmp_path,
+            MASTODON_ACCESS_TOKEN=TOKEN,
+        )
         took = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     assert TOKEN not in result.stdout + result.stderr
@@ -120,8 +188,22 @@ def test_mastodon_streaming_into_the_broker_until_the_duration(kafka: KafkaConfi
 
 def test_mastodon_polling_without_a_token(kafka: KafkaConfig, tmp_path: Path) -> None:
     with FakeMastodon(statuses=list(MASTODON)) as server:
-        result = run(["stream", "--source", "mastodon", "--mastodon-instance", server.url, "--limit", "2",
-                      "--poll-interval", "0.5", "--no-progress", *kafka_args(kafka)], tmp_path)
+        result = run(
+            [
+                "stream",
+                "--source",
+                "mastodon",
+                "--mastodon-instance",
+                server.url,
+                "--limit",
+                "2",
+                "--poll-interval",
+                "0.5",
+                "--no-progress",
+                *kafka_args(kafka),
+            ],
+            tmp_path,
+        )
     assert result.returncode == 0, result.stderr
     assert "no access token, polling" in result.stderr  # it says so
     assert by_id(read_topic(kafka, expected=2)) == EXPECTED_MASTODON
@@ -130,9 +212,29 @@ def test_mastodon_polling_without_a_token(kafka: KafkaConfig, tmp_path: Path) ->
 def test_demo_with_bluesky_scores_live_posts_into_the_store(kafka: KafkaConfig, tmp_path: Path) -> None:
     store = tmp_path / "demo.db"
     with FakeJetstream(events=jetstream_events()) as js, FakeAppView(profiles={A: ("alice.test", 1500)}) as appview:
-        result = run(["demo", "--source", "bluesky", "--bluesky-url", js.url, "--bluesky-appview", appview.url,
-                      "--no-kafka-setup", "--workers", "1", "--duration", "10", "--port", str(free_port()),
-                      "--store", str(store), *kafka_args(kafka)], tmp_path, timeout=90)
+        result = run(
+            [
+                "demo",
+                "--source",
+                "bluesky",
+                "--bluesky-url",
+                js.url,
+                "--bluesky-appview",
+                appview.url,
+                "--no-kafka-setup",
+                "--workers",
+                "1",
+                "--duration",
+                "10",
+                "--port",
+                str(free_port()),
+                "--store",
+                str(store),
+                *kafka_args(kafka),
+            ],
+            tmp_path,
+            timeout=90,
+        )
     assert result.returncode == 0, result.stderr
     assert "live page at" in result.stdout
     frame = read_frame(store)

@@ -92,8 +92,10 @@ def wait_for(what: str, check: Callable[[], bool], timeout: float, step: float =
 
 def store_totals(url: str) -> dict[str, list[float]]:
     """Per keyword group (and overall): count, sum of score, sum of polarity, positives, negatives, neutrals."""
-    sums = ("count(*), sum(score), sum(polarity), count(*) FILTER (WHERE label = 'positive'), "
-            "count(*) FILTER (WHERE label = 'negative'), count(*) FILTER (WHERE label = 'neutral')")
+    sums = (
+        "count(*), sum(score), sum(polarity), count(*) FILTER (WHERE label = 'positive'), "
+        "count(*) FILTER (WHERE label = 'negative'), count(*) FILTER (WHERE label = 'neutral')"
+    )
     with psycopg.connect(url) as conn:
         overall = conn.execute(f"SELECT {sums} FROM scored_tweets").fetchone()
         groups = conn.execute(f"SELECT g, {sums} FROM scored_tweets, unnest(keywords) AS g GROUP BY g").fetchall()

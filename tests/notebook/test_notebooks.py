@@ -21,8 +21,15 @@ NOTEBOOKS = ("streamer.ipynb", "listener.ipynb", "notebooks/analysis.ipynb", "no
 
 def execute(name: str, out: Path, **parameters: object) -> dict[str, object]:
     """Run a notebook the way JupyterLab does: in its own folder."""
-    pm.execute_notebook(str(ROOT / name), str(out), parameters=parameters, kernel_name="python3",
-                        cwd=str((ROOT / name).parent), progress_bar=False, execution_timeout=300)
+    pm.execute_notebook(
+        str(ROOT / name),
+        str(out),
+        parameters=parameters,
+        kernel_name="python3",
+        cwd=str((ROOT / name).parent),
+        progress_bar=False,
+        execution_timeout=300,
+    )
     return json.loads(out.read_text())
 
 
@@ -49,9 +56,17 @@ def live_lines(nb: dict[str, object], start: str) -> list[str]:
 
 
 def test_streamer_then_listener_notebooks(kafka: KafkaConfig, tmp_path: Path) -> None:
-    streamed = execute("streamer.ipynb", tmp_path / "streamer.out.ipynb", source="sample", rate=None,
-                       duration=None, limit=400, loop=False, topic=kafka.topic,
-                       bootstrap_servers=kafka.bootstrap_servers)
+    streamed = execute(
+        "streamer.ipynb",
+        tmp_path / "streamer.out.ipynb",
+        source="sample",
+        rate=None,
+        duration=None,
+        limit=400,
+        loop=False,
+        topic=kafka.topic,
+        bootstrap_servers=kafka.bootstrap_servers,
+    )
     text = outputs_text(streamed)
     assert "delivered 400" in text and "failed 0" in text
     progress = live_lines(streamed, "read ")
@@ -59,9 +74,19 @@ def test_streamer_then_listener_notebooks(kafka: KafkaConfig, tmp_path: Path) ->
 
     store = tmp_path / "nb.db"
     port = free_port()
-    listened = execute("listener.ipynb", tmp_path / "listener.out.ipynb", workers=2, group="nb-test",
-                       store=str(store), duration=None, idle_exit=5.0, jupyter_mode="inline", port=port,
-                       topic=kafka.topic, bootstrap_servers=kafka.bootstrap_servers)
+    listened = execute(
+        "listener.ipynb",
+        tmp_path / "listener.out.ipynb",
+        workers=2,
+        group="nb-test",
+        store=str(store),
+        duration=None,
+        idle_exit=5.0,
+        jupyter_mode="inline",
+        port=port,
+        topic=kafka.topic,
+        bootstrap_servers=kafka.bootstrap_servers,
+    )
     text = outputs_text(listened)
     assert f"http://127.0.0.1:{port}/" in text  # the page was served and shown inline
     assert "<iframe" in text
@@ -87,9 +112,18 @@ def test_streamer_notebook_streams_bluesky_live(kafka: KafkaConfig, tmp_path: Pa
     from tests.support.jetstream_server import FakeAppView, FakeJetstream
 
     with FakeJetstream(events=jetstream_events()) as js, FakeAppView(profiles={A: ("alice.test", 1500)}) as appview:
-        streamed = execute("streamer.ipynb", tmp_path / "streamer.out.ipynb", source="bluesky", rate=None,
-                           duration=60.0, limit=3, bluesky_url=js.url, bluesky_appview=appview.url,
-                           topic=kafka.topic, bootstrap_servers=kafka.bootstrap_servers)
+        streamed = execute(
+            "streamer.ipynb",
+            tmp_path / "streamer.out.ipynb",
+            source="bluesky",
+            rate=None,
+            duration=60.0,
+            limit=3,
+            bluesky_url=js.url,
+            bluesky_appview=appview.url,
+            topic=kafka.topic,
+            bootstrap_servers=kafka.bootstrap_servers,
+        )
     text = outputs_text(streamed)
     assert "delivered 3" in text and "failed 0" in text
     assert "bluesky: disconnected, 3 posts, 0 retries" in text  # the connection state line, updated in place

@@ -34,42 +34,79 @@ POST = "app.bsky.feed.post"
 T0 = 1_725_911_162_000_000  # time_us of the first event
 
 
-def post_event(did: str, rkey: str, text: str, *, time_us: int, langs: list[str] | None = None,
-               created_at: str = "2024-09-09T19:46:02.102Z", operation: str = "create",
-               tags: list[str] | None = None) -> dict[str, Any]:
+def post_event(
+    did: str,
+    rkey: str,
+    text: str,
+    *,
+    time_us: int,
+    langs: list[str] | None = None,
+    created_at: str = "2024-09-09T19:46:02.102Z",
+    operation: str = "create",
+    tags: list[str] | None = None,
+) -> dict[str, Any]:
     record: dict[str, Any] = {"$type": POST, "createdAt": created_at, "text": text}
     if langs is not None:
         record["langs"] = langs
     if tags is not None:
         record["tags"] = tags
-    commit: dict[str, Any] = {"rev": f"rev{rkey}", "operation": operation, "collection": POST, "rkey": rkey,
-                              "cid": f"bafyrei{rkey}"}
+    commit: dict[str, Any] = {
+        "rev": f"rev{rkey}",
+        "operation": operation,
+        "collection": POST,
+        "rkey": rkey,
+        "cid": f"bafyrei{rkey}",
+    }
     if operation != "delete":
         commit["record"] = record
     return {"did": did, "time_us": time_us, "kind": "commit", "commit": commit}
 
 
 def delete_event(did: str, rkey: str, *, time_us: int) -> dict[str, Any]:
-    return {"did": did, "time_us": time_us, "kind": "commit",
-            "commit": {"rev": f"rev{rkey}", "operation": "delete", "collection": POST, "rkey": rkey}}
+    return {
+        "did": did,
+        "time_us": time_us,
+        "kind": "commit",
+        "commit": {"rev": f"rev{rkey}", "operation": "delete", "collection": POST, "rkey": rkey},
+    }
 
 
 def like_event(did: str, rkey: str, *, time_us: int) -> dict[str, Any]:
-    return {"did": did, "time_us": time_us, "kind": "commit",
-            "commit": {"rev": f"rev{rkey}", "operation": "create", "collection": "app.bsky.feed.like",
-                       "rkey": rkey, "cid": f"bafyrei{rkey}",
-                       "record": {"$type": "app.bsky.feed.like", "createdAt": "2024-09-09T19:46:02.102Z",
-                                  "subject": {"uri": "at://did:plc:x/app.bsky.feed.post/1", "cid": "bafy"}}}}
+    return {
+        "did": did,
+        "time_us": time_us,
+        "kind": "commit",
+        "commit": {
+            "rev": f"rev{rkey}",
+            "operation": "create",
+            "collection": "app.bsky.feed.like",
+            "rkey": rkey,
+            "cid": f"bafyrei{rkey}",
+            "record": {
+                "$type": "app.bsky.feed.like",
+                "createdAt": "2024-09-09T19:46:02.102Z",
+                "subject": {"uri": "at://did:plc:x/app.bsky.feed.post/1", "cid": "bafy"},
+            },
+        },
+    }
 
 
 def identity_event(did: str, handle: str, *, time_us: int) -> dict[str, Any]:
-    return {"did": did, "time_us": time_us, "kind": "identity",
-            "identity": {"did": did, "handle": handle, "seq": time_us // 1000, "time": "2024-09-09T19:46:02.102Z"}}
+    return {
+        "did": did,
+        "time_us": time_us,
+        "kind": "identity",
+        "identity": {"did": did, "handle": handle, "seq": time_us // 1000, "time": "2024-09-09T19:46:02.102Z"},
+    }
 
 
 def account_event(did: str, *, time_us: int, active: bool = True) -> dict[str, Any]:
-    return {"did": did, "time_us": time_us, "kind": "account",
-            "account": {"active": active, "did": did, "seq": time_us // 1000, "time": "2024-09-09T19:46:02.102Z"}}
+    return {
+        "did": did,
+        "time_us": time_us,
+        "kind": "account",
+        "account": {"active": active, "did": did, "seq": time_us // 1000, "time": "2024-09-09T19:46:02.102Z"},
+    }
 
 
 @dataclass
@@ -90,8 +127,7 @@ class FakeJetstream:
     _thread: threading.Thread | None = None
 
     def __enter__(self) -> FakeJetstream:
-        self._server = serve(self._handle, "127.0.0.1", 0, process_request=self._process_request,
-                             ping_interval=None)
+        self._server = serve(self._handle, "127.0.0.1", 0, process_request=self._process_request, ping_interval=None)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -205,9 +241,15 @@ class FakeAppView:
 
     def rate_limit_next(self, reset_in: float = 1.0) -> None:
         """A 429 as the AppView sends it, with ``ratelimit-*`` headers."""
-        self.fail_next(429, headers={"ratelimit-limit": "3000", "ratelimit-remaining": "0",
-                                     "ratelimit-reset": str(int(time.time() + reset_in)),
-                                     "ratelimit-policy": "3000;w=300"})
+        self.fail_next(
+            429,
+            headers={
+                "ratelimit-limit": "3000",
+                "ratelimit-remaining": "0",
+                "ratelimit-reset": str(int(time.time() + reset_in)),
+                "ratelimit-policy": "3000;w=300",
+            },
+        )
 
     def answer(self, h: BaseHTTPRequestHandler) -> None:
         url = urlsplit(h.path)
@@ -219,13 +261,26 @@ class FakeAppView:
             return self._send(h, 404, {"error": "MethodNotImplemented", "message": "Method Not Implemented"})
         if self._failures:
             status, headers = self._failures.pop(0)
-            return self._send(h, status, {"error": "RateLimitExceeded" if status == 429 else "InternalServerError",
-                                          "message": "failed"}, headers)
+            return self._send(
+                h,
+                status,
+                {"error": "RateLimitExceeded" if status == 429 else "InternalServerError", "message": "failed"},
+                headers,
+            )
         if len(actors) > 25:
             return self._send(h, 400, {"error": "InvalidRequest", "message": "actors must not have more than 25"})
-        found = [{"did": did, "handle": self.profiles[did][0], "displayName": "",
-                  "followersCount": self.profiles[did][1], "followsCount": 1, "postsCount": 1}
-                 for did in actors if did in self.profiles]
+        found = [
+            {
+                "did": did,
+                "handle": self.profiles[did][0],
+                "displayName": "",
+                "followersCount": self.profiles[did][1],
+                "followsCount": 1,
+                "postsCount": 1,
+            }
+            for did in actors
+            if did in self.profiles
+        ]
         return self._send(h, 200, {"profiles": found})
 
     @staticmethod
@@ -245,5 +300,15 @@ def send_json(h: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[s
     h.wfile.write(raw)
 
 
-__all__ = ["T0", "Connection", "FakeAppView", "FakeJetstream", "account_event", "delete_event",
-           "identity_event", "like_event", "post_event", "send_json"]
+__all__ = [
+    "T0",
+    "Connection",
+    "FakeAppView",
+    "FakeJetstream",
+    "account_event",
+    "delete_event",
+    "identity_event",
+    "like_event",
+    "post_event",
+    "send_json",
+]

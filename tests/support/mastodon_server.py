@@ -46,24 +46,60 @@ TOKEN = "mastodon-test-token-0123456789abcdef"
 Step = tuple[str, Any] | float | str
 
 
-def make_status(status_id: str, html: str, *, acct: str = "alice", followers: int = 10, lang: str | None = "en",
-                tags: list[str] | None = None, reblog: dict[str, Any] | None = None,
-                created_at: str = "2024-05-01T12:00:00.000Z", host: str = "example.social") -> dict[str, Any]:
+def make_status(
+    status_id: str,
+    html: str,
+    *,
+    acct: str = "alice",
+    followers: int = 10,
+    lang: str | None = "en",
+    tags: list[str] | None = None,
+    reblog: dict[str, Any] | None = None,
+    created_at: str = "2024-05-01T12:00:00.000Z",
+    host: str = "example.social",
+) -> dict[str, Any]:
     """A Status entity as Mastodon's REST and streaming APIs send it."""
     user = acct.split("@")[0]
     return {
-        "id": status_id, "created_at": created_at, "in_reply_to_id": None, "in_reply_to_account_id": None,
-        "sensitive": False, "spoiler_text": "", "visibility": "public", "language": lang,
-        "uri": f"https://{host}/users/{user}/statuses/{status_id}", "url": f"https://{host}/@{user}/{status_id}",
-        "replies_count": 0, "reblogs_count": 0, "favourites_count": 0, "edited_at": None,
-        "content": html, "reblog": reblog, "application": None,
-        "account": {"id": str(abs(hash(acct)) % 10**9), "username": user, "acct": acct, "display_name": user.title(),
-                    "locked": False, "bot": False, "url": f"https://{host}/@{user}", "followers_count": followers,
-                    "following_count": 3, "statuses_count": 42, "note": "", "avatar": "", "emojis": [],
-                    "fields": []},
-        "media_attachments": [], "mentions": [],
+        "id": status_id,
+        "created_at": created_at,
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "sensitive": False,
+        "spoiler_text": "",
+        "visibility": "public",
+        "language": lang,
+        "uri": f"https://{host}/users/{user}/statuses/{status_id}",
+        "url": f"https://{host}/@{user}/{status_id}",
+        "replies_count": 0,
+        "reblogs_count": 0,
+        "favourites_count": 0,
+        "edited_at": None,
+        "content": html,
+        "reblog": reblog,
+        "application": None,
+        "account": {
+            "id": str(abs(hash(acct)) % 10**9),
+            "username": user,
+            "acct": acct,
+            "display_name": user.title(),
+            "locked": False,
+            "bot": False,
+            "url": f"https://{host}/@{user}",
+            "followers_count": followers,
+            "following_count": 3,
+            "statuses_count": 42,
+            "note": "",
+            "avatar": "",
+            "emojis": [],
+            "fields": [],
+        },
+        "media_attachments": [],
+        "mentions": [],
         "tags": [{"name": t, "url": f"https://{host}/tags/{t}"} for t in (tags or [])],
-        "emojis": [], "card": None, "poll": None,
+        "emojis": [],
+        "card": None,
+        "poll": None,
     }
 
 
@@ -139,8 +175,15 @@ class FakeMastodon:
         query = parse_qs(url.query)
         self.requests.append((h.path, dict(h.headers.items())))
         if url.path == "/api/v2/instance":
-            return _json(h, 200, {"domain": "example.social", "version": "4.3.0",
-                                  "configuration": {"urls": {"streaming": self.streaming_url}}})
+            return _json(
+                h,
+                200,
+                {
+                    "domain": "example.social",
+                    "version": "4.3.0",
+                    "configuration": {"urls": {"streaming": self.streaming_url}},
+                },
+            )
         if url.path.startswith("/api/v1/timelines/tag/"):
             return self._timeline(h, url.path.rsplit("/", 1)[1], query)
         if url.path == "/api/v1/streaming/hashtag":
@@ -155,25 +198,34 @@ class FakeMastodon:
             return _json(h, 422, {"error": "This method requires an authenticated user"})
         reset = (datetime.now(UTC) + timedelta(seconds=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         self._remaining = max(0, self._remaining - 1)
-        limits = {"X-RateLimit-Limit": str(self.rate_limit), "X-RateLimit-Remaining": str(self._remaining),
-                  "X-RateLimit-Reset": reset}
+        limits = {
+            "X-RateLimit-Limit": str(self.rate_limit),
+            "X-RateLimit-Remaining": str(self._remaining),
+            "X-RateLimit-Reset": reset,
+        }
         if self._failures:
             status, headers = self._failures.pop(0)
-            return _json(h, status, {"error": "Too many requests" if status == 429 else "failed"},
-                         {**limits, **headers})
+            return _json(
+                h, status, {"error": "Too many requests" if status == 429 else "failed"}, {**limits, **headers}
+            )
         wanted = {tag, *query.get("any[]", [])}
         limit = min(int(query.get("limit", ["20"])[0]), 40)
         since, max_id = query.get("since_id", [None])[0], query.get("max_id", [None])[0]
         found = [s for s in self.statuses if wanted & {t["name"] for t in s["tags"]}]
-        found = [s for s in found if (since is None or _key(s["id"]) > _key(since))
-                 and (max_id is None or _key(s["id"]) < _key(max_id))]
+        found = [
+            s
+            for s in found
+            if (since is None or _key(s["id"]) > _key(since)) and (max_id is None or _key(s["id"]) < _key(max_id))
+        ]
         page = sorted(found, key=lambda s: _key(s["id"]), reverse=True)[:limit]
         headers = dict(limits)
         if page:
             base = f"{self.url}/api/v1/timelines/tag/{tag}"
             extra = [("any[]", t) for t in query.get("any[]", [])] + [("limit", str(limit))]
-            headers["Link"] = (f'<{base}?{urlencode([*extra, ("max_id", page[-1]["id"])])}>; rel="next", '
-                               f'<{base}?{urlencode([*extra, ("min_id", page[0]["id"])])}>; rel="prev"')
+            headers["Link"] = (
+                f'<{base}?{urlencode([*extra, ("max_id", page[-1]["id"])])}>; rel="next", '
+                f'<{base}?{urlencode([*extra, ("min_id", page[0]["id"])])}>; rel="prev"'
+            )
         return _json(h, 200, page, headers)
 
     def _sse(self, h: BaseHTTPRequestHandler, tag: str) -> None:
@@ -263,4 +315,3 @@ class FakeMastodon:
                 for tag in [t for t in subscribed if t in names]:
                     data = payload if isinstance(payload, str) else json.dumps(payload)
                     ws.send(json.dumps({"stream": ["hashtag", tag], "event": event, "payload": data}))
-

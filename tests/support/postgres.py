@@ -87,4 +87,3 @@ def session_postgres(port: int) -> Iterator[PostgresServer]:
     finally:
         run_setup(env, "stop")
         shutil.rmtree(state, ignore_errors=True)
-

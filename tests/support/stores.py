@@ -81,8 +81,24 @@ PAGE = 4096
 
 def scored(i: int, text: str | None = None, tid: str | None = None) -> ScoredTweet:
     return ScoredTweet(
-        tid or f"t{i}", text or f"text {i} " + "x" * 200, "2024-01-01T00:00:00Z", "a", "1", i, "en", ["bitcoin"],
-        "sample", 0.5, 0.25, 1.0, 0.5, "positive", 0, i, 1_700_000_000.0, 1_700_000_001.0 + i,
+        tid or f"t{i}",
+        text or f"text {i} " + "x" * 200,
+        "2024-01-01T00:00:00Z",
+        "a",
+        "1",
+        i,
+        "en",
+        ["bitcoin"],
+        "sample",
+        0.5,
+        0.25,
+        1.0,
+        0.5,
+        "positive",
+        0,
+        i,
+        1_700_000_000.0,
+        1_700_000_001.0 + i,
     )
 
 

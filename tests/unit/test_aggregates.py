@@ -169,8 +169,26 @@ def test_fold_counts_one_stored_tweet_everywhere_the_page_looks() -> None:
     from tweetpulse.aggregates import fold, recent_row
     from tweetpulse.scored import ScoredTweet
 
-    tweet = ScoredTweet("t1", "x" * 300, None, None, "42", 7, "en", ["bitcoin"], "test", -0.5, 0.5, 2.0, -1.0,
-                        "negative", 0, 1, 99.5, 100.25)
+    tweet = ScoredTweet(
+        "t1",
+        "x" * 300,
+        None,
+        None,
+        "42",
+        7,
+        "en",
+        ["bitcoin"],
+        "test",
+        -0.5,
+        0.5,
+        2.0,
+        -1.0,
+        "negative",
+        0,
+        1,
+        99.5,
+        100.25,
+    )
     b = DeltaBuilder(worker=0)
     fold(b, tweet)  # a reader of the store: the tweet's second and latency come from scored_at
     fold(b, tweet._replace(id="t2", author="ann"), stored_at=101.5)  # a worker: when it was stored

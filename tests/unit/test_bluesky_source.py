@@ -47,12 +47,23 @@ def timeline() -> list[Any]:
 
 def expected(followers: dict[str, int | None], authors: dict[str, str | None]) -> list[Tweet]:
     def post(did: str, rkey: str, text: str, keywords: list[str]) -> Tweet:
-        return Tweet(id=f"at://{did}/app.bsky.feed.post/{rkey}", text=text, created_at="2024-09-09T19:46:02.102Z",
-                     author=authors.get(did), author_id=did, followers=followers.get(did), lang="en",
-                     keywords=keywords, source="bluesky")
+        return Tweet(
+            id=f"at://{did}/app.bsky.feed.post/{rkey}",
+            text=text,
+            created_at="2024-09-09T19:46:02.102Z",
+            author=authors.get(did),
+            author_id=did,
+            followers=followers.get(did),
+            lang="en",
+            keywords=keywords,
+            source="bluesky",
+        )
 
-    return [post(A, "a1", "Bitcoin to the moon", ["bitcoin"]), post(B, "b2", "$ETH looking weak", ["ethereum"]),
-            post(C, "c2", "gm", ["dogecoin"])]
+    return [
+        post(A, "a1", "Bitcoin to the moon", ["bitcoin"]),
+        post(B, "b2", "$ETH looking weak", ["ethereum"]),
+        post(C, "c2", "gm", ["dogecoin"]),
+    ]
 
 
 @pytest.fixture
@@ -126,15 +137,18 @@ def test_appview_rate_limit_and_errors_back_off_and_are_reported_once(
 ) -> None:
     appview.rate_limit_next(reset_in=1)
     appview.fail_next(502, times=2)
-    events = [post_event(A, "a1", "Bitcoin to the moon", time_us=T0, langs=["en"]),
-              post_event(A, "a2", "btc again", time_us=T0 + 1, langs=["en"])]
+    events = [
+        post_event(A, "a1", "Bitcoin to the moon", time_us=T0, langs=["en"]),
+        post_event(A, "a2", "btc again", time_us=T0 + 1, langs=["en"]),
+    ]
     with caplog.at_level(logging.DEBUG, logger="tweetpulse"), FakeJetstream(events=events) as js:
         source = BlueskySource(js.url, appview.url, profile_wait=10.0, backoff_scale=0.01)
         got = collect(source, 2)
     assert [t.followers for t in got] == [120, 120]  # waited through the back-off, within the bound
     assert [len(call) for call in appview.calls] == [1, 1, 1, 1]  # 429, 502, 502, then the answer
-    warnings = [r.getMessage() for r in caplog.records
-                if r.levelno == logging.WARNING and r.name.endswith("bluesky_profiles")]
+    warnings = [
+        r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and r.name.endswith("bluesky_profiles")
+    ]
     assert len(warnings) == 2, warnings  # the trouble once, and the recovery
     assert "rate-limits profile lookups (429)" in warnings[0] and "followers null meanwhile" in warnings[0]
     assert "answers profile lookups again" in warnings[1]
@@ -153,8 +167,11 @@ def test_profiles_are_batched_25_at_a_time_and_cached(appview: FakeAppView) -> N
 
 
 def test_a_wrong_endpoint_is_one_clear_error() -> None:
-    with FakeJetstream(reject_status=404) as js, BlueskySource(js.url, None) as source, \
-            pytest.raises(SourceError, match=r"refused the Jetstream subscription \(404\): check --bluesky-url"):
+    with (
+        FakeJetstream(reject_status=404) as js,
+        BlueskySource(js.url, None) as source,
+        pytest.raises(SourceError, match=r"refused the Jetstream subscription \(404\): check --bluesky-url"),
+    ):
         list(source)
 
 
@@ -171,6 +188,7 @@ def test_the_recording_replays_to_the_same_posts(appview: FakeAppView, tmp_path:
         got = collect(BlueskySource(js.url, appview.url, record_path=raw), 3)
     replayed = list(ReplaySource(raw))
     assert ReplaySource(raw).format == "jetstream-jsonl"
-    assert [(t.id, t.text, t.created_at, t.keywords, t.lang) for t in replayed] == \
-        [(t.id, t.text, t.created_at, t.keywords, t.lang) for t in got]
+    assert [(t.id, t.text, t.created_at, t.keywords, t.lang) for t in replayed] == [
+        (t.id, t.text, t.created_at, t.keywords, t.lang) for t in got
+    ]
     assert {t.source for t in replayed} == {"replay:jetstream-jsonl"}

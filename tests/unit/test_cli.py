@@ -36,26 +36,29 @@ def test_score_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.startswith("polarity -") and "label negative" in out
 
 
-@pytest.mark.parametrize("argv", [
-    ["listen", "--workers", "0"],
-    ["listen", "--workers", "two"],
-    ["listen", "--from", "middle"],
-    ["listen", "--idle-exit", "-3"],
-    ["stream", "--source", "twitter"],
-    ["stream", "--limit", "1.5"],
-    ["demo", "--rate", "0"],
-    ["dashboard", "--refresh-ms", "fast"],
-    ["stream", "--kafka-timeout", "0"],
-    ["listen", "--port", "70000"],
-    ["score"],
-    ["score", "--followers", "-5", "great"],
-    ["score", "--followers", "many", "great"],
-    ["score", "--neutral-band", "2", "great"],
-    ["score", "--neutral-band", "nan", "great"],
-    ["listen", "--neutral-band", "1"],
-    ["demo", "--neutral-band", "-0.1"],
-    ["nonsense"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["listen", "--workers", "0"],
+        ["listen", "--workers", "two"],
+        ["listen", "--from", "middle"],
+        ["listen", "--idle-exit", "-3"],
+        ["stream", "--source", "twitter"],
+        ["stream", "--limit", "1.5"],
+        ["demo", "--rate", "0"],
+        ["dashboard", "--refresh-ms", "fast"],
+        ["stream", "--kafka-timeout", "0"],
+        ["listen", "--port", "70000"],
+        ["score"],
+        ["score", "--followers", "-5", "great"],
+        ["score", "--followers", "many", "great"],
+        ["score", "--neutral-band", "2", "great"],
+        ["score", "--neutral-band", "nan", "great"],
+        ["listen", "--neutral-band", "1"],
+        ["demo", "--neutral-band", "-0.1"],
+        ["nonsense"],
+    ],
+)
 def test_bad_arguments_get_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(argv)
@@ -64,10 +67,13 @@ def test_bad_arguments_get_one_line(argv: list[str], capsys: pytest.CaptureFixtu
     assert len(err) == 1 and "error:" in err[0] and "--help" in err[0]
 
 
-@pytest.mark.parametrize(("argv", "says"), [
-    (["score", "--followers", "-5", "great"], "0 or more"),
-    (["score", "--neutral-band", "2", "great"], "label every tweet neutral"),
-])
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["score", "--followers", "-5", "great"], "0 or more"),
+        (["score", "--neutral-band", "2", "great"], "label every tweet neutral"),
+    ],
+)
 def test_bad_score_arguments_say_what_to_do(argv: list[str], says: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(argv)
@@ -137,12 +143,18 @@ def test_listen_and_demo_hand_the_scorer_name_to_the_workers() -> None:
         assert (settings.scorer, settings.neutral_band) == ("textblob", 0.2)
         default = listener_settings(build_parser().parse_args([command]), KafkaConfig())
         assert (default.scorer, default.neutral_band) == ("textblob", None)
-@pytest.mark.parametrize(("setting", "named"), [
-    ("nonsense.key=1", '"nonsense.key"'),
-    ("acks=banana", "request.required.acks"),  # librdkafka's name for acks
-])
+
+
+@pytest.mark.parametrize(
+    ("setting", "named"),
+    [
+        ("nonsense.key=1", '"nonsense.key"'),
+        ("acks=banana", "request.required.acks"),  # librdkafka's name for acks
+    ],
+)
 def test_a_rejected_kafka_setting_is_a_config_error_not_an_unreachable_broker(
-        setting: str, named: str, capsys: pytest.CaptureFixture[str]) -> None:
+    setting: str, named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     started = time.monotonic()
     argv = ["stream", "-X", setting, "--bootstrap-servers", f"127.0.0.1:{free_port()}", "--kafka-timeout", "30"]
     assert main(argv) == 2

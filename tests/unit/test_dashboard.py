@@ -29,12 +29,21 @@ T0 = 1_700_000_000
 
 # -- helpers ------------------------------------------------------------------------------------
 def tweet(i: int, second: int, label: str = "positive") -> dict[str, Any]:
-    return {"id": f"t{i}", "text": f"tweet number {i}", "author": f"user{i % 5}", "followers": i,
-            "polarity": 0.5, "score": 1.0, "label": label, "scored_at": second + 0.5}
+    return {
+        "id": f"t{i}",
+        "text": f"tweet number {i}",
+        "author": f"user{i % 5}",
+        "followers": i,
+        "polarity": 0.5,
+        "score": 1.0,
+        "label": label,
+        "scored_at": second + 0.5,
+    }
 
 
-def fold_second(agg: Aggregator, second: int, spec: list[tuple[list[str], float, str]], start_id: int = 0,
-                author: str | None = None) -> None:
+def fold_second(
+    agg: Aggregator, second: int, spec: list[tuple[list[str], float, str]], start_id: int = 0, author: str | None = None
+) -> None:
     """Fold one worker delta: ``spec`` is (groups, score, label) per tweet."""
     b = DeltaBuilder(worker=0)
     for k, (groups, score, label) in enumerate(spec):
@@ -194,8 +203,16 @@ def test_the_table_gets_new_rows_on_top_and_keeps_its_size() -> None:
 
 def test_pie_and_bars_add_up_to_what_was_stored() -> None:
     agg = Aggregator()
-    fold_second(agg, T0, [(["bitcoin"], 1.0, "positive"), (["bitcoin"], -1.0, "negative"),
-                          (["ethereum"], 0.0, "neutral"), ([], 2.0, "positive")])
+    fold_second(
+        agg,
+        T0,
+        [
+            (["bitcoin"], 1.0, "positive"),
+            (["bitcoin"], -1.0, "negative"),
+            (["ethereum"], 0.0, "neutral"),
+            ([], 2.0, "positive"),
+        ],
+    )
     model = model_for(agg, FakeClock(T0 + 3.5))
     result = tick(model, "cumulative", None)
     pie = patched(pie_figure(), result["pie.figure"])
@@ -216,8 +233,17 @@ def test_pie_and_bars_add_up_to_what_was_stored() -> None:
 def test_numbers_never_show_minus_zero() -> None:
     assert fixed(-0.0, 2) == "0.00" and fixed(-0.001, 2) == "0.00" and fixed(0.004, 3) == "+0.004"
     assert fixed(-1.3, 2) == "-1.30"
-    row = latest_row({"text": "x" * 400, "polarity": -0.0, "score": -0.0001, "followers": None, "author": None,
-                      "label": "neutral", "scored_at": T0})
+    row = latest_row(
+        {
+            "text": "x" * 400,
+            "polarity": -0.0,
+            "score": -0.0001,
+            "followers": None,
+            "author": None,
+            "label": "neutral",
+            "scored_at": T0,
+        }
+    )
     assert row["polarity"] == "0.000" and row["score"] == "0.00" and row["followers"] == "—"
     assert row["author"] == "—" and len(row["text"]) == 180 and row["text"].endswith("…")
 
@@ -229,8 +255,16 @@ def test_a_quiet_tick_sends_almost_nothing() -> None:
     model = model_for(agg, clock)
     cursor = tick(model, "cumulative", None)["cursor.data"]
     quiet = tick(model, "cumulative", cursor)
-    for key in ("trend.figure", "trend.extendData", "rate.figure", "rate.extendData", "pie.figure",
-                "labels-bar.figure", "latest.data", "influencers.data"):
+    for key in (
+        "trend.figure",
+        "trend.extendData",
+        "rate.figure",
+        "rate.extendData",
+        "pie.figure",
+        "labels-bar.figure",
+        "latest.data",
+        "influencers.data",
+    ):
         assert quiet[key] is no_update, key
 
 
@@ -298,8 +332,15 @@ def test_status_says_whether_tweets_are_flowing() -> None:
 
 
 # -- classify -----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("text", ["Bitcoin is looking great today!", "ETH is not good, terrible fees :(",
-                                  "doge to the moon", "I really love this very bad idea!!"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bitcoin is looking great today!",
+        "ETH is not good, terrible fees :(",
+        "doge to the moon",
+        "I really love this very bad idea!!",
+    ],
+)
 def test_classify_gives_what_tweetpulse_score_gives(text: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["score", "--json", "--followers", "120", text]) == 0
     expected = json.loads(capsys.readouterr().out)

@@ -19,12 +19,36 @@ from tweetpulse.store import ScoredTweet, Store
 NOW = 1_700_000_000
 
 
-def row(i: int, scored_at: float, keywords: list[str], polarity: float, followers: int | None = 10,
-        author: str | None = None) -> ScoredTweet:
+def row(
+    i: int,
+    scored_at: float,
+    keywords: list[str],
+    polarity: float,
+    followers: int | None = 10,
+    author: str | None = None,
+) -> ScoredTweet:
     w = 1.0 if followers is None else math.log(followers + 1)
     label = "positive" if polarity > 0 else "negative" if polarity < 0 else "neutral"
-    return ScoredTweet(f"id{i}", f"text {i}", "2024-01-01T00:00:00Z", author or f"a{i % 3}", f"{i % 3}", followers,
-                       "en", keywords, "test", polarity, 0.5, w, w * polarity, label, 0, i, scored_at - 0.04, scored_at)
+    return ScoredTweet(
+        f"id{i}",
+        f"text {i}",
+        "2024-01-01T00:00:00Z",
+        author or f"a{i % 3}",
+        f"{i % 3}",
+        followers,
+        "en",
+        keywords,
+        "test",
+        polarity,
+        0.5,
+        w,
+        w * polarity,
+        label,
+        0,
+        i,
+        scored_at - 0.04,
+        scored_at,
+    )
 
 
 @pytest.fixture
@@ -35,8 +59,11 @@ def store(tmp_path: Path) -> Path:
     for i in range(50):
         rows.append(row(i, NOW - 5000 + i, ["bitcoin"], 0.5))
     for i in range(50, 250):
-        rows.append(row(i, NOW - 100 + (i - 50) / 2, ["ethereum"] if i % 2 else ["bitcoin", "ethereum"],
-                        -0.25 if i % 3 else 0.0))
+        rows.append(
+            row(
+                i, NOW - 100 + (i - 50) / 2, ["ethereum"] if i % 2 else ["bitcoin", "ethereum"], -0.25 if i % 3 else 0.0
+            )
+        )
     with Store(path) as s:
         s.insert(rows)
     return path
@@ -55,7 +82,8 @@ def test_backfill_totals_everything_and_buckets_only_the_window(store: Path) -> 
     bitcoin = agg.series["bitcoin"]
     assert bitcoin.total[COUNT] == 50 + 100 and bitcoin.total[POS] == 50
     expected_score = sum(r.score for r in [row(i, 0, [], -0.25 if i % 3 else 0.0) for i in range(50, 250)]) + 50 * (
-        0.5 * math.log(11))
+        0.5 * math.log(11)
+    )
     assert overall.total[SCORE] == pytest.approx(expected_score)
     assert agg.series["ethereum"].total[NEG] == sum(1 for i in range(50, 250) if i % 3)
     assert [t["id"] for t in list(agg.recent)[-3:]] == ["id247", "id248", "id249"]
@@ -134,14 +162,31 @@ def test_the_follower_folds_stored_tweets_exactly_as_the_workers_do(tmp_path: Pa
     follower = StoreFollower(path, followed, clock=lambda: NOW)
     follower.backfill()
     deltas: list[Delta] = []
-    worker = Worker(3, ListenerSettings(store_path=str(path)), deltas.append, Budget(None), lambda: False,
-                    dead_letters=lambda msg, err: None, clock=lambda: NOW + 0.25)  # type: ignore[arg-type]
+    worker = Worker(
+        3,
+        ListenerSettings(store_path=str(path)),
+        deltas.append,
+        Budget(None),
+        lambda: False,
+        dead_letters=lambda msg, err: None,  # type: ignore[arg-type]
+        clock=lambda: NOW + 0.25,
+    )
     texts = ["great bitcoin", "awful eth", "doge", "love it", "so bad", "ok then"]
     messages = [
-        Message(topic="tweets", partition=0, offset=i, value=Tweet(
-            id=f"m{i}", text=texts[i % 6] + f" {i}", author=f"user{i % 4}" if i % 5 else None, author_id=str(i % 4),
-            followers=None if i % 7 == 0 else i * 10, keywords=[["bitcoin"], ["ethereum"], [], ["bitcoin", "dogecoin"]][
-                i % 4]).to_json(), timestamp=(TIMESTAMP_CREATE_TIME, int((NOW - i / 100) * 1000)))
+        Message(
+            topic="tweets",
+            partition=0,
+            offset=i,
+            value=Tweet(
+                id=f"m{i}",
+                text=texts[i % 6] + f" {i}",
+                author=f"user{i % 4}" if i % 5 else None,
+                author_id=str(i % 4),
+                followers=None if i % 7 == 0 else i * 10,
+                keywords=[["bitcoin"], ["ethereum"], [], ["bitcoin", "dogecoin"]][i % 4],
+            ).to_json(),
+            timestamp=(TIMESTAMP_CREATE_TIME, int((NOW - i / 100) * 1000)),
+        )
         for i in range(60)
     ]
     with Store(path) as store:
@@ -159,7 +204,8 @@ def test_the_follower_folds_stored_tweets_exactly_as_the_workers_do(tmp_path: Pa
         assert list(ours.seconds) == list(theirs.seconds) == [int(NOW)]
         # the same sums, up to the order of float additions (two deltas on one side, one on the other)
         assert ours.buckets[int(NOW)] == pytest.approx(theirs.buckets[int(NOW)]) and ours.total == pytest.approx(
-            theirs.total)
+            theirs.total
+        )
     # a worker's delta carries its last 20 tweets, the follower's as many as the page keeps
     assert list(live.recent) == list(followed.recent)[-40:] and [t["id"] for t in live.recent][::20] == ["m20", "m40"]
     assert list(live.latencies) == list(followed.latencies)

@@ -23,8 +23,21 @@ def test_default_groups() -> None:
 @pytest.mark.unit
 @pytest.mark.parametrize(
     "text",
-    ["btc", "BTC", "$BTC", "#btc", "btc's rally", "I like (BTC).", "BTC, ETH", "a\nbtc\n", "Btc?", "@btc hi",
-     "bitcoin.org", "#Bitcoin", "BITCOIN"],
+    [
+        "btc",
+        "BTC",
+        "$BTC",
+        "#btc",
+        "btc's rally",
+        "I like (BTC).",
+        "BTC, ETH",
+        "a\nbtc\n",
+        "Btc?",
+        "@btc hi",
+        "bitcoin.org",
+        "#Bitcoin",
+        "BITCOIN",
+    ],
 )
 def test_bare_term_matches_word_with_or_without_prefix(text: str) -> None:
     assert KeywordMatcher().match(text)[0] == "bitcoin"

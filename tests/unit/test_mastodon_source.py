@@ -17,8 +17,13 @@ from tweetpulse.sources._html import html_to_text
 from tweetpulse.sources.mastodon import MastodonSource, hashtags, status_to_tweet
 from tweetpulse.sources.replay import ReplaySource
 
-BTC = make_status("101", '<p>Bitcoin &amp; <a href="https://x.social/tags/btc" class="mention hashtag" rel="tag">'
-                  "#<span>btc</span></a> up!<br>second line</p><p>next</p>", tags=["btc", "bitcoin"], followers=7)
+BTC = make_status(
+    "101",
+    '<p>Bitcoin &amp; <a href="https://x.social/tags/btc" class="mention hashtag" rel="tag">'
+    "#<span>btc</span></a> up!<br>second line</p><p>next</p>",
+    tags=["btc", "bitcoin"],
+    followers=7,
+)
 ETH = make_status("102", "<p>ETH is down</p>", tags=["eth"], acct="bob@other.social", followers=0)
 DOGE_DE = make_status("103", "<p>Doge ist toll</p>", tags=["doge"], lang="de")
 BOOST = make_status("104", "", tags=["btc"], reblog=BTC)
@@ -26,13 +31,23 @@ BOOST = make_status("104", "", tags=["btc"], reblog=BTC)
 
 def record(status: dict[str, Any], text: str, keywords: list[str]) -> Tweet:
     account = status["account"]
-    return Tweet(id=status["uri"], text=text, created_at="2024-05-01T12:00:00.000Z", author=account["acct"],
-                 author_id=account["url"], followers=account["followers_count"], lang=status["language"],
-                 keywords=keywords, source="mastodon")
+    return Tweet(
+        id=status["uri"],
+        text=text,
+        created_at="2024-05-01T12:00:00.000Z",
+        author=account["acct"],
+        author_id=account["url"],
+        followers=account["followers_count"],
+        lang=status["language"],
+        keywords=keywords,
+        source="mastodon",
+    )
 
 
-EXPECTED = [record(BTC, "Bitcoin & #btc up!\nsecond line\n\nnext", ["bitcoin"]),
-            record(ETH, "ETH is down", ["ethereum"])]
+EXPECTED = [
+    record(BTC, "Bitcoin & #btc up!\nsecond line\n\nnext", ["bitcoin"]),
+    record(ETH, "ETH is down", ["ethereum"]),
+]
 
 
 def run(source: MastodonSource, n: int, timeout: float = 10.0) -> list[Tweet]:
@@ -47,15 +62,22 @@ def run(source: MastodonSource, n: int, timeout: float = 10.0) -> list[Tweet]:
 
 
 def test_html_content_becomes_plain_text() -> None:
-    assert html_to_text("<p>a &lt;b&gt; &#x1F680;<br/>c</p><p>d <span class='invisible'>https://</span>"
-                        "<span>ex.com/x</span></p>") == "a <b> \U0001f680\nc\n\nd https://ex.com/x"
+    assert (
+        html_to_text(
+            "<p>a &lt;b&gt; &#x1F680;<br/>c</p><p>d <span class='invisible'>https://</span><span>ex.com/x</span></p>"
+        )
+        == "a <b> \U0001f680\nc\n\nd https://ex.com/x"
+    )
     assert html_to_text("<p>x<script>alert(1)</script></p>") == "x"
     assert html_to_text("plain") == "plain"
 
 
 def test_hashtags_come_from_one_word_terms() -> None:
-    assert hashtags({"bitcoin": ["bitcoin", "$btc", "#btc"], "x": ["two words"], "eth": ["eth"]}) == \
-        ["bitcoin", "btc", "eth"]
+    assert hashtags({"bitcoin": ["bitcoin", "$btc", "#btc"], "x": ["two words"], "eth": ["eth"]}) == [
+        "bitcoin",
+        "btc",
+        "eth",
+    ]
     with pytest.raises(ConfigError, match="hashtag"):
         hashtags({"x": ["two words"]})
 
@@ -85,9 +107,10 @@ def test_websocket_multiplexes_the_tags_and_drops_repeats_across_a_reconnect() -
 
 
 def test_sse_with_heartbeats_reconnects_after_a_drop() -> None:
-    sse: dict[str, list[list[Step]]] = {"btc": [[("update", BTC), "thump", ("delete", "99"), "drop"],
-                                               [("update", BTC), "thump", "hold"]],
-                                        "eth": [["thump", 0.3, ("update", ETH), "hold"]]}
+    sse: dict[str, list[list[Step]]] = {
+        "btc": [[("update", BTC), "thump", ("delete", "99"), "drop"], [("update", BTC), "thump", "hold"]],
+        "eth": [["thump", 0.3, ("update", ETH), "hold"]],
+    }
     with FakeMastodon(sse_plan=sse) as server:
         source = MastodonSource(server.url, TOKEN, transport="sse", backoff_scale=0.01)
         got = run(source, 2)
@@ -121,8 +144,10 @@ def test_polling_uses_since_id_link_pages_and_the_rate_limit() -> None:
 
 
 def test_instances_that_hide_tag_timelines_get_one_clear_line() -> None:
-    with FakeMastodon(timelines_need_token=True) as server, \
-            pytest.raises(SourceError, match=r"only to signed-in users \(422\): set MASTODON_ACCESS_TOKEN"):
+    with (
+        FakeMastodon(timelines_need_token=True) as server,
+        pytest.raises(SourceError, match=r"only to signed-in users \(422\): set MASTODON_ACCESS_TOKEN"),
+    ):
         run(MastodonSource(server.url, None), 1)
 
 

@@ -129,10 +129,19 @@ def test_kaggle_bitcoin(tmp_path: Path) -> None:
 # -- x-v2-jsonl ---------------------------------------------------------------------------------
 def v2_message(tweet_id: str, text: str, tags: list[str] | None = None, followers: int = 42) -> dict[str, object]:
     message: dict[str, object] = {
-        "data": {"id": tweet_id, "text": text, "author_id": "9", "lang": "en",
-                 "created_at": "2024-03-05T14:00:01.000Z"},
-        "includes": {"users": [{"id": "8", "username": "other"},
-                               {"id": "9", "username": "satoshi", "public_metrics": {"followers_count": followers}}]},
+        "data": {
+            "id": tweet_id,
+            "text": text,
+            "author_id": "9",
+            "lang": "en",
+            "created_at": "2024-03-05T14:00:01.000Z",
+        },
+        "includes": {
+            "users": [
+                {"id": "8", "username": "other"},
+                {"id": "9", "username": "satoshi", "public_metrics": {"followers_count": followers}},
+            ]
+        },
     }
     if tags is not None:
         message["matching_rules"] = [{"id": str(i), "tag": tag} for i, tag in enumerate(tags)]
@@ -173,8 +182,12 @@ def test_x_v2_search_page(tmp_path: Path) -> None:
             {"id": "2", "author_id": "9"},
             {"id": "3", "text": "dogecoin", "author_id": "8"},
         ],
-        "includes": {"users": [{"id": "9", "username": "a", "public_metrics": {"followers_count": 5}},
-                               {"id": "8", "username": "b", "public_metrics": {"followers_count": 7}}]},
+        "includes": {
+            "users": [
+                {"id": "9", "username": "a", "public_metrics": {"followers_count": 5}},
+                {"id": "8", "username": "b", "public_metrics": {"followers_count": 7}},
+            ]
+        },
         "meta": {"result_count": 3},
     }
     empty_page = {"meta": {"result_count": 0}}
@@ -192,15 +205,25 @@ def test_x_v2_search_page(tmp_path: Path) -> None:
 def test_x_v1_statuses(tmp_path: Path) -> None:
     user = {"id_str": "77", "screen_name": "hodler", "followers_count": 1234}
     data = jsonl(
-        {"id_str": "1", "text": "short btc…", "truncated": True, "user": user, "lang": "en",
-         "created_at": "Wed Oct 10 20:19:24 +0000 2018",
-         "extended_tweet": {"full_text": "short btc and the rest $ETH"}},
+        {
+            "id_str": "1",
+            "text": "short btc…",
+            "truncated": True,
+            "user": user,
+            "lang": "en",
+            "created_at": "Wed Oct 10 20:19:24 +0000 2018",
+            "extended_tweet": {"full_text": "short btc and the rest $ETH"},
+        },
         {"id": 2, "id_str": "2", "full_text": "full text doge", "text": "ignored", "user": user},
         {"delete": {"status": {"id_str": "1"}}},
         {"id_str": "4", "text": "RT @x: DOGE", "retweeted_status": {"id_str": "3", "text": "DOGE"}, "user": user},
         {"text": "no id"},
-        {"id": 6, "text": "int id btc", "user": {"id": 78, "followers_count": "9"},
-         "created_at": "Thu Oct 11 01:00:00 +0200 2018"},
+        {
+            "id": 6,
+            "text": "int id btc",
+            "user": {"id": 78, "followers_count": "9"},
+            "created_at": "Thu Oct 11 01:00:00 +0200 2018",
+        },
         {"id_str": "7", "user": user},
     )
     tweets, source = read(write(tmp_path / "statuses.jsonl", data))
@@ -220,8 +243,9 @@ def test_x_v1_statuses(tmp_path: Path) -> None:
 # -- jsonl --------------------------------------------------------------------------------------
 @pytest.mark.unit
 def test_jsonl_records(tmp_path: Path) -> None:
-    good = Tweet(id="a1", text="btc!", created_at="2024-01-01T00:00:00.000Z", followers=3, keywords=["stale"],
-                 source="elsewhere")
+    good = Tweet(
+        id="a1", text="btc!", created_at="2024-01-01T00:00:00.000Z", followers=3, keywords=["stale"], source="elsewhere"
+    )
     data = jsonl(
         good.to_dict(),  # 1
         {"id": "a2", "text": "ETH"},  # 2: no created_at -> replay time
@@ -286,8 +310,11 @@ def test_truncated_gzip_keeps_what_was_read(tmp_path: Path) -> None:
 # -- looping ------------------------------------------------------------------------------------
 @pytest.mark.unit
 def test_loop_makes_ids_unique_and_restamps(tmp_path: Path) -> None:
-    data = jsonl({"id": "1", "text": "btc", "created_at": "2020-01-01T00:00:00Z"}, b"oops\n",
-                 {"id": "2", "text": "eth", "created_at": "2020-01-01T00:00:01Z"})
+    data = jsonl(
+        {"id": "1", "text": "btc", "created_at": "2020-01-01T00:00:00Z"},
+        b"oops\n",
+        {"id": "2", "text": "eth", "created_at": "2020-01-01T00:00:01Z"},
+    )
     source = ReplaySource(write(tmp_path / "loop.jsonl", data), loop=True)
     tweets = list(islice(source, 5))
     assert [t.id for t in tweets] == ["1", "2", "1-r2", "2-r2", "1-r3"]
@@ -323,8 +350,15 @@ def test_detect_format(tmp_path: Path) -> None:
     assert detect_format(write(tmp_path / "g.jsonl", jsonl(event))) == "jetstream-jsonl"
     status = {"id": "1", "uri": "https://x.social/users/a/statuses/1", "content": "<p>x</p>", "account": {}}
     assert detect_format(write(tmp_path / "h.jsonl", jsonl(status))) == "mastodon-jsonl"
-    assert set(FORMATS) == {"kaggle-entity", "kaggle-bitcoin", "x-v2-jsonl", "x-v1-jsonl", "jsonl",
-                            "jetstream-jsonl", "mastodon-jsonl"}
+    assert set(FORMATS) == {
+        "kaggle-entity",
+        "kaggle-bitcoin",
+        "x-v2-jsonl",
+        "x-v1-jsonl",
+        "jsonl",
+        "jetstream-jsonl",
+        "mastodon-jsonl",
+    }
 
 
 @pytest.mark.unit

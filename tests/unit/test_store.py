@@ -14,10 +14,24 @@ from tweetpulse.store import COLUMNS, ScoredTweet, Store, read_frame
 
 def row(i: int, scored_at: float = 1700000000.0) -> ScoredTweet:
     return ScoredTweet(
-        id=f"t{i}", text=f"text {i}", created_at="2024-01-01T00:00:00Z", author="a", author_id="1",
-        followers=i, lang="en", keywords=["bitcoin"], source="sample", polarity=0.5,
-        subjectivity=0.25, weight=1.0, score=0.5, label="positive", kafka_partition=0,
-        kafka_offset=i, produced_at=scored_at - 1, scored_at=scored_at + i,
+        id=f"t{i}",
+        text=f"text {i}",
+        created_at="2024-01-01T00:00:00Z",
+        author="a",
+        author_id="1",
+        followers=i,
+        lang="en",
+        keywords=["bitcoin"],
+        source="sample",
+        polarity=0.5,
+        subjectivity=0.25,
+        weight=1.0,
+        score=0.5,
+        label="positive",
+        kafka_partition=0,
+        kafka_offset=i,
+        produced_at=scored_at - 1,
+        scored_at=scored_at + i,
     )
 
 

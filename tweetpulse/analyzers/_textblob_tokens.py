@@ -41,9 +41,7 @@ __all__ = ["Tables", "tables", "token_string"]
 _EOS: Final = "END-OF-SENTENCE"
 # Tokens that may end a sentence, and tokens absorbed into a sentence's end.
 _BOUNDARY: Final = frozenset(("...", ".", "!", "?", _EOS))
-_CLOSERS: Final = frozenset(
-    ("'", '"', "\u201d", "\u2019", "...", ".", "!", "?", ")", _EOS)
-)
+_CLOSERS: Final = frozenset(("'", '"', "\u201d", "\u2019", "...", ".", "!", "?", ")", _EOS))
 _QUOTES: Final = ("'", '"')
 _RE_LINEBREAK: Final = re.compile(r"\n{2,}")
 # Unicode and ASCII quotes are padded with spaces (in this order).
@@ -142,11 +140,7 @@ def tables() -> Tables:
     followers: dict[str, set[str]] = {}
     for a, b in pairs:
         followers.setdefault(a, set()).add(b)
-    candidate = re.compile(
-        "|".join(
-            f"{re.escape(a)} [{_char_class(bs)}]" for a, bs in sorted(followers.items())
-        )
-    )
+    candidate = re.compile("|".join(f"{re.escape(a)} [{_char_class(bs)}]" for a, bs in sorted(followers.items())))
 
     replacements = tuple(tb_text.replacements.items())
     if not all("'" in old for old, _new in replacements):  # pragma: no cover
@@ -162,9 +156,7 @@ def tables() -> Tables:
     # than one character needs TextBlob's verbatim loop: a "." followed by
     # punctuation up to the chunk's end, or a chunk-final "." preceded by
     # punctuation.  (Starts with a literal so the regex engine scans fast.)
-    re_fallback = re.compile(
-        rf"\.(?:[{trail_cls}]+|(?<=[{trail_cls}]\.))(?!\S)"
-    )
+    re_fallback = re.compile(rf"\.(?:[{trail_cls}]+|(?<=[{trail_cls}]\.))(?!\S)")
     re_token: re.Pattern[str] | None = None
     if tuple(rx.pattern for rx in abbreviation_res) == _KNOWN_ABBR_PATTERNS:
         # For every other chunk, find_tokens yields: each leading punctuation
@@ -174,19 +166,13 @@ def tables() -> Tables:
         # reaches a letter at the core's start (every other scan position is
         # on punctuation), so that is the only place abbreviations can match.
         # The lookahead is a cheap superset test guarding the alternation.
-        words = "|".join(
-            re.escape(a)
-            for a in sorted(abbreviations, key=len, reverse=True)
-            if a.endswith(".")
-        )
+        words = "|".join(re.escape(a) for a in sorted(abbreviations, key=len, reverse=True) if a.endswith("."))
         abbr = (
             r"(?=[A-Za-z][A-Za-z.|]*\.(?!\S))"
             r"(?:(?:[A-Za-z]\.)+|[A-Z][b|c|d|f|g|h|j|k|l|m|n|p|q|r|s|t|v|w|x|z]+\."
             f"|{words})(?!\\S)"
         )
-        re_token = re.compile(
-            rf"[{lead_cls}]|{abbr}|[^\s{lead_cls}](?:\S*[^\s{trail_cls}])?"
-        )
+        re_token = re.compile(rf"[{lead_cls}]|{abbr}|[^\s{lead_cls}](?:\S*[^\s{trail_cls}])?")
 
     return Tables(
         lexicon=lexicon,
@@ -268,9 +254,7 @@ def _split_trailing_verbatim(t: str, out: list[str], tb: Tables) -> None:
             tail.append("...")
             t = t[:-3].rstrip(".")
         if t.endswith("."):
-            if t in tb.abbreviations or any(
-                rx.match(t) is not None for rx in tb.abbreviation_res
-            ):
+            if t in tb.abbreviations or any(rx.match(t) is not None for rx in tb.abbreviation_res):
                 break
             tail.append(t[-1])
             t = t[:-1]

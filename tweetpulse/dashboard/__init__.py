@@ -10,5 +10,11 @@ from tweetpulse.dashboard.health import HealthSampler, lag_probe, listener_healt
 from tweetpulse.dashboard.server import DashboardServer, check_port
 
 __all__ = [
-    "DashboardServer", "HealthSampler", "build_app", "check_port", "lag_probe", "listener_health", "stop_app",
+    "DashboardServer",
+    "HealthSampler",
+    "build_app",
+    "check_port",
+    "lag_probe",
+    "listener_health",
+    "stop_app",
 ]

@@ -33,15 +33,23 @@ def page_groups(groups: Sequence[str] | Mapping[str, Any] | None) -> list[str]:
     return [OVERALL, *dict.fromkeys(g for g in names if g != OVERALL)]
 
 
-def build_app(aggregator: Aggregator, groups: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
-              title: str = "tweetpulse", subtitle: str = "", interval_ms: int = DEFAULT_REFRESH_MS,
-              max_points: int = 3600, *,
-              health: Callable[[], dict[str, Any]] | HealthSampler | None = None,
-              classify: SentimentAnalyzer | None = None,
-              keywords: Mapping[str, Sequence[str]] | None = None,
-              show_workers: bool | None = None,
-              table_rows: int = 12, top_n: int = 15, settle: int = 2,
-              clock: Callable[[], float] = time.time) -> Dash:
+def build_app(
+    aggregator: Aggregator,
+    groups: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+    title: str = "tweetpulse",
+    subtitle: str = "",
+    interval_ms: int = DEFAULT_REFRESH_MS,
+    max_points: int = 3600,
+    *,
+    health: Callable[[], dict[str, Any]] | HealthSampler | None = None,
+    classify: SentimentAnalyzer | None = None,
+    keywords: Mapping[str, Sequence[str]] | None = None,
+    show_workers: bool | None = None,
+    table_rows: int = 12,
+    top_n: int = 15,
+    settle: int = 2,
+    clock: Callable[[], float] = time.time,
+) -> Dash:
     """Build the page for ``aggregator``. No module globals: every app has its own state.
 
     ``groups``: the keyword groups to draw (names, or a ``{name: terms}`` mapping, whose terms the
@@ -57,16 +65,32 @@ def build_app(aggregator: Aggregator, groups: Sequence[str] | Mapping[str, Seque
     names = page_groups(groups)
     sampler = health if isinstance(health, HealthSampler) or health is None else HealthSampler(health)
     model = PageModel(
-        aggregator=aggregator, groups=names, clock=clock, health=sampler, analyzer=classify or make_analyzer(),
-        max_points=max_points, settle=settle, table_rows=table_rows, top_n=top_n, text_max=TEXT_MAX,
+        aggregator=aggregator,
+        groups=names,
+        clock=clock,
+        health=sampler,
+        analyzer=classify or make_analyzer(),
+        max_points=max_points,
+        settle=settle,
+        table_rows=table_rows,
+        top_n=top_n,
+        text_max=TEXT_MAX,
         show_workers=show_workers if show_workers is not None else health is not None,
     )
     app = Dash(__name__, title=title, update_title="")
     app.index_string = INDEX_STRING
     app.layout = build_layout(
-        title=title, subtitle=subtitle, groups=names, keywords=keywords, interval_ms=interval_ms,
-        table_rows=table_rows, top_n=top_n, text_max=TEXT_MAX, author_window=aggregator.authors.window,
-        show_workers=model.show_workers, scorer=model.analyzer.name,
+        title=title,
+        subtitle=subtitle,
+        groups=names,
+        keywords=keywords,
+        interval_ms=interval_ms,
+        table_rows=table_rows,
+        top_n=top_n,
+        text_max=TEXT_MAX,
+        author_window=aggregator.authors.window,
+        show_workers=model.show_workers,
+        scorer=model.analyzer.name,
     )
     register(app, model)
     guard_server(app)

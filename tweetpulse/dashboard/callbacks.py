@@ -26,8 +26,16 @@ from tweetpulse.dashboard.panels import RATE_SPAN
 from tweetpulse.dashboard.theme import LABELS
 from tweetpulse.scoring import SentimentAnalyzer, make_analyzer
 
-CARD_KEYS = ("rate.children", "value.children", "value.className", "minute.children", "minute.className",
-             "count.children", "shares.children", "split.style")
+CARD_KEYS = (
+    "rate.children",
+    "value.children",
+    "value.className",
+    "minute.children",
+    "minute.className",
+    "count.children",
+    "shares.children",
+    "split.style",
+)
 NoUpdate = Any
 
 
@@ -56,8 +64,17 @@ TickResult = dict[str, Any]  # output ("<id>.<property>") -> value (or no_update
 def tick_outputs(model: PageModel) -> list[str]:
     """The tick callback's outputs, ``"<id>.<property>"``, in the order the callback returns them."""
     keys = [
-        "trend.figure", "trend.extendData", "rate.figure", "rate.extendData", "pie.figure", "labels-bar.figure",
-        "latest.data", "influencers.data", "status.className", "status-text.children", "cursor.data",
+        "trend.figure",
+        "trend.extendData",
+        "rate.figure",
+        "rate.extendData",
+        "pie.figure",
+        "labels-bar.figure",
+        "latest.data",
+        "influencers.data",
+        "status.className",
+        "status-text.children",
+        "cursor.data",
     ]
     keys += [f"share-{label}-{part}.children" for label in LABELS for part in ("pct", "count")]
     keys += [f"card-{i}-{suffix}" for i in range(len(model.groups)) for suffix in CARD_KEYS]
@@ -89,8 +106,11 @@ def _extend(points: Points, digits: int, max_points: int) -> tuple[dict[str, Any
     if not points.xs:
         return no_update
     xs = _ms(points.xs)
-    return ({"x": [xs] * len(points.ys), "y": [_round(ys, digits) for ys in points.ys]},
-            list(range(len(points.ys))), max_points)
+    return (
+        {"x": [xs] * len(points.ys), "y": [_round(ys, digits) for ys in points.ys]},
+        list(range(len(points.ys))),
+        max_points,
+    )
 
 
 def _trend_kind(mode: str) -> tuple[str, int]:
@@ -128,7 +148,8 @@ def _distribution(model: PageModel, totals: dict[str, list[float]]) -> tuple[Pat
     pie = Patch()
     pie["data"][0]["values"] = [int(overall[POS]), int(overall[NEG]), int(overall[NEU])]
     pie["layout"]["annotations"][0]["text"] = (
-        f"{int(overall[COUNT]):,}<br><span style='font-size:11px;color:#64748b'>tweets</span>")
+        f"{int(overall[COUNT]):,}<br><span style='font-size:11px;color:#64748b'>tweets</span>"
+    )
     bars = Patch()
     per_group = [panels.shares(totals[g]) for g in model.groups]
     for k, slot in enumerate((POS, NEG, NEU)):
@@ -182,8 +203,9 @@ def tick(model: PageModel, mode: object, cursor: object) -> TickResult:
     if last is None or state.get("mode") != mode:
         out["trend.figure"] = _reset(agg.points(groups, start, until, kind, window), 3, trend_axis_title(mode))
     elif until > last:
-        out["trend.extendData"] = _extend(agg.points(groups, max(last, start), until, kind, window), 3,
-                                          model.max_points)
+        out["trend.extendData"] = _extend(
+            agg.points(groups, max(last, start), until, kind, window), 3, model.max_points
+        )
     if last is None:
         out["rate.figure"] = _reset(agg.points(groups, start, until, "rate"), 0)
     elif until > last:
@@ -208,11 +230,18 @@ def tick(model: PageModel, mode: object, cursor: object) -> TickResult:
             out[f"card-{i}-{suffix}"] = value
     counters = agg.counters_snapshot()
     p50, p99 = agg.latency_percentiles((50, 99))
-    out.update(panels.health_values(
-        consumed_rate=model.meter.rate(now, counters.get("consumed", 0)), stored=counters.get("stored", 0),
-        duplicates=counters.get("duplicates", 0), dead=counters.get("dead", 0), p50=p50, p99=p99,
-        sample=model.health.latest() if model.health is not None else {}, show_workers=model.show_workers,
-    ))
+    out.update(
+        panels.health_values(
+            consumed_rate=model.meter.rate(now, counters.get("consumed", 0)),
+            stored=counters.get("stored", 0),
+            duplicates=counters.get("duplicates", 0),
+            dead=counters.get("dead", 0),
+            p50=p50,
+            p99=p99,
+            sample=model.health.latest() if model.health is not None else {},
+            show_workers=model.show_workers,
+        )
+    )
     out["status.className"], out["status-text.children"] = panels.status(agg.last_second(), now)
     out["cursor.data"] = state
     return out
@@ -237,7 +266,12 @@ def register(app: Dash, model: PageModel) -> None:
         result = tick(model, mode, cursor)
         return tuple(result[key] for key in keys)
 
-    @app.callback(Output("classify-result", "children"), Input("classify-button", "n_clicks"),
-                  State("classify-text", "value"), State("classify-followers", "value"), prevent_initial_call=True)
+    @app.callback(
+        Output("classify-result", "children"),
+        Input("classify-button", "n_clicks"),
+        State("classify-text", "value"),
+        State("classify-followers", "value"),
+        prevent_initial_call=True,
+    )
     def _on_classify(n_clicks: object, text: object, followers: object) -> Any:
         return on_classify(model, n_clicks, text, followers)

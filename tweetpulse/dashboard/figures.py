@@ -47,21 +47,35 @@ def _base_layout(height: int, **extra: Any) -> dict[str, Any]:
 
 
 def _time_axis() -> dict[str, Any]:
-    return {"type": "date", "gridcolor": GRID, "linecolor": GRID, "tickfont": {"color": MUTED},
-            "hoverformat": "%H:%M:%S"}
+    return {
+        "type": "date",
+        "gridcolor": GRID,
+        "linecolor": GRID,
+        "tickfont": {"color": MUTED},
+        "hoverformat": "%H:%M:%S",
+    }
 
 
 def _line_traces(groups: Sequence[str], hover: str, width: float = 1.0) -> list[dict[str, Any]]:
     traces = []
     for i, group in enumerate(groups):
         overall = group == OVERALL
-        traces.append({
-            "type": "scatter", "mode": "lines", "x": [], "y": [], "name": display_name(group),
-            "line": {"color": colour_for(group, i), "width": (2.4 if overall else 1.9) * width,
-                     **({"dash": "dot"} if overall else {})},
-            "hovertemplate": f"%{{y:{hover}}}<extra>{display_name(group)}</extra>",
-            "connectgaps": False,
-        })
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": [],
+                "y": [],
+                "name": display_name(group),
+                "line": {
+                    "color": colour_for(group, i),
+                    "width": (2.4 if overall else 1.9) * width,
+                    **({"dash": "dot"} if overall else {}),
+                },
+                "hovertemplate": f"%{{y:{hover}}}<extra>{display_name(group)}</extra>",
+                "connectgaps": False,
+            }
+        )
     return traces
 
 
@@ -69,12 +83,18 @@ def trend_figure(groups: Sequence[str], mode: str = DEFAULT_MODE, height: int = 
     return {
         "data": _line_traces(groups, ",.2f"),
         "layout": _base_layout(
-            height, hovermode="x unified",
+            height,
+            hovermode="x unified",
             legend=_legend(),
             margin={"l": 60, "r": 14, "t": 30, "b": 34},
             xaxis=_time_axis(),
-            yaxis={"title": {"text": trend_axis_title(mode), "font": {"size": 11.5, "color": MUTED}},
-                   "gridcolor": GRID, "zerolinecolor": "#94a3b8", "zerolinewidth": 1.2, "tickfont": {"color": MUTED}},
+            yaxis={
+                "title": {"text": trend_axis_title(mode), "font": {"size": 11.5, "color": MUTED}},
+                "gridcolor": GRID,
+                "zerolinecolor": "#94a3b8",
+                "zerolinewidth": 1.2,
+                "tickfont": {"color": MUTED},
+            },
         ),
     }
 
@@ -87,27 +107,54 @@ def rate_figure(groups: Sequence[str], height: int = 250) -> Figure:
     return {
         "data": _line_traces(groups, ",.0f", width=0.75),
         "layout": _base_layout(
-            height, hovermode="x unified", legend=_legend(), margin={"l": 56, "r": 14, "t": 30, "b": 34},
+            height,
+            hovermode="x unified",
+            legend=_legend(),
+            margin={"l": 56, "r": 14, "t": 30, "b": 34},
             xaxis=_time_axis(),
-            yaxis={"title": {"text": "tweets / s", "font": {"size": 11.5, "color": MUTED}}, "gridcolor": GRID,
-                   "rangemode": "tozero", "tickfont": {"color": MUTED}},
+            yaxis={
+                "title": {"text": "tweets / s", "font": {"size": 11.5, "color": MUTED}},
+                "gridcolor": GRID,
+                "rangemode": "tozero",
+                "tickfont": {"color": MUTED},
+            },
         ),
     }
 
 
 def pie_figure(height: int = 230) -> Figure:
     return {
-        "data": [{
-            "type": "pie", "labels": [label.capitalize() for label in LABELS], "values": [0, 0, 0],
-            "marker": {"colors": [LABEL_COLOURS[label] for label in LABELS], "line": {"color": "#fff", "width": 2}},
-            "hole": 0.58, "sort": False, "direction": "clockwise", "textinfo": "percent",
-            "texttemplate": "%{percent:.1%}", "textposition": "outside", "textfont": {"size": 12},
-            "hovertemplate": "%{label}: %{value:,} tweets (%{percent:.1%})<extra></extra>",
-        }],
+        "data": [
+            {
+                "type": "pie",
+                "labels": [label.capitalize() for label in LABELS],
+                "values": [0, 0, 0],
+                "marker": {"colors": [LABEL_COLOURS[label] for label in LABELS], "line": {"color": "#fff", "width": 2}},
+                "hole": 0.58,
+                "sort": False,
+                "direction": "clockwise",
+                "textinfo": "percent",
+                "texttemplate": "%{percent:.1%}",
+                "textposition": "outside",
+                "textfont": {"size": 12},
+                "hovertemplate": "%{label}: %{value:,} tweets (%{percent:.1%})<extra></extra>",
+            }
+        ],
         "layout": _base_layout(
-            height, showlegend=False, margin={"l": 12, "r": 12, "t": 14, "b": 14},
-            annotations=[{"text": "0<br><span style='font-size:11px;color:#64748b'>tweets</span>", "showarrow": False,
-                          "font": {"size": 18, "color": INK}, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper"}],
+            height,
+            showlegend=False,
+            margin={"l": 12, "r": 12, "t": 14, "b": 14},
+            annotations=[
+                {
+                    "text": "0<br><span style='font-size:11px;color:#64748b'>tweets</span>",
+                    "showarrow": False,
+                    "font": {"size": 18, "color": INK},
+                    "x": 0.5,
+                    "y": 0.5,
+                    "xref": "paper",
+                    "yref": "paper",
+                }
+            ],
         ),
     }
 
@@ -117,22 +164,44 @@ def labels_bar_figure(groups: Sequence[str], height: int | None = None) -> Figur
     height = height or 70 + 34 * len(groups)
     data = []
     for label in LABELS:
-        data.append({
-            "type": "bar", "orientation": "h", "name": label.capitalize(), "y": names, "x": [0] * len(names),
-            "marker": {"color": LABEL_COLOURS[label], "line": {"color": "#fff", "width": 1}},
-            "text": [""] * len(names), "textposition": "inside", "insidetextanchor": "middle",
-            "textfont": {"color": "#fff", "size": 11.5}, "customdata": [0] * len(names),
-            "hovertemplate": f"%{{y}} · {label}: %{{customdata:,}} tweets (%{{x:.1f}}%)<extra></extra>",
-        })
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": label.capitalize(),
+                "y": names,
+                "x": [0] * len(names),
+                "marker": {"color": LABEL_COLOURS[label], "line": {"color": "#fff", "width": 1}},
+                "text": [""] * len(names),
+                "textposition": "inside",
+                "insidetextanchor": "middle",
+                "textfont": {"color": "#fff", "size": 11.5},
+                "customdata": [0] * len(names),
+                "hovertemplate": f"%{{y}} · {label}: %{{customdata:,}} tweets (%{{x:.1f}}%)<extra></extra>",
+            }
+        )
     return {
         "data": data,
         "layout": _base_layout(
-            height, barmode="stack", bargap=0.32,
+            height,
+            barmode="stack",
+            bargap=0.32,
             margin={"l": 84, "r": 10, "t": 26, "b": 22},
-            legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 11.5},
-                    "traceorder": "normal"},
-            xaxis={"range": [0, 100], "ticksuffix": "%", "gridcolor": GRID, "tickfont": {"color": MUTED, "size": 10.5},
-                   "fixedrange": True},
+            legend={
+                "orientation": "h",
+                "y": 1.0,
+                "yanchor": "bottom",
+                "x": 0,
+                "font": {"size": 11.5},
+                "traceorder": "normal",
+            },
+            xaxis={
+                "range": [0, 100],
+                "ticksuffix": "%",
+                "gridcolor": GRID,
+                "tickfont": {"color": MUTED, "size": 10.5},
+                "fixedrange": True,
+            },
             yaxis={"autorange": "reversed", "fixedrange": True, "tickfont": {"size": 12}},
         ),
     }

@@ -33,8 +33,9 @@ Probe = Callable[[], dict[str, Any]]
 class HealthSampler:
     """Runs ``probe`` every ``interval`` seconds in a daemon thread; :meth:`latest` is instant."""
 
-    def __init__(self, probe: Probe, interval: float = 2.0, idle_stop: float = 30.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, probe: Probe, interval: float = 2.0, idle_stop: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.probe = probe
         self.interval = interval
         self.idle_stop = idle_stop

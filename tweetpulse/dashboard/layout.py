@@ -25,8 +25,12 @@ from tweetpulse.dashboard.figures import (
 from tweetpulse.dashboard.panels import RATE_SPAN, RATE_TITLE, metric
 from tweetpulse.dashboard.theme import FONT, INK, LABEL_COLOURS, LABEL_TINTS, LABELS, MUTED, colour_for, display_name
 
-GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True, "displayModeBar": "hover",
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"]}
+GRAPH_CONFIG: Any = {
+    "displaylogo": False,
+    "responsive": True,
+    "displayModeBar": "hover",
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+}
 STATIC_GRAPH: Any = {"displayModeBar": False, "responsive": True}
 
 LATEST_COLUMNS: Any = [
@@ -46,11 +50,26 @@ INFLUENCER_COLUMNS: Any = [
     {"id": "influence", "name": "Influence"},
     {"id": "net", "name": "Net"},
 ]
-_TABLE_CELL = {"fontFamily": FONT, "fontSize": "12.5px", "color": INK, "padding": "5px 7px", "border": "none",
-               "borderBottom": "1px solid #eef2f7", "textAlign": "left", "whiteSpace": "normal", "height": "auto",
-               "lineHeight": "1.35"}
-_TABLE_HEADER = {"fontWeight": "600", "backgroundColor": "#f8fafc", "color": MUTED, "fontSize": "11.5px",
-                 "borderBottom": "1px solid #e2e8f0", "whiteSpace": "nowrap"}
+_TABLE_CELL = {
+    "fontFamily": FONT,
+    "fontSize": "12.5px",
+    "color": INK,
+    "padding": "5px 7px",
+    "border": "none",
+    "borderBottom": "1px solid #eef2f7",
+    "textAlign": "left",
+    "whiteSpace": "normal",
+    "height": "auto",
+    "lineHeight": "1.35",
+}
+_TABLE_HEADER = {
+    "fontWeight": "600",
+    "backgroundColor": "#f8fafc",
+    "color": MUTED,
+    "fontSize": "11.5px",
+    "borderBottom": "1px solid #e2e8f0",
+    "whiteSpace": "nowrap",
+}
 _NUMERIC = ("followers", "polarity", "score", "tweets", "influence", "net", "rank")
 
 
@@ -58,8 +77,13 @@ def _label_styles() -> list[dict[str, object]]:
     styles: list[dict[str, object]] = []
     for label, colour in LABEL_COLOURS.items():
         styles.append({"if": {"filter_query": f'{{label}} = "{label}"'}, "backgroundColor": LABEL_TINTS[label]})
-        styles.append({"if": {"filter_query": f'{{label}} = "{label}"', "column_id": "label"},
-                       "color": colour, "fontWeight": "700"})
+        styles.append(
+            {
+                "if": {"filter_query": f'{{label}} = "{label}"', "column_id": "label"},
+                "color": colour,
+                "fontWeight": "700",
+            }
+        )
         styles.append({"if": {"filter_query": f'{{label}} = "{label}"', "column_id": "score"}, "color": colour})
     return styles
 
@@ -71,16 +95,22 @@ def _data_table(**props: Any) -> DataTable:
     components would weigh; dash is pinned (requirements.txt), so the notice is for a later upgrade.
     """
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"\s*The dash_table.DataTable will be removed",
-                                category=DeprecationWarning)
+        warnings.filterwarnings(
+            "ignore", message=r"\s*The dash_table.DataTable will be removed", category=DeprecationWarning
+        )
         return DataTable(**props)
 
 
 def latest_table(rows: int) -> DataTable:
     return _data_table(
-        id="latest", columns=LATEST_COLUMNS, data=[], page_action="none", cell_selectable=False,
+        id="latest",
+        columns=LATEST_COLUMNS,
+        data=[],
+        page_action="none",
+        cell_selectable=False,
         style_table={"overflowX": "auto", "minHeight": f"{min(rows, 6) * 30}px"},
-        style_cell=_TABLE_CELL, style_header=_TABLE_HEADER,
+        style_cell=_TABLE_CELL,
+        style_header=_TABLE_HEADER,
         style_cell_conditional=[
             {"if": {"column_id": "text"}, "minWidth": "260px", "width": "52%"},
             {"if": {"column_id": "time"}, "width": "72px", "color": MUTED},
@@ -93,20 +123,37 @@ def latest_table(rows: int) -> DataTable:
 
 def influencers_table() -> DataTable:
     return _data_table(
-        id="influencers", columns=INFLUENCER_COLUMNS, data=[], page_action="none", cell_selectable=False,
-        style_table={"overflowX": "auto", "width": "100%"}, style_cell={**_TABLE_CELL, "whiteSpace": "nowrap"},
-        style_header=_TABLE_HEADER, css=[{"selector": "table", "rule": "width: 100%; table-layout: fixed;"}],
+        id="influencers",
+        columns=INFLUENCER_COLUMNS,
+        data=[],
+        page_action="none",
+        cell_selectable=False,
+        style_table={"overflowX": "auto", "width": "100%"},
+        style_cell={**_TABLE_CELL, "whiteSpace": "nowrap"},
+        style_header=_TABLE_HEADER,
+        css=[{"selector": "table", "rule": "width: 100%; table-layout: fixed;"}],
         style_cell_conditional=[
             {"if": {"column_id": "rank"}, "width": "26px", "color": MUTED},
-            {"if": {"column_id": "author"}, "fontWeight": "600", "width": "32%", "overflow": "hidden",
-             "textOverflow": "ellipsis"},
+            {
+                "if": {"column_id": "author"},
+                "fontWeight": "600",
+                "width": "32%",
+                "overflow": "hidden",
+                "textOverflow": "ellipsis",
+            },
             *({"if": {"column_id": c}, "textAlign": "right", "fontVariantNumeric": "tabular-nums"} for c in _NUMERIC),
         ],
         style_data_conditional=[
-            {"if": {"filter_query": "{net_value} > 0", "column_id": "net"}, "color": LABEL_COLOURS["positive"],
-             "fontWeight": "600"},
-            {"if": {"filter_query": "{net_value} < 0", "column_id": "net"}, "color": LABEL_COLOURS["negative"],
-             "fontWeight": "600"},
+            {
+                "if": {"filter_query": "{net_value} > 0", "column_id": "net"},
+                "color": LABEL_COLOURS["positive"],
+                "fontWeight": "600",
+            },
+            {
+                "if": {"filter_query": "{net_value} < 0", "column_id": "net"},
+                "color": LABEL_COLOURS["negative"],
+                "fontWeight": "600",
+            },
         ],
     )
 
@@ -116,51 +163,100 @@ def _graph(ident: str, figure: dict[str, Any], config: Any) -> dcc.Graph:
     return dcc.Graph(id=ident, figure=figure, config=config, style={"height": f"{figure['layout']['height']}px"})
 
 
-def _panel(title: str, *children: Component | str, note: str = "", extra: Component | None = None,
-           class_name: str = "") -> html.Div:
+def _panel(
+    title: str, *children: Component | str, note: str = "", extra: Component | None = None, class_name: str = ""
+) -> html.Div:
     head: list[Component | str] = [html.H2([title, html.Small(note)] if note else title)]
     if extra is not None:
         head.append(extra)
     return html.Div([html.Div(head, className="tp-panel-head"), *children], className=f"tp-panel {class_name}".strip())
 
 
-def header(title: str, subtitle: str, keywords: Mapping[str, Sequence[str]] | None, groups: Sequence[str],
-           scorer: str = "textblob") -> html.Div:
+def header(
+    title: str,
+    subtitle: str,
+    keywords: Mapping[str, Sequence[str]] | None,
+    groups: Sequence[str],
+    scorer: str = "textblob",
+) -> html.Div:
     chips = []
     for i, group in enumerate(groups):
         if group == OVERALL:
             continue
         terms = ", ".join((keywords or {}).get(group, ()))
-        chips.append(html.Span([html.Span(className="tp-dot", style={"background": colour_for(group, i)}),
-                                html.B(display_name(group)), terms], className="tp-chip"))
-    return html.Div([
-        html.Div([
-            html.Div([html.H1(title),
-                      html.Span("live crypto-tweet sentiment", className="tp-tagline"),
-                      html.Span(f"scorer: {scorer}", id="scorer-name", className="tp-tagline")], className="tp-brand"),
-            html.Div(subtitle, id="subtitle", className="tp-sub") if subtitle else None,
-            html.Div(chips, className="tp-keywords"),
-        ]),
-        html.Div([html.Span(className="tp-dot"), html.Span("connecting…", id="status-text")],
-                 id="status", className="tp-status"),
-    ], className="tp-header")
+        chips.append(
+            html.Span(
+                [
+                    html.Span(className="tp-dot", style={"background": colour_for(group, i)}),
+                    html.B(display_name(group)),
+                    terms,
+                ],
+                className="tp-chip",
+            )
+        )
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.H1(title),
+                            html.Span("live crypto-tweet sentiment", className="tp-tagline"),
+                            html.Span(f"scorer: {scorer}", id="scorer-name", className="tp-tagline"),
+                        ],
+                        className="tp-brand",
+                    ),
+                    html.Div(subtitle, id="subtitle", className="tp-sub") if subtitle else None,
+                    html.Div(chips, className="tp-keywords"),
+                ]
+            ),
+            html.Div(
+                [html.Span(className="tp-dot"), html.Span("connecting…", id="status-text")],
+                id="status",
+                className="tp-status",
+            ),
+        ],
+        className="tp-header",
+    )
 
 
 def classify_panel(text_max: int, scorer: str = "textblob") -> html.Div:
     return _panel(
         "Classify your own text",
-        html.Div([
-            dcc.Textarea(id="classify-text", maxLength=text_max, placeholder="e.g. Bitcoin looks really strong today!",
-                         value=""),
-            html.Div([
-                dcc.Input(id="classify-followers", type="number", min=0, step=1, placeholder="followers",
-                          debounce=False),
-                html.Button("Score it", id="classify-button", className="tp-button", n_clicks=0),
-                html.Span(f"up to {text_max:,} characters · the listener's own scorer", className="tp-hint"),
-            ], className="tp-classify-row"),
-            html.Div(html.Span("Type a tweet and press Score it to see its polarity, subjectivity, weight and label.",
-                               className="tp-hint"), id="classify-result", className="tp-result"),
-        ], className="tp-classify"),
+        html.Div(
+            [
+                dcc.Textarea(
+                    id="classify-text",
+                    maxLength=text_max,
+                    placeholder="e.g. Bitcoin looks really strong today!",
+                    value="",
+                ),
+                html.Div(
+                    [
+                        dcc.Input(
+                            id="classify-followers",
+                            type="number",
+                            min=0,
+                            step=1,
+                            placeholder="followers",
+                            debounce=False,
+                        ),
+                        html.Button("Score it", id="classify-button", className="tp-button", n_clicks=0),
+                        html.Span(f"up to {text_max:,} characters · the listener's own scorer", className="tp-hint"),
+                    ],
+                    className="tp-classify-row",
+                ),
+                html.Div(
+                    html.Span(
+                        "Type a tweet and press Score it to see its polarity, subjectivity, weight and label.",
+                        className="tp-hint",
+                    ),
+                    id="classify-result",
+                    className="tp-result",
+                ),
+            ],
+            className="tp-classify",
+        ),
         note="TextBlob-exact" if scorer == "textblob" else scorer,
     )
 
@@ -169,23 +265,40 @@ def cards(groups: Sequence[str]) -> list[html.Div]:
     """One headline card per group; the tick fills the elements with ids ``card-<i>-...``."""
     out = []
     for i, group in enumerate(groups):
-        out.append(html.Div([
-            html.Div([display_name(group), html.Small("", id=f"card-{i}-rate", title=RATE_TITLE)],
-                     className="tp-card-title"),
-            html.Div("0", id=f"card-{i}-value", className="tp-card-value flat"),
-            html.Div(["weighted sentiment · last min ", html.B("0", id=f"card-{i}-minute", className="flat")],
-                     className="tp-card-caption"),
-            html.Div("no tweets yet", id=f"card-{i}-count", className="tp-card-line"),
-            html.Div("", id=f"card-{i}-shares", className="tp-card-line"),
-            html.Div(id=f"card-{i}-split", className="tp-split"),
-        ], className="tp-card", style={"--accent": colour_for(group, i)}))
+        out.append(
+            html.Div(
+                [
+                    html.Div(
+                        [display_name(group), html.Small("", id=f"card-{i}-rate", title=RATE_TITLE)],
+                        className="tp-card-title",
+                    ),
+                    html.Div("0", id=f"card-{i}-value", className="tp-card-value flat"),
+                    html.Div(
+                        ["weighted sentiment · last min ", html.B("0", id=f"card-{i}-minute", className="flat")],
+                        className="tp-card-caption",
+                    ),
+                    html.Div("no tweets yet", id=f"card-{i}-count", className="tp-card-line"),
+                    html.Div("", id=f"card-{i}-shares", className="tp-card-line"),
+                    html.Div(id=f"card-{i}-split", className="tp-split"),
+                ],
+                className="tp-card",
+                style={"--accent": colour_for(group, i)},
+            )
+        )
     return out
 
 
 def share_boxes() -> list[html.Div]:
-    return [html.Div([html.B("–", id=f"share-{label}-pct", style={"color": LABEL_COLOURS[label]}),
-                      html.Span(label, id=f"share-{label}-count")], className="tp-share")
-            for label in LABELS]
+    return [
+        html.Div(
+            [
+                html.B("–", id=f"share-{label}-pct", style={"color": LABEL_COLOURS[label]}),
+                html.Span(label, id=f"share-{label}-count"),
+            ],
+            className="tp-share",
+        )
+        for label in LABELS
+    ]
 
 
 def health_panel(show_workers: bool) -> html.Div:
@@ -198,46 +311,94 @@ def health_panel(show_workers: bool) -> html.Div:
         *([metric("workers alive", "…", "health-workers")] if show_workers else []),
         metric("consumer lag", "…", "health-lag"),
     ]
-    return html.Div([html.Div(metrics, className="tp-health"), html.Div(id="health-lag-detail", className="tp-lag")],
-                    id="health")
+    return html.Div(
+        [html.Div(metrics, className="tp-health"), html.Div(id="health-lag-detail", className="tp-lag")], id="health"
+    )
 
 
-def build_layout(*, title: str, subtitle: str, groups: Sequence[str], keywords: Mapping[str, Sequence[str]] | None,
-                 interval_ms: int, table_rows: int, top_n: int, text_max: int, author_window: int,
-                 show_workers: bool, scorer: str = "textblob") -> html.Div:
+def build_layout(
+    *,
+    title: str,
+    subtitle: str,
+    groups: Sequence[str],
+    keywords: Mapping[str, Sequence[str]] | None,
+    interval_ms: int,
+    table_rows: int,
+    top_n: int,
+    text_max: int,
+    author_window: int,
+    show_workers: bool,
+    scorer: str = "textblob",
+) -> html.Div:
     window_text = f"last {author_window // 60} min" if author_window >= 120 else f"last {author_window} s"
     modes = dcc.RadioItems(
-        id="trend-mode", value=DEFAULT_MODE, inline=True, className="tp-modes",
+        id="trend-mode",
+        value=DEFAULT_MODE,
+        inline=True,
+        className="tp-modes",
         options=[{"label": label, "value": value} for value, (label, _w) in TREND_MODES.items()],
     )
-    return html.Div([
-        header(title, subtitle, keywords, groups, scorer),
-        html.Div(cards(groups), id="cards", className="tp-cards"),
-        html.Div([
-            _panel("Weighted sentiment", _graph("trend", trend_figure(groups), GRAPH_CONFIG),
-                   note="ln(followers+1) × polarity · UTC", extra=modes),
-            _panel("Sentiment distribution",
-                   _graph("pie", pie_figure(), STATIC_GRAPH),
-                   html.Div(share_boxes(), id="shares", className="tp-shares"),
-                   note="all tweets so far"),
-        ], className="tp-grid wide-narrow"),
-        html.Div([
-            _panel("Tweets per second", _graph("rate", rate_figure(groups), STATIC_GRAPH),
-                   note="stored in each second · UTC"),
-            _panel("Labels per coin", _graph("labels-bar", labels_bar_figure(groups), STATIC_GRAPH),
-                   note="share of positive / negative / neutral"),
-        ], className="tp-grid wide-narrow"),
-        html.Div([
-            _panel("Latest tweets", latest_table(table_rows), note="newest first"),
-            _panel("Top influencers", influencers_table(), note=f"largest Σ |score|, {window_text}"),
-        ], className="tp-grid tables"),
-        html.Div([
-            classify_panel(text_max, scorer),
-            _panel("Pipeline health", health_panel(show_workers),
-                   note="listener workers" if show_workers else "from the store"),
-        ], className="tp-grid halves"),
-        html.Div("tweetpulse · per-second aggregates, bounded windows: a tick costs the same after ten million "
-                 "tweets as after ten", className="tp-foot"),
-        dcc.Store(id="cursor", data=None),
-        dcc.Interval(id="tick", interval=interval_ms),
-    ], className="tp-page")
+    return html.Div(
+        [
+            header(title, subtitle, keywords, groups, scorer),
+            html.Div(cards(groups), id="cards", className="tp-cards"),
+            html.Div(
+                [
+                    _panel(
+                        "Weighted sentiment",
+                        _graph("trend", trend_figure(groups), GRAPH_CONFIG),
+                        note="ln(followers+1) × polarity · UTC",
+                        extra=modes,
+                    ),
+                    _panel(
+                        "Sentiment distribution",
+                        _graph("pie", pie_figure(), STATIC_GRAPH),
+                        html.Div(share_boxes(), id="shares", className="tp-shares"),
+                        note="all tweets so far",
+                    ),
+                ],
+                className="tp-grid wide-narrow",
+            ),
+            html.Div(
+                [
+                    _panel(
+                        "Tweets per second",
+                        _graph("rate", rate_figure(groups), STATIC_GRAPH),
+                        note="stored in each second · UTC",
+                    ),
+                    _panel(
+                        "Labels per coin",
+                        _graph("labels-bar", labels_bar_figure(groups), STATIC_GRAPH),
+                        note="share of positive / negative / neutral",
+                    ),
+                ],
+                className="tp-grid wide-narrow",
+            ),
+            html.Div(
+                [
+                    _panel("Latest tweets", latest_table(table_rows), note="newest first"),
+                    _panel("Top influencers", influencers_table(), note=f"largest Σ |score|, {window_text}"),
+                ],
+                className="tp-grid tables",
+            ),
+            html.Div(
+                [
+                    classify_panel(text_max, scorer),
+                    _panel(
+                        "Pipeline health",
+                        health_panel(show_workers),
+                        note="listener workers" if show_workers else "from the store",
+                    ),
+                ],
+                className="tp-grid halves",
+            ),
+            html.Div(
+                "tweetpulse · per-second aggregates, bounded windows: a tick costs the same after ten million "
+                "tweets as after ten",
+                className="tp-foot",
+            ),
+            dcc.Store(id="cursor", data=None),
+            dcc.Interval(id="tick", interval=interval_ms),
+        ],
+        className="tp-page",
+    )

@@ -56,9 +56,14 @@ def card_values(total: Bucket, rate: float, last_minute: float) -> dict[str, Any
         "minute.className": tone(last_minute),
         "count.children": f"{count:,} tweets · mean polarity {fixed(mean, 3)}",
         "shares.children": f"pos {pos:.0f}% · neg {neg:.0f}% · neu {neu:.0f}%" if count else "",
-        "split.style": {"background": (
-            f"linear-gradient(90deg, {LABEL_COLOURS['positive']} {a:.1f}%, {LABEL_COLOURS['neutral']} {a:.1f}% "
-            f"{b:.1f}%, {LABEL_COLOURS['negative']} {b:.1f}%)") if count else "#e2e8f0"},
+        "split.style": {
+            "background": (
+                f"linear-gradient(90deg, {LABEL_COLOURS['positive']} {a:.1f}%, {LABEL_COLOURS['neutral']} {a:.1f}% "
+                f"{b:.1f}%, {LABEL_COLOURS['negative']} {b:.1f}%)"
+            )
+            if count
+            else "#e2e8f0"
+        },
     }
 
 
@@ -86,15 +91,30 @@ def metric(name: str, value: str = "", ident: str | None = None, cls: str = "") 
 
 
 HEALTH_KEYS = (
-    "health-consumed.children", "health-stored.children", "health-latency.children", "health-dead.children",
-    "health-dead.className", "health-duplicates.children", "health-lag.children", "health-lag.className",
+    "health-consumed.children",
+    "health-stored.children",
+    "health-latency.children",
+    "health-dead.children",
+    "health-dead.className",
+    "health-duplicates.children",
+    "health-lag.children",
+    "health-lag.className",
     "health-lag-detail.children",
 )
 WORKER_KEYS = ("health-workers.children", "health-workers.className")
 
 
-def health_values(*, consumed_rate: float, stored: int, duplicates: int, dead: int, p50: float, p99: float,
-                  sample: Mapping[str, Any], show_workers: bool) -> dict[str, Any]:
+def health_values(
+    *,
+    consumed_rate: float,
+    stored: int,
+    duplicates: int,
+    dead: int,
+    p50: float,
+    p99: float,
+    sample: Mapping[str, Any],
+    show_workers: bool,
+) -> dict[str, Any]:
     """The health panel's values, by element id / property (see :data:`HEALTH_KEYS`)."""
     out: dict[str, Any] = {
         "health-consumed.children": f"{consumed_rate:,.0f} /s",
@@ -156,7 +176,7 @@ def latest_row(tweet: Mapping[str, Any]) -> dict[str, Any]:
     """A stored tweet as a row of the latest-tweets table (formatted strings, text shortened)."""
     text = str(tweet.get("text") or "").replace("\n", " ")
     if len(text) > TEXT_SHOWN:
-        text = text[:TEXT_SHOWN - 1].rstrip() + "…"
+        text = text[: TEXT_SHOWN - 1].rstrip() + "…"
     followers = tweet.get("followers")
     scored_at = tweet.get("scored_at")
     author = tweet.get("author")
@@ -175,10 +195,17 @@ def influencer_rows(top: Sequence[tuple[str, AuthorEntry]]) -> list[dict[str, An
     rows = []
     for rank, (author, entry) in enumerate(top, 1):
         abs_sum, net, tweets, followers = entry
-        rows.append({
-            "rank": rank, "author": f"@{author}", "followers": compact(followers), "tweets": int(tweets),
-            "influence": f"{abs_sum:,.1f}", "net": signed(net), "net_value": round(net, 3),
-        })
+        rows.append(
+            {
+                "rank": rank,
+                "author": f"@{author}",
+                "followers": compact(followers),
+                "tweets": int(tweets),
+                "influence": f"{abs_sum:,.1f}",
+                "net": signed(net),
+                "net_value": round(net, 3),
+            }
+        )
     return rows
 
 
@@ -209,17 +236,28 @@ def classify_view(result: Mapping[str, Any]) -> html.Div | html.Span:
         return html.Span(result.get("message", ""), className="tp-hint", id="classify-message")
     label = result["label"]
     followers = result["followers"]
-    return html.Div([
-        html.Div([
-            html.Div([html.Span("label"), html.B(label, className=f"tp-badge {label}", id="classify-label")],
-                     className="tp-metric"),
-            metric("polarity", f"{result['polarity']:+.4f}", "classify-polarity", tone(result["polarity"])),
-            metric("subjectivity", f"{result['subjectivity']:.4f}"),
-            metric("weight", f"{result['weight']:.3f}"),
-            metric("score", f"{result['score']:+.4f}", cls=tone(result["score"])),
-        ], className="tp-result-grid"),
-        html.Div(("weight = ln(followers + 1) with " + f"{followers:,} followers") if followers is not None
-                 else "no follower count given: weight 1 (as for a tweet whose followers are unknown)",
-                 className="tp-hint", style={"marginTop": "6px"}),
-        html.Div(f"scorer: {result['scorer']}", className="tp-hint", id="classify-scorer"),
-    ])
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Div(
+                        [html.Span("label"), html.B(label, className=f"tp-badge {label}", id="classify-label")],
+                        className="tp-metric",
+                    ),
+                    metric("polarity", f"{result['polarity']:+.4f}", "classify-polarity", tone(result["polarity"])),
+                    metric("subjectivity", f"{result['subjectivity']:.4f}"),
+                    metric("weight", f"{result['weight']:.3f}"),
+                    metric("score", f"{result['score']:+.4f}", cls=tone(result["score"])),
+                ],
+                className="tp-result-grid",
+            ),
+            html.Div(
+                ("weight = ln(followers + 1) with " + f"{followers:,} followers")
+                if followers is not None
+                else "no follower count given: weight 1 (as for a tweet whose followers are unknown)",
+                className="tp-hint",
+                style={"marginTop": "6px"},
+            ),
+            html.Div(f"scorer: {result['scorer']}", className="tp-hint", id="classify-scorer"),
+        ]
+    )

@@ -56,15 +56,15 @@ def check_port(host: str, port: int) -> None:
     try:
         _bind(host, port)
     except socket.gaierror as exc:
-        raise ConfigError(f"can't serve the page on {host}:{port} ({exc.strerror}); "
-                          "give an address of this machine with --host") from None
+        raise ConfigError(
+            f"can't serve the page on {host}:{port} ({exc.strerror}); give an address of this machine with --host"
+        ) from None
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             near = _free_port_near(host, port)
             hint = f"try --port N, e.g. --port {near}" if near else "try --port N"
             raise ConfigError(f"port {port} on {host} is in use by another program ({hint})") from None
-        raise ConfigError(f"can't serve the page on {host}:{port} ({exc.strerror}); try --port N "
-                          "(or --host)") from None
+        raise ConfigError(f"can't serve the page on {host}:{port} ({exc.strerror}); try --port N (or --host)") from None
 
 
 class DashboardServer:
@@ -84,9 +84,11 @@ class DashboardServer:
     def start(self) -> DashboardServer:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         if not is_loopback(self.host):
-            log.warning("the page is served on %s, beyond this machine: it has no login, so anyone who can reach "
-                        "it sees the tweets and can use it; serve it on 127.0.0.1 (the default) unless you mean to",
-                        self.host)
+            log.warning(
+                "the page is served on %s, beyond this machine: it has no login, so anyone who can reach "
+                "it sees the tweets and can use it; serve it on 127.0.0.1 (the default) unless you mean to",
+                self.host,
+            )
         check_port(self.host, self.port)
         self._server = make_server(self.host, self.port, self.app.server, threaded=True)
         self.port = self._server.server_port

@@ -35,8 +35,14 @@ class StoreFollower:
     """Backfill ``aggregator`` from the store at ``location`` (a path or store URL), then follow new
     tweets every ``poll`` seconds."""
 
-    def __init__(self, location: str | Path, aggregator: Aggregator, poll: float = 0.5, batch: int = 50_000,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        location: str | Path,
+        aggregator: Aggregator,
+        poll: float = 0.5,
+        batch: int = 50_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.store: TweetStore = open_store(location, create=False)
         self.location = self.store.location
         self.aggregator = aggregator
@@ -80,13 +86,16 @@ class StoreFollower:
         by_minute: dict[int, list[tuple[str, float, float, int, int]]] = {}
         for author in history.authors:
             by_minute.setdefault(author.minute, []).append(
-                (author.author, author.abs_sum, author.net, author.tweets, author.followers))
-        agg.fold({
-            "buckets": [(s, g, b) for (s, g), b in sorted(buckets.items())],
-            "recent": [recent_row(tweet) for tweet in history.recent],
-            "latencies": history.latencies,
-            "counters": {"consumed": stored, "stored": stored},
-        })
+                (author.author, author.abs_sum, author.net, author.tweets, author.followers)
+            )
+        agg.fold(
+            {
+                "buckets": [(s, g, b) for (s, g), b in sorted(buckets.items())],
+                "recent": [recent_row(tweet) for tweet in history.recent],
+                "latencies": history.latencies,
+                "counters": {"consumed": stored, "stored": stored},
+            }
+        )
         for minute in sorted(by_minute):
             agg.fold({"authors": (minute, by_minute[minute])})
         self.rows_read = stored
@@ -141,9 +150,17 @@ def store_groups(aggregator: Aggregator, preferred: Iterable[str] = ("bitcoin", 
     return [OVERALL, *first, *(g for g in seen if g not in first)]
 
 
-def run_dashboard(store: str | Path, host: str = "127.0.0.1", port: int = 8050, window: int = 3600,
-                  kafka: KafkaConfig | None = None, group: str | None = None, duration: float | None = None,
-                  interval_ms: int = DEFAULT_REFRESH_MS, classify: SentimentAnalyzer | None = None) -> int:
+def run_dashboard(
+    store: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 8050,
+    window: int = 3600,
+    kafka: KafkaConfig | None = None,
+    group: str | None = None,
+    duration: float | None = None,
+    interval_ms: int = DEFAULT_REFRESH_MS,
+    classify: SentimentAnalyzer | None = None,
+) -> int:
     """Serve the page for the store at ``store`` until Ctrl-C (or ``duration`` seconds); returns
     the rows it read. With ``group`` (and ``kafka``), the health panel shows that group's lag.
     ``classify``: the analyzer of the classify box (default ``textblob``)."""
@@ -156,14 +173,26 @@ def run_dashboard(store: str | Path, host: str = "127.0.0.1", port: int = 8050, 
     follower = StoreFollower(store, aggregator)
     health = lag_probe(kafka or KafkaConfig(), group) if group else None
     with follower:
-        subtitle = f"store {follower.location}" + (f" · group {group} on {(kafka or KafkaConfig()).bootstrap_servers}"
-                                               if group else "")
-        app = build_app(aggregator, store_groups(aggregator), subtitle=subtitle, interval_ms=interval_ms,
-                        max_points=window, health=health, show_workers=False, settle=3,
-                        classify=classify)
+        subtitle = f"store {follower.location}" + (
+            f" · group {group} on {(kafka or KafkaConfig()).bootstrap_servers}" if group else ""
+        )
+        app = build_app(
+            aggregator,
+            store_groups(aggregator),
+            subtitle=subtitle,
+            interval_ms=interval_ms,
+            max_points=window,
+            health=health,
+            show_workers=False,
+            settle=3,
+            classify=classify,
+        )
         with DashboardServer(app, host, port) as server:
-            print(f"tweetpulse dashboard: {follower.rows_read:,} stored tweets loaded; live page at {server.url} "
-                  "(Ctrl-C to stop)", flush=True)
+            print(
+                f"tweetpulse dashboard: {follower.rows_read:,} stored tweets loaded; live page at {server.url} "
+                "(Ctrl-C to stop)",
+                flush=True,
+            )
             deadline = time.monotonic() + duration if duration is not None else None
             try:
                 while deadline is None or time.monotonic() < deadline:

@@ -155,10 +155,18 @@ body { margin: 0; background: var(--bg); color: var(--ink); font-family: $font; 
   .tp-grid.halves { grid-template-columns: minmax(0, 1fr); }
   .tp-page { padding: 10px; } .tp-card-value { font-size: 22px; }
 }
-""").substitute(ink=INK, muted=MUTED, grid=GRID, font=FONT, pos=LABEL_COLOURS["positive"],
-                     neg=LABEL_COLOURS["negative"], neu=LABEL_COLOURS["neutral"])
+""").substitute(
+    ink=INK,
+    muted=MUTED,
+    grid=GRID,
+    font=FONT,
+    pos=LABEL_COLOURS["positive"],
+    neg=LABEL_COLOURS["negative"],
+    neu=LABEL_COLOURS["neutral"],
+)
 
-INDEX_STRING = """<!DOCTYPE html>
+INDEX_STRING = (
+    """<!DOCTYPE html>
 <html lang="en">
     <head>
         {%metas%}
@@ -166,7 +174,9 @@ INDEX_STRING = """<!DOCTYPE html>
         <title>{%title%}</title>
         {%favicon%}
         {%css%}
-        <style>""" + CSS + """</style>
+        <style>"""
+    + CSS
+    + """</style>
     </head>
     <body>
         {%app_entry%}
@@ -177,3 +187,4 @@ INDEX_STRING = """<!DOCTYPE html>
         </footer>
     </body>
 </html>"""
+)

@@ -88,4 +88,3 @@ class LagProbe:
         if self._client is not None:
             self._client.close()
             self._client = None
-

@@ -68,8 +68,9 @@ class ClientLog:
             if not self.down:
                 return
             self.down, count = False, self.not_logged
-        self.logger.warning("Kafka at %s reachable again (%d failed connection attempts not logged)",
-                            self.servers, count)
+        self.logger.warning(
+            "Kafka at %s reachable again (%d failed connection attempts not logged)", self.servers, count
+        )
 
 
 def client_log(conf: dict[str, Any]) -> ClientLog | None:

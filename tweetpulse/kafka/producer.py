@@ -173,8 +173,11 @@ class TweetProducer:
             self.stats.last_error = err.str()
             if err.str() != self._failing:  # one line when deliveries start failing, not one per tweet
                 self._failing = err.str()
-                log.error("delivery to %s failed: %s (and so may the next ones: they are counted, not logged)",
-                          msg.topic(), err.str())
+                log.error(
+                    "delivery to %s failed: %s (and so may the next ones: they are counted, not logged)",
+                    msg.topic(),
+                    err.str(),
+                )
             if self.undelivered is not None:
                 self.undelivered.add(msg.key(), msg.value())
 

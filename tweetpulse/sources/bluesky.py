@@ -195,8 +195,11 @@ class BlueskySource(Closing):
         self.skipped = SkippedRows()
         self.counts = BlueskyCounts()
         self.live = LiveState(self.name, on_status)
-        self._profiles = profiles if profiles is not None else (
-            AppViewProfiles(appview, backoff_scale=backoff_scale) if appview else None)
+        self._profiles = (
+            profiles
+            if profiles is not None
+            else (AppViewProfiles(appview, backoff_scale=backoff_scale) if appview else None)
+        )
         self._backoff = Backoff(1.0, 60.0, backoff_scale)
         self._handles: dict[str, str] = {}
         self._seen = SeenIds()
@@ -248,18 +251,25 @@ class BlueskySource(Closing):
 
     def _connect(self, failures: int) -> ClientConnection | None:
         if failures > self.max_retries:
-            raise SourceError(f"Jetstream at {self.url} gave up after {failures - 1} retries "
-                              f"(last: {self.live.last_error})")
+            raise SourceError(
+                f"Jetstream at {self.url} gave up after {failures - 1} retries (last: {self.live.last_error})"
+            )
         cursor = None if self.cursor_us is None else max(0, self.cursor_us - self.rewind_us)
         self.live.set("connecting")
         try:
-            ws = connect(subscribe_url(self.url, cursor), open_timeout=self.open_timeout, max_size=2**21,
-                         user_agent_header=USER_AGENT)
+            ws = connect(
+                subscribe_url(self.url, cursor),
+                open_timeout=self.open_timeout,
+                max_size=2**21,
+                user_agent_header=USER_AGENT,
+            )
         except InvalidStatus as exc:
             status = exc.response.status_code
             if status in (400, 401, 403, 404):
-                raise SourceError(f"{self.url} refused the Jetstream subscription ({status}): check --bluesky-url "
-                                  f"(a Jetstream /subscribe endpoint, e.g. {DEFAULT_JETSTREAM})") from None
+                raise SourceError(
+                    f"{self.url} refused the Jetstream subscription ({status}): check --bluesky-url "
+                    f"(a Jetstream /subscribe endpoint, e.g. {DEFAULT_JETSTREAM})"
+                ) from None
             self._retry(f"Jetstream answered {status}")
             return None
         except InvalidURI:
@@ -380,8 +390,15 @@ def open_bluesky_source(
     on_status: StatusCallback | None = None,
 ) -> BlueskySource:
     """The source for ``--source bluesky`` (``--bluesky-url``, ``--bluesky-appview``, ``--lang``)."""
-    return BlueskySource(url or DEFAULT_JETSTREAM, appview or DEFAULT_APPVIEW, matcher, lang=lang,
-                         record_path=record_path, duration=duration, on_status=on_status)
+    return BlueskySource(
+        url or DEFAULT_JETSTREAM,
+        appview or DEFAULT_APPVIEW,
+        matcher,
+        lang=lang,
+        record_path=record_path,
+        duration=duration,
+        on_status=on_status,
+    )
 
 
 def open_bluesky(request: SourceRequest) -> BlueskySource:

@@ -138,8 +138,7 @@ class AppViewProfiles:
         """One call; the seconds to wait before the next one (0 after a success)."""
         self.calls += 1
         try:
-            response = self._session.get(self.base_url + GET_PROFILES, params={"actors": batch},
-                                         timeout=self.timeout)
+            response = self._session.get(self.base_url + GET_PROFILES, params={"actors": batch}, timeout=self.timeout)
         except requests.RequestException as exc:
             return self._failed(f"cannot reach the AppView at {self.base_url} ({short(exc)})", None)
         if response.status_code == 429:

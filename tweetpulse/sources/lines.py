@@ -237,16 +237,22 @@ class CsvRecords:
         """Why a record over lines ``first``-``last`` must have swallowed the lines after its first."""
         again = f"lines {first + 1}-{last} were read again"
         if ran_out:
-            return (f"a quote opened on this line never closed: the row ran on over {last - first + 1} lines "
-                    f"to the end of the file; {again}")
+            return (
+                f"a quote opened on this line never closed: the row ran on over {last - first + 1} lines "
+                f"to the end of the file; {again}"
+            )
         if self.columns is not None and row and len(row) != self.columns:
-            return f"expected {self.columns} columns, got {len(row)} in a row over lines {first}-{last} " \
-                   f"(a stray quote?); {again}"
+            return (
+                f"expected {self.columns} columns, got {len(row)} in a row over lines {first}-{last} "
+                f"(a stray quote?); {again}"
+            )
         return None
 
     @staticmethod
     def _run_on_reason(first: int, lines: int, chars: int) -> str:
         if lines == 1:
             return f"the row has {chars:,} characters, more than a row may have ({MAX_RECORD_CHARS:,})"
-        return (f"a quote opened on this line never closed: the row ran on over {lines} lines "
-                f"(to line {first + lines - 1}); lines {first + 1}-{first + lines - 1} were read again")
+        return (
+            f"a quote opened on this line never closed: the row ran on over {lines} lines "
+            f"(to line {first + lines - 1}); lines {first + 1}-{first + lines - 1} were read again"
+        )

@@ -98,8 +98,11 @@ def status_to_tweet(status: Mapping[str, Any], matcher: KeywordMatcher, source: 
     account: Mapping[str, Any] = account_obj if isinstance(account_obj, dict) else {}
     followers = account.get("followers_count")
     tags = status.get("tags")
-    names = [t["name"] for t in tags if isinstance(t, dict) and isinstance(t.get("name"), str)] if isinstance(
-        tags, list) else []
+    names = (
+        [t["name"] for t in tags if isinstance(t, dict) and isinstance(t.get("name"), str)]
+        if isinstance(tags, list)
+        else []
+    )
     keywords = matcher.match(text + "".join(f" #{name}" for name in names))
 
     def text_or_none(value: object) -> str | None:
@@ -113,8 +116,9 @@ def status_to_tweet(status: Mapping[str, Any], matcher: KeywordMatcher, source: 
         created_at=iso_utc(status.get("created_at")),
         author=text_or_none(account.get("acct")),
         author_id=text_or_none(account.get("url")) or text_or_none(account.get("id")),
-        followers=followers if isinstance(followers, int) and not isinstance(followers, bool)
-        and followers >= 0 else None,
+        followers=followers
+        if isinstance(followers, int) and not isinstance(followers, bool) and followers >= 0
+        else None,
         lang=text_or_none(status.get("language")),
         keywords=keywords,
         source=source,
@@ -150,13 +154,16 @@ class MastodonSource(Closing):
     ) -> None:
         if urlsplit(instance).scheme not in ("http", "https") or not urlsplit(instance).netloc:
             raise ConfigError(
-                f"--mastodon-instance must be the server's URL, e.g. {DEFAULT_INSTANCE}; got {instance!r}")
+                f"--mastodon-instance must be the server's URL, e.g. {DEFAULT_INSTANCE}; got {instance!r}"
+            )
         transport = transport or ("websocket" if token else "poll")
         if transport not in TRANSPORTS:
             raise ConfigError(f"unknown Mastodon transport {transport!r}: use {', '.join(TRANSPORTS)}")
         if transport != "poll" and not token:
-            raise ConfigError(f"Mastodon's streaming API needs an access token: set {TOKEN_ENV}, "
-                              "or poll the public tag timelines with --mastodon-transport poll")
+            raise ConfigError(
+                f"Mastodon's streaming API needs an access token: set {TOKEN_ENV}, "
+                "or poll the public tag timelines with --mastodon-transport poll"
+            )
         if token:
             register_secret(token)
             redact_logs_of("websockets.client")  # it logs the handshake's headers (the token's) at debug level
@@ -173,8 +180,9 @@ class MastodonSource(Closing):
         self._queue: queue.Queue[FeedItem] = queue.Queue(maxsize=10_000)
         self._seen = SeenIds()
         self._recorder = open_recorder(record_path)
-        self._ctx = FeedContext(self.instance, streaming_url or "", self.tags, token, self.live, self._queue,
-                                backoff_scale)
+        self._ctx = FeedContext(
+            self.instance, streaming_url or "", self.tags, token, self.live, self._queue, backoff_scale
+        )
         self._poll_interval = poll_interval
         self._feed: Feed | None = None
         self._closed = False
@@ -199,8 +207,12 @@ class MastodonSource(Closing):
     def _start(self) -> Feed:
         ctx = self._ctx
         if self.transport == "poll":
-            log.warning("mastodon: no access token, polling %s's public tag timelines every %gs "
-                        "(set %s to stream live)", self.instance, self._poll_interval, TOKEN_ENV)
+            log.warning(
+                "mastodon: no access token, polling %s's public tag timelines every %gs (set %s to stream live)",
+                self.instance,
+                self._poll_interval,
+                TOKEN_ENV,
+            )
             return TagPoller(ctx, self._poll_interval)
         if self.transport == "sse":
             return SseFeed(ctx)
@@ -270,9 +282,18 @@ def open_mastodon_source(
 ) -> MastodonSource:
     """The source for ``--source mastodon``: the token from ``MASTODON_ACCESS_TOKEN`` (optional)."""
     token = os.environ.get(TOKEN_ENV, "").strip() or None
-    return MastodonSource(instance or DEFAULT_INSTANCE, token, matcher, transport=transport, groups=groups,
-                          lang=lang, record_path=record_path, duration=duration, poll_interval=poll_interval,
-                          on_status=on_status)
+    return MastodonSource(
+        instance or DEFAULT_INSTANCE,
+        token,
+        matcher,
+        transport=transport,
+        groups=groups,
+        lang=lang,
+        record_path=record_path,
+        duration=duration,
+        poll_interval=poll_interval,
+        on_status=on_status,
+    )
 
 
 def open_mastodon(request: SourceRequest) -> MastodonSource:

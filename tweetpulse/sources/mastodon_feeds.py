@@ -65,8 +65,16 @@ class Feed(Protocol):
 class FeedContext:
     """What every feed needs: where to put events, the token, the state, the stop flag."""
 
-    def __init__(self, instance: str, streaming: str, tags: list[str], token: str | None, live: LiveState,
-                 sink: queue.Queue[FeedItem], backoff_scale: float = 1.0) -> None:
+    def __init__(
+        self,
+        instance: str,
+        streaming: str,
+        tags: list[str],
+        token: str | None,
+        live: LiveState,
+        sink: queue.Queue[FeedItem],
+        backoff_scale: float = 1.0,
+    ) -> None:
         self.instance, self.streaming, self.tags, self.token = instance, streaming, tags, token
         self.live, self.sink, self.backoff_scale = live, sink, backoff_scale
         self.stop = threading.Event()
@@ -113,11 +121,15 @@ class FeedContext:
     def refused(self, status: int, what: str) -> str | None:
         """The one-line message for a status that retrying won't fix (None: retry)."""
         if status == 401:
-            return (f"{self.instance} refused the access token for {what} (401): check MASTODON_ACCESS_TOKEN "
-                    "(a token with read:statuses from Preferences → Development on that instance)")
+            return (
+                f"{self.instance} refused the access token for {what} (401): check MASTODON_ACCESS_TOKEN "
+                "(a token with read:statuses from Preferences → Development on that instance)"
+            )
         if status in (403, 422):
-            return (f"{self.instance} shows {what} only to signed-in users ({status}): set MASTODON_ACCESS_TOKEN "
-                    "or pick another --mastodon-instance")
+            return (
+                f"{self.instance} shows {what} only to signed-in users ({status}): set MASTODON_ACCESS_TOKEN "
+                "or pick another --mastodon-instance"
+            )
         if status in (400, 404):
             return f"{self.instance} has no {what} ({status}): check --mastodon-instance (the server's base URL)"
         return None
@@ -157,8 +169,13 @@ class WebSocketFeed:
         while not ctx.stop.is_set():
             ctx.live.set("connecting")
             try:
-                ws = connect(self.url(), additional_headers=ctx.headers(), open_timeout=10, max_size=2**22,
-                             user_agent_header=None)
+                ws = connect(
+                    self.url(),
+                    additional_headers=ctx.headers(),
+                    open_timeout=10,
+                    max_size=2**22,
+                    user_agent_header=None,
+                )
             except InvalidStatus as exc:
                 code = exc.response.status_code
                 message = ctx.refused(code, "the streaming API")
@@ -250,9 +267,13 @@ class SseFeed:
             while not ctx.stop.is_set():
                 ctx.live.set("connecting")
                 try:
-                    response = session.get(url, params={"tag": tag}, headers={**ctx.headers(),
-                                           "Accept": "text/event-stream"}, stream=True,
-                                           timeout=(10, self.read_timeout))
+                    response = session.get(
+                        url,
+                        params={"tag": tag},
+                        headers={**ctx.headers(), "Accept": "text/event-stream"},
+                        stream=True,
+                        timeout=(10, self.read_timeout),
+                    )
                 except requests.RequestException as exc:
                     ctx.retry(backoff, f"cannot reach {ctx.instance} ({short(exc)})")
                     continue
@@ -408,8 +429,9 @@ def streaming_base(instance: str, session: requests.Session | None = None, timeo
     the instance itself with a websocket scheme."""
     fallback = "ws" + instance[4:] if instance.startswith("http") else instance
     try:
-        response = (session or requests).get(f"{instance}/api/v2/instance", timeout=timeout,
-                                             headers={"User-Agent": USER_AGENT})
+        response = (session or requests).get(
+            f"{instance}/api/v2/instance", timeout=timeout, headers={"User-Agent": USER_AGENT}
+        )
         urls = response.json().get("configuration", {}).get("urls", {}) if response.status_code == 200 else {}
     except (requests.RequestException, ValueError, AttributeError):
         return fallback

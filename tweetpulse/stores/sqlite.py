@@ -90,11 +90,15 @@ def problem(path: str | Path, exc: sqlite3.Error | OSError) -> str:
     if name == "SQLITE_FULL" or getattr(exc, "errno", None) == errno.ENOSPC:
         return f"the disk holding the store {path} is full ({text}): free some space, then start again"
     if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text:
-        return (f"the store {path} is damaged or not a tweetpulse store ({text}): move it aside "
-                "(a new one is made in its place) or give another --store")
+        return (
+            f"the store {path} is damaged or not a tweetpulse store ({text}): move it aside "
+            "(a new one is made in its place) or give another --store"
+        )
     if "no such column" in text or "no such table" in text:
-        return (f"the store {path} holds a scored_tweets table of another layout ({text}): "
-                "give another --store, or move this file aside")
+        return (
+            f"the store {path} holds a scored_tweets table of another layout ({text}): "
+            "give another --store, or move this file aside"
+        )
     if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")) or isinstance(exc, OSError):
         return f"can't open the store {path} ({text}): pass a writable path with --store"
     return f"the store {path} failed ({text})"

@@ -21,8 +21,9 @@ class RebasedSession(requests.Session):
     before proxies and TLS settings are chosen for the real target.
     """
 
-    def __init__(self, api_base: str | None = None, timeout: float | None = 30.0,
-                 stream_timeout: float | None = None) -> None:
+    def __init__(
+        self, api_base: str | None = None, timeout: float | None = 30.0, stream_timeout: float | None = None
+    ) -> None:
         super().__init__()
         self.api_base = (api_base or API_BASE).rstrip("/")
         self.default_timeout = timeout

@@ -57,8 +57,9 @@ class _StreamingClient(tweepy.StreamingClient):
 
     session: requests.Session
 
-    def __init__(self, owner: XStreamSource, bearer_token: str, api_base: str | None, stall_timeout: float,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, owner: XStreamSource, bearer_token: str, api_base: str | None, stall_timeout: float, **kwargs: Any
+    ) -> None:
         super().__init__(bearer_token, **kwargs)
         self.session.close()
         self.session = RebasedSession(api_base, stream_timeout=stall_timeout)
