@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from confluent_kafka import KafkaError, Message, Producer
 from tweetpulse.config import KafkaConfig
 from tweetpulse.errors import KafkaUnavailable
 from tweetpulse.kafka.clients import new_client
-from tweetpulse.kafka.logs import ClientLog, client_log
+from tweetpulse.kafka.logs import FORGET_AFTER, ClientLog, client_log
 from tweetpulse.models import Tweet
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,8 @@ class TweetProducer:
         self._overrides = overrides
         self._producer: Producer | None = None
         self._log: ClientLog | None = None
-        self._failing: str | None = None  # the delivery error last logged, until a delivery succeeds
+        self._failing: str | None = None  # the last delivery error, and when it came
+        self._failing_at = 0.0
         self._lock = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -167,19 +169,21 @@ class TweetProducer:
             self.stats.delivered += 1
             if self._log is not None and self._log.down:
                 self._log.reachable()
-            self._failing = None
-        else:
-            self.stats.failed += 1
-            self.stats.last_error = err.str()
-            if err.str() != self._failing:  # one line when deliveries start failing, not one per tweet
-                self._failing = err.str()
-                log.error(
-                    "delivery to %s failed: %s (and so may the next ones: they are counted, not logged)",
-                    msg.topic(),
-                    err.str(),
-                )
-            if self.undelivered is not None:
-                self.undelivered.add(msg.key(), msg.value())
+            return
+        self.stats.failed += 1
+        self.stats.last_error = err.str()
+        now = time.monotonic()
+        # one line when deliveries start failing, not one per tweet, nor one per flap while a cluster
+        # comes back partition by partition: the same error is told again only after a quiet spell
+        if err.str() != self._failing or now - self._failing_at > FORGET_AFTER:
+            log.error(
+                "delivery to %s failed: %s (and so may the next ones: they are counted, not logged)",
+                msg.topic(),
+                err.str(),
+            )
+        self._failing, self._failing_at = err.str(), now
+        if self.undelivered is not None:
+            self.undelivered.add(msg.key(), msg.value())
 
     def _on_error(self, err: KafkaError) -> None:
         self.stats.last_error = err.str()
