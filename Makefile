@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup native kafka kafka-stop postgres demo test test-unit test-faults lint bench bench-quick lab browser-deps clean
+.PHONY: help setup native spark kafka kafka-stop postgres demo test test-unit test-faults lint bench bench-quick lab browser-deps clean
 
 help: ## show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,11 @@ native: ## (re)build the optional compiled scoring core into .venv (needs cargo)
 	  echo "make: the compiled scoring core did not build (see $(VENV)/native-build.log): scoring uses the pure-Python scorer"; \
 	fi
 
+# Spark is heavy (pyspark ~450 MB, a JVM per run), so make setup leaves it out; make test needs it for the
+# Spark tier (tests/integration/test_spark_*.py).
+spark: setup ## pyspark (pinned) into .venv and Spark's Kafka connector jars into .spark/jars, once (tweetpulse spark)
+	scripts/spark-setup.sh
+
 kafka: setup ## start the local Kafka broker (./kafka-setup.sh start)
 	./kafka-setup.sh start
 
@@ -61,7 +66,7 @@ browser-deps: ## install headless Chromium, ChromeDriver and an emoji font (Debi
 	  $$SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-color-emoji >/dev/null; \
 	fi
 
-test: setup browser-deps lint ## lint, then every tier: unit, integration (real broker), notebook, browser
+test: setup spark browser-deps lint ## lint, then every tier: unit, integration (real broker, Spark), notebook, browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-unit: setup ## only the unit tests (no broker, no browser)
@@ -91,5 +96,5 @@ lab: setup ## JupyterLab on this folder; as root adds --allow-root; LAB_ARGS="--
 
 clean: ## stop Kafka and remove .venv, .kafka, data and caches
 	-./kafka-setup.sh stop
-	rm -rf $(VENV) .kafka data artifacts native/target .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .kafka .spark data artifacts native/target .pytest_cache .mypy_cache .ruff_cache *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
