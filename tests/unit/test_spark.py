@@ -17,7 +17,7 @@ from tweetpulse.deadletter import Undelivered, dead_letter_headers
 from tweetpulse.errors import ConfigError, InvalidRecord
 from tweetpulse.scoring import make_analyzer, score_tweet
 from tweetpulse.settings import ListenerSettings
-from tweetpulse.spark.job import SparkJob, default_checkpoint, failure
+from tweetpulse.spark.job import SparkJob, SparkSummary, default_checkpoint, failure
 from tweetpulse.spark.partitions import INPUT_COLUMNS, Counts, DeadLettersLost, KafkaRow, process_batch
 from tweetpulse.spark.runtime import connector_jars
 from tweetpulse.stores import open_store
@@ -179,3 +179,19 @@ def test_a_bad_argument_is_one_line_and_exit_2(
     assert exit_.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and needle in err[0]
+
+
+def test_the_summary_adds_up_the_batches_and_writes_as_json() -> None:
+    summary = SparkSummary(seconds=2.0)
+    summary.add(Counts(10, 7, 1, 2))
+    summary.add(Counts(4, 4, 0, 0))
+    assert summary.as_dict() == {
+        "consumed": 14,
+        "stored": 11,
+        "duplicates": 1,
+        "dead": 2,
+        "batches": 2,
+        "seconds": 2.0,
+        "rate": 7.0,
+    }
+    assert summary.line().startswith("consumed 14, stored 11, duplicates ignored 1, dead-lettered 2 in 2 micro-batches")

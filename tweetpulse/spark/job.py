@@ -24,7 +24,7 @@ import re
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,9 +121,8 @@ class SparkSummary:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("lock")
-        return {**data, "rate": self.rate}
+        data = {name: getattr(self, name) for name in ("consumed", "stored", "duplicates", "dead", "batches")}
+        return {**data, "seconds": self.seconds, "rate": self.rate}
 
 
 class BatchWriter:
@@ -190,7 +189,7 @@ def start_query(spark: SparkSession, job: SparkJob, summary: SparkSummary) -> St
 
 
 def wait(
-    query: StreamingQuery, summary: SparkSummary, idle_exit: float | None, duration: float | None, tick: float = 0.5
+    query: StreamingQuery, summary: SparkSummary, idle_exit: float | None, duration: float | None, tick: int = 1
 ) -> None:
     """Until ``duration`` passes, or ``idle_exit`` seconds go by with nothing new and the source caught up
     (or the query stops: :func:`failure` says why)."""
