@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from confluent_kafka import Message
 
-from tests.integration.test_dead_letters import produce_raw, read_letters
+from tests.integration.test_dead_letters import limit_dlq, produce_raw, read_letters, tweet_items
 from tests.integration.test_listener import listen, make_tweets, produce
 from tests.support.bad_messages import BAD_MESSAGES
 from tests.support.headers import message_headers
@@ -94,6 +94,30 @@ def test_spark_stores_what_listen_stores_and_dead_letters_the_rest_with_the_same
     assert (again["consumed"], again["stored"], again["dead"]) == (0, 0, 0)
     assert len(stored(tmp_path / "spark.db")) == len(good)
     assert len(read_letters(kafka, 2 * n_bad + 1, deadline=5)) == 2 * n_bad
+
+
+def test_a_dead_letter_the_dlq_refuses_stops_the_query_uncommitted_and_a_restart_loses_nothing(
+    kafka: KafkaConfig, tmp_path: Path
+) -> None:
+    limit_dlq(kafka, 200)  # the dead-letter topic refuses every letter (even the 1 KB trace)
+    good = make_tweets(200, seed=23)
+    produce_raw(kafka, [*tweet_items(good[:50], 0), (b"bad", b"not json", 0), *tweet_items(good[50:100], 0)])
+    produce_raw(kafka, tweet_items(good[100:], 1))
+    db, checkpoint, out = tmp_path / "spark.db", tmp_path / "ckpt", tmp_path / "out"
+
+    failed = start_spark(kafka, str(db), checkpoint, out, "--idle-exit", "3")
+    code, _ = failed.wait()
+    errors = [line for line in failed.log().splitlines() if line.startswith("tweetpulse spark: error:")]
+    assert code == 2 and len(errors) == 1, failed.log()[-4000:]
+    assert f"not kept by {kafka.dlq_topic}" in errors[0] and f"{kafka.topic}[0]@50" in errors[0]
+    assert not set(stored(db)["id"]) & {t.id for t in good[:100]}  # nothing of partition 0 was stored
+
+    limit_dlq(kafka, 1_000_000)  # the topic fixed: the same batch again, nothing lost, nothing twice
+    summary = run_spark(kafka, str(db), checkpoint, out)
+    assert (summary["stored"] + summary["duplicates"], summary["dead"]) == (200, 1)
+    assert sorted(stored(db)["id"]) == sorted(t.id for t in good)
+    (letter,) = read_letters(kafka, 1)
+    assert message_headers(letter)["tweetpulse.reason"] == b"not-json"
 
 
 def count(path: Path) -> int:
