@@ -110,8 +110,15 @@ def cmd_spark(args: argparse.Namespace) -> int:
         max_offsets_per_trigger=args.max_offsets_per_trigger,
         conf=dict(args.spark_conf),
     )
+    # built here once too: a scorer that can't load (a missing model file) fails now, in one line, not in a task
+    analyzer = settings.analyzer()
+    engine = getattr(analyzer, "engine", None)  # textblob: "native" (the compiled core) or "python"
+    print(
+        f"tweetpulse spark: {job.master}, scorer {analyzer.name}{f' ({engine} engine)' if engine else ''}, "
+        f"checkpoint {job.checkpoint}",
+        file=sys.stderr,
+    )
     summary = run_spark(job, idle_exit=args.idle_exit, duration=args.duration)
-    print(f"tweetpulse spark: checkpoint {job.checkpoint}", file=sys.stderr)
     return report(args, summary)
 
 
