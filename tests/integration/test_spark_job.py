@@ -11,7 +11,8 @@ import pytest
 from confluent_kafka import Message
 
 from tests.integration.test_dead_letters import limit_dlq, produce_raw, read_letters, tweet_items
-from tests.integration.test_listener import listen, make_tweets, produce
+from tests.integration.test_dead_letters import run as listen
+from tests.integration.test_listener import make_tweets, produce
 from tests.support.bad_messages import BAD_MESSAGES
 from tests.support.headers import message_headers
 from tests.support.spark import require_spark, run_spark, start_spark, wait_for
@@ -59,10 +60,11 @@ def test_spark_stores_what_listen_stores_and_dead_letters_the_rest_with_the_same
     produce_raw(kafka, [(b"dup", good[0].to_json(), 2)])  # a redelivered tweet: stored once
     produce(kafka, good[300:])
 
-    listen(kafka, tmp_path / "listen.db", workers=1)
+    n_bad = len(BAD_MESSAGES)
+    listened = listen(kafka, tmp_path / "listen.db", "listen", expect=len(good) + 1 + n_bad).summary()
+    assert (listened.stored, listened.dead) == (len(good), n_bad)
     summary = run_spark(kafka, str(tmp_path / "spark.db"), tmp_path / "ckpt", tmp_path / "out")
 
-    n_bad = len(BAD_MESSAGES)
     assert (summary["consumed"], summary["stored"], summary["duplicates"], summary["dead"]) == (
         len(good) + 1 + n_bad,
         len(good),

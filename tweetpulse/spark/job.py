@@ -24,6 +24,7 @@ import re
 import sys
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,6 +148,9 @@ def build_session(job: SparkJob) -> SparkSession:
 
     if job.master.startswith("local"):
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # pyspark warns about pandas 3 wherever it checks pandas' version; the job hands Arrow batches to
+    # the workers (mapInArrow) and uses no pandas path of pyspark
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     builder = SparkSession.builder
     for key, value in conf.items():
         builder = builder.config(key, value)
