@@ -29,7 +29,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 from urllib.parse import quote, urlsplit
@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = "tweetpulse (live crypto sentiment)"
 POLL_LIMIT = 40  # the tag timeline's maximum page size
+MAX_EVENT = 2**22  # bytes: a server-sent event (or line) bigger than this is dropped, as the websocket's limit
+OVERSIZED = "tweetpulse:oversized"  # what sse_events yields for an event it dropped
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 
 
@@ -223,23 +225,57 @@ class WebSocketFeed:
 # --------------------------------------------------------------------------- server-sent events
 
 
-def sse_events(lines: Iterator[str]) -> Iterator[tuple[str, str]]:
-    """``(event, data)`` per server-sent event; comments (``:thump``) are heartbeats, skipped."""
-    event, data = "message", list[str]()
+def sse_events(lines: Iterator[str | None], max_event: int = MAX_EVENT) -> Iterator[tuple[str, str]]:
+    """``(event, data)`` per server-sent event; comments (``:thump``) are heartbeats, skipped.
+
+    An event whose data add up to more than ``max_event`` characters, or that has a line that was
+    too long (``None``, from :func:`bounded_lines`), is dropped: ``(OVERSIZED, "")`` instead.
+    """
+    event, data, size, dropped = "message", list[str](), 0, False
     for line in lines:
-        if not line:
-            if data:
+        if line is None:
+            dropped, data, size = True, [], 0
+        elif not line:
+            if dropped:
+                yield OVERSIZED, ""
+            elif data:
                 yield event, "\n".join(data)
-            event, data = "message", []
-        elif line.startswith(":"):
+            event, data, size, dropped = "message", [], 0, False
+        elif line.startswith(":") or dropped:
             continue
         else:
             name, _, value = line.partition(":")
             value = value.removeprefix(" ")
             if name == "event":
-                event = value
+                event = value[:100]
             elif name == "data":
-                data.append(value)
+                size += len(value) + 1
+                if size > max_event:  # a server that never ends its event: memory stays bounded
+                    dropped, data, size = True, [], 0
+                else:
+                    data.append(value)
+
+
+def bounded_lines(chunks: Iterable[bytes], max_line: int = MAX_EVENT) -> Iterator[str | None]:
+    """The lines (LF or CRLF) of a byte stream, decoded; a line over ``max_line`` bytes is dropped
+    as it arrives (``None`` in its place), so a stream without line breaks holds no more than that."""
+    parts: list[bytes] = []
+    size, dropping = 0, False
+    for chunk in chunks:
+        start = 0
+        while (end := chunk.find(b"\n", start)) >= 0:
+            piece = chunk[start:end]
+            if not dropping:
+                too_long = size + len(piece) > max_line
+                yield None if too_long else b"".join((*parts, piece)).removesuffix(b"\r").decode("utf-8", "replace")
+            parts, size, dropping, start = [], 0, False, end + 1
+        rest = chunk[start:]
+        if rest and not dropping:
+            parts.append(rest)
+            size += len(rest)
+            if size > max_line:
+                parts, size, dropping = [], 0, True
+                yield None
 
 
 class SseFeed:
@@ -288,8 +324,12 @@ class SseFeed:
                 ctx.live.set("connected")
                 backoff.reset()
                 try:
-                    for event, data in sse_events(_text_lines(response)):
-                        ctx.on_event(event, data)
+                    for event, data in sse_events(bounded_lines(response.iter_content(8192))):
+                        if event == OVERSIZED:
+                            ctx.bad_payloads += 1
+                            log.warning("mastodon: dropped a server-sent event over %d bytes", MAX_EVENT)
+                        else:
+                            ctx.on_event(event, data)
                     cause = "the streaming API ended the event stream"
                 except (requests.RequestException, OSError, AttributeError, ValueError) as exc:
                     cause = f"the event stream broke ({short(exc)})"
@@ -297,11 +337,6 @@ class SseFeed:
                     self._responses.pop(tag, None)
                     response.close()
                 ctx.retry(backoff, cause)
-
-
-def _text_lines(response: requests.Response) -> Iterator[str]:
-    for line in response.iter_lines():
-        yield line.decode("utf-8", "replace") if isinstance(line, bytes) else line
 
 
 def _shutdown(response: requests.Response) -> None:
@@ -326,6 +361,7 @@ class TagPoller:
         self.max_pages = max_pages
         self.since_id: str | None = None
         self.calls = 0
+        self._refused = False  # a next page off the instance was refused (and said so)
         self._thread: threading.Thread | None = None
         self._session = requests.Session()
 
@@ -347,7 +383,11 @@ class TagPoller:
         ctx = self.ctx
         ctx.live.set("polling")
         while not ctx.stop.is_set():
-            statuses = self.poll_once()
+            try:
+                statuses = self.poll_once()
+            except Exception as exc:  # whatever the instance sends, polling goes on
+                ctx.retry(Backoff(self.interval, self.interval), f"a tag timeline poll failed ({short(exc)})")
+                continue
             for status in sorted(statuses, key=lambda s: _id_key(str(s.get("id", "")))):
                 ctx.sink.put(FeedItem("update", status))
             ctx.stop.wait(self.interval)
@@ -377,6 +417,8 @@ class TagPoller:
 
     def _get(self, url: str) -> tuple[list[Any] | None, str | None]:
         ctx, backoff = self.ctx, Backoff(5.0, 300.0)
+        if not same_origin(url, ctx.instance):
+            return None, None  # never: _next_page only hands back the instance's own links
         while not ctx.stop.is_set():
             self.calls += 1
             try:
@@ -404,13 +446,49 @@ class TagPoller:
                 continue
             if ctx.live.state != "polling":
                 ctx.live.set("polling")
-            remaining = response.headers.get("X-RateLimit-Remaining", "")
-            if remaining.isdigit() and int(remaining) <= 1 and reset:
+            remaining = response.headers.get("X-RateLimit-Remaining", "").strip()
+            if remaining in ("0", "1") and reset:  # anything but a number is no news about the limit
                 log.warning("mastodon: the tag timeline's rate limit is used up, waiting %.0fs for its reset", reset)
                 ctx.wait(reset)
-            link = _LINK_NEXT.search(response.headers.get("Link", ""))
-            return page, link.group(1) if link else None
+            return page, self._next_page(response.headers.get("Link", ""))
         return None, None
+
+    def _next_page(self, header: str) -> str | None:
+        """The ``Link: rel="next"`` URL when it is on the instance itself (same scheme, host and
+        port, http or https): the token never goes anywhere else, and any other link ends the paging
+        with one warning."""
+        link = _LINK_NEXT.search(header[:8192])
+        if link is None:
+            return None
+        url = link.group(1)
+        if same_origin(url, self.ctx.instance):
+            return url
+        level, self._refused = logging.DEBUG if self._refused else logging.WARNING, True  # one line, not one a poll
+        log.log(
+            level,
+            "mastodon: not following the tag timeline's next page at %r: it is not on %s",
+            redact(url[:200], self.ctx.token),
+            self.ctx.instance,
+        )
+        return None
+
+
+def same_origin(url: str, instance: str) -> bool:
+    """Whether ``url`` is an http(s) URL on ``instance``'s scheme, host and port."""
+    try:
+        there, here = urlsplit(url), urlsplit(instance)
+        return (
+            there.scheme in ("http", "https")
+            and (there.scheme, there.hostname, there.port or _PORTS[there.scheme])
+            == (here.scheme, here.hostname, here.port or _PORTS[here.scheme])
+            and not there.username
+            and not there.password
+        )
+    except (ValueError, KeyError):  # a bad port, an unknown scheme
+        return False
+
+
+_PORTS = {"http": 80, "https": 443}
 
 
 def _reset_in(value: str | None) -> float | None:
@@ -418,10 +496,10 @@ def _reset_in(value: str | None) -> float | None:
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        moment = datetime.fromisoformat(value[:64].replace("Z", "+00:00"))
+        return max(1.0, min(moment.timestamp() - time.time(), 300.0))
+    except (ValueError, OverflowError, OSError):
         return None
-    return max(1.0, min(moment.timestamp() - time.time(), 300.0))
 
 
 def streaming_base(instance: str, session: requests.Session | None = None, timeout: float = 10.0) -> str:
