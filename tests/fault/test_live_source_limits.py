@@ -19,11 +19,15 @@ from typing import Any
 
 import pytest
 
+from tests.integration.test_streamer import read_topic
 from tests.support.jetstream_server import T0, Connection, FakeAppView, FakeJetstream, identity_event, post_event
 from tests.support.mastodon_server import TOKEN, FakeMastodon, make_status
+from tweetpulse.config import KafkaConfig
 from tweetpulse.models import MAX_FOLLOWERS, Tweet, record_from_dict
+from tweetpulse.pacing import Pacer
 from tweetpulse.sources.bluesky import MAX_EVENT, MAX_HANDLE_CHARS, BlueskySource
 from tweetpulse.sources.mastodon import MastodonSource
+from tweetpulse.streamer import stream
 
 A, B, C = "did:plc:alice", "did:plc:bob", "did:plc:carol"
 
@@ -80,6 +84,18 @@ def test_a_mastodon_count_out_of_range_is_unknown_not_a_crash(followers: int) ->
 
     assert sorted((t.id.rsplit("/", 1)[1], t.followers) for t in tweets) == [("101", None), ("102", 3)]
     assert all(record_from_dict(t.to_dict()) for t in tweets)
+
+
+def test_a_count_past_2_64_reaches_the_topic_as_null_and_the_streamer_goes_on(kafka: KafkaConfig) -> None:
+    huge = make_status("101", "<p>bitcoin up</p>", tags=["btc"], followers=2**64 + 1)
+    fine = make_status("102", "<p>eth down</p>", tags=["eth"], followers=3)
+    with FakeMastodon(statuses=[huge, fine]) as server:
+        source = MastodonSource(server.url, None, transport="poll", poll_interval=0.05)
+        summary = stream(source, kafka, Pacer(limit=2, duration=30), progress=False)
+
+    assert summary.delivered == 2 and summary.failed == 0
+    rows = {r.value["id"].rsplit("/", 1)[1]: r.value["followers"] for r in read_topic(kafka, expected=2)}
+    assert rows == {"101": None, "102": 3}
 
 
 def test_bluesky_posts_the_listener_would_dead_letter_are_skipped_and_counted() -> None:
