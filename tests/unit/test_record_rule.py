@@ -10,7 +10,8 @@ import pytest
 from tweetpulse.models import MAX_FOLLOWERS, MAX_ID, Tweet, fit_record, record_from_dict, usable_followers
 from tweetpulse.sources.base import SkippedRows, conform
 from tweetpulse.sources.fields import iso_utc
-from tweetpulse.sources.mastodon_feeds import OVERSIZED, bounded_lines, same_origin, sse_events
+from tweetpulse.sources.mastodon_poll import same_origin
+from tweetpulse.sources.mastodon_sse import OVERSIZED, bounded_lines, sse_events
 from tweetpulse.sources.secrets import forget_secret, redact_record, register_secret
 
 SECRET = "unit-secret-token-0123456789abcdef"

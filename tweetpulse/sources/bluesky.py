@@ -19,7 +19,11 @@ a post waits at most ``profile_wait`` seconds for it, then goes out with ``follo
 
 A lost connection is retried with backoff (1 s, 2 s … 60 s) and resumed from the last ``time_us``
 minus ``rewind`` seconds (Jetstream's ``cursor``, in microseconds); delivery on resume is
-at-least-once, so posts already produced are dropped (``counts.duplicates``). ``record_path``
+at-least-once, so posts already produced are dropped (``counts.duplicates``). A connection that
+sends nothing for ``idle_timeout`` seconds is taken as stalled and reconnected; an event over
+:data:`MAX_EVENT` bytes is skipped past (``counts.oversized``). Records follow the record rule
+(:func:`tweetpulse.sources.base.conform`): a post without a usable text or id is a skipped row.
+``record_path``
 appends the raw event of every produced post to a JSONL file (replay format ``jetstream-jsonl``).
 """
 
@@ -32,8 +36,8 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import urlencode, urlsplit
+from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import urlsplit
 
 import orjson
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
@@ -54,6 +58,7 @@ from tweetpulse.sources._live import (
     short,
 )
 from tweetpulse.sources.base import SkippedRows, conform
+from tweetpulse.sources.bluesky_events import post_from_event, subscribe_url
 from tweetpulse.sources.bluesky_profiles import DEFAULT_APPVIEW, AppViewProfiles, ProfileSource, usable_handle
 
 if TYPE_CHECKING:
@@ -62,8 +67,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_JETSTREAM = "wss://jetstream2.us-east.bsky.network/subscribe"
-POST = "app.bsky.feed.post"
-MAX_TEXT = 10_000
 MAX_HANDLES = 100_000
 MAX_HANDLE_CHARS = 4_000_000  # the handles kept, in total: memory stays flat whatever their size
 MAX_EVENT = 2**21  # bytes: a bigger event closes the connection (1009) and is skipped past
@@ -85,69 +88,6 @@ class BlueskyCounts:
     no_followers: int = 0  # produced with followers null (the AppView had no answer in time)
     connections: int = 0
     oversized: int = 0  # events over MAX_EVENT bytes, skipped past
-
-
-class Parsed(NamedTuple):
-    """One event read: a post's record (``tweet``), or why there is none (``kind``)."""
-
-    tweet: Tweet | None
-    kind: str  # post | ignored | identity | bad
-    detail: str = ""
-
-
-def _iso(value: object) -> str | None:
-    from tweetpulse.sources.fields import iso_utc
-
-    return iso_utc(value)
-
-
-def post_from_event(event: Any, matcher: KeywordMatcher, source: str = "bluesky") -> Parsed:
-    """The record of a Jetstream event when it creates a post (``keywords`` from ``matcher``)."""
-    if not isinstance(event, dict):
-        return Parsed(None, "bad", "not a JSON object")
-    kind = event.get("kind")
-    if kind != "commit":
-        return Parsed(None, "identity" if kind == "identity" else "ignored")
-    commit = event.get("commit")
-    if not isinstance(commit, dict):
-        return Parsed(None, "bad", "commit event without a commit object")
-    if commit.get("operation") != "create" or commit.get("collection") != POST:
-        return Parsed(None, "ignored")
-    did, rkey, record = event.get("did"), commit.get("rkey"), commit.get("record")
-    if not isinstance(did, str) or not did or not isinstance(rkey, str) or not rkey:
-        return Parsed(None, "bad", "post without did/rkey")
-    if not isinstance(record, dict):
-        return Parsed(None, "bad", "post without a record")
-    text = record.get("text")
-    if not isinstance(text, str) or len(text) > MAX_TEXT:
-        return Parsed(None, "bad", "post without a usable text")
-    langs = record.get("langs")
-    lang = langs[0] if isinstance(langs, list) and langs and isinstance(langs[0], str) else None
-    tags = record.get("tags")
-    extra = " ".join("#" + t for t in tags if isinstance(t, str)) if isinstance(tags, list) else ""
-    keywords = matcher.match(f"{text} {extra}" if extra else text)
-    return Parsed(
-        Tweet(
-            id=f"at://{did}/{POST}/{rkey}",
-            text=text,
-            created_at=_iso(record.get("createdAt")),
-            author=None,
-            author_id=did,
-            followers=None,
-            lang=lang,
-            keywords=keywords,
-            source=source,
-        ),
-        "post",
-    )
-
-
-def subscribe_url(base: str, cursor_us: int | None = None) -> str:
-    """The ``/subscribe`` URL for posts, resuming at ``cursor_us`` when given."""
-    params = [("wantedCollections", POST)]
-    if cursor_us is not None:
-        params.append(("cursor", str(cursor_us)))
-    return f"{base}{'&' if '?' in base else '?'}{urlencode(params)}"
 
 
 class _Pending(NamedTuple):

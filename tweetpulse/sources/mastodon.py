@@ -38,15 +38,9 @@ from tweetpulse.sources.secrets import redact_logs_of, register_secret
 
 if TYPE_CHECKING:
     from tweetpulse.sources import SourceRequest
-from tweetpulse.sources.mastodon_feeds import (
-    Feed,
-    FeedContext,
-    FeedItem,
-    SseFeed,
-    TagPoller,
-    WebSocketFeed,
-    streaming_base,
-)
+from tweetpulse.sources.mastodon_feeds import Feed, FeedContext, FeedItem, WebSocketFeed, streaming_base
+from tweetpulse.sources.mastodon_poll import TagPoller
+from tweetpulse.sources.mastodon_sse import SseFeed
 
 log = logging.getLogger(__name__)
 
