@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_JETSTREAM = "wss://jetstream2.us-east.bsky.network/subscribe"
 MAX_HANDLES = 100_000
-MAX_HANDLE_CHARS = 4_000_000  # the handles kept, in total: memory stays flat whatever their size
+MAX_HANDLE_CHARS = 4_000_000  # the handles (ASCII) and DIDs kept, in total: memory stays flat whatever their size
 MAX_EVENT = 2**21  # bytes: a bigger event closes the connection (1009) and is skipped past
 MESSAGE_TOO_BIG = 1009
 USER_AGENT = "tweetpulse (live crypto sentiment; python websockets)"

@@ -35,8 +35,9 @@ MAX_HANDLE = 253  # a handle is a domain name: at most 253 characters
 
 
 def usable_handle(value: object) -> TypeGuard[str]:
-    """Whether ``value`` can be a Bluesky handle: a printable string of 1 to :data:`MAX_HANDLE` characters."""
-    return isinstance(value, str) and 0 < len(value) <= MAX_HANDLE and value.isprintable()
+    """Whether ``value`` can be a Bluesky handle (a domain name): 1 to :data:`MAX_HANDLE` printable
+    ASCII characters, so its length is its size in bytes."""
+    return isinstance(value, str) and 0 < len(value) <= MAX_HANDLE and value.isascii() and value.isprintable()
 
 
 class Profile(NamedTuple):
