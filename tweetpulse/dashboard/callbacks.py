@@ -216,6 +216,31 @@ def clean_clicks(n_clicks: object) -> int:
     return n_clicks if type(n_clicks) is int and 0 < n_clicks <= _JS_INT_MAX else 0
 
 
+def _charts(
+    model: PageModel, mode: str, state: dict[str, Any], span: tuple[int | None, int, int], out: TickResult
+) -> bool:
+    """The charts' outputs: a bounded window on a fresh page, a new mode or while empty, else the seconds
+    since the cursor's ``last``; returns whether they are still empty."""
+    agg, groups = model.aggregator, model.groups
+    last, start, until = span
+    kind, window = _trend_kind(mode)
+    was_blank = state.get("blank") is True  # no points yet: redraw the (empty) window around now
+    blank = False
+    if last is None or state.get("mode") != mode or was_blank:
+        trend = agg.points(groups, start, until, kind, window)
+        out["trend.figure"] = _reset(trend, 3, (start, until), trend_axis_title(mode))
+        blank = not trend.xs
+    elif until > last:
+        out["trend.extendData"] = _extend(
+            agg.points(groups, max(last, start), until, kind, window), 3, model.max_points
+        )
+    if last is None or was_blank:
+        out["rate.figure"] = _reset(agg.points(groups, start, until, "rate"), 0, (start, until))
+    elif until > last:
+        out["rate.extendData"] = _extend(agg.points(groups, max(last, start), until, "rate"), 0, model.max_points)
+    return blank
+
+
 def tick(model: PageModel, mode: object, cursor: object) -> TickResult:
     """Everything one browser needs to catch up from ``cursor`` (``None`` on a fresh page), by output.
     Whatever a browser sends as ``mode`` or ``cursor`` is taken only when it has the expected form."""
@@ -230,21 +255,7 @@ def tick(model: PageModel, mode: object, cursor: object) -> TickResult:
     start = until - model.max_points
     out: TickResult = dict.fromkeys(tick_outputs(model), no_update)
 
-    # the charts: a bounded window on a fresh page, a new mode or while empty, else the seconds since the cursor
-    kind, window = _trend_kind(mode)
-    blank = state.get("blank") is True  # the charts had no points yet: redraw the (empty) window around now
-    if last is None or state.get("mode") != mode or blank:
-        trend = agg.points(groups, start, until, kind, window)
-        out["trend.figure"] = _reset(trend, 3, (start, until), trend_axis_title(mode))
-        blank = not trend.xs
-    elif until > last:
-        out["trend.extendData"] = _extend(
-            agg.points(groups, max(last, start), until, kind, window), 3, model.max_points
-        )
-    if last is None or state.get("blank") is True:
-        out["rate.figure"] = _reset(agg.points(groups, start, until, "rate"), 0, (start, until))
-    elif until > last:
-        out["rate.extendData"] = _extend(agg.points(groups, max(last, start), until, "rate"), 0, model.max_points)
+    blank = _charts(model, mode, state, (last, start, until), out)
     state.update(epoch=model.epoch, t=max(until, last or until), mode=mode, blank=blank)
 
     # what only changes when new deltas came in
