@@ -80,10 +80,10 @@ lint: setup ## ruff (check and format --check) and mypy over the whole tree
 	$(BIN)/ruff format --check tweetpulse tests benchmarks scripts
 	$(BIN)/mypy
 
-bench: setup ## benchmarks against a real broker; writes benchmarks/results.json
+bench: setup spark ## benchmarks against a real broker; writes benchmarks/results.json
 	$(BIN)/python -m benchmarks
 
-bench-quick: setup ## the benchmarks on small inputs (under 2 minutes)
+bench-quick: setup spark ## the benchmarks on small inputs (under 2 minutes)
 	$(BIN)/python -m benchmarks --quick
 
 # as root (containers, cloud notebooks) Jupyter refuses to start without --allow-root: add it there

@@ -155,3 +155,18 @@ def test_a_sigkilled_driver_restarted_on_its_checkpoint_stores_each_tweet_exactl
     # what the killed batch had already stored came again and was ignored
     assert summary["stored"] == len(tweets) - before
     assert summary["consumed"] == summary["stored"] + summary["duplicates"] < len(tweets)
+
+
+def test_spark_writes_a_postgresql_store_with_the_listeners_values(
+    kafka: KafkaConfig, tmp_path: Path, pg_store_url: str
+) -> None:
+    good = make_tweets(300, seed=24)
+    produce(kafka, good)
+    produce_raw(kafka, [(b"bad", b"[]", 0)])
+    listened = listen(kafka, tmp_path / "listen.db", "listen", expect=len(good) + 1).summary()
+    assert (listened.stored, listened.dead) == (len(good), 1)
+
+    summary = run_spark(kafka, pg_store_url, tmp_path / "ckpt", tmp_path / "out")
+    assert (summary["stored"], summary["duplicates"], summary["dead"]) == (len(good), 0, 1)
+    spark_rows = read_frame(pg_store_url).drop(columns=["scored_at"]).sort_values("id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(spark_rows, stored(tmp_path / "listen.db"), check_dtype=False)

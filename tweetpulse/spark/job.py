@@ -148,6 +148,7 @@ def build_session(job: SparkJob) -> SparkSession:
 
     if job.master.startswith("local"):
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # a local run's driver listens on this machine only
     # pyspark warns about pandas 3 wherever it checks pandas' version; the job hands Arrow batches to
     # the workers (mapInArrow) and uses no pandas path of pyspark
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
