@@ -41,7 +41,7 @@ from tweetpulse.errors import InvalidRecord, TweetpulseError
 from tweetpulse.kafka.consumer import TweetConsumer
 from tweetpulse.models import record_fields
 from tweetpulse.scored import ScoredTweet
-from tweetpulse.scoring import tweet_scorer
+from tweetpulse.scoring import SentimentAnalyzer, tweet_scorer
 from tweetpulse.settings import ListenerSettings
 from tweetpulse.stores import TweetStore, open_store
 
@@ -224,57 +224,9 @@ class Worker:
         return batch
 
     def prepare(self, messages: Sequence[Message]) -> Batch:
-        """Validate and score a batch; hand what breaks the contract to the dead-letter policy.
-
-        Dead letters are flushed before this returns: the offsets of ``batch.messages`` may be
-        committed once its tweets are persisted (a partition whose dead letter was not kept is
-        taken out of the batch: see :meth:`Batch.hold_back`).
-        """
-        settings = self.settings
-        score_fields = tweet_scorer(self.analyzer)  # scoring.score_tweet, its analyzer bound once
-        scorer_name = self.analyzer.name
-        max_text = settings.max_text
-        new_tweet = tuple.__new__
-        batch = Batch(messages)
-        tweets = batch.tweets
-        dead_partitions: list[int | None] = []
-        consumed = 0
-        now = self.clock()
-        for msg in messages:
-            error = msg.error()
-            if error is not None:
-                if error.code() != KafkaError._PARTITION_EOF:
-                    log.warning("worker %d: consume error: %s", self.index, error.str())
-                continue
-            consumed += 1
-            try:
-                fields = record_fields(msg.value(), max_text)
-                polarity, subjectivity, w, score, label = score_fields(fields.text, fields.followers)
-            except InvalidRecord as err:
-                self.dead_letter(msg, err)
-                dead_partitions.append(msg.partition())
-                continue
-            except Exception as exc:  # a bug must not stop the stream: set the message aside, say why
-                log.exception("worker %d: could not score message at offset %s", self.index, msg.offset())
-                self.dead_letter(msg, InvalidRecord("internal-error", f"{type(exc).__name__}: {exc}"))
-                dead_partitions.append(msg.partition())
-                continue
-            ts_type, ts_ms = msg.timestamp()
-            produced_at = ts_ms / 1000.0 if ts_type else None
-            # the record's fields are ScoredTweet's first columns: extend them in column order, in one
-            # tuple (tuple.__new__, not ScoredTweet's Python-level __new__: this runs once per tweet)
-            # fmt: off
-            tweets.append(new_tweet(ScoredTweet, (
-                *fields, polarity, subjectivity, w, score, label,
-                msg.partition(), msg.offset(), produced_at, now, scorer_name,
-            )))
-            # fmt: on
-        batch.consumed, batch.dead = consumed, len(dead_partitions)
-        if dead_partitions:
-            undelivered = self.dead_letter.flush()
-            if undelivered:
-                batch.hold_back(undelivered, dead_partitions)
-        return batch
+        """Validate and score a batch (:func:`prepare_batch` with this worker's analyzer, policy and clock)."""
+        settings, who = self.settings, f"worker {self.index}"
+        return prepare_batch(messages, self.analyzer, settings.max_text, self.dead_letter, self.clock(), who)
 
     def record(self, batch: Batch, new_ids: set[str]) -> None:
         """Fold the tweets of ``batch`` that were newly stored into the delta for the page, each once."""
@@ -287,6 +239,66 @@ class Worker:
                 fold(delta, tweet, stored_at)
         stored = len(new_ids)
         delta.count(consumed=batch.consumed, stored=stored, duplicates=len(batch.tweets) - stored, dead=batch.dead)
+
+
+def prepare_batch(
+    messages: Sequence[Message],
+    analyzer: SentimentAnalyzer,
+    max_text: int,
+    dead_letter: DeadLetterPolicy,
+    now: float,
+    who: str = "worker",
+) -> Batch:
+    """Validate and score a batch; hand what breaks the contract to the dead-letter policy.
+
+    Dead letters are flushed before this returns: the offsets of ``batch.messages`` may be
+    committed once its tweets are persisted (a partition whose dead letter was not kept is
+    taken out of the batch: see :meth:`Batch.hold_back`). ``now`` is the batch's ``scored_at``;
+    ``who`` names the caller in log lines. The listener's workers and ``tweetpulse spark``'s
+    Python workers (:mod:`tweetpulse.spark.partitions`) both prepare their batches here.
+    """
+    score_fields = tweet_scorer(analyzer)  # scoring.score_tweet, its analyzer bound once
+    scorer_name = analyzer.name
+    new_tweet = tuple.__new__
+    batch = Batch(messages)
+    tweets = batch.tweets
+    dead_partitions: list[int | None] = []
+    consumed = 0
+    for msg in messages:
+        error = msg.error()
+        if error is not None:
+            if error.code() != KafkaError._PARTITION_EOF:
+                log.warning("%s: consume error: %s", who, error.str())
+            continue
+        consumed += 1
+        try:
+            fields = record_fields(msg.value(), max_text)
+            polarity, subjectivity, w, score, label = score_fields(fields.text, fields.followers)
+        except InvalidRecord as err:
+            dead_letter(msg, err)
+            dead_partitions.append(msg.partition())
+            continue
+        except Exception as exc:  # a bug must not stop the stream: set the message aside, say why
+            log.exception("%s: could not score message at offset %s", who, msg.offset())
+            dead_letter(msg, InvalidRecord("internal-error", f"{type(exc).__name__}: {exc}"))
+            dead_partitions.append(msg.partition())
+            continue
+        ts_type, ts_ms = msg.timestamp()
+        produced_at = ts_ms / 1000.0 if ts_type else None
+        # the record's fields are ScoredTweet's first columns: extend them in column order, in one
+        # tuple (tuple.__new__, not ScoredTweet's Python-level __new__: this runs once per tweet)
+        # fmt: off
+        tweets.append(new_tweet(ScoredTweet, (
+            *fields, polarity, subjectivity, w, score, label,
+            msg.partition(), msg.offset(), produced_at, now, scorer_name,
+        )))
+        # fmt: on
+    batch.consumed, batch.dead = consumed, len(dead_partitions)
+    if dead_partitions:
+        undelivered = dead_letter.flush()
+        if undelivered:
+            batch.hold_back(undelivered, dead_partitions)
+    return batch
 
 
 def worker_main(

@@ -1,13 +1,13 @@
 """What runs in Spark's Python workers: one micro-batch partition, scored and stored, as Arrow batches.
 
 :func:`process_partition` is the ``mapInArrow`` function of ``tweetpulse spark``. Its input is the
-Kafka source's rows as Arrow record batches (:data:`INPUT_COLUMNS`); for each batch it does what a
-listener worker does with one consumed batch (:meth:`tweetpulse.worker.Worker.prepare` and
-``process``), with the same code: each value through :func:`tweetpulse.models.record_fields` (the
-record rule) and :func:`tweetpulse.scoring.tweet_scorer` (the scorer), what breaks the contract to
-:class:`tweetpulse.deadletter.DeadLetterTopic` (the same ``tweetpulse.*`` headers, the same
-size rules), the dead letters flushed, then the tweets inserted into the store (ids already
-stored are ignored). It yields one row of counts per batch (:data:`COUNTS_SCHEMA`); nothing else
+Kafka source's rows as Arrow record batches (:data:`INPUT_COLUMNS`); each batch's rows become
+message objects (:class:`KafkaRow`) and go through the listener worker's own batch code,
+:func:`tweetpulse.worker.prepare_batch`: each value through :func:`tweetpulse.models.record_fields`
+(the record rule) and :func:`tweetpulse.scoring.tweet_scorer` (the scorer), what breaks the contract
+to :class:`tweetpulse.deadletter.DeadLetterTopic` (the same ``tweetpulse.*`` headers, the same size
+rules), the dead letters flushed; then the tweets are inserted into the store (ids already stored
+are ignored). It yields one row of counts per batch (:data:`COUNTS_SCHEMA`); nothing else
 goes back to the driver.
 
 A dead letter the topic did not acknowledge fails the task (:class:`DeadLettersLost`): the
@@ -22,15 +22,14 @@ import functools
 import logging
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from tweetpulse.deadletter import DeadLetterPolicy, DeadLetterTopic, Headers
-from tweetpulse.errors import InvalidRecord, TweetpulseError
-from tweetpulse.models import record_fields
-from tweetpulse.scored import ScoredTweet
-from tweetpulse.scoring import SentimentAnalyzer, make_analyzer, tweet_scorer
+from tweetpulse.errors import TweetpulseError
+from tweetpulse.scoring import SentimentAnalyzer, make_analyzer
 from tweetpulse.settings import ListenerSettings
 from tweetpulse.stores import TweetStore, open_store
+from tweetpulse.worker import prepare_batch
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -57,16 +56,29 @@ class Counts(NamedTuple):
 
 
 class KafkaRow:
-    """One row of the Kafka source in the shape :class:`~tweetpulse.deadletter.DeadLetterTopic` reads a
-    consumed message: ``key()``, ``value()``, ``headers()``, ``topic()``, ``partition()``, ``offset()``."""
+    """One row of the Kafka source in the shape the listener's code reads a consumed message
+    (:func:`tweetpulse.worker.prepare_batch`, :class:`~tweetpulse.deadletter.DeadLetterTopic`):
+    ``error()``, ``value()``, ``key()``, ``headers()``, ``topic()``, ``partition()``, ``offset()``,
+    ``timestamp()``. Its headers are read from the batch only when asked for (a dead letter)."""
 
-    __slots__ = ("_headers", "_key", "_offset", "_partition", "_topic", "_value")
+    __slots__ = ("_batch", "_i", "_key", "_offset", "_partition", "_produced_ms", "_topic", "_value")
 
     def __init__(
-        self, key: bytes | None, value: bytes | None, topic: str, partition: int, offset: int, headers: Headers
+        self,
+        batch: pa.RecordBatch | None,
+        i: int,
+        key: bytes | None,
+        value: bytes | None,
+        topic: str,
+        partition: int,
+        offset: int,
+        produced_ms: int | None,
     ) -> None:
-        self._key, self._value, self._topic = key, value, topic
-        self._partition, self._offset, self._headers = partition, offset, headers
+        self._batch, self._i, self._key, self._value, self._topic = batch, i, key, value, topic
+        self._partition, self._offset, self._produced_ms = partition, offset, produced_ms
+
+    def error(self) -> None:
+        return None  # the Kafka source delivers records, never errors in their place
 
     def key(self) -> bytes | None:
         return self._key
@@ -75,7 +87,10 @@ class KafkaRow:
         return self._value
 
     def headers(self) -> Headers:
-        return self._headers
+        if self._batch is None:
+            return []
+        pairs = self._batch.column("headers")[self._i].as_py() or ()
+        return [(h["key"], h["value"]) for h in pairs]
 
     def topic(self) -> str:
         return self._topic
@@ -85,6 +100,16 @@ class KafkaRow:
 
     def offset(self) -> int:
         return self._offset
+
+    def timestamp(self) -> tuple[int, int]:
+        """As confluent-kafka gives it: (1, ms) with a create or log-append time, (0, -1) without."""
+        return (0, -1) if self._produced_ms is None else (1, self._produced_ms)
+
+
+def kafka_rows(batch: pa.RecordBatch) -> list[KafkaRow]:
+    """The rows of an Arrow batch of :data:`INPUT_COLUMNS` as :class:`KafkaRow` messages."""
+    columns = [batch.column(name).to_pylist() for name in INPUT_COLUMNS[:-1]]
+    return [KafkaRow(batch, i, *row) for i, row in enumerate(zip(*columns, strict=True))]
 
 
 @functools.cache
@@ -117,56 +142,18 @@ _COUNT_FIELDS = [(name, "int64") for name in Counts._fields]
 def process_batch(
     settings: ListenerSettings, batch: pa.RecordBatch, store: TweetStore, dead_letters: DeadLetterPolicy
 ) -> Counts:
-    """Validate, score, dead-letter and store one Arrow batch of Kafka rows; return what it came to."""
+    """Validate, score and dead-letter one Arrow batch of Kafka rows as a listener worker does
+    (:func:`tweetpulse.worker.prepare_batch`), then store it; return what it came to."""
+    messages = cast("list[Message]", kafka_rows(batch))
     analyzer = worker_analyzer(settings)
-    score_fields = tweet_scorer(analyzer)
-    scorer_name, max_text = analyzer.name, settings.max_text
-    values = batch.column("value").to_pylist()
-    partitions = batch.column("partition").to_pylist()
-    offsets = batch.column("offset").to_pylist()
-    produced = batch.column("produced_ms").to_pylist()
-    tweets: list[ScoredTweet] = []
-    dead = 0
-    now = time.time()
-    for i, raw in enumerate(values):
-        try:
-            fields = record_fields(raw, max_text)
-            polarity, subjectivity, w, score, label = score_fields(fields.text, fields.followers)
-        except Exception as exc:
-            dead_letters(_message(batch, i), _invalid(exc, offsets[i]))
-            dead += 1
-            continue
-        ms = produced[i]
-        # fmt: off
-        tweets.append(ScoredTweet(
-            *fields, polarity, subjectivity, w, score, label,
-            partitions[i], offsets[i], None if ms is None else ms / 1000.0, now, scorer_name,
-        ))
-        # fmt: on
-    if dead:
-        lost = dead_letters.flush()
-        if lost:
-            first = lost[0]
-            raise DeadLettersLost(
-                f"{len(lost)} dead letter(s) not kept by {settings.kafka.dlq_topic}, the first from "
-                f"{first.topic}[{first.partition}]@{first.offset}: {first.error}; nothing of this micro-batch "
-                "was committed: fix the dead-letter topic, then start tweetpulse spark again"
-            )
+    prepared = prepare_batch(messages, analyzer, settings.max_text, dead_letters, time.time(), "spark")
+    if prepared.stopped:
+        first = prepared.stopped[0]
+        raise DeadLettersLost(
+            f"{len(prepared.stopped)} dead letter(s) not kept by {settings.kafka.dlq_topic}, the first from "
+            f"{first.topic}[{first.partition}]@{first.offset}: {first.error}; nothing of this micro-batch "
+            "was committed: fix the dead-letter topic, then start tweetpulse spark again"
+        )
+    tweets = prepared.tweets
     stored = len(store.insert(tweets)) if tweets else 0
-    return Counts(len(values), stored, len(tweets) - stored, dead)
-
-
-def _invalid(exc: Exception, offset: int) -> InvalidRecord:
-    if isinstance(exc, InvalidRecord):
-        return exc
-    # a bug must not stop the stream: set the message aside, say why (as the listener's worker does)
-    log.exception("could not score message at offset %s", offset)
-    return InvalidRecord("internal-error", f"{type(exc).__name__}: {exc}")
-
-
-def _message(batch: pa.RecordBatch, i: int) -> Message:
-    """Row ``i`` of ``batch`` as the dead-letter policy reads a message (only dead rows pay for this)."""
-    row: dict[str, Any] = {name: batch.column(name)[i].as_py() for name in INPUT_COLUMNS}
-    headers: Headers = [(h["key"], h["value"]) for h in row["headers"] or ()]
-    kafka_row = KafkaRow(row["key"], row["value"], row["topic"], row["partition"], row["offset"], headers)
-    return cast("Message", kafka_row)
+    return Counts(prepared.consumed, stored, len(tweets) - stored, prepared.dead)
