@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 MAX_RECORD_BYTES = 4096
 MAX_TEXT = 300
 MAX_SOURCES = 8
+FORGET_STOPPED = 300.0
 STATES = frozenset(("connecting", "connected", "retrying", "polling", "failing", "disconnected"))
 
 
@@ -105,7 +106,7 @@ def status_line(record: SourceStatus, now: float | None = None) -> str:
     elif state == "failing":
         head = f"{name}: failing"
     elif state in ("connected", "polling"):
-        return f"{name}: {state} ({record['produced']:,} posts so far)"
+        return f"{name}: {state}"
     else:
         head = f"{name}: {state}"
     return f"{head}: {error}" if error else head
@@ -173,12 +174,17 @@ class StatusFollower:
                 self.latest[record["source"]] = record
         return self.latest
 
-    def line(self) -> str | None:
-        """The line for the most recently published source (None before any)."""
+    def line(self, now: float | None = None) -> str | None:
+        """The line for the most recently published source (None before any, or when its streamer
+        stopped more than :data:`FORGET_STOPPED` seconds ago: a finished run is no news)."""
         statuses = self()
         if not statuses:
             return None
-        return status_line(max(statuses.values(), key=lambda r: r["at"]))
+        now = time.time() if now is None else now
+        latest = max(statuses.values(), key=lambda r: r["at"])
+        if latest["state"] == "disconnected" and now - latest["at"] > FORGET_STOPPED:
+            return None
+        return status_line(latest, now)
 
     def close(self) -> None:
         if self._consumer is not None:
