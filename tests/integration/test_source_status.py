@@ -105,3 +105,13 @@ def test_mastodon_keeps_the_cause_and_gives_up(kafka: KafkaConfig, tmp_path: Pat
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(f"tweetpulse stream: error: mastodon: could not reach {instance}: 2 connects failed")
     assert "Connection refused" in last
+
+
+def test_the_demo_gives_up_on_an_unreachable_source_with_one_line(kafka: KafkaConfig, tmp_path: Path) -> None:
+    url = f"ws://127.0.0.1:{free_port()}/subscribe"
+    argv = ["demo", "--source", "bluesky", "--bluesky-url", url, "--give-up-after", "2", "--no-kafka-setup"]
+    argv += ["--workers", "1", "--duration", "60", "--port", str(free_port()), "--store", str(tmp_path / "d.db")]
+    result = run([*argv, *kafka_args(kafka)], tmp_path, timeout=90)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"tweetpulse demo: error: bluesky: could not reach {url}: 2 connects failed"), last
