@@ -5,6 +5,7 @@ The notebooks stay thin: a ``parameters`` cell, then calls into this module.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -24,6 +25,29 @@ def in_notebook() -> bool:
         return False
     shell = get_ipython()
     return shell is not None and hasattr(shell, "kernel")
+
+
+# Plotly's default in a Jupyter kernel is "plotly_mimetype" alone: JupyterLab draws it, but nbconvert's
+# HTML, GitHub's viewer and any other reader of the saved file show nothing. "+notebook" adds, beside
+# it, an HTML div and script per figure, with plotly.js embedded once (the first figure's output), so
+# the exported page draws every chart offline; JupyterLab keeps using the mimetype.
+EXPORTABLE_RENDERER = "plotly_mimetype+notebook"
+
+
+def use_exportable_charts() -> bool:
+    """In a Jupyter kernel, show plotly figures in a form that survives export; ``True`` if it did.
+
+    Called by :mod:`tweetpulse.charts` on import, so every notebook that draws through it gets it;
+    outside Jupyter (scripts, tests) plotly's renderer is left as it is. ``PLOTLY_RENDERER`` set in
+    the environment wins, as it does for plotly itself.
+    """
+    if not in_notebook() or os.environ.get("PLOTLY_RENDERER"):
+        return False
+    import plotly.io as pio
+
+    if pio.renderers.default != EXPORTABLE_RENDERER:
+        pio.renderers.default = EXPORTABLE_RENDERER
+    return True
 
 
 def kafka_config(
