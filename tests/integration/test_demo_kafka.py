@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, Broker, free_port
+from tests.support.processes import run_tree
 
 
 def answers(port: int) -> bool:
@@ -52,7 +53,7 @@ def test_demo_leaves_no_broker_behind_without_a_word(keep: bool, tmp_path: Path)
     setup = [str(ROOT / "kafka-setup.sh")]
     argv = demo(tmp_path, f"127.0.0.1:{port}", "--duration", "4", *(["--keep-kafka"] if keep else []))
     try:
-        done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+        done = run_tree(argv, cwd=ROOT, env=env, timeout=240)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "starting Kafka" in done.stdout  # the demo started this broker itself
         if keep:
@@ -70,7 +71,7 @@ def test_demo_leaves_no_broker_behind_without_a_word(keep: bool, tmp_path: Path)
 def test_demo_leaves_a_broker_it_did_not_start_running(kafka_broker: Broker, tmp_path: Path) -> None:
     bootstrap = kafka_broker.bootstrap
     argv = demo(tmp_path, bootstrap, "--duration", "2", "--topic", f"demo-{free_port()}")
-    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = run_tree(argv, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Kafka" not in done.stdout.replace("live page", "")  # not started, not stopped, nothing to say
     assert answers(int(bootstrap.rsplit(":", 1)[1]))
