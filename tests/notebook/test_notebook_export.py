@@ -1,10 +1,14 @@
 """The workbook's charts survive export: each notebook, executed headless as the docs say, then
 converted with nbconvert to HTML, draws every chart there, with plotly.js embedded once (no network,
-no JupyterLab). notebooks/evaluation.ipynb also runs as shipped, on its bundled labeled file."""
+no JupyterLab); every chart also carries a static PNG (kaleido, a local Chromium), which an export
+that runs no JavaScript can show instead (nbconvert's Markdown export ships them as files). The PNG part needs
+Chromium (``make browser-deps``): without it the test FAILS, it never skips.
+notebooks/evaluation.ipynb also runs as shipped, on its bundled labeled file."""
 
 from __future__ import annotations
 
 import ast
+import base64
 import csv
 import json
 import re
@@ -13,11 +17,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import ROOT
 from tests.notebook.test_notebooks import execute, outputs_text
 from tests.notebook.test_workbook_notebooks import ROWS, plotly_figures
 from tests.support.stores import stored_row, write_store
 from tweetpulse.dashboard.theme import GROUP_COLOURS
+from tweetpulse.notebook import static_image_browser
 
 PLOTLY_JS = re.compile(r"plotly\.js v\d+\.\d+\.\d+")  # the banner at the top of the embedded library
 NEW_PLOT = re.compile(r"Plotly\.newPlot\(\s*\"([0-9a-f-]{36})\"")
@@ -42,6 +49,29 @@ def parameter(name: str, notebook: str) -> Any:
     raise KeyError(name)
 
 
+def assert_static_images(nb: dict[str, Any], executed: Path, figures: int) -> None:
+    """Each chart's output also holds a PNG (what a reader that runs no JavaScript can show), and an
+    export to Markdown ships one image file per chart."""
+    if static_image_browser() is None:
+        pytest.fail("no Chromium for the charts' static images: run make browser-deps (apt-get install chromium)")
+    images = [
+        base64.b64decode(output["data"]["image/png"])
+        for cell in nb["cells"]
+        for output in cell.get("outputs", [])
+        if "application/vnd.plotly.v1+json" in output.get("data", {})
+    ]
+    assert len(images) == figures and all(i.startswith(b"\x89PNG\r\n\x1a\n") and len(i) > 5000 for i in images)
+    done = subprocess.run(
+        [sys.executable, "-m", "nbconvert", "--to", "markdown", str(executed)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    files = executed.parent / f"{executed.stem}_files"  # what the Markdown export ships beside the text
+    assert len([f for f in files.glob("*.png") if f.read_bytes() in images]) == figures
+
+
 def assert_charts_in(html: str, figures: list[dict[str, Any]]) -> list[str]:
     """Every figure is drawn in the page (a div and its newPlot call, with its traces), plotly.js once."""
     assert len(PLOTLY_JS.findall(html)) == 1, "plotly.js must be embedded exactly once"
@@ -64,6 +94,7 @@ def test_analysis_charts_survive_export(tmp_path: Path) -> None:
     assert len(figures) == 3  # sentiment and volume per minute, labels per group
     html = exported(out)
     assert_charts_in(html, figures)
+    assert_static_images(nb, out, 3)
     # the coins are drawn in the live page's colours (one palette), in the notebook and in the export
     for figure in figures[:2]:
         colours = {t["name"]: t["line"]["color"] for t in figure["data"]}
@@ -93,3 +124,4 @@ def test_evaluation_runs_as_shipped_and_its_charts_survive_export(tmp_path: Path
     figures = plotly_figures(nb)
     assert len(figures) == 4  # two confusion matrices, the model's, the band chart
     assert_charts_in(exported(out), figures)
+    assert_static_images(nb, out, 4)
