@@ -4,6 +4,7 @@ the connector's jars, failure lines and the command's arguments."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 import orjson
@@ -14,13 +15,14 @@ from tests.support.bad_messages import GOOD, with_
 from tweetpulse.cli import main
 from tweetpulse.config import KafkaConfig
 from tweetpulse.deadletter import Undelivered, dead_letter_headers
-from tweetpulse.errors import ConfigError, InvalidRecord
+from tweetpulse.errors import ConfigError, InvalidRecord, StoreUnreachable
+from tweetpulse.scored import ScoredTweet
 from tweetpulse.scoring import make_analyzer, score_tweet
 from tweetpulse.settings import ListenerSettings
 from tweetpulse.spark.job import SparkJob, SparkSummary, default_checkpoint, failure
 from tweetpulse.spark.partitions import INPUT_COLUMNS, Counts, DeadLettersLost, KafkaRow, process_batch
 from tweetpulse.spark.runtime import connector_jars
-from tweetpulse.stores import open_store
+from tweetpulse.stores import TweetStore, open_store
 
 HEADERS = pa.list_(pa.struct([("key", pa.string()), ("value", pa.binary())]))
 SCHEMA = pa.schema(
@@ -109,6 +111,28 @@ def test_a_batch_whose_dead_letters_are_lost_stores_nothing(tmp_path: Path) -> N
         process_batch(s, kafka_batch([orjson.dumps(GOOD), b"x"]), store, Letters(lose=True))  # type: ignore[arg-type]
     with sqlite3.connect(s.store_path) as conn:
         assert conn.execute("SELECT count(*) FROM scored_tweets").fetchone()[0] == 0
+
+
+class FlakyStore:
+    """A real store whose first insert finds its server gone (a PostgreSQL restart)."""
+
+    def __init__(self, store: TweetStore) -> None:
+        self.store, self.failures = store, 1
+
+    def insert(self, tweets: Sequence[ScoredTweet]) -> set[str]:
+        if self.failures:
+            self.failures -= 1
+            raise StoreUnreachable("can't connect to the store: the server is restarting")
+        return self.store.insert(tweets)
+
+
+def test_a_store_that_went_away_is_waited_for_and_the_batch_stored_once(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    with open_store(s.store_path) as store:
+        flaky = FlakyStore(store)
+        counts = process_batch(s, kafka_batch([orjson.dumps(GOOD)]), flaky, Letters())  # type: ignore[arg-type]
+        assert flaky.failures == 0 and counts == Counts(consumed=1, stored=1, duplicates=0, dead=0)
+        assert store.count() == 1
 
 
 def test_a_message_without_a_timestamp_has_no_produced_at(tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ goes back to the driver.
 
 A dead letter the topic did not acknowledge fails the task (:class:`DeadLettersLost`): the
 micro-batch is not committed to the checkpoint, the query stops, and its next run does the batch
-again. The analyzer is built once per Python worker (:func:`worker_analyzer`): Spark reuses its
+again. A store that can't be reached is waited for with the listener's backoff
+(:func:`wait_for_store`). The analyzer is built once per Python worker (:func:`worker_analyzer`): Spark reuses its
 Python workers from batch to batch.
 """
 
@@ -21,14 +22,15 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple, cast
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
 
 from tweetpulse.deadletter import DeadLetterPolicy, DeadLetterTopic, Headers
 from tweetpulse.errors import TweetpulseError
 from tweetpulse.scoring import SentimentAnalyzer, make_analyzer
 from tweetpulse.settings import ListenerSettings
 from tweetpulse.stores import TweetStore, open_store
+from tweetpulse.storewait import persist
 from tweetpulse.worker import prepare_batch
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from confluent_kafka import Message
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # the columns the query selects from the Kafka source, in this order (see tweetpulse.spark.job)
 INPUT_COLUMNS = ("key", "value", "topic", "partition", "offset", "produced_ms", "headers")
@@ -127,13 +130,29 @@ def process_partition(settings: ListenerSettings, batches: Iterator[pa.RecordBat
     import pyarrow as pa
 
     dead_letters = DeadLetterTopic(settings.kafka)  # its producer is made only if a message needs it
+    store = open_store(settings.store_path)
     try:
-        with open_store(settings.store_path) as store:
-            for batch in batches:
-                counts = process_batch(settings, batch, store, dead_letters)
-                yield pa.RecordBatch.from_pylist([counts._asdict()], schema=pa.schema(_COUNT_FIELDS))
+        wait_for_store(store.open)
+        for batch in batches:
+            counts = process_batch(settings, batch, store, dead_letters)
+            yield pa.RecordBatch.from_pylist([counts._asdict()], schema=pa.schema(_COUNT_FIELDS))
     finally:
+        store.close()
         dead_letters.close()
+
+
+def wait_for_store(call: Callable[[], T]) -> T:
+    """``call()`` on the store, waited for with the listener's backoff while the store is unreachable
+    (:func:`tweetpulse.storewait.persist`, told in the executor's log): the task waits, the micro-batch
+    stays uncommitted until it succeeds, and stopping the query cancels the wait."""
+    return persist(call, worker=_task_partition(), notify=lambda _notice: None, should_stop=lambda: False)
+
+
+def _task_partition() -> int:
+    from pyspark import TaskContext
+
+    context = TaskContext.get()
+    return context.partitionId() if context is not None else 0
 
 
 _COUNT_FIELDS = [(name, "int64") for name in Counts._fields]
@@ -155,5 +174,5 @@ def process_batch(
             "was committed: fix the dead-letter topic, then start tweetpulse spark again"
         )
     tweets = prepared.tweets
-    stored = len(store.insert(tweets)) if tweets else 0
+    stored = len(wait_for_store(lambda: store.insert(tweets))) if tweets else 0
     return Counts(prepared.consumed, stored, len(tweets) - stored, prepared.dead)
