@@ -3,10 +3,12 @@ its dead letters, and each tweet exactly once across a SIGKILLed driver and rest
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 from confluent_kafka import Message
 
@@ -170,3 +172,19 @@ def test_spark_writes_a_postgresql_store_with_the_listeners_values(
     assert (summary["stored"], summary["duplicates"], summary["dead"]) == (len(good), 0, 1)
     spark_rows = read_frame(pg_store_url).drop(columns=["scored_at"]).sort_values("id").reset_index(drop=True)
     pd.testing.assert_frame_equal(spark_rows, stored(tmp_path / "listen.db"), check_dtype=False)
+
+
+def test_sigterm_stops_the_query_and_spark_cleanly_with_the_summary(kafka: KafkaConfig, tmp_path: Path) -> None:
+    good = make_tweets(100, seed=25)
+    produce(kafka, good)
+    db = tmp_path / "spark.db"
+    running = start_spark(kafka, str(db), tmp_path / "ckpt", tmp_path / "out")
+    wait_for(lambda: count(db) == len(good) or running.process.poll() is not None, 300, "every tweet stored")
+    children = psutil.Process(running.process.pid).children(recursive=True)
+    running.process.send_signal(signal.SIGTERM)
+    code, summary = running.wait(120)
+    assert code == 0, running.log()[-4000:]
+    assert (summary["stored"], summary["dead"]) == (len(good), 0)
+    assert "Traceback" not in running.log()
+    _, alive = psutil.wait_procs(children, timeout=60)
+    assert not alive  # the JVM and the Python workers went with it

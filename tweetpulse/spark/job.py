@@ -16,15 +16,18 @@ replayed batch sends its dead letters again.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
 import os
 import re
+import signal
 import sys
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -194,13 +197,18 @@ def start_query(spark: SparkSession, job: SparkJob, summary: SparkSummary) -> St
 
 
 def wait(
-    query: StreamingQuery, summary: SparkSummary, idle_exit: float | None, duration: float | None, tick: int = 1
+    query: StreamingQuery,
+    summary: SparkSummary,
+    idle_exit: float | None,
+    duration: float | None,
+    stop: threading.Event,
+    tick: int = 1,
 ) -> None:
-    """Until ``duration`` passes, or ``idle_exit`` seconds go by with nothing new and the source caught up
-    (or the query stops: :func:`failure` says why)."""
+    """Until ``duration`` passes, ``idle_exit`` seconds go by with nothing new and the source caught up,
+    or ``stop`` is set (or the query stops: :func:`failure` says why)."""
     start = last_change = time.monotonic()
     seen = -1
-    while not query.awaitTermination(tick):
+    while not stop.is_set() and not query.awaitTermination(tick):
         now = time.monotonic()
         if summary.consumed != seen:
             seen, last_change = summary.consumed, now
@@ -230,19 +238,41 @@ def failure(text: str) -> str:
     return f"{first[:300]} (the Spark log above has the details)"
 
 
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event that Ctrl-C or SIGTERM sets (in the main thread), instead of interrupting a call into the JVM
+    half-way; the previous handlers come back afterwards."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in previous:
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def run_spark(job: SparkJob, *, idle_exit: float | None = None, duration: float | None = None) -> SparkSummary:
-    """Run the query until ``duration``, ``idle_exit`` or Ctrl-C; stop it and the session; return the counts."""
+    """Run the query until ``duration``, ``idle_exit`` or Ctrl-C / SIGTERM; stop it and the session (the
+    batch running is finished or left uncommitted, never half-committed); return the counts."""
     summary = SparkSummary()
     spark = build_session(job)
     start = time.monotonic()
     try:
-        query = start_query(spark, job, summary)
-        try:
-            wait(query, summary, idle_exit, duration)
-        except Exception as exc:  # a failed query: StreamingQueryException (pyspark's, whatever its module)
-            raise SparkJobFailed(f"the streaming query failed: {failure(str(exc))}") from None
-        finally:
-            query.stop()
+        with stop_on_signals() as stop:
+            query = start_query(spark, job, summary)
+            try:
+                wait(query, summary, idle_exit, duration, stop)
+            except Exception as exc:  # a failed query: StreamingQueryException (pyspark's, whatever its module)
+                raise SparkJobFailed(f"the streaming query failed: {failure(str(exc))}") from None
+            finally:
+                if stop.is_set():
+                    log.warning("stopping: a micro-batch still running is left uncommitted, the next run does it again")
+                query.stop()
     finally:
         summary.seconds = time.monotonic() - start
         spark.stop()
