@@ -212,11 +212,8 @@ def _read(path: Path) -> bytes:
     return data
 
 
-def load_model(path: str | Path) -> ModelFile:
-    """Check the header and every type in the file, then let skops rebuild the pipeline."""
-    import skops.io
-
-    path = Path(path)
+def _checked(path: Path) -> tuple[dict[str, Any], bytes]:
+    """The header's metadata and the skops payload, once the header, version and types passed."""
     data = _read(path)
     line_end = data.find(b"\n", 0, _HEADER_MAX)
     meta = _header(path, data[: line_end + 1] if line_end >= 0 else data[:_HEADER_MAX])
@@ -226,6 +223,20 @@ def load_model(path: str | Path) -> ModelFile:
         )
     payload = data[line_end + 1 :]
     check_types(path, payload)
+    return meta, payload
+
+
+def check_file(path: str | Path) -> dict[str, Any]:
+    """Everything :func:`load_model` checks before it builds the pipeline (nothing is built); the metadata."""
+    return _checked(Path(path))[0]
+
+
+def load_model(path: str | Path) -> ModelFile:
+    """Check the header and every type in the file, then let skops rebuild the pipeline."""
+    import skops.io
+
+    path = Path(path)
+    meta, payload = _checked(path)
     try:
         pipeline = skops.io.loads(payload, trusted=_SKOPS_TRUSTED)
     except Exception as exc:  # a damaged archive can raise almost anything (KeyError, ValueError, ...)

@@ -65,6 +65,14 @@ def hostile_files(folder: Path, marker: Path) -> dict[str, Path]:
     return out
 
 
+def run(argv: list[str]) -> object:
+    """``main(argv)``'s exit code, also when the parser exits (it checks --scorer's file)."""
+    try:
+        return main(argv)
+    except SystemExit as exit_:
+        return exit_.code
+
+
 def one_line(err: str) -> str:
     lines = err.strip().splitlines()
     assert len(lines) == 1, lines
@@ -81,7 +89,7 @@ def test_score_and_evaluate_refuse_pickles_and_never_run_them(
             ["score", "--scorer", f"model:{path}", "I love it"],
             ["evaluate", "--dataset", str(labeled), "--scorer", f"model:{path}"],
         ):
-            assert main(argv) == 2, (name, argv[0])
+            assert run(argv) == 2, (name, argv[0])
             line = one_line(capsys.readouterr().err)
             assert "tweetpulse train --dataset" in line, (name, line)
             if name != "bare-pickle-protocol0":  # no magic bytes to tell: refused as "not a model"
@@ -92,11 +100,22 @@ def test_score_and_evaluate_refuse_pickles_and_never_run_them(
     assert marker.exists()
 
 
-def _spawned_worker(path: Path) -> tuple[int | None, object]:
+def test_listen_and_dashboard_refuse_them_before_any_worker_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    marker = tmp_path / "pwned"
+    for name, path in hostile_files(tmp_path, marker).items():
+        for command in ("listen", "dashboard"):
+            assert run([command, "--scorer", f"model:{path}", "--store", str(tmp_path / "s.db")]) == 2, name
+            line = one_line(capsys.readouterr().err)
+            assert "argument --scorer" in line and "tweetpulse train --dataset" in line, (name, command)
+    assert not marker.exists()
+
+
+def _spawned_worker(settings: ListenerSettings) -> tuple[int | None, object]:
     ctx = multiprocessing.get_context("spawn")
     receive, send = ctx.Pipe(duplex=False)
     stop = ctx.Event()
-    settings = ListenerSettings(scorer=f"model:{path}")
     process = ctx.Process(target=worker_main, args=(0, settings, send, stop, None, os.getpid()))
     process.start()
     process.join(120)
@@ -107,10 +126,14 @@ def _spawned_worker(path: Path) -> tuple[int | None, object]:
     return process.exitcode, message
 
 
-def test_a_listen_worker_refuses_a_forged_model_without_running_it(tmp_path: Path) -> None:
+def test_a_listen_worker_refuses_a_forged_model_without_running_it(model: tuple[Path, object], tmp_path: Path) -> None:
+    """The file is swapped after ``listen`` checked it: a (re)started worker loads it and refuses."""
     marker = tmp_path / "pwned"
-    path = hostile_files(tmp_path, marker)["forged-v1"]
-    code, message = _spawned_worker(path)
+    path = tmp_path / "model.skops"
+    path.write_bytes(model[0].read_bytes())
+    settings = ListenerSettings(scorer=f"model:{path}", store_path=str(tmp_path / "s.db"))  # checked: fine
+    path.write_bytes(hostile_files(tmp_path, marker)["forged-v1"].read_bytes())
+    code, message = _spawned_worker(settings)
     assert code == 3 and isinstance(message, WorkerFailed)
     assert "never loaded" in message.error and "tweetpulse train" in message.error
     assert not marker.exists()
