@@ -55,6 +55,12 @@ def add_live_args(p: argparse.ArgumentParser) -> None:
         choices=("websocket", "sse", "poll"),
         help="default: websocket with MASTODON_ACCESS_TOKEN set, else poll the public tag timelines",
     )
+    g.add_argument(
+        "--give-up-after",
+        type=positive_int,
+        metavar="N",
+        help="stop after N failed connects in a row when nothing was ever received (default: keep retrying)",
+    )
 
 
 def live_options(
@@ -64,7 +70,12 @@ def live_options(
     from tweetpulse.config import DEFAULT_POLL_INTERVAL
 
     lang = None if args.lang.strip().lower() in ("any", "all", "") else args.lang.strip()
-    common: dict[str, Any] = {"lang": lang, "record_path": getattr(args, "record", None), "duration": duration}
+    common: dict[str, Any] = {
+        "lang": lang,
+        "record_path": getattr(args, "record", None),
+        "duration": duration,
+        "give_up_after": args.give_up_after,
+    }
     if args.source == "bluesky":
         return {**common, "url": args.bluesky_url, "appview": args.bluesky_appview}
     return {
@@ -153,6 +164,8 @@ def cmd_stream(args: argparse.Namespace) -> int:
         x_options = live_options(args, groups, duration=args.duration)
     elif args.record:
         raise ConfigError("--record records a live source's raw events: use it with --source x, bluesky or mastodon")
+    if args.give_up_after and args.source not in LIVE_SOURCES:
+        raise ConfigError("--give-up-after is for the live sources: use it with --source bluesky or mastodon")
     source = open_source(
         args.source, dataset=args.dataset, fmt=args.format, matcher=KeywordMatcher(groups), loop=args.loop, **x_options
     )
