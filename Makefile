@@ -70,10 +70,11 @@ test-unit: setup ## only the unit tests (no broker, no browser)
 test-faults: setup ## the fault tier at full counts (50k-tweet crash recovery, 20 s outage; about 4 minutes)
 	TWEETPULSE_FAULT_SCALE=full $(BIN)/python -m pytest -m fault $(PYTEST_ARGS)
 
-lint: setup ## ruff (check and format --check) and mypy over the whole tree
+lint: setup ## ruff (check and format --check), mypy, and the import layers (lint-imports, pyproject.toml)
 	$(BIN)/ruff check tweetpulse tests benchmarks scripts
 	$(BIN)/ruff format --check tweetpulse tests benchmarks scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: setup ## benchmarks against a real broker; writes benchmarks/results.json
 	$(BIN)/python -m benchmarks

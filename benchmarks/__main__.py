@@ -164,7 +164,7 @@ def part_producer(quick: bool, runs: int | None, broker: Broker | None) -> dict[
 
 def part_e2e(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
     from benchmarks import bench_e2e
-    from tweetpulse.scoring import Scorer
+    from tweetpulse.scorers.scoring import Scorer
 
     assert broker is not None
     n = bench_e2e.N_QUICK if quick else bench_e2e.N_FULL

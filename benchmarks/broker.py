@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 SETUP = ROOT / "kafka-setup.sh"

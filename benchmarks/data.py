@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet, utc_now_iso
+from tweetpulse.records import Tweet, utc_now_iso
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_CSV = ROOT.parent / "shared" / "data" / "twitter_validation_sample.csv"

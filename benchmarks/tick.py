@@ -22,9 +22,9 @@ from typing import Any
 
 from dash import Dash
 
-from tweetpulse.aggregates import Aggregator, Delta, DeltaBuilder
-from tweetpulse.scored import ScoredTweet
-from tweetpulse.scoring import weight
+from tweetpulse.live.aggregates import Aggregator, Delta, DeltaBuilder
+from tweetpulse.records import ScoredTweet
+from tweetpulse.scorers.scoring import weight
 
 _GROUPS: tuple[list[str], ...] = (
     ["bitcoin"],

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.postgres import PostgresServer, fresh_schema, session_postgres
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"

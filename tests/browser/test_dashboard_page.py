@@ -19,14 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tweetpulse.config import KafkaConfig
 from tweetpulse.dashboard import DashboardServer, build_app, listener_health
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.kafka.producer import TweetProducer
 from tweetpulse.keywords import DEFAULT_GROUPS
-from tweetpulse.listener import Listener, ListenerSettings
-from tweetpulse.scoring import Scorer
+from tweetpulse.pipeline.listener import Listener, ListenerSettings
+from tweetpulse.scorers.scoring import Scorer
 from tweetpulse.sources.sample import SampleSource
-from tweetpulse.store import Store
+from tweetpulse.stores.sqlite import SqliteStore as Store
 
 from ..conftest import ROOT, free_port
 from .conftest import full_page_png
@@ -78,7 +78,7 @@ def produce_slowly(kafka: KafkaConfig, done: threading.Event, errors: list[BaseE
 
 def score_cli(text: str) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-m", "tweetpulse.cli", "score", "--json", text],
+        [sys.executable, "-m", "tweetpulse.cli.commands", "score", "--json", text],
         capture_output=True,
         text=True,
         check=True,

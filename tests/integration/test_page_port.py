@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tweetpulse.config import KafkaConfig
 from tweetpulse.kafka.admin import wait_ready
-from tweetpulse.store import Store
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.stores.sqlite import SqliteStore as Store
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def taken_port() -> Iterator[int]:
 
 def tweetpulse(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tweetpulse.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "tweetpulse.cli.commands", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
 
 

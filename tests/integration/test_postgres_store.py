@@ -15,10 +15,10 @@ import pytest
 from tests.conftest import free_port
 from tests.support.stores import NOW
 from tests.support.stores import scored_tweet as tweet
-from tweetpulse.aggregates import Aggregator
 from tweetpulse.dashboard.standalone import StoreFollower
 from tweetpulse.errors import ConfigError, StoreError
-from tweetpulse.scored import ScoredTweet
+from tweetpulse.live.aggregates import Aggregator
+from tweetpulse.records import ScoredTweet
 from tweetpulse.stores import History, open_store, read_frame
 from tweetpulse.stores.postgres import _INSERT_SQL, InsertMethod, PostgresStore
 
@@ -274,7 +274,7 @@ def test_scored_tweets_keep_their_types(pg_store_url: str) -> None:
 
 
 def test_the_analysis_reads_a_postgres_store_and_names_it_without_the_password(pg_store_url: str) -> None:
-    from tweetpulse import analysis
+    from tweetpulse.workbook import analysis
 
     frame = analysis.load(pg_store_url)
     assert frame.empty and "has no tweets yet" in analysis.describe(frame, pg_store_url)

@@ -13,8 +13,8 @@ from pathlib import Path
 import papermill as pm
 
 from tests.conftest import ROOT, free_port
-from tweetpulse.config import KafkaConfig
-from tweetpulse.store import read_frame
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.stores import read_frame
 
 NOTEBOOKS = ("streamer.ipynb", "listener.ipynb", "notebooks/analysis.ipynb", "notebooks/evaluation.ipynb")
 

@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from tweetpulse.store import COLUMNS, ScoredTweet, Store
+from tweetpulse.records import COLUMNS, ScoredTweet
 from tweetpulse.stores.sqlite import SqliteStore
+from tweetpulse.stores.sqlite import SqliteStore as Store
 
 T0 = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC
 NOW = T0

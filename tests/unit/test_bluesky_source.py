@@ -22,7 +22,7 @@ from tests.support.jetstream_server import (
     post_event,
 )
 from tweetpulse.errors import SourceError
-from tweetpulse.models import Tweet
+from tweetpulse.records import Tweet
 from tweetpulse.sources.bluesky import BlueskySource
 from tweetpulse.sources.replay import ReplaySource
 

@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from tweetpulse import cli, config, models
+from tweetpulse import records as models
+from tweetpulse.cli import commands as cli
+from tweetpulse.sources import x as x_source
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
@@ -28,15 +30,15 @@ def test_module_docstring_lists_every_command() -> None:
 
 def test_defaults_are_the_code_constants() -> None:
     parser = cli.build_parser()
-    assert parser.parse_args(["stream"]).poll_interval == config.DEFAULT_POLL_INTERVAL
+    assert parser.parse_args(["stream"]).poll_interval == x_source.DEFAULT_POLL_INTERVAL
     for command in ("listen", "demo"):
         assert parser.parse_args([command]).max_text == models.DEFAULT_MAX_TEXT
-    assert f"(poll mode; default: {config.DEFAULT_POLL_INTERVAL})" in subcommand_help("stream")
+    assert f"(poll mode; default: {x_source.DEFAULT_POLL_INTERVAL})" in subcommand_help("stream")
     assert f"dead-lettered (default: {models.DEFAULT_MAX_TEXT})" in subcommand_help("listen")
 
 
 def test_defaults_follow_the_constants_when_they_change(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(config, "DEFAULT_POLL_INTERVAL", 42.5)
+    monkeypatch.setattr(x_source, "DEFAULT_POLL_INTERVAL", 42.5)
     monkeypatch.setattr(models, "DEFAULT_MAX_TEXT", 1234)
     parser = cli.build_parser()
     assert parser.parse_args(["stream"]).poll_interval == 42.5

@@ -12,16 +12,16 @@ from dash import Dash, Patch, no_update
 
 from benchmarks.tick import FakeClock, TickClient, bench_app
 from tests.conftest import ROOT
-from tweetpulse.aggregates import COUNT, NEG, NEU, POS, SCORE, Aggregator, DeltaBuilder
-from tweetpulse.cli import build_parser
-from tweetpulse.cli import main as cli_main
-from tweetpulse.config import DEFAULT_REFRESH_MS
+from tweetpulse.cli.commands import build_parser
+from tweetpulse.cli.commands import main as cli_main
 from tweetpulse.dashboard.app import build_app, stop_app
 from tweetpulse.dashboard.callbacks import PageModel, on_classify, tick, tick_outputs
 from tweetpulse.dashboard.figures import labels_bar_figure, pie_figure, rate_figure, trend_figure
 from tweetpulse.dashboard.health import HealthSampler
 from tweetpulse.dashboard.panels import classify, fixed, latest_row
-from tweetpulse.scoring import Scorer, make_analyzer
+from tweetpulse.live import DEFAULT_REFRESH_MS
+from tweetpulse.live.aggregates import COUNT, NEG, NEU, POS, SCORE, Aggregator, DeltaBuilder
+from tweetpulse.scorers.scoring import Scorer, make_analyzer
 
 GROUPS = ["overall", "bitcoin", "ethereum", "dogecoin"]
 T0 = 1_700_000_000

@@ -6,8 +6,8 @@ import tracemalloc
 
 import pytest
 
-from tweetpulse.aggregates import COUNT, OTHER, OVERALL, Aggregator, DeltaBuilder
-from tweetpulse.groupcap import MAX_GROUP_NAME, MAX_GROUPS, GroupCap
+from tweetpulse.live.aggregates import COUNT, OTHER, OVERALL, Aggregator, DeltaBuilder
+from tweetpulse.live.groupcap import MAX_GROUP_NAME, MAX_GROUPS, GroupCap
 
 
 @pytest.mark.unit

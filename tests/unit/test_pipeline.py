@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from itertools import islice
 
-from tweetpulse.pipeline import demo_tweets
+from tweetpulse.pipeline.demo import demo_tweets
 from tweetpulse.sources.sample import SampleSource
 
 

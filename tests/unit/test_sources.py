@@ -11,7 +11,7 @@ import pytest
 
 from tweetpulse.errors import ConfigError
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet
+from tweetpulse.records import Tweet
 from tweetpulse.sources import SOURCE_NAMES, SOURCES, SourceRequest, open_source
 from tweetpulse.sources.base import SkippedRows
 from tweetpulse.sources.replay import ReplaySource

@@ -9,7 +9,9 @@ import pytest
 
 from tests.support.stores import damaged_store, other_layout_store, scored
 from tweetpulse.errors import ConfigError, StoreError
-from tweetpulse.store import COLUMNS, ScoredTweet, Store, read_frame
+from tweetpulse.records import COLUMNS, ScoredTweet
+from tweetpulse.stores import read_frame
+from tweetpulse.stores.sqlite import SqliteStore as Store
 
 
 def row(i: int, scored_at: float = 1700000000.0) -> ScoredTweet:

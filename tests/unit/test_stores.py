@@ -11,8 +11,8 @@ import pytest
 from tests.support.stores import NOW
 from tests.support.stores import scored_tweet as tweet
 from tweetpulse.errors import ConfigError, StoreError
-from tweetpulse.pipeline import page_subtitle
-from tweetpulse.settings import ListenerSettings
+from tweetpulse.pipeline.demo import page_subtitle
+from tweetpulse.pipeline.settings import ListenerSettings
 from tweetpulse.stores import TweetStore, masked, open_store, read_frame, sqlite_file
 from tweetpulse.stores.sqlite import SqliteStore
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.labeled_files import learnable_rows, write_labeled
-from tweetpulse.analyzers import make_analyzer
-from tweetpulse.analyzers.model import ModelAnalyzer
 from tweetpulse.errors import ConfigError, DatasetError
-from tweetpulse.evaluation import evaluate
-from tweetpulse.labeled import LabeledSet, read_labeled
-from tweetpulse.modelfile import MAGIC, read_header
-from tweetpulse.training import split, train_to_file
+from tweetpulse.scorers import make_analyzer
+from tweetpulse.scorers.model import ModelAnalyzer
+from tweetpulse.scorers.modelfile import MAGIC, read_header
+from tweetpulse.workbook.evaluation import evaluate
+from tweetpulse.workbook.labeled import LabeledSet, read_labeled
+from tweetpulse.workbook.training import split, train_to_file
 
 
 @pytest.fixture(scope="module")

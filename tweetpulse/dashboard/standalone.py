@@ -1,6 +1,6 @@
 """The page on its own, reading the store: ``tweetpulse dashboard --store PATH``.
 
-:class:`StoreFollower` fills an :class:`~tweetpulse.aggregates.Aggregator` from the store the
+:class:`StoreFollower` fills an :class:`~tweetpulse.live.aggregates.Aggregator` from the store the
 listener writes (any :class:`~tweetpulse.stores.TweetStore`), so the page survives a listener
 restart and shows history at once:
 
@@ -9,7 +9,7 @@ restart and shows history at once:
   of the window, the latest tweets, recent latencies, and the window's most influential authors;
 * then it **tails** the tweets stored since, in commit order
   (:meth:`~tweetpulse.stores.TweetStore.follow`), in a thread, folding them into the aggregator
-  as deltas with :func:`~tweetpulse.aggregates.fold`, exactly as the listener's workers do.
+  as deltas with :func:`~tweetpulse.live.aggregates.fold`, exactly as the listener's workers do.
 """
 
 from __future__ import annotations
@@ -21,11 +21,21 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tweetpulse.aggregates import OVERALL, Aggregator, Bucket, DeltaBuilder, add_counts, empty_bucket, fold, recent_row
-from tweetpulse.config import DEFAULT_REFRESH_MS, KafkaConfig
 from tweetpulse.errors import StoreError
-from tweetpulse.scored import ScoredTweet
-from tweetpulse.scoring import SentimentAnalyzer
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.live import DEFAULT_REFRESH_MS
+from tweetpulse.live.aggregates import (
+    OVERALL,
+    Aggregator,
+    Bucket,
+    DeltaBuilder,
+    add_counts,
+    empty_bucket,
+    fold,
+    recent_row,
+)
+from tweetpulse.records import ScoredTweet
+from tweetpulse.scorers.scoring import SentimentAnalyzer
 from tweetpulse.stores import TweetStore, open_store
 
 log = logging.getLogger(__name__)

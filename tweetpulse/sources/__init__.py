@@ -1,4 +1,4 @@
-"""Tweet sources: each yields :class:`tweetpulse.models.Tweet` records for the streamer.
+"""Tweet sources: each yields :class:`tweetpulse.records.Tweet` records for the streamer.
 
 A source is a :class:`~tweetpulse.sources.base.TweetSource` (iterate it, then ``close()`` it; its
 ``skipped`` tells what it set aside). :func:`open_source` opens one by name from :data:`SOURCES`,

@@ -146,7 +146,7 @@ def redact(text: str, secret: str | None) -> str:
     """``text`` with ``secret`` replaced by its masked form (a server may echo a token back)."""
     if not secret:
         return text
-    from tweetpulse.sources.secrets import mask_token
+    from tweetpulse.secrets import mask_token
 
     return text.replace(secret, mask_token(secret))
 

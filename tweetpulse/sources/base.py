@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from tweetpulse.models import Tweet
-from tweetpulse.sources.secrets import redact
+from tweetpulse.records import Tweet
+from tweetpulse.secrets import redact
 
 
 @dataclass

@@ -41,7 +41,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet
+from tweetpulse.records import Tweet
 from tweetpulse.sources._live import (
     Backoff,
     Closing,

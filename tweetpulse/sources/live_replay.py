@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tweetpulse.models import Tweet
+from tweetpulse.records import Tweet
 
 if TYPE_CHECKING:
     from tweetpulse.sources.lines import ParseContext

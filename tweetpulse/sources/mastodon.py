@@ -30,11 +30,11 @@ import orjson
 
 from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.keywords import DEFAULT_GROUPS, KeywordMatcher
-from tweetpulse.models import Tweet
+from tweetpulse.records import Tweet
+from tweetpulse.secrets import redact_logs_of, register_secret
 from tweetpulse.sources._html import html_to_text
 from tweetpulse.sources._live import Closing, Deadline, LiveState, SeenIds, StatusCallback, live_options, open_recorder
 from tweetpulse.sources.base import SkippedRows
-from tweetpulse.sources.secrets import redact_logs_of, register_secret
 
 if TYPE_CHECKING:
     from tweetpulse.sources import SourceRequest

@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, NamedTuple, Protocol, Self
 
 from tweetpulse.errors import ConfigError
-from tweetpulse.scored import ScoredTweet
+from tweetpulse.records import ScoredTweet
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,6 +35,8 @@ BACKENDS: dict[str, str] = {
 }
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _PASSWORD_PARAM = re.compile(r"(?i)([?&]password=)[^&#]*")
+
+DEFAULT_STORE = "data/tweetpulse.db"  # the SQLite file the commands use when --store is not given
 
 
 def masked(location: str | Path) -> str:

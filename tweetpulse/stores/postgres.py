@@ -40,7 +40,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from tweetpulse.errors import ConfigError, StoreError
-from tweetpulse.scored import COLUMNS, ScoredTweet
+from tweetpulse.records import COLUMNS, ScoredTweet
 from tweetpulse.stores import AuthorTotals, ClosesAfterUse, GroupTotals, History, SecondTotals, masked, with_times
 
 if TYPE_CHECKING:

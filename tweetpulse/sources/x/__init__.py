@@ -1,6 +1,6 @@
 """Live tweets from the X (Twitter) API v2, through tweepy.
 
-Two sources, both yielding :class:`tweetpulse.models.Tweet` records through the one v2 conversion
+Two sources, both yielding :class:`tweetpulse.records.Tweet` records through the one v2 conversion
 (:mod:`~tweetpulse.sources.x.v2`, shared with the ``x-v2-jsonl`` replay):
 
 :class:`~tweetpulse.sources.x.stream.XStreamSource` (``--x-mode stream``, source ``"x:stream"``)
@@ -38,7 +38,7 @@ Errors the user must act on raise :class:`~tweetpulse.errors.SourceError` with a
 message (401 bad token, 403 ``client-not-enrolled`` / access level, 429 ``UsageCapExceeded``);
 rate limits and disconnections are retried and only reported (``"rate limited (...), retrying in
 60s"``). The bearer token never appears in a repr or a log record (tweepy's own DEBUG logs
-included, they are filtered: :mod:`tweetpulse.sources.secrets`).
+included, they are filtered: :mod:`tweetpulse.secrets`).
 
 ``record_path`` appends what X sent to a JSONL file, one v2 response object per line (stream: each
 data line as received, byte for byte; poll: each response page), which replays as format
@@ -57,7 +57,6 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any
 
-from tweetpulse.config import DEFAULT_POLL_INTERVAL
 from tweetpulse.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -66,6 +65,8 @@ if TYPE_CHECKING:
     from tweetpulse.sources.x.poll import XPollSource
     from tweetpulse.sources.x.rules import Groups
     from tweetpulse.sources.x.stream import XStreamSource
+
+DEFAULT_POLL_INTERVAL = 30.0  # seconds between X recent searches (--x-mode poll)
 
 
 def open_x_source(

@@ -1,0 +1,161 @@
+"""What the notebooks call: live counters, and a listener session that lives across cells.
+
+The notebooks stay thin: a ``parameters`` cell, then calls into this module.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dash import Dash
+
+from tweetpulse.dashboard import DashboardServer, check_port, stop_app
+from tweetpulse.kafka.config import DEFAULT_KAFKA_TIMEOUT, KafkaConfig, default_bootstrap, parse_client_settings
+from tweetpulse.pipeline.demo import listener_app, page_aggregator
+from tweetpulse.pipeline.listener import Listener, ListenerSettings, Summary
+
+
+def in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+def kafka_config(
+    topic: str = "tweets",
+    bootstrap_servers: str | None = None,
+    settings: dict[str, str] | None = None,
+    config_file: str | None = None,
+    timeout: float = DEFAULT_KAFKA_TIMEOUT,
+) -> KafkaConfig:
+    """A KafkaConfig from notebook parameters (same defaults as the CLI)."""
+    extra = parse_client_settings([f"{k}={v}" for k, v in (settings or {}).items()], config_file)
+    return KafkaConfig(
+        bootstrap_servers=bootstrap_servers or default_bootstrap(), topic=topic, extra=extra, timeout=timeout
+    )
+
+
+def plain(text: str) -> dict[str, str]:
+    """A display bundle that Jupyter shows as the text itself (a ``str`` shows as its repr, in quotes)."""
+    return {"text/plain": text}
+
+
+class LiveLine:
+    """One output line that updates in place (a display handle in Jupyter, a print elsewhere)."""
+
+    def __init__(self, every: float = 0.5) -> None:
+        self.every = every
+        self._last = 0.0
+        self._handle: Any = None
+        if in_notebook():
+            from IPython.display import display
+
+            self._handle = display(plain("…"), raw=True, display_id=True)
+
+    def show(self, text: str, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < self.every:
+            return
+        self._last = now
+        if self._handle is not None:
+            self._handle.update(plain(text), raw=True)
+        else:
+            print(text, flush=True)
+
+
+class ListenerSession:
+    """The listener and its page, started in one cell, watched in another, stopped in a third.
+
+    ``jupyter_mode`` is Dash's: ``"inline"`` shows the page in the output cell, ``"tab"`` opens a
+    browser tab, ``"external"`` prints the URL. Outside Jupyter the page is served the same way
+    the CLI serves it.
+    """
+
+    def __init__(
+        self,
+        settings: ListenerSettings,
+        workers: int | None = None,
+        dashboard: bool = True,
+        jupyter_mode: str = "inline",
+        host: str = "127.0.0.1",
+        port: int = 8050,
+        max_messages: int | None = None,
+        height: int = 900,
+        groups: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.listener = Listener(
+            settings, workers=workers, max_messages=max_messages, aggregator=page_aggregator(groups)
+        )
+        self.aggregator = self.listener.aggregator
+        self.dashboard = dashboard
+        self.jupyter_mode = jupyter_mode
+        self.host = host
+        self.port = port
+        self.height = height
+        self.groups = groups
+        self._app: Dash | None = None
+        self._server: DashboardServer | None = None
+        self._jupyter_server = False
+        self.summary: Summary | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    def start(self) -> ListenerSession:
+        if self.dashboard:
+            check_port(self.host, self.port)  # before the workers start
+        self.listener.start()
+        if self.dashboard:
+            app = self._app = listener_app(self.listener, groups=self.groups)
+            if in_notebook():
+                app.run(
+                    jupyter_mode=self.jupyter_mode,  # type: ignore[arg-type]
+                    host=self.host,
+                    port=self.port,
+                    jupyter_height=self.height,
+                )
+                self._jupyter_server = True
+            else:
+                self._server = DashboardServer(app, self.host, self.port).start()
+            print(f"live page: {self.url}")
+        return self
+
+    def watch(self, duration: float | None = None, idle_exit: float | None = None) -> Summary:
+        """Show live counters until ``duration`` / ``idle_exit`` / max messages; interrupting the
+        kernel stops the listener cleanly (workers finish their batch, persist and commit)."""
+        line = LiveLine()
+        try:
+            summary = self.listener.wait(
+                duration=duration,
+                idle_exit=idle_exit,
+                on_tick=lambda s: line.show(f"{s.line()} · workers alive {self.listener.alive()}"),
+            )
+        except KeyboardInterrupt:
+            return self.stop()
+        line.show(summary.line(), force=True)
+        return summary
+
+    def stop(self) -> Summary:
+        self.summary = self.listener.stop()
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        if self._app is not None:
+            stop_app(self._app)
+            self._app = None
+        if self._jupyter_server:
+            from dash import jupyter_dash
+
+            server = jupyter_dash._servers.pop((self.host, self.port), None)
+            if server is not None:
+                server.shutdown()
+            self._jupyter_server = False
+        print(self.summary.line())
+        return self.summary
