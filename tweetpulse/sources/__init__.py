@@ -22,8 +22,8 @@ SOURCES: dict[str, str] = {
     "sample": "tweetpulse.sources.sample:open_sample",
     "replay": "tweetpulse.sources.replay:open_replay",
     "x": "tweetpulse.sources.x:open_x",
-    "bluesky": "tweetpulse.sources.bluesky:open_bluesky",
-    "mastodon": "tweetpulse.sources.mastodon:open_mastodon",
+    "bluesky": "tweetpulse.sources.bluesky.jetstream:open_bluesky",
+    "mastodon": "tweetpulse.sources.mastodon.source:open_mastodon",
 }
 """Source name → ``"module:opener"``."""
 

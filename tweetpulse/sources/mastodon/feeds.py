@@ -1,5 +1,5 @@
 """How statuses come from a Mastodon instance: three feeds, each a background thread that puts
-the statuses it reads into a queue for :class:`tweetpulse.sources.mastodon.MastodonSource`.
+the statuses it reads into a queue for :class:`tweetpulse.sources.mastodon.source.MastodonSource`.
 
 :class:`WebSocketFeed` (token)
     ``GET /api/v1/streaming?stream=hashtag&tag=<first>`` upgraded to a websocket on the
@@ -40,7 +40,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.sync.client import connect
 
 from tweetpulse.errors import SourceError
-from tweetpulse.sources._live import Backoff, LiveState, redact, short
+from tweetpulse.sources.live import Backoff, LiveState, redact, short
 
 log = logging.getLogger(__name__)
 

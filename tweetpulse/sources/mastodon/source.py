@@ -3,7 +3,7 @@
 With an access token (``MASTODON_ACCESS_TOKEN``: a user token with ``read:statuses``; Mastodon
 4.2+ requires one for streaming) the hashtag streams are followed live, over a websocket
 (default) or server-sent events; without one the public tag timeline is polled within its rate
-limit. See :mod:`tweetpulse.sources.mastodon_feeds` for the wire details.
+limit. See :mod:`tweetpulse.sources.mastodon.feeds` for the wire details.
 
 The hashtags are the keyword groups' single-word terms (``bitcoin``, ``btc``, ``$eth`` → ``eth``
 …). A status becomes a record: ``id`` = its ``uri`` (the same on every instance; else ``url``),
@@ -32,13 +32,13 @@ from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.keywords import DEFAULT_GROUPS, KeywordMatcher
 from tweetpulse.records import Tweet
 from tweetpulse.secrets import redact_logs_of, register_secret
-from tweetpulse.sources._html import html_to_text
-from tweetpulse.sources._live import Closing, Deadline, LiveState, SeenIds, StatusCallback, live_options, open_recorder
 from tweetpulse.sources.base import SkippedRows
+from tweetpulse.sources.live import Closing, Deadline, LiveState, SeenIds, StatusCallback, live_options, open_recorder
+from tweetpulse.sources.mastodon.html import html_to_text
 
 if TYPE_CHECKING:
     from tweetpulse.sources import SourceRequest
-from tweetpulse.sources.mastodon_feeds import (
+from tweetpulse.sources.mastodon.feeds import (
     Feed,
     FeedContext,
     FeedItem,

@@ -23,7 +23,7 @@ from typing import NamedTuple, Protocol
 
 import requests
 
-from tweetpulse.sources._live import Backoff, short
+from tweetpulse.sources.live import Backoff, short
 
 log = logging.getLogger(__name__)
 

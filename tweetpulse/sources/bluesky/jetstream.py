@@ -13,7 +13,7 @@ its ``#hashtags`` and ``$cashtags``, and the post's extra ``tags``); ``lang`` is
 
 Record: ``id`` = ``at://{did}/app.bsky.feed.post/{rkey}``, ``author_id`` = the DID, ``author`` =
 the handle when known (identity events, the AppView), ``text`` and ``created_at`` from the post,
-``followers`` = ``followersCount`` from the AppView (see :mod:`tweetpulse.sources.bluesky_profiles`;
+``followers`` = ``followersCount`` from the AppView (see :mod:`tweetpulse.sources.bluesky.profiles`;
 a post waits at most ``profile_wait`` seconds for it, then goes out with ``followers: null``),
 ``source = "bluesky"``. Posts go out in the order they arrived.
 
@@ -42,7 +42,9 @@ from websockets.sync.client import ClientConnection, connect
 from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.keywords import KeywordMatcher
 from tweetpulse.records import Tweet
-from tweetpulse.sources._live import (
+from tweetpulse.sources.base import SkippedRows
+from tweetpulse.sources.bluesky.profiles import DEFAULT_APPVIEW, AppViewProfiles, ProfileSource
+from tweetpulse.sources.live import (
     Backoff,
     Closing,
     Deadline,
@@ -53,8 +55,6 @@ from tweetpulse.sources._live import (
     open_recorder,
     short,
 )
-from tweetpulse.sources.base import SkippedRows
-from tweetpulse.sources.bluesky_profiles import DEFAULT_APPVIEW, AppViewProfiles, ProfileSource
 
 if TYPE_CHECKING:
     from tweetpulse.sources import SourceRequest

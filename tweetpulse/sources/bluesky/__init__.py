@@ -1,0 +1,1 @@
+"""Bluesky, live and free: posts from a Jetstream relay, follower counts from the AppView."""

@@ -1,0 +1,1 @@
+"""Mastodon, live and free: public statuses by hashtag over a WebSocket, SSE or polling."""
