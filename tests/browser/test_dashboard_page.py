@@ -78,7 +78,7 @@ def produce_slowly(kafka: KafkaConfig, done: threading.Event, errors: list[BaseE
 
 def score_cli(text: str) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-m", "tweetpulse.cli.commands", "score", "--json", text],
+        [sys.executable, "-m", "tweetpulse.cli", "score", "--json", text],
         capture_output=True,
         text=True,
         check=True,

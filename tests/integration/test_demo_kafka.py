@@ -23,7 +23,7 @@ def demo(tmp_path: Path, bootstrap: str, *args: str) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "tweetpulse.cli.commands",
+        "tweetpulse.cli",
         "demo",
         "--workers",
         "1",

@@ -13,7 +13,7 @@ from textblob import TextBlob
 
 def test_evaluate_reproduces_an_independent_textblob_accuracy(shared_csv: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "tweetpulse.cli.commands", "evaluate", "--dataset", str(shared_csv), "--json"],
+        [sys.executable, "-m", "tweetpulse.cli", "evaluate", "--dataset", str(shared_csv), "--json"],
         capture_output=True,
         text=True,
         timeout=300,

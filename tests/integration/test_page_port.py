@@ -28,7 +28,7 @@ def taken_port() -> Iterator[int]:
 
 def tweetpulse(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tweetpulse.cli.commands", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "tweetpulse.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
 
 

@@ -119,8 +119,7 @@ def test_streamer_notebook_streams_bluesky_live(kafka: KafkaConfig, tmp_path: Pa
             rate=None,
             duration=60.0,
             limit=3,
-            bluesky_url=js.url,
-            bluesky_appview=appview.url,
+            options={"url": js.url, "appview": appview.url},
             topic=kafka.topic,
             bootstrap_servers=kafka.bootstrap_servers,
         )

@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import free_port
 from tests.support.native import require_native
 from tests.support.stores import damaged_store, other_layout_store
-from tweetpulse.cli.commands import main
+from tweetpulse.cli import main
 from tweetpulse.scorers.scoring import textblob_sentiment
 
 
@@ -113,7 +113,7 @@ def test_score_json_says_which_engine_ran(capsys: pytest.CaptureFixture[str]) ->
     assert main(["score", "--json", "not bad :)"]) == 0
     assert json.loads(capsys.readouterr().out)["engine"] == "native"
     env = {**os.environ, "TWEETPULSE_PURE_PYTHON": "1"}
-    argv = [sys.executable, "-m", "tweetpulse.cli.commands", "score", "--json", "not bad :)"]
+    argv = [sys.executable, "-m", "tweetpulse.cli", "score", "--json", "not bad :)"]
     out = json.loads(subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout)
     assert out["engine"] == "python" and (out["polarity"], out["subjectivity"]) == textblob_sentiment("not bad :)")
 
@@ -134,7 +134,8 @@ def test_unknown_scorer_is_one_line_listing_the_known_ones(command: str, capsys:
 
 
 def test_listen_and_demo_hand_the_scorer_name_to_the_workers() -> None:
-    from tweetpulse.cli.commands import build_parser, listener_settings
+    from tweetpulse.cli import build_parser
+    from tweetpulse.cli.commands import listener_settings
     from tweetpulse.kafka.config import KafkaConfig
 
     for command in ("listen", "demo"):

@@ -9,7 +9,7 @@ import pytest
 from textblob import TextBlob
 
 from tests.support.labeled_files import learnable_rows, write_labeled
-from tweetpulse.cli.commands import main
+from tweetpulse.cli import main
 
 ROWS = [
     ("1", "Bitcoin", "Positive", "Bitcoin is doing great today!"),

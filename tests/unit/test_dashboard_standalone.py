@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.tick import FakeClock, TickClient
-from tweetpulse.cli.commands import main as cli_main
+from tests.support.tick_client import FakeClock, TickClient
+from tweetpulse.cli import main as cli_main
 from tweetpulse.dashboard.app import build_app
 from tweetpulse.dashboard.standalone import StoreFollower, run_dashboard, store_groups
 from tweetpulse.errors import ConfigError

@@ -6,7 +6,7 @@ import argparse
 import re
 
 from tests.conftest import ROOT
-from tweetpulse.cli.commands import build_parser
+from tweetpulse.cli import build_parser
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 # options of Jupyter and of the benchmarks, not of the CLI

@@ -16,6 +16,7 @@ from tweetpulse.kafka.config import (
     parse_client_settings,
 )
 from tweetpulse.live import DEFAULT_REFRESH_MS
+from tweetpulse.options import positive_float, positive_int
 
 HOST_HELP = "page address (default: %(default)s, this machine only; another address warns: the page has no login)"
 
@@ -25,45 +26,6 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
-
-
-def whole_number(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-
-
-def positive_int(text: str) -> int:
-    value = whole_number(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number above 0, got {value}")
-    return value
-
-
-def count(text: str) -> int:
-    """A count that may be zero (follower counts): ``ln(followers + 1)`` needs it ≥ 0."""
-    value = whole_number(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a count of 0 or more, got {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
-    return value
-
-
-def port_number(text: str) -> int:
-    value = whole_number(text)
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {value}")
-    return value
 
 
 def neutral_band(text: str) -> float:

@@ -1,161 +1,28 @@
-"""``tweetpulse stream|listen|demo|dashboard|score|evaluate|train``: the pipeline from the command line."""
+"""What each ``tweetpulse`` command does once its arguments are parsed (:mod:`tweetpulse.cli.parser`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
-import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from tweetpulse import __version__
-from tweetpulse.cli.args import (
-    HOST_HELP,
-    Parser,
-    add_kafka_args,
-    add_keyword_args,
-    add_refresh_arg,
-    add_scorer_args,
-    count,
-    kafka_config,
-    keyword_groups,
-    port_number,
-    positive_float,
-    positive_int,
-    report,
-)
-from tweetpulse.errors import ConfigError, TweetpulseError
+from tweetpulse.cli.args import kafka_config, keyword_groups, report
+from tweetpulse.cli.sources import source_request
 from tweetpulse.kafka.config import KafkaConfig
-from tweetpulse.secrets import redacting_handler
-from tweetpulse.stores import DEFAULT_STORE
-
-# -- the free live sources (Bluesky, Mastodon) --------------------------------------------------
-LIVE_SOURCES = ("bluesky", "mastodon")
-
-
-def add_live_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("Bluesky and Mastodon (--source bluesky | mastodon)")
-    g.add_argument(
-        "--lang",
-        default="en",
-        metavar="CODE",
-        help="keep posts in this language only (default: %(default)s; 'any' keeps all)",
-    )
-    g.add_argument("--bluesky-url", metavar="URL", help="a Jetstream /subscribe endpoint (default: a public one)")
-    g.add_argument(
-        "--bluesky-appview",
-        metavar="URL",
-        help="where follower counts come from (default: https://public.api.bsky.app)",
-    )
-    g.add_argument("--mastodon-instance", metavar="URL", help="the Mastodon server (default: https://mastodon.social)")
-    g.add_argument(
-        "--mastodon-transport",
-        choices=("websocket", "sse", "poll"),
-        help="default: websocket with MASTODON_ACCESS_TOKEN set, else poll the public tag timelines",
-    )
-
-
-def live_options(
-    args: argparse.Namespace, groups: dict[str, tuple[str, ...]], duration: float | None = None
-) -> dict[str, Any]:
-    """The opener's options for ``--source bluesky`` / ``mastodon``."""
-    from tweetpulse.sources.x import DEFAULT_POLL_INTERVAL
-
-    lang = None if args.lang.strip().lower() in ("any", "all", "") else args.lang.strip()
-    common: dict[str, Any] = {"lang": lang, "record_path": getattr(args, "record", None), "duration": duration}
-    if args.source == "bluesky":
-        return {**common, "url": args.bluesky_url, "appview": args.bluesky_appview}
-    return {
-        **common,
-        "instance": args.mastodon_instance,
-        "groups": groups,
-        "transport": args.mastodon_transport,
-        "poll_interval": getattr(args, "poll_interval", DEFAULT_POLL_INTERVAL),
-    }
-
-
-# -- stream -------------------------------------------------------------------------------------
-def add_stream_args(p: argparse.ArgumentParser) -> None:
-    from tweetpulse.sources import SOURCE_NAMES
-    from tweetpulse.sources.formats import FORMATS
-    from tweetpulse.sources.x import DEFAULT_POLL_INTERVAL
-
-    p.add_argument(
-        "--source",
-        choices=SOURCE_NAMES,
-        default="sample",
-        help="where tweets come from (default: the bundled sample; bluesky and mastodon are live and free)",
-    )
-    p.add_argument("--dataset", metavar="PATH", help="file to replay with --source replay")
-    p.add_argument("--format", choices=FORMATS, help="dataset format (default: detected)")
-    pace = p.add_argument_group("pacing")
-    pace.add_argument("--rate", type=positive_float, help="tweets per second (default: as fast as possible)")
-    pace.add_argument("--speedup", type=positive_float, help="follow created_at, this many times faster")
-    pace.add_argument("--limit", type=positive_int, help="stop after this many tweets")
-    pace.add_argument("--duration", type=positive_float, help="stop after this many seconds")
-    pace.add_argument("--loop", action="store_true", help="start over at the end of the dataset")
-    add_keyword_args(p)
-    x = p.add_argument_group("X API v2 (--source x)")
-    x.add_argument(
-        "--x-mode",
-        choices=("stream", "poll"),
-        default="stream",
-        help="filtered stream, or recent search polling for accounts without stream access",
-    )
-    x.add_argument("--x-api-base", metavar="URL", help="another API host (a proxy, a test server)")
-    x.add_argument("--include-retweets", action="store_true", help="keep retweets in the stream rules")
-    x.add_argument(
-        "--poll-interval",
-        type=positive_float,
-        default=DEFAULT_POLL_INTERVAL,
-        metavar="S",
-        help="seconds between searches of X (--x-mode poll) or of Mastodon's tag timelines (no token) "
-        "(poll mode; default: %(default)s)",
-    )
-    x.add_argument(
-        "--record",
-        metavar="PATH",
-        help="write every raw API line / produced post's raw event to this JSONL file (x, bluesky, mastodon)",
-    )
-    add_live_args(p)
-    p.add_argument(
-        "--undelivered",
-        metavar="PATH",
-        help="where tweets Kafka never acknowledged are written, for --source replay to re-send "
-        "(default: data/undelivered-<time>.jsonl, made only if there are any)",
-    )
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--summary-json", metavar="PATH", help="also write the summary as JSON")
 
 
 def cmd_stream(args: argparse.Namespace) -> int:
     from tweetpulse.keywords import KeywordMatcher
     from tweetpulse.pipeline.pacing import Pacer
     from tweetpulse.pipeline.streamer import stream
-    from tweetpulse.sources import open_source
 
     kafka = kafka_config(args)
-    groups = keyword_groups(args)
-    x_options: dict[str, Any] = {}
-    if args.source == "x":
-        x_options = {
-            "mode": args.x_mode,
-            "api_base": args.x_api_base,
-            "record_path": args.record,
-            "include_retweets": args.include_retweets,
-            "poll_interval": args.poll_interval,
-            "groups": groups,
-        }
-    elif args.source in LIVE_SOURCES:
-        x_options = live_options(args, groups, duration=args.duration)
-    elif args.record:
-        raise ConfigError("--record records a live source's raw events: use it with --source x, bluesky or mastodon")
-    source = open_source(
-        args.source, dataset=args.dataset, fmt=args.format, matcher=KeywordMatcher(groups), loop=args.loop, **x_options
-    )
+    matcher = KeywordMatcher(keyword_groups(args))
+    spec, request = source_request(args, matcher, loop=args.loop, duration=args.duration)
+    source = spec.open(request)
     pacer = Pacer(rate=args.rate, speedup=args.speedup, limit=args.limit, duration=args.duration)
     undelivered = args.undelivered or time.strftime("data/undelivered-%Y%m%d-%H%M%S.jsonl")
     summary = stream(source, kafka, pacer, progress=not args.no_progress, undelivered=undelivered)
@@ -165,45 +32,6 @@ def cmd_stream(args: argparse.Namespace) -> int:
     if summary.skipped:
         print(summary.skipped_report)
     return code
-
-
-# -- listen -------------------------------------------------------------------------------------
-def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
-    from tweetpulse.records import DEFAULT_MAX_TEXT
-
-    p.add_argument("--workers", type=positive_int, help="worker processes (default: CPU count)")
-    p.add_argument("--group", default="tweetpulse", help="consumer group id (default: %(default)s)")
-    p.add_argument(
-        "--store",
-        default=DEFAULT_STORE,
-        metavar="PATH|URL",
-        help="the results store: a SQLite file path or sqlite:///path, or "
-        "postgresql://user:password@host:port/db (default: %(default)s)",
-    )
-    p.add_argument(
-        "--from",
-        dest="start_from",
-        choices=("earliest", "latest"),
-        default="earliest",
-        help="where a new group starts reading (default: %(default)s)",
-    )
-    add_scorer_args(p)
-    p.add_argument(
-        "--max-text",
-        type=positive_int,
-        default=DEFAULT_MAX_TEXT,
-        metavar="N",
-        help="longer texts are dead-lettered (default: %(default)s)",
-    )
-    if not demo:
-        p.add_argument("--max-messages", type=positive_int, help="stop after this many messages")
-        p.add_argument("--idle-exit", type=positive_float, metavar="S", help="stop after S seconds with nothing new")
-        p.add_argument("--no-dashboard", action="store_true", help="don't serve the page")
-    p.add_argument("--duration", type=positive_float, help="stop after this many seconds")
-    p.add_argument("--host", default="127.0.0.1", help=HOST_HELP)
-    p.add_argument("--port", type=port_number, default=8050, help="page port (default: %(default)s)")
-    add_refresh_arg(p)
-    p.add_argument("--summary-json", metavar="PATH", help="also write the summary as JSON")
 
 
 def listener_settings(args: argparse.Namespace, kafka: KafkaConfig) -> Any:
@@ -240,20 +68,15 @@ def cmd_listen(args: argparse.Namespace) -> int:
     return report(args, summary, code=1 if summary.stopped else 0)
 
 
-# -- demo ---------------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
+    from tweetpulse.keywords import KeywordMatcher
     from tweetpulse.pipeline.demo import run_demo
 
     kafka = kafka_config(args)
-    live = None
-    if args.source in LIVE_SOURCES:
-        from tweetpulse.keywords import KeywordMatcher
-
-        groups = keyword_groups(args)
-        live = (args.source, {"matcher": KeywordMatcher(groups), **live_options(args, groups)})
+    _, request = source_request(args, KeywordMatcher(keyword_groups(args)), loop=True)
     summary = run_demo(
         listener_settings(args, kafka),
-        live=live,
+        request,
         rate=args.rate,
         workers=args.workers,
         duration=args.duration,
@@ -266,7 +89,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return report(args, summary)
 
 
-# -- score --------------------------------------------------------------------------------------
 def cmd_score(args: argparse.Namespace) -> int:
     from tweetpulse.scorers.scoring import make_analyzer, score_tweet
 
@@ -290,7 +112,6 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- evaluate / train ---------------------------------------------------------------------------
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from tweetpulse.scorers.scoring import make_analyzer
     from tweetpulse.workbook.evaluation import evaluate, render
@@ -333,7 +154,6 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- dashboard ----------------------------------------------------------------------------------
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from tweetpulse.dashboard.standalone import run_dashboard
     from tweetpulse.scorers.scoring import make_analyzer
@@ -351,130 +171,3 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         classify=make_analyzer(args.scorer, args.neutral_band),
     )
     return 0
-
-
-def build_parser() -> Parser:
-    parser = Parser(prog="tweetpulse", description="Live crypto-tweet sentiment through Kafka onto a Dash page.")
-    parser.add_argument("--version", action="version", version=f"tweetpulse {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress as well as warnings")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    sub.required = True
-
-    p = sub.add_parser("stream", help="send tweets (sample, a dataset, or X live) into Kafka")
-    add_stream_args(p)
-    add_kafka_args(p)
-    p.set_defaults(func=cmd_stream)
-
-    p = sub.add_parser("listen", help="score tweets from Kafka, store them and serve the live page")
-    add_listen_args(p)
-    add_kafka_args(p)
-    p.set_defaults(func=cmd_listen)
-
-    p = sub.add_parser(
-        "demo",
-        help="Kafka + a streamer (the sample, or Bluesky / Mastodon live) + the listener and its page, in one go",
-    )
-    add_listen_args(p, demo=True)
-    p.add_argument(
-        "--source",
-        choices=("sample", *LIVE_SOURCES),
-        default="sample",
-        help="the bundled sample (default), or live posts from Bluesky or Mastodon",
-    )
-    add_keyword_args(p)
-    add_live_args(p)
-    p.add_argument("--rate", type=positive_float, default=200.0, help="sample tweets per second (default: %(default)s)")
-    p.add_argument("--no-kafka-setup", action="store_true", help="don't start Kafka with kafka-setup.sh")
-    p.add_argument(
-        "--keep-kafka",
-        action="store_true",
-        help="leave the Kafka broker the demo started running when it ends (default: stop it)",
-    )
-    add_kafka_args(p)
-    p.set_defaults(func=cmd_demo, store="data/demo.db")
-
-    p = sub.add_parser("score", help="score a text exactly as the listener does")
-    p.add_argument("text", nargs="+", help="the text to score")
-    p.add_argument("--followers", type=count, help="follower count (0 or more), for the weight and score")
-    add_scorer_args(p)
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_score)
-
-    p = sub.add_parser("evaluate", help="a scorer's labels against human labels (accuracy, macro-F1, confusion)")
-    p.add_argument(
-        "--dataset",
-        required=True,
-        metavar="PATH",
-        help="labeled CSV, Kaggle entity-sentiment format (id, entity, sentiment, text; no header)",
-    )
-    add_scorer_args(p)
-    p.add_argument("--worst", type=int, default=5, metavar="N", help="show the N worst disagreements (default: 5)")
-    p.add_argument("--json", action="store_true", help="print JSON (accuracy as a fraction)")
-    p.set_defaults(func=cmd_evaluate)
-
-    p = sub.add_parser("train", help="train a scorer (TF-IDF + logistic regression) on a labeled CSV")
-    p.add_argument("--dataset", required=True, metavar="PATH", help="labeled CSV, Kaggle entity-sentiment format")
-    p.add_argument("--out", required=True, metavar="PATH", help="model file to write (e.g. model.joblib)")
-    p.add_argument(
-        "--test-size",
-        type=float,
-        default=0.2,
-        metavar="F",
-        help="fraction of each label held out to score the model (default: %(default)s)",
-    )
-    p.add_argument("--seed", type=int, default=0, help="seed of the split (default: %(default)s)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_train)
-
-    p = sub.add_parser("dashboard", help="serve the live page from a store (survives listener restarts)")
-    p.add_argument(
-        "--store",
-        default=DEFAULT_STORE,
-        metavar="PATH|URL",
-        help="the store to read: a SQLite file path or sqlite:///path, or "
-        "postgresql://user:password@host:port/db (default: %(default)s)",
-    )
-    p.add_argument("--host", default="127.0.0.1", help=HOST_HELP)
-    p.add_argument("--port", type=port_number, default=8050, help="page port (default: %(default)s)")
-    add_refresh_arg(p)
-    p.add_argument(
-        "--window",
-        type=positive_int,
-        default=3600,
-        metavar="S",
-        help="seconds of history the charts keep (default: %(default)s)",
-    )
-    p.add_argument("--group", help="consumer group whose lag to show (with the Kafka settings below)")
-    p.add_argument("--duration", type=positive_float, help="stop after this many seconds")
-    add_scorer_args(p)  # for the classify box: the scorer the listener used
-    add_kafka_args(p)
-    p.set_defaults(func=cmd_dashboard)
-    return parser
-
-
-def _terminate(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    # warnings (X reconnecting, Kafka trouble) by default; -v adds progress (connected, rules, ...)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
-        handlers=[redacting_handler()],  # no log line shows a configured secret, whichever logger wrote it
-    )
-    signal.signal(signal.SIGTERM, _terminate)  # SIGTERM stops as cleanly as Ctrl-C
-    try:
-        return int(args.func(args))
-    except TweetpulseError as exc:
-        print(f"tweetpulse {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"tweetpulse {args.command}: interrupted", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

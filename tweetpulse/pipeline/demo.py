@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from dash import Dash
 
@@ -20,10 +19,10 @@ from tweetpulse.live import DEFAULT_REFRESH_MS
 from tweetpulse.live.aggregates import Aggregator
 from tweetpulse.pipeline.listener import Listener, ListenerSettings, Summary
 from tweetpulse.records import Tweet
+from tweetpulse.sources.base import SourceRequest
 from tweetpulse.stores import masked
 
 log = logging.getLogger(__name__)
-LIVE_LABELS = {"bluesky": "Bluesky via Jetstream", "mastodon": "Mastodon hashtags"}
 
 
 def page_subtitle(settings: ListenerSettings, source: str = "") -> str:
@@ -145,7 +144,7 @@ def leave_kafka(script: Path | None, kafka: KafkaConfig, keep: bool) -> None:
 
 
 def demo_tweets(stop: threading.Event, tweets: Iterable[Tweet], run: str) -> Iterator[Tweet]:
-    """The sample's tweets until ``stop``, their ids made unique to this demo run: the store keeps
+    """A file source's tweets until ``stop``, their ids made unique to this demo run: the store keeps
     each id once, so without it a second demo would only find duplicates and the page would stand still."""
     for tweet in tweets:
         if stop.is_set():
@@ -156,6 +155,7 @@ def demo_tweets(stop: threading.Event, tweets: Iterable[Tweet], run: str) -> Ite
 
 def run_demo(
     settings: ListenerSettings,
+    request: SourceRequest | None = None,
     rate: float = 200.0,
     workers: int | None = None,
     duration: float | None = None,
@@ -164,31 +164,29 @@ def run_demo(
     start_kafka: bool = True,
     interval_ms: int = DEFAULT_REFRESH_MS,
     keep_kafka: bool = False,
-    live: tuple[str, dict[str, Any]] | None = None,
 ) -> Summary:
-    """Kafka (started if needed) + the bundled sample streamed in a loop (or, with ``live`` =
-    ``(source name, opener options)``, a live source) + the listener and page.
+    """Kafka (started if needed) + a source (``request``; default: the bundled sample in a loop) streamed
+    into it + the listener and page. A live source streams as it comes, any other at ``rate`` tweets/s.
 
     A broker the demo started is stopped when it ends (Ctrl-C, ``duration``), unless ``keep_kafka``.
     """
     from tweetpulse.pipeline.pacing import Pacer
     from tweetpulse.pipeline.streamer import stream
-    from tweetpulse.sources import open_source
-    from tweetpulse.sources.sample import SampleSource
+    from tweetpulse.sources import DEFAULT_SOURCE, source_spec
 
     check_port(host, port)  # before Kafka and the workers: a taken port costs nothing
     kafka_script = ensure_kafka(settings.kafka, start=start_kafka)
     stop = threading.Event()
     failed: list[BaseException] = []
-    live_source = open_source(live[0], **live[1]) if live is not None else None
-    label = f"{LIVE_LABELS.get(live[0], live[0])}, live" if live is not None else f"bundled sample at {rate:g} tweets/s"
+    spec = source_spec(request.name if request is not None else DEFAULT_SOURCE)
+    source = spec.open(request if request is not None else spec.request(loop=True))
+    label = f"{spec.label}, live" if spec.live else f"{spec.label} at {rate:g} tweets/s"
 
     def produce() -> None:
         try:
-            if live_source is not None:
-                stream(live_source, settings.kafka, Pacer(), progress=False)
+            if spec.live:
+                stream(source, settings.kafka, Pacer(), progress=False)
                 return
-            source = SampleSource(loop=True)
             run = time.strftime("%Y%m%d%H%M%S")
             stream(demo_tweets(stop, source, run), settings.kafka, Pacer(rate=rate), progress=False)
         except Exception as exc:  # shown by the main thread, which ends the demo
@@ -212,9 +210,7 @@ def run_demo(
         print("tweetpulse demo: stopping", flush=True)
     finally:
         stop.set()
-        close = getattr(live_source, "close", None)
-        if callable(close):
-            close()
+        source.close()
         if streamer.is_alive():
             streamer.join(30)
         summary = listener.stop()

@@ -12,16 +12,47 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
-from tweetpulse.errors import ConfigError
-
-if TYPE_CHECKING:
-    from tweetpulse.sources import SourceRequest
+from tweetpulse.options import Option, positive_float
 
 log = logging.getLogger(__name__)
 
 StatusCallback = Callable[["LiveStatus"], None]
+
+DEFAULT_POLL_INTERVAL = 30.0  # seconds between searches of a service that is polled (X recent search, Mastodon tags)
+
+
+def language(text: str) -> str | None:
+    """``--lang``: a language code, or None for ``any`` (keep every language)."""
+    code = text.strip()
+    return None if code.lower() in ("any", "all", "") else code
+
+
+# the options several live sources share (each source's spec lists the ones it takes)
+RECORD = Option(
+    "--record",
+    "record_path",
+    "write every raw API line / produced post's raw event to this JSONL file (x, bluesky, mastodon)",
+    metavar="PATH",
+)
+LANG = Option(
+    "--lang",
+    "lang",
+    "keep posts in this language only (default: %(default)s; 'any' keeps all)",
+    language,
+    "en",
+    metavar="CODE",
+)
+POLL_INTERVAL = Option(
+    "--poll-interval",
+    "poll_interval",
+    "seconds between searches of X (--x-mode poll) or of Mastodon's tag timelines (no token) "
+    "(poll mode; default: %(default)s)",
+    positive_float,
+    DEFAULT_POLL_INTERVAL,
+    metavar="S",
+)
 
 
 class Backoff:
@@ -164,14 +195,3 @@ def open_recorder(path: str | os.PathLike[str] | None) -> Any:
     from tweetpulse.sources.recorder import Recorder
 
     return Recorder(path)
-
-
-def live_options(request: SourceRequest, opener: Callable[..., Any]) -> dict[str, Any]:
-    """``request.options`` checked against ``opener``'s keywords: an unknown one is a one-line error."""
-    import inspect
-
-    allowed = set(inspect.signature(opener).parameters) - {"matcher"}
-    unknown = sorted(set(request.options) - allowed)
-    if unknown:
-        raise ConfigError(f"--source {request.name} has no option {', '.join(unknown)}: see tweetpulse stream --help")
-    return dict(request.options)

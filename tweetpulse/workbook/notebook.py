@@ -1,4 +1,4 @@
-"""What the notebooks call: live counters, and a listener session that lives across cells.
+"""What the notebooks call: live counters, the sources' table, and a listener session that lives across cells.
 
 The notebooks stay thin: a ``parameters`` cell, then calls into this module.
 """
@@ -15,6 +15,7 @@ from tweetpulse.dashboard import DashboardServer, check_port, stop_app
 from tweetpulse.kafka.config import DEFAULT_KAFKA_TIMEOUT, KafkaConfig, default_bootstrap, parse_client_settings
 from tweetpulse.pipeline.demo import listener_app, page_aggregator
 from tweetpulse.pipeline.listener import Listener, ListenerSettings, Summary
+from tweetpulse.sources import DEFAULT_SOURCE, source_specs
 
 
 def in_notebook() -> bool:
@@ -66,6 +67,29 @@ class LiveLine:
             self._handle.update(plain(text), raw=True)
         else:
             print(text, flush=True)
+
+
+class StatusLine:
+    """``on_status`` for a source: its connection state on one line that updates in place, made at the
+    first report (a source that reports none shows nothing)."""
+
+    def __init__(self) -> None:
+        self._line: LiveLine | None = None
+
+    def __call__(self, status: object) -> None:
+        if self._line is None:
+            self._line = LiveLine(every=0)
+        self._line.show(str(status))
+
+
+def sources_table() -> str:
+    """The registered sources, one per line: name, what it is, and its options by key (``--flag``)."""
+    lines = []
+    for spec in source_specs():
+        options = ", ".join(f"{option.key} ({option.flag})" for option in spec.options) or "no options"
+        default = " [default]" if spec.name == DEFAULT_SOURCE else ""
+        lines.append(f"{spec.name}{default}: {spec.label}{', live' if spec.live else ''}; options: {options}")
+    return "\n".join(lines)
 
 
 class ListenerSession:

@@ -32,7 +32,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 import orjson
@@ -51,13 +51,9 @@ from tweetpulse.sources.live import (
     LiveState,
     SeenIds,
     StatusCallback,
-    live_options,
     open_recorder,
     short,
 )
-
-if TYPE_CHECKING:
-    from tweetpulse.sources import SourceRequest
 
 log = logging.getLogger(__name__)
 
@@ -377,31 +373,3 @@ class BlueskySource(Closing):
             self.counts.produced += 1
             self.live.produced += 1
             yield tweet
-
-
-def open_bluesky_source(
-    *,
-    url: str | None = None,
-    appview: str | None = None,
-    matcher: KeywordMatcher | None = None,
-    lang: str | None = "en",
-    record_path: str | None = None,
-    duration: float | None = None,
-    on_status: StatusCallback | None = None,
-) -> BlueskySource:
-    """The source for ``--source bluesky`` (``--bluesky-url``, ``--bluesky-appview``, ``--lang``)."""
-    return BlueskySource(
-        url or DEFAULT_JETSTREAM,
-        appview or DEFAULT_APPVIEW,
-        matcher,
-        lang=lang,
-        record_path=record_path,
-        duration=duration,
-        on_status=on_status,
-    )
-
-
-def open_bluesky(request: SourceRequest) -> BlueskySource:
-    """The registry's opener (:data:`tweetpulse.sources.SOURCES`): ``request.options`` are
-    :func:`open_bluesky_source`'s keywords."""
-    return open_bluesky_source(matcher=request.matcher, **live_options(request, open_bluesky_source))

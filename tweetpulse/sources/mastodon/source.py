@@ -23,7 +23,7 @@ import queue
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
@@ -33,11 +33,8 @@ from tweetpulse.keywords import DEFAULT_GROUPS, KeywordMatcher
 from tweetpulse.records import Tweet
 from tweetpulse.secrets import redact_logs_of, register_secret
 from tweetpulse.sources.base import SkippedRows
-from tweetpulse.sources.live import Closing, Deadline, LiveState, SeenIds, StatusCallback, live_options, open_recorder
-from tweetpulse.sources.mastodon.html import html_to_text
-
-if TYPE_CHECKING:
-    from tweetpulse.sources import SourceRequest
+from tweetpulse.sources.live import Closing, Deadline, LiveState, SeenIds, StatusCallback, open_recorder
+from tweetpulse.sources.mastodon import TOKEN_ENV, TRANSPORTS
 from tweetpulse.sources.mastodon.feeds import (
     Feed,
     FeedContext,
@@ -47,12 +44,11 @@ from tweetpulse.sources.mastodon.feeds import (
     WebSocketFeed,
     streaming_base,
 )
+from tweetpulse.sources.mastodon.html import html_to_text
 
 log = logging.getLogger(__name__)
 
-TOKEN_ENV = "MASTODON_ACCESS_TOKEN"
 DEFAULT_INSTANCE = "https://mastodon.social"
-TRANSPORTS = ("websocket", "sse", "poll")
 MAX_TEXT = 10_000
 _TAG = re.compile(r"^[^\W_][\w]*$")
 
@@ -266,37 +262,3 @@ class MastodonSource(Closing):
             self.live.produced += 1
             return tweet
         return None
-
-
-def open_mastodon_source(
-    *,
-    instance: str | None = None,
-    matcher: KeywordMatcher | None = None,
-    groups: Mapping[str, Sequence[str]] | None = None,
-    transport: str | None = None,
-    lang: str | None = "en",
-    record_path: str | None = None,
-    duration: float | None = None,
-    poll_interval: float = 15.0,
-    on_status: StatusCallback | None = None,
-) -> MastodonSource:
-    """The source for ``--source mastodon``: the token from ``MASTODON_ACCESS_TOKEN`` (optional)."""
-    token = os.environ.get(TOKEN_ENV, "").strip() or None
-    return MastodonSource(
-        instance or DEFAULT_INSTANCE,
-        token,
-        matcher,
-        transport=transport,
-        groups=groups,
-        lang=lang,
-        record_path=record_path,
-        duration=duration,
-        poll_interval=poll_interval,
-        on_status=on_status,
-    )
-
-
-def open_mastodon(request: SourceRequest) -> MastodonSource:
-    """The registry's opener (:data:`tweetpulse.sources.SOURCES`): ``request.options`` are
-    :func:`open_mastodon_source`'s keywords."""
-    return open_mastodon_source(matcher=request.matcher, **live_options(request, open_mastodon_source))

@@ -54,19 +54,20 @@ This module itself imports no tweepy: the ``x-v2-jsonl`` replay uses :mod:`~.v2`
 
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING, Any
 
 from tweetpulse.errors import ConfigError
+from tweetpulse.options import Option
+from tweetpulse.sources.base import SourceRequest, SourceSpec
+from tweetpulse.sources.live import DEFAULT_POLL_INTERVAL, POLL_INTERVAL, RECORD
 
 if TYPE_CHECKING:
-    from tweetpulse.sources import SourceRequest
     from tweetpulse.sources.x.base import StatusCallback
     from tweetpulse.sources.x.poll import XPollSource
     from tweetpulse.sources.x.rules import Groups
     from tweetpulse.sources.x.stream import XStreamSource
 
-DEFAULT_POLL_INTERVAL = 30.0  # seconds between X recent searches (--x-mode poll)
+MODES = ("stream", "poll")
 
 
 def open_x_source(
@@ -105,9 +106,27 @@ def open_x_source(
 
 
 def open_x(request: SourceRequest) -> XStreamSource | XPollSource:
-    """The registry's opener (:data:`tweetpulse.sources.SOURCES`): ``request.options`` are
-    :func:`open_x_source`'s keywords (keywords come from X's rule tags, so the matcher is not used)."""
-    unknown = sorted(set(request.options) - set(inspect.signature(open_x_source).parameters))
-    if unknown:
-        raise ConfigError(f"--source x has no option {', '.join(unknown)}: see tweetpulse stream --help")
-    return open_x_source(**request.options)
+    """Keywords come from X's rule tags (one rule per group), so the matcher's groups become the rules."""
+    return open_x_source(**request.options, groups=request.groups, on_status=request.on_status)
+
+
+SOURCE = SourceSpec(
+    "x",
+    "X API v2",
+    open_x,
+    options=(
+        Option(
+            "--x-mode",
+            "mode",
+            "filtered stream, or recent search polling for accounts without stream access",
+            default="stream",
+            choices=MODES,
+        ),
+        Option("--x-api-base", "api_base", "another API host (a proxy, a test server)", metavar="URL"),
+        Option("--include-retweets", "include_retweets", "keep retweets in the stream rules", switch=True),
+        POLL_INTERVAL,
+        RECORD,
+    ),
+    live=True,
+    replay_format="x-v2-jsonl",
+)
