@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import report  # noqa: E402
-from benchmarks.broker import Broker, private_broker  # noqa: E402
+from tests.support.broker import Broker, private_broker  # noqa: E402
 
 PARTS = ("scorer", "dashboard", "producer", "e2e", "postgres", "baseline", "latency", "memory")
 KAFKA_PARTS = frozenset(("producer", "e2e", "postgres", "baseline", "latency", "memory"))

@@ -43,7 +43,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import data  # noqa: E402
-from benchmarks.broker import Broker, fresh_topic, private_broker  # noqa: E402
+from tests.support.broker import Broker, fresh_topic, private_broker  # noqa: E402
 from tweetpulse.kafka.config import KafkaConfig  # noqa: E402
 from tweetpulse.kafka.producer import TweetProducer  # noqa: E402
 from tweetpulse.live.aggregates import Aggregator  # noqa: E402

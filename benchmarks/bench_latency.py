@@ -37,7 +37,7 @@ from typing import Any
 
 from benchmarks import data
 from benchmarks.bench_e2e import PARTITIONS, preload, wait_stored
-from benchmarks.broker import Broker, fresh_topic
+from tests.support.broker import Broker, fresh_topic
 from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.live import DEFAULT_REFRESH_MS
 from tweetpulse.live.aggregates import Aggregator

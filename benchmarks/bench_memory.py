@@ -28,7 +28,7 @@ from typing import Any
 
 from benchmarks import data
 from benchmarks.bench_e2e import PARTITIONS
-from benchmarks.broker import Broker, fresh_topic
+from tests.support.broker import Broker, fresh_topic
 from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.pipeline.listener import ListenerSettings
 

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.corpus import generate_tweets  # noqa: E402
+from tests.support.corpus import generate_tweets  # noqa: E402
 from tweetpulse.scorers.scoring import Scorer, textblob_sentiment  # noqa: E402
 
 VALIDATION_CSV = ROOT.parent / "shared" / "data" / "twitter_validation_sample.csv"

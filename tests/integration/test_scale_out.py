@@ -20,9 +20,9 @@ import pytest
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
-from benchmarks.broker import delete_topics
 from tests.conftest import Broker
 from tests.integration.test_listener import make_tweets, produce
+from tests.support.broker import delete_topics
 from tweetpulse.dashboard.standalone import StoreFollower
 from tweetpulse.kafka.admin import ensure_topics
 from tweetpulse.kafka.config import KafkaConfig

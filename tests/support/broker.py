@@ -1,4 +1,5 @@
-"""A private Kafka broker for one benchmark session, and fresh topics on it (deleted afterwards).
+"""A private Kafka broker for one benchmark session, and fresh topics on it (deleted afterwards); the
+tests use its topic helpers.
 
 :func:`private_broker` starts a single-node broker through ``./kafka-setup.sh start`` on two free
 ports with its state in a temporary folder (the jars are the ones ``kafka-setup.sh`` keeps in
@@ -28,7 +29,7 @@ from types import FrameType
 
 from tweetpulse.kafka.config import KafkaConfig
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SETUP = ROOT / "kafka-setup.sh"
 BOOTSTRAP_ENV = "TWEETPULSE_BENCH_BOOTSTRAP"
 HEAP = "512m"

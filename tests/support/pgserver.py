@@ -1,5 +1,4 @@
-"""A private PostgreSQL through ``scripts/postgres-setup.sh``, for the benchmarks (and the tests, which
-import these helpers from here).
+"""A private PostgreSQL through ``scripts/postgres-setup.sh``, for the tests and the benchmarks.
 
 :func:`private_postgres` runs a cluster on a free port with its state in a temporary folder, the
 way a user runs ``make postgres``, and stops and removes it afterwards (or uses
@@ -11,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -21,7 +19,9 @@ from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.broker import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "postgres-setup.sh"
 URL_ENV = "TWEETPULSE_BENCH_POSTGRES_URL"
 # the script's settings: a private server never inherits the user's
@@ -57,12 +57,6 @@ def last_line(result: subprocess.CompletedProcess[str]) -> str:
 def new_state_dir() -> Path:
     # mkdtemp, not pytest's tmp_path: the cluster's OS user must reach it (/tmp/pytest-of-root is 0700)
     return Path(tempfile.mkdtemp(prefix="tweetpulse-pg-"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

@@ -42,6 +42,20 @@ def scored_tweet(i: int, scored_at: float = NOW, keywords: list[str] | None = No
     )
 
 
+def same_tweets(got: list[ScoredTweet], want: list[ScoredTweet]) -> bool:
+    """The same tweets, field for field, times to the microsecond (what every backend keeps)."""
+
+    def close(a: float | None, b: float | None) -> bool:
+        return a == b or (a is not None and b is not None and abs(a - b) <= 1e-6)
+
+    return len(got) == len(want) and all(
+        g._replace(produced_at=None, scored_at=0.0) == w._replace(produced_at=None, scored_at=0.0)
+        and close(g.produced_at, w.produced_at)
+        and close(g.scored_at, w.scored_at)
+        for g, w in zip(got, want, strict=True)
+    )
+
+
 def stored_row(
     i: int, polarity: float, followers: int | None, keywords: list[str], author: str | None, seconds: float, label: str
 ) -> dict[str, Any]:

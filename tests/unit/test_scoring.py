@@ -16,7 +16,7 @@ from textblob import TextBlob
 from textblob._text import EMOTICONS
 from textblob.en import sentiment as textblob_pattern_sentiment
 
-from benchmarks.corpus import generate_tweets
+from tests.support.corpus import generate_tweets
 from tests.support.native import engine, require_native
 from tweetpulse.scorers._textblob_tokens import tables, token_string
 from tweetpulse.scorers.scoring import (

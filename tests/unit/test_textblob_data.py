@@ -25,7 +25,7 @@ from tweetpulse.pipeline.settings import ListenerSettings
 scorers = {"python": Scorer(cache_size=0, engine="python"), "default": Scorer(cache_size=0)}
 ListenerSettings().analyzer().sentiment("a worker's analyzer, made as a worker makes it :)")
 heavy = sorted(m for m in ("textblob", "textblob.blob", "nltk", "sklearn", "scipy", "pandas") if m in sys.modules)
-from benchmarks.corpus import generate_tweets  # imports textblob: only now
+from tests.support.corpus import generate_tweets  # imports textblob: only now
 from textblob import TextBlob
 import textblob.en
 texts = generate_tweets(2000, seed=7) + [

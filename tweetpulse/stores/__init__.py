@@ -113,6 +113,10 @@ class TweetStore(Protocol):
         """Connect now (a bad location is then a :class:`~tweetpulse.errors.ConfigError` here)."""
         ...
 
+    def exists(self) -> bool:
+        """Whether the store is there yet (asked without creating anything)."""
+        ...
+
     def close(self) -> None: ...
 
     def check(self) -> None:
@@ -186,17 +190,9 @@ def open_store(location: str | Path, *, create: bool = True) -> TweetStore:
     return store
 
 
-def sqlite_file(location: str | Path) -> Path | None:
-    """The file of a SQLite location (a path or ``sqlite:///`` URL); None for another backend's URL."""
-    text = str(location)
-    match = _URL.match(text)
-    if match is None:
-        return Path(text)
-    if match.group(1).lower() != "sqlite":
-        return None
-    from tweetpulse.stores.sqlite import path_of
-
-    return path_of(text)
+def store_exists(location: str | Path) -> bool:
+    """Whether there is a store at ``location`` (nothing is created to find out)."""
+    return open_store(location).exists()
 
 
 def since_seconds(since: float | str | None) -> float | None:

@@ -145,6 +145,9 @@ class SqliteStore(ClosesAfterUse):
     def open(self) -> None:
         self.conn  # noqa: B018 - connects
 
+    def exists(self) -> bool:
+        return self.path.is_file()
+
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from tweetpulse.records import COLUMNS
 from tweetpulse.scorers.base import LABELS
-from tweetpulse.stores import masked, read_frame, sqlite_file
+from tweetpulse.stores import masked, read_frame, store_exists
 
 UNGROUPED = "(no group)"
 TWEET_COLUMNS = ["time", "author", "followers", "keywords", "polarity", "score", "label", "text"]
@@ -25,7 +25,7 @@ TWEET_COLUMNS = ["time", "author", "followers", "keywords", "polarity", "score",
 def load(store: str | Path) -> pd.DataFrame:
     """The stored tweets (see :func:`tweetpulse.stores.read_frame`); a missing store is an empty frame
     (and is not created)."""
-    if _missing(store):
+    if not store_exists(store):
         frame = pd.DataFrame({column: pd.Series(dtype=object) for column in COLUMNS})
         for column in ("created_at", "produced_at", "scored_at"):
             frame[column] = pd.to_datetime(frame[column], utc=True)
@@ -35,17 +35,11 @@ def load(store: str | Path) -> pd.DataFrame:
     return frame
 
 
-def _missing(store: str | Path) -> bool:
-    """A SQLite store whose file is not there (a server's store is asked, not guessed)."""
-    path = sqlite_file(store)
-    return path is not None and not path.is_file()
-
-
 def describe(frame: pd.DataFrame, store: str | Path) -> str:
     """One paragraph about the store: how many tweets, when, which groups and scorers."""
     shown = masked(store)
     if frame.empty:
-        state = "does not exist yet" if _missing(store) else "has no tweets yet"
+        state = "has no tweets yet" if store_exists(store) else "does not exist yet"
         return (
             f"The store {shown} {state}: run the listener first (make demo, or tweetpulse listen --store "
             f"{shown}), then run this notebook again. The tables and charts below are empty."
