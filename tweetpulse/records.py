@@ -14,13 +14,14 @@ the same in words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeGuard
 
 import orjson
 
 from tweetpulse.errors import InvalidRecord
+from tweetpulse.secrets import any_secret, redact
 
 SCHEMA_VERSION = 1
 DEFAULT_MAX_TEXT = 10_000
@@ -39,6 +40,13 @@ def usable_id(value: object) -> TypeGuard[str]:
     """Whether ``value`` is a usable tweet id: a string of 1 to :data:`MAX_ID` printable characters
     (no NUL, no line breaks or other control characters), not only spaces."""
     return type(value) is str and 0 < len(value) <= MAX_ID and value.isprintable() and not value.isspace()
+
+
+def usable_followers(value: object) -> int | None:
+    """A follower count as the record keeps it: an integer (not a bool) from 0 to
+    :data:`MAX_FOLLOWERS`; anything else (negative, over the store's range, not an integer) is
+    unknown, None."""
+    return value if type(value) is int and 0 <= value <= MAX_FOLLOWERS else None
 
 
 def usable_text(value: object, max_text: int = DEFAULT_MAX_TEXT) -> TypeGuard[str]:
@@ -78,6 +86,46 @@ class Tweet:
     def to_json(self) -> bytes:
         """The record's wire form (UTF-8 JSON)."""
         return orjson.dumps(self.to_dict())
+
+
+def fit_record(tweet: Tweet, max_text: int = DEFAULT_MAX_TEXT) -> str | None:
+    """Make a record a source built follow the rule (in place) where it can, else say why it can't.
+
+    An unknown follower count (see :func:`usable_followers`) becomes None and an optional field
+    that isn't a string becomes None: the post is real, only that field is not. A record without
+    a usable id or text can't be fixed: the reason is returned (the source counts it as skipped,
+    so the listener never has to dead-letter it).
+    """
+    if not usable_id(tweet.id):
+        return f"id must be 1 to {MAX_ID} printable characters, got {tweet.id!r:.40}"
+    if not usable_text(tweet.text, max_text):
+        if type(tweet.text) is str and len(tweet.text) > max_text:
+            return f"text has {len(tweet.text)} characters, cap is {max_text}"
+        return "no text"
+    tweet.followers = usable_followers(tweet.followers)
+    for name in _OPTIONAL_STR:
+        if type(getattr(tweet, name)) is not str:
+            setattr(tweet, name, None)
+    if type(tweet.keywords) is not list or not all(map(_is_str, tweet.keywords)):
+        tweet.keywords = [k for k in tweet.keywords if type(k) is str] if isinstance(tweet.keywords, list) else []
+    return None
+
+
+_STRING_FIELDS = tuple(f.name for f in fields(Tweet) if f.type in ("str", "str | None"))  # annotations are text here
+
+
+def redact_record(tweet: Tweet) -> Tweet:
+    """``tweet`` (changed in place) with every registered secret masked in every string field,
+    not only the text: a server that echoes a token may put it in a user name or an id too."""
+    if not any_secret():
+        return tweet
+    for name in _STRING_FIELDS:
+        value = getattr(tweet, name)
+        if isinstance(value, str):
+            setattr(tweet, name, redact(value))
+    if isinstance(tweet.keywords, list):
+        tweet.keywords = [redact(k) if isinstance(k, str) else k for k in tweet.keywords]
+    return tweet
 
 
 class RecordFields(NamedTuple):

@@ -9,7 +9,10 @@ with its mask. Where the text comes from:
   puts it on named loggers (the X sources' own, and libraries that log request headers: tweepy's
   DEBUG logs print ``Authorization: Bearer ...``); the CLI logs through :func:`redacting_handler`,
   so no record of any logger reaches the terminal unredacted;
-* what a source writes to disk (``--record``) or reports as skipped goes through :func:`redact`.
+* what a source writes to disk (``--record``) or reports as skipped goes through :func:`redact`;
+* every record: :func:`tweetpulse.records.redact_record` masks every string field, once in each live source
+  (:func:`tweetpulse.sources.base.conform`) and again in the producer, which every record of
+  every source passes through on its way to the topic (and so to the store and the page).
 
 An X server or a proxy that echoes the ``Authorization`` header in an error body is thus harmless.
 """
@@ -52,6 +55,11 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, mask_token(secret))
     return text
+
+
+def any_secret() -> bool:
+    """Whether a secret is registered (nothing to redact otherwise)."""
+    return bool(_secrets)
 
 
 def redact_bytes(data: bytes) -> bytes:

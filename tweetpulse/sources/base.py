@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from tweetpulse.errors import ConfigError
 from tweetpulse.keywords import KeywordMatcher
 from tweetpulse.options import Option
-from tweetpulse.records import Tweet
+from tweetpulse.records import Tweet, fit_record, redact_record
 from tweetpulse.secrets import redact
 
 
@@ -35,6 +35,24 @@ class SkippedRows:
         shown = ", ".join(f"line {line} ({reason})" for line, reason in self.examples)
         more = "" if self.count <= len(self.examples) else f", and {self.count - len(self.examples)} more"
         return redact(f"{self.count} row(s) skipped in {name}: {shown}{more}")
+
+
+def check_record(tweet: Tweet) -> str | None:
+    """The record rule, applied at the source (every source's records pass here): every string
+    field redacted (:func:`~tweetpulse.records.redact_record`), an unknown follower count
+    made None (:func:`~tweetpulse.records.fit_record`); the reason when the record is one the
+    listener would dead-letter (no usable id or text), else None."""
+    return fit_record(redact_record(tweet))
+
+
+def conform(tweet: Tweet, skipped: SkippedRows, where: int) -> Tweet | None:
+    """``tweet`` after :func:`check_record`, or None when it breaks the rule: then it is counted
+    in ``skipped`` (at ``where``, a line or event number) instead of produced."""
+    problem = check_record(tweet)
+    if problem is None:
+        return tweet
+    skipped.add(where, problem)
+    return None
 
 
 class TweetSource(Protocol):

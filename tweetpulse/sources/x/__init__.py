@@ -62,52 +62,40 @@ from tweetpulse.sources.base import SourceRequest, SourceSpec
 from tweetpulse.sources.live import DEFAULT_POLL_INTERVAL, POLL_INTERVAL, RECORD
 
 if TYPE_CHECKING:
-    from tweetpulse.sources.x.base import StatusCallback
     from tweetpulse.sources.x.poll import XPollSource
-    from tweetpulse.sources.x.rules import Groups
     from tweetpulse.sources.x.stream import XStreamSource
 
 MODES = ("stream", "poll")
 
 
-def open_x_source(
-    mode: str = "stream",
-    *,
-    groups: Groups | None = None,
-    include_retweets: bool = False,
-    api_base: str | None = None,
-    record_path: str | None = None,
-    poll_interval: float = DEFAULT_POLL_INTERVAL,
-    on_status: StatusCallback | None = None,
-) -> XStreamSource | XPollSource:
-    """The live source for ``--source x``: credentials from the environment or the credentials file."""
+def open_x(request: SourceRequest) -> XStreamSource | XPollSource:
+    """The filtered stream or recent-search polling (``mode``), with the bearer token from the environment or
+    the credentials file. Keywords come from X's rule tags: the matcher's groups become the rules."""
     from tweetpulse.sources.x.credentials import load_bearer_token
     from tweetpulse.sources.x.poll import XPollSource
     from tweetpulse.sources.x.stream import XStreamSource
 
-    token = load_bearer_token(api_base=api_base)
+    options = request.options
+    token = load_bearer_token(api_base=options.get("api_base"))
     if token is None:
         raise ConfigError(
             "no X credentials: set X_BEARER_TOKEN or copy twitter_credentials.example.py to "
             "twitter_credentials.py and fill it in (or use --source replay / sample)"
         )
     common: dict[str, Any] = {
-        "groups": groups,
-        "include_retweets": include_retweets,
-        "api_base": api_base,
-        "record_path": record_path,
-        "on_status": on_status,
+        "groups": request.groups,
+        "include_retweets": bool(options.get("include_retweets")),
+        "api_base": options.get("api_base"),
+        "record_path": options.get("record_path"),
+        "on_status": request.on_status,
+        "duration": request.duration,  # --duration holds while X fails: backoff waits end with it
     }
+    mode = options.get("mode", "stream")
     if mode == "stream":
         return XStreamSource(token, **common)
     if mode == "poll":
-        return XPollSource(token, interval=poll_interval, **common)
+        return XPollSource(token, interval=options.get("poll_interval", DEFAULT_POLL_INTERVAL), **common)
     raise ConfigError(f"unknown --x-mode {mode!r}: use stream or poll")
-
-
-def open_x(request: SourceRequest) -> XStreamSource | XPollSource:
-    """Keywords come from X's rule tags (one rule per group), so the matcher's groups become the rules."""
-    return open_x_source(**request.options, groups=request.groups, on_status=request.on_status)
 
 
 SOURCE = SourceSpec(
