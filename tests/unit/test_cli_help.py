@@ -53,3 +53,25 @@ def test_every_source_option_is_on_the_command_line_with_its_own_default() -> No
         assert parsed[option.dest] == (
             (option.type or str)(option.unset) if isinstance(option.unset, str) else option.unset
         )
+
+
+def test_the_command_list_names_every_source_stream_takes() -> None:
+    """``tweetpulse --help`` described stream as "(sample, a dataset, or X live)": no Bluesky, no Mastodon."""
+    from tweetpulse.sources import SOURCES
+
+    overview = " ".join(cli.build_parser().format_help().split())
+    line = re.search(r"stream (.+?) listen ", overview)
+    assert line is not None
+    for source, word in {
+        "sample": "sample",
+        "replay": "dataset",
+        "x": "X",
+        "bluesky": "Bluesky",
+        "mastodon": "Mastodon",
+    }.items():
+        assert source in SOURCES and word in line.group(1), (source, line.group(1))
+
+
+def test_demo_help_says_each_run_gets_a_fresh_store() -> None:
+    text = subcommand_help("demo")
+    assert "a fresh data/demo.db every run" in text and "--seed" in text and "synthetic" in text

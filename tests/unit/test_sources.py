@@ -47,7 +47,7 @@ LISTED = SourceSpec(
 
 
 def test_the_registry_names_the_cli_choices() -> None:
-    assert source_names() == ("sample", "replay", "x", "bluesky", "mastodon")
+    assert source_names() == ("sample", "synthetic", "replay", "x", "bluesky", "mastodon")
     assert [spec.name for spec in source_specs()] == list(source_names())
     assert isinstance(open_source("sample", loop=True), SampleSource)
 
@@ -56,7 +56,7 @@ def test_every_spec_says_what_it_is() -> None:
     specs = {spec.name: spec for spec in source_specs()}
     assert all(spec.label and callable(spec.open) for spec in specs.values())
     assert {name for name, spec in specs.items() if spec.live} == {"x", "bluesky", "mastodon"}
-    assert {name for name, spec in specs.items() if spec.demo} == {"sample", "bluesky", "mastodon"}
+    assert {name for name, spec in specs.items() if spec.demo} == {"synthetic", "bluesky", "mastodon"}
     assert {name: spec.replay_format for name, spec in specs.items() if spec.replay_format} == {
         "x": "x-v2-jsonl",
         "bluesky": "jetstream-jsonl",
@@ -82,7 +82,9 @@ def test_a_new_source_is_one_registry_entry(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_opener_errors_are_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"^unknown source 'twitter': use sample, replay, x, bluesky or mastodon$"):
+    with pytest.raises(
+        ConfigError, match=r"^unknown source 'twitter': use sample, synthetic, replay, x, bluesky or mastodon$"
+    ):
         open_source("twitter")
     with pytest.raises(ConfigError, match=r"^--source replay needs --dataset PATH"):
         open_source("replay")
@@ -110,7 +112,7 @@ def test_naming_sources_and_replaying_x_v2_need_no_tweepy(tmp_path: Path) -> Non
     code = (
         "import sys\n"
         "from tweetpulse.sources import open_source, source_specs\n"
-        "assert len(source_specs()) == 5\n"
+        "assert len(source_specs()) == 6\n"
         "from tweetpulse.cli import build_parser\n"
         "build_parser()  # every source's options on the command line\n"
         f"tweets = list(open_source('replay', dataset={str(path)!r}))\n"

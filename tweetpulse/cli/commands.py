@@ -70,10 +70,15 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from tweetpulse.keywords import KeywordMatcher
-    from tweetpulse.pipeline.demo import run_demo
+    from tweetpulse.pipeline.demo import fresh_demo_store, run_demo
+    from tweetpulse.stores import masked
 
     kafka = kafka_config(args)
     _, request = source_request(args, KeywordMatcher(keyword_groups(args)), loop=True)
+    if args.store is None:
+        args.store = fresh_demo_store()
+    else:
+        print(f"tweetpulse demo: adding to the store {masked(args.store)} (kept across runs)", flush=True)
     summary = run_demo(
         listener_settings(args, kafka),
         request,

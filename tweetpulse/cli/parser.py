@@ -14,8 +14,9 @@ from tweetpulse.cli.args import (
     add_refresh_arg,
     add_scorer_args,
 )
-from tweetpulse.cli.sources import add_source_args
+from tweetpulse.cli.sources import add_source_args, sources_line
 from tweetpulse.options import count, port_number, positive_float, positive_int
+from tweetpulse.sources import DEMO_SOURCE
 from tweetpulse.stores import DEFAULT_STORE
 
 STORE_HELP = "a SQLite file path or sqlite:///path, or postgresql://user:password@host:port/db"
@@ -45,11 +46,12 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
 
     p.add_argument("--workers", type=positive_int, help="worker processes (default: CPU count)")
     p.add_argument("--group", default="tweetpulse", help="consumer group id (default: %(default)s)")
+    fresh = "a fresh data/demo.db every run, the last run's kept as data/demo.previous.db"
     p.add_argument(
         "--store",
-        default=DEFAULT_STORE,
+        default=None if demo else DEFAULT_STORE,
         metavar="PATH|URL",
-        help=f"the results store: {STORE_HELP} (default: %(default)s)",
+        help=f"the results store: {STORE_HELP} (default: {fresh if demo else '%(default)s'})",
     )
     p.add_argument(
         "--from",
@@ -83,16 +85,20 @@ def add_page_args(p: argparse.ArgumentParser) -> None:
 
 def add_demo_args(p: argparse.ArgumentParser) -> None:
     add_listen_args(p, demo=True)
-    add_source_args(p, lambda spec: spec.demo, help="what the demo streams")
+    add_source_args(p, lambda spec: spec.demo, help="what the demo streams", default=DEMO_SOURCE)
     add_keyword_args(p)
-    p.add_argument("--rate", type=positive_float, default=200.0, help="sample tweets per second (default: %(default)s)")
+    p.add_argument(
+        "--rate",
+        type=positive_float,
+        default=200.0,
+        help="tweets per second of a source that is not live (default: %(default)s)",
+    )
     p.add_argument("--no-kafka-setup", action="store_true", help="don't start Kafka with kafka-setup.sh")
     p.add_argument(
         "--keep-kafka",
         action="store_true",
         help="leave the Kafka broker the demo started running when it ends (default: stop it)",
     )
-    p.set_defaults(store="data/demo.db")
 
 
 def add_score_args(p: argparse.ArgumentParser) -> None:
@@ -150,10 +156,10 @@ def add_dashboard_args(p: argparse.ArgumentParser) -> None:
 
 # command → (help, its arguments, what runs it, whether it talks to Kafka)
 COMMANDS = {
-    "stream": ("send tweets (the sample, a dataset, or live posts) into Kafka", add_stream_args, commands.cmd_stream),
+    "stream": ("send tweets into Kafka from {sources}", add_stream_args, commands.cmd_stream),
     "listen": ("score tweets from Kafka, store them and serve the live page", add_listen_args, commands.cmd_listen),
     "demo": (
-        "Kafka + a streamer (the sample, or live posts) + the listener and its page, in one go",
+        "Kafka + a streamer (synthetic tweets, or live posts) + the listener and its page, in one go",
         add_demo_args,
         commands.cmd_demo,
     ),
@@ -180,7 +186,7 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
     for name, (help, add_args, run) in COMMANDS.items():
-        p = sub.add_parser(name, help=help)
+        p = sub.add_parser(name, help=help.format(sources=sources_line()))
         add_args(p)
         if name in KAFKA_COMMANDS:
             add_kafka_args(p)

@@ -14,7 +14,10 @@ from tweetpulse.sources.base import SourceRequest, SourceSpec
 
 
 def add_source_args(
-    p: argparse.ArgumentParser, which: Callable[[SourceSpec], bool] = lambda spec: True, help: str = ""
+    p: argparse.ArgumentParser,
+    which: Callable[[SourceSpec], bool] = lambda spec: True,
+    help: str = "",
+    default: str = DEFAULT_SOURCE,
 ) -> None:
     """``--source`` (the registered sources ``which`` keeps) and an option group per source with
     the options no earlier source added (options several sources share are added once)."""
@@ -23,7 +26,7 @@ def add_source_args(
     p.add_argument(
         "--source",
         choices=[spec.name for spec in specs],
-        default=DEFAULT_SOURCE,
+        default=default,
         help=f"{help or 'where tweets come from'} ({listed}; default: %(default)s)",
     )
     added: set[str] = set()
@@ -35,6 +38,12 @@ def add_source_args(
         for option in new:
             option.add_to(group)
             added.add(option.flag)
+
+
+def sources_line() -> str:
+    """The registered sources in a few words, for the command list."""
+    *rest, last = [spec.label for spec in source_specs()]
+    return f"{', '.join(rest)} or {last}" if rest else last
 
 
 def source_request(

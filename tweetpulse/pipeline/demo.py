@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import threading
-import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from dash import Dash
@@ -18,7 +17,6 @@ from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.live import DEFAULT_REFRESH_MS
 from tweetpulse.live.aggregates import Aggregator
 from tweetpulse.pipeline.listener import Listener, ListenerSettings, Summary
-from tweetpulse.records import Tweet
 from tweetpulse.sources.base import SourceRequest
 from tweetpulse.stores import masked
 
@@ -143,14 +141,27 @@ def leave_kafka(script: Path | None, kafka: KafkaConfig, keep: bool) -> None:
     subprocess.run(["bash", str(script), "stop"], check=False)
 
 
-def demo_tweets(stop: threading.Event, tweets: Iterable[Tweet], run: str) -> Iterator[Tweet]:
-    """A file source's tweets until ``stop``, their ids made unique to this demo run: the store keeps
-    each id once, so without it a second demo would only find duplicates and the page would stand still."""
-    for tweet in tweets:
-        if stop.is_set():
-            return
-        tweet.id = f"{tweet.id}-{run}"
-        yield tweet
+DEMO_STORE = Path("data") / "demo.db"
+
+
+def fresh_demo_store(path: Path = DEMO_STORE) -> str:
+    """A fresh SQLite store for a demo run at ``path``: the previous run's file (and its -wal/-shm)
+    is moved to ``<name>.previous.db`` (the one before that is dropped), and the line says so."""
+    previous = path.with_name(f"{path.stem}.previous{path.suffix}")
+    if path.exists():
+        for suffix in ("", "-wal", "-shm"):
+            old, kept = Path(f"{path}{suffix}"), Path(f"{previous}{suffix}")
+            kept.unlink(missing_ok=True)
+            if old.exists():
+                old.rename(kept)
+        print(
+            f"tweetpulse demo: a fresh store {path} (the last run's is now {previous}; "
+            "--store PATH keeps one across runs)",
+            flush=True,
+        )
+    else:
+        print(f"tweetpulse demo: a fresh store {path} (--store PATH keeps one across runs)", flush=True)
+    return str(path)
 
 
 def run_demo(
@@ -165,30 +176,27 @@ def run_demo(
     interval_ms: int = DEFAULT_REFRESH_MS,
     keep_kafka: bool = False,
 ) -> Summary:
-    """Kafka (started if needed) + a source (``request``; default: the bundled sample in a loop) streamed
-    into it + the listener and page. A live source streams as it comes, any other at ``rate`` tweets/s.
+    """Kafka (started if needed) + a source (``request``; default: :data:`~tweetpulse.sources.DEMO_SOURCE`,
+    synthetic tweets composed on the fly) streamed into it + the listener and page. A live source
+    streams as it comes, any other at ``rate`` tweets/s.
 
     A broker the demo started is stopped when it ends (Ctrl-C, ``duration``), unless ``keep_kafka``.
     """
     from tweetpulse.pipeline.pacing import Pacer
     from tweetpulse.pipeline.streamer import stream
-    from tweetpulse.sources import DEFAULT_SOURCE, source_spec
+    from tweetpulse.sources import DEMO_SOURCE, source_spec
 
     check_port(host, port)  # before Kafka and the workers: a taken port costs nothing
     kafka_script = ensure_kafka(settings.kafka, start=start_kafka)
-    stop = threading.Event()
     failed: list[BaseException] = []
-    spec = source_spec(request.name if request is not None else DEFAULT_SOURCE)
-    source = spec.open(request if request is not None else spec.request(loop=True))
+    spec = source_spec(request.name if request is not None else DEMO_SOURCE)
+    source = spec.open(request if request is not None else spec.request())
     label = f"{spec.label}, live" if spec.live else f"{spec.label} at {rate:g} tweets/s"
+    pacer = Pacer() if spec.live else Pacer(rate=rate)
 
     def produce() -> None:
         try:
-            if spec.live:
-                stream(source, settings.kafka, Pacer(), progress=False)
-                return
-            run = time.strftime("%Y%m%d%H%M%S")
-            stream(demo_tweets(stop, source, run), settings.kafka, Pacer(rate=rate), progress=False)
+            stream(source, settings.kafka, pacer, progress=False)
         except Exception as exc:  # shown by the main thread, which ends the demo
             failed.append(exc)
 
@@ -209,7 +217,6 @@ def run_demo(
     except KeyboardInterrupt:
         print("tweetpulse demo: stopping", flush=True)
     finally:
-        stop.set()
         source.close()
         if streamer.is_alive():
             streamer.join(30)

@@ -20,6 +20,7 @@ from tweetpulse.sources.base import SourceRequest, SourceSpec, TweetSource
 
 SOURCES: dict[str, str] = {
     "sample": "tweetpulse.sources.sample:SOURCE",
+    "synthetic": "tweetpulse.sources.composer:SOURCE",
     "replay": "tweetpulse.sources.replay:SOURCE",
     "x": "tweetpulse.sources.x:SOURCE",
     "bluesky": "tweetpulse.sources.bluesky:SOURCE",
@@ -27,9 +28,19 @@ SOURCES: dict[str, str] = {
 }
 """Source name → ``"module:attribute"`` of its :class:`SourceSpec`."""
 
-DEFAULT_SOURCE = "sample"
+DEFAULT_SOURCE = "sample"  # what tweetpulse stream sends unless --source says otherwise
+DEMO_SOURCE = "synthetic"  # what tweetpulse demo streams unless --source says otherwise
 
-__all__ = ["DEFAULT_SOURCE", "SOURCES", "SourceRequest", "SourceSpec", "open_source", "source_names", "source_spec"]
+__all__ = [
+    "DEFAULT_SOURCE",
+    "DEMO_SOURCE",
+    "SOURCES",
+    "SourceRequest",
+    "SourceSpec",
+    "open_source",
+    "source_names",
+    "source_spec",
+]
 
 
 def source_names() -> tuple[str, ...]:
