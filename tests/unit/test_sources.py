@@ -56,7 +56,7 @@ def test_every_spec_says_what_it_is() -> None:
     specs = {spec.name: spec for spec in source_specs()}
     assert all(spec.label and callable(spec.open) for spec in specs.values())
     assert {name for name, spec in specs.items() if spec.live} == {"x", "bluesky", "mastodon"}
-    assert {name for name, spec in specs.items() if spec.demo} == {"synthetic", "bluesky", "mastodon"}
+    assert {name for name, spec in specs.items() if spec.demo} == {"sample", "synthetic", "bluesky", "mastodon"}
     assert {name: spec.replay_format for name, spec in specs.items() if spec.replay_format} == {
         "x": "x-v2-jsonl",
         "bluesky": "jetstream-jsonl",

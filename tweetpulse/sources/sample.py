@@ -53,4 +53,4 @@ def open_sample(request: SourceRequest) -> SampleSource:
     return SampleSource(matcher=request.matcher, loop=request.loop)
 
 
-SOURCE = SourceSpec("sample", "the bundled sample", open_sample)
+SOURCE = SourceSpec("sample", "the bundled sample", open_sample, demo=True)
