@@ -221,14 +221,16 @@ wait_ready() {
 create_topics() {
   local extra=()
   [[ -n "${KAFKA_COMMAND_CONFIG:-}" ]] && extra=(--command-config "$KAFKA_COMMAND_CONFIG")
-  local t parts
-  for t in "$TOPIC" "$TOPIC.dlq"; do
-    parts="$PARTITIONS"; [[ "$t" == *.dlq ]] && parts=1
+  local t parts config
+  # TOPIC.status: the streamer's source state (connected / reconnecting …) for the page, one compacted record per source
+  for t in "$TOPIC" "$TOPIC.dlq" "$TOPIC.status"; do
+    parts="$PARTITIONS"; [[ "$t" != "$TOPIC" ]] && parts=1
+    config=(); [[ "$t" == *.status ]] && config=(--config cleanup.policy=compact)
     kafka_topics --bootstrap-server "$(bootstrap)" "${extra[@]}" --create --if-not-exists \
-      --topic "$t" --partitions "$parts" --replication-factor "${TWEETS_REPLICATION:-1}" >/dev/null ||
+      --topic "$t" --partitions "$parts" --replication-factor "${TWEETS_REPLICATION:-1}" "${config[@]}" >/dev/null ||
       die "could not create topic $t on $(bootstrap); check that the cluster answers and you may create topics"
   done
-  say "topics ready on $(bootstrap): $TOPIC ($PARTITIONS partitions), $TOPIC.dlq"
+  say "topics ready on $(bootstrap): $TOPIC ($PARTITIONS partitions), $TOPIC.dlq, $TOPIC.status"
 }
 
 prepare_tools() {

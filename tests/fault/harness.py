@@ -60,7 +60,7 @@ def start_stream(kafka: KafkaConfig, dataset: Path, rate: float, *extra: str) ->
     )
 
 
-def start_listen(kafka: KafkaConfig, store: Path, group: str, *extra: str) -> subprocess.Popen[str]:
+def start_listen(kafka: KafkaConfig, store: Path | str, group: str, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             TWEETPULSE,

@@ -43,7 +43,7 @@ def kafka6(kafka_broker: Broker) -> Iterator[KafkaConfig]:
     config = KafkaConfig(bootstrap_servers=kafka_broker.bootstrap, topic=f"scale-{uuid.uuid4().hex[:10]}")
     ensure_topics(config, partitions=PARTITIONS)
     yield config
-    delete_topics(config, [config.topic, config.dlq_topic])
+    delete_topics(config, [config.topic, config.dlq_topic, config.status_topic])
 
 
 class Host:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from tweetpulse.options import Option
 from tweetpulse.sources.base import SourceRequest, SourceSpec
-from tweetpulse.sources.live import LANG, RECORD
+from tweetpulse.sources.live import GIVE_UP_AFTER, LANG, RECORD
 
 if TYPE_CHECKING:
     from tweetpulse.sources.bluesky.jetstream import BlueskySource
@@ -27,6 +27,7 @@ def open_bluesky(request: SourceRequest) -> BlueskySource:
         record_path=options.get("record_path"),
         duration=request.duration,
         on_status=request.on_status,
+        give_up_after=options.get("give_up_after"),
     )
 
 
@@ -44,6 +45,7 @@ SOURCE = SourceSpec(
             metavar="URL",
         ),
         RECORD,
+        GIVE_UP_AFTER,
     ),
     live=True,
     demo=True,

@@ -121,6 +121,7 @@ class BlueskySource(Closing):
         on_status: StatusCallback | None = None,
         open_timeout: float = 10.0,
         idle_timeout: float = 60.0,
+        give_up_after: int | None = None,
     ) -> None:
         if urlsplit(url).scheme not in ("ws", "wss"):
             raise ConfigError(f"--bluesky-url must be a ws:// or wss:// Jetstream URL, got {url!r}")
@@ -136,7 +137,7 @@ class BlueskySource(Closing):
         self.idle_timeout = idle_timeout  # the firehose is never quiet this long: reconnect
         self.skipped = SkippedRows()
         self.counts = BlueskyCounts()
-        self.live = LiveState(self.name, on_status)
+        self.live = LiveState(self.name, on_status, give_up_after, where=url)
         self._profiles = (
             profiles
             if profiles is not None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from tweetpulse.options import Option
 from tweetpulse.sources.base import SourceRequest, SourceSpec
-from tweetpulse.sources.live import LANG, POLL_INTERVAL, RECORD
+from tweetpulse.sources.live import GIVE_UP_AFTER, LANG, POLL_INTERVAL, RECORD
 
 if TYPE_CHECKING:
     from tweetpulse.sources.mastodon.source import MastodonSource
@@ -34,6 +34,7 @@ def open_mastodon(request: SourceRequest) -> MastodonSource:
         duration=request.duration,
         poll_interval=options.get("poll_interval", POLL_INTERVAL.default),
         on_status=request.on_status,
+        give_up_after=options.get("give_up_after"),
     )
 
 
@@ -54,6 +55,7 @@ SOURCE = SourceSpec(
         ),
         POLL_INTERVAL,
         RECORD,
+        GIVE_UP_AFTER,
     ),
     live=True,
     demo=True,

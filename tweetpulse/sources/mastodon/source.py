@@ -138,6 +138,7 @@ class MastodonSource(Closing):
         streaming_url: str | None = None,
         backoff_scale: float = 1.0,
         on_status: StatusCallback | None = None,
+        give_up_after: int | None = None,
     ) -> None:
         if urlsplit(instance).scheme not in ("http", "https") or not urlsplit(instance).netloc:
             raise ConfigError(
@@ -162,7 +163,7 @@ class MastodonSource(Closing):
         self.duration = duration
         self.skipped = SkippedRows()
         self.counts = MastodonCounts()
-        self.live = LiveState(self.name, on_status)
+        self.live = LiveState(self.name, on_status, give_up_after, where=self.instance)
         self._token = token
         self._queue: queue.Queue[FeedItem] = queue.Queue(maxsize=10_000)
         self._seen = SeenIds()
