@@ -47,6 +47,7 @@ from tests.support.broker import Broker, fresh_topic, private_broker  # noqa: E4
 from tweetpulse.kafka.config import KafkaConfig  # noqa: E402
 from tweetpulse.kafka.producer import TweetProducer  # noqa: E402
 from tweetpulse.live.aggregates import Aggregator  # noqa: E402
+from tweetpulse.live.delta import Delta  # noqa: E402
 from tweetpulse.pipeline.listener import Listener, ListenerSettings  # noqa: E402
 from tweetpulse.stores import read_frame  # noqa: E402
 
@@ -114,7 +115,7 @@ class TimedAggregator(Aggregator):
         self._pending = sorted(max(1, math.ceil(n * mark)) for mark in marks)
         self.reached: list[Progress] = []
 
-    def fold(self, delta: dict[str, Any]) -> None:
+    def fold(self, delta: Delta) -> None:
         super().fold(delta)
         now = time.monotonic()
         stored = self.counters.get("stored", 0)  # only the listener's drainer thread folds
@@ -271,8 +272,8 @@ def profile_worker(broker: Broker, n: int = 50_000, batch_size: int | None = Non
         )
         stored = [0]
 
-        def emit(delta: dict[str, Any]) -> None:
-            stored[0] += delta["counters"]["stored"]
+        def emit(delta: Delta) -> None:
+            stored[0] += delta.get("counters", {}).get("stored", 0)
 
         should_stop: Callable[[], bool] = lambda: stored[0] >= n  # noqa: E731
         worker = Worker(0, settings, emit, Budget(None), should_stop)

@@ -41,6 +41,7 @@ from tests.support.broker import Broker, fresh_topic
 from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.live import DEFAULT_REFRESH_MS
 from tweetpulse.live.aggregates import Aggregator
+from tweetpulse.live.delta import Delta
 from tweetpulse.pipeline.listener import Listener, ListenerSettings
 
 Figure = dict[str, Any]
@@ -81,7 +82,7 @@ class FoldClock(Aggregator):
         self.folded_at: dict[float, float] = {}
         self.transit: list[float] = []
 
-    def fold(self, delta: dict[str, Any]) -> None:
+    def fold(self, delta: Delta) -> None:
         super().fold(delta)
         now = time.time()
         for tweet in delta.get("recent", ()):

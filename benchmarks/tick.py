@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dash import Dash
 
 from tests.support.tick_client import FakeClock, TickClient
-from tweetpulse.live.aggregates import Aggregator, Delta, DeltaBuilder
+from tweetpulse.live.aggregates import Aggregator, Delta
+from tweetpulse.live.delta import DeltaBuilder
 from tweetpulse.records import ScoredTweet
 from tweetpulse.scorers.scoring import weight
 

@@ -295,5 +295,25 @@ class ScoredTweet(NamedTuple):
     scored_at: float  # unix seconds
     scorer: str = "textblob"  # the analyzer that scored it (its --scorer spec); last, so older stores gain it
 
+    @classmethod
+    def from_record(
+        cls,
+        record: RecordFields,
+        score: tuple[float, float, float, float, str],
+        kafka_partition: int | None,
+        kafka_offset: int | None,
+        produced_at: float | None,
+        scored_at: float,
+        scorer: str,
+    ) -> ScoredTweet:
+        """A record's fields (its first columns) with its score's (polarity, subjectivity, weight,
+        score, label) and where and when it was scored: the listener's per-tweet way to build one."""
+        # one tuple in column order, without the Python-level __new__ of a NamedTuple: this runs per tweet
+        # fmt: off
+        return _new(cls, (
+            *record, *score, kafka_partition, kafka_offset, produced_at, scored_at, scorer,
+        ))
+        # fmt: on
+
 
 COLUMNS: tuple[str, ...] = ScoredTweet._fields

@@ -13,11 +13,12 @@ from benchmarks import report
 from benchmarks.__main__ import ratio
 from benchmarks.bench_e2e import Progress, TimedAggregator, steady_by_scored_at, steady_rate
 from benchmarks.tick import bench_app
+from tweetpulse.live.delta import Delta
 
 pytestmark = pytest.mark.unit
 
 
-def stored(n: int) -> dict[str, object]:
+def stored(n: int) -> Delta:
     return {"counters": {"consumed": n, "stored": n, "duplicates": 0, "dead": 0}}
 
 

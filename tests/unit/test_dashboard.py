@@ -20,7 +20,8 @@ from tweetpulse.dashboard.figures import labels_bar_figure, pie_figure, rate_fig
 from tweetpulse.dashboard.health import HealthSampler
 from tweetpulse.dashboard.panels import classify, fixed, latest_row
 from tweetpulse.live import DEFAULT_REFRESH_MS
-from tweetpulse.live.aggregates import COUNT, NEG, NEU, POS, SCORE, Aggregator, DeltaBuilder
+from tweetpulse.live.aggregates import COUNT, NEG, NEU, POS, SCORE, Aggregator
+from tweetpulse.live.delta import DeltaBuilder
 from tweetpulse.scorers.scoring import Scorer, make_analyzer
 
 GROUPS = ["overall", "bitcoin", "ethereum", "dogecoin"]

@@ -26,7 +26,8 @@ from tweetpulse.dashboard.app import build_app, stop_app
 from tweetpulse.dashboard.callbacks import PageModel, clean_cursor, tick
 from tweetpulse.dashboard.guard import MAX_DEPTH
 from tweetpulse.dashboard.standalone import StoreFollower, store_groups
-from tweetpulse.live.aggregates import Aggregator, DeltaBuilder
+from tweetpulse.live.aggregates import Aggregator
+from tweetpulse.live.delta import DeltaBuilder
 from tweetpulse.stores.sqlite import SqliteStore as Store
 
 GROUPS = ["overall", "bitcoin", "ethereum", "dogecoin"]

@@ -19,21 +19,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from tweetpulse.errors import StoreError
 from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.live import DEFAULT_REFRESH_MS
-from tweetpulse.live.aggregates import (
-    OVERALL,
-    Aggregator,
-    Bucket,
-    DeltaBuilder,
-    add_counts,
-    empty_bucket,
-    fold,
-    recent_row,
-)
+from tweetpulse.live.aggregates import OVERALL, Aggregator, Bucket, add_counts, empty_bucket
+from tweetpulse.live.delta import Delta, DeltaBuilder, fold, recent_row
 from tweetpulse.records import ScoredTweet
 from tweetpulse.scorers.scoring import SentimentAnalyzer
 from tweetpulse.stores import TweetStore, open_store
@@ -122,7 +113,7 @@ class StoreFollower:
             self.rows_read += len(tweets)
         return len(tweets)
 
-    def _delta(self, tweets: Sequence[ScoredTweet]) -> dict[str, Any]:
+    def _delta(self, tweets: Sequence[ScoredTweet]) -> Delta:
         agg = self.aggregator
         builder = DeltaBuilder(-1, recent_max=agg.recent.maxlen or 20, latency_max=agg.latencies.maxlen or 200)
         for tweet in tweets:

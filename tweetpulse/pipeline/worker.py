@@ -41,7 +41,8 @@ from confluent_kafka import KafkaError, Message, TopicPartition
 
 from tweetpulse.errors import InvalidRecord, TweetpulseError
 from tweetpulse.kafka.consumer import TweetConsumer
-from tweetpulse.live.aggregates import Delta, DeltaBuilder, fold
+from tweetpulse.live.aggregates import Delta
+from tweetpulse.live.delta import DeltaBuilder, fold
 from tweetpulse.pipeline.deadletter import DeadLetterPolicy, DeadLetterTopic, Undelivered
 from tweetpulse.pipeline.settings import ListenerSettings
 from tweetpulse.pipeline.storewait import Stopping, StoreBack, StoreWaiting, persist
@@ -248,7 +249,6 @@ class Worker:
         score_fields = tweet_scorer(self.analyzer)  # scoring.score_tweet, its analyzer bound once
         scorer_name = self.analyzer.name
         max_text = settings.max_text
-        new_tweet = tuple.__new__
         batch = Batch(messages)
         tweets = batch.tweets
         dead_partitions: list[int | None] = []
@@ -263,7 +263,7 @@ class Worker:
             consumed += 1
             try:
                 fields = record_fields(msg.value(), max_text)
-                polarity, subjectivity, w, score, label = score_fields(fields.text, fields.followers)
+                scored = score_fields(fields.text, fields.followers)
             except InvalidRecord as err:
                 self.dead_letter(msg, err)
                 dead_partitions.append(msg.partition())
@@ -275,14 +275,9 @@ class Worker:
                 continue
             ts_type, ts_ms = msg.timestamp()
             produced_at = ts_ms / 1000.0 if ts_type else None
-            # the record's fields are ScoredTweet's first columns: extend them in column order, in one
-            # tuple (tuple.__new__, not ScoredTweet's Python-level __new__: this runs once per tweet)
-            # fmt: off
-            tweets.append(new_tweet(ScoredTweet, (
-                *fields, polarity, subjectivity, w, score, label,
-                msg.partition(), msg.offset(), produced_at, now, scorer_name,
-            )))
-            # fmt: on
+            tweets.append(
+                ScoredTweet.from_record(fields, scored, msg.partition(), msg.offset(), produced_at, now, scorer_name)
+            )
         batch.consumed, batch.dead = consumed, len(dead_partitions)
         if dead_partitions:
             undelivered = self.dead_letter.flush()
