@@ -146,16 +146,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     from tweetpulse.workbook.training import train_to_file
 
     dataset = read_labeled(args.dataset)
-    result = train_to_file(dataset, args.out, test_size=args.test_size, seed=args.seed)
+    result = train_to_file(dataset, args.out, folds=args.folds, seed=args.seed)
     if args.json:
         print(json.dumps({**result.as_dict(), "model": args.out}))
     else:
         print(dataset.describe())
         print("\n".join(result.lines()))
-        print(
-            f"wrote {args.out}; use it with --scorer model:{args.out} (a model file is a pickle: share it only "
-            "with people who trust you)"
-        )
+        print(f"wrote {args.out}; use it with --scorer model:{args.out}")
     return 0
 
 

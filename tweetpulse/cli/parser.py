@@ -122,15 +122,16 @@ def add_evaluate_args(p: argparse.ArgumentParser) -> None:
 
 def add_train_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataset", required=True, metavar="PATH", help="labeled CSV, Kaggle entity-sentiment format")
-    p.add_argument("--out", required=True, metavar="PATH", help="model file to write (e.g. model.joblib)")
+    p.add_argument("--out", required=True, metavar="PATH", help="model file to write (e.g. model.skops)")
     p.add_argument(
-        "--test-size",
-        type=float,
-        default=0.2,
-        metavar="F",
-        help="fraction of each label held out to score the model (default: %(default)s)",
+        "--folds",
+        type=int,
+        default=5,
+        metavar="K",
+        help="stratified cross-validation folds that choose the settings and score them (default: %(default)s); "
+        "the model is then fitted on every row",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the split (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the folds (default: %(default)s)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
