@@ -21,7 +21,7 @@ from tweetpulse.dashboard.layout import build_layout
 from tweetpulse.dashboard.theme import INDEX_STRING
 from tweetpulse.live import DEFAULT_REFRESH_MS
 from tweetpulse.live.aggregates import OVERALL, Aggregator
-from tweetpulse.scorers.scoring import SentimentAnalyzer, make_analyzer
+from tweetpulse.scorers.scoring import Scorer, make_scorer
 
 DEFAULT_GROUPS = (OVERALL, "bitcoin", "ethereum", "dogecoin")
 TEXT_MAX = 1000
@@ -42,7 +42,7 @@ def build_app(
     max_points: int = 3600,
     *,
     health: Callable[[], dict[str, Any]] | HealthSampler | None = None,
-    classify: SentimentAnalyzer | None = None,
+    classify: Scorer | None = None,
     keywords: Mapping[str, Sequence[str]] | None = None,
     show_workers: bool | None = None,
     table_rows: int = 12,
@@ -57,7 +57,7 @@ def build_app(
     header then shows); ``overall`` is always added first.
     ``health``: a probe returning ``{"workers_alive", "workers", "lag", ...}`` (see
     :mod:`tweetpulse.dashboard.health`, e.g. ``listener_health(listener)``); it runs in a
-    background thread every 2 s, never inside a tick. ``classify``: the listener's analyzer
+    background thread every 2 s, never inside a tick. ``classify``: the listener's scorer
     (same scorer and neutral band) for the classify box. ``max_points``: seconds of history the charts keep.
     ``notice``: what holds the page's data back (e.g. a store's open transaction), shown in the status line.
     ``settle``: a second is drawn once this many seconds have passed since it (deltas are in).
@@ -71,7 +71,7 @@ def build_app(
         groups=names,
         clock=clock,
         health=sampler,
-        analyzer=classify or make_analyzer(),
+        scorer=classify or make_scorer(),
         max_points=max_points,
         settle=settle,
         table_rows=table_rows,
@@ -93,7 +93,7 @@ def build_app(
         text_max=TEXT_MAX,
         author_window=aggregator.authors.window,
         show_workers=model.show_workers,
-        scorer=model.analyzer.name,
+        scorer=model.scorer.name,
     )
     register(app, model)
     guard_server(app)

@@ -26,7 +26,7 @@ from tweetpulse.live import DEFAULT_REFRESH_MS
 from tweetpulse.live.aggregates import OVERALL, Aggregator, Bucket, add_counts, empty_bucket
 from tweetpulse.live.delta import Delta, DeltaBuilder, fold, recent_row
 from tweetpulse.records import ScoredTweet
-from tweetpulse.scorers.scoring import SentimentAnalyzer
+from tweetpulse.scorers.scoring import Scorer
 from tweetpulse.stores import TweetStore, open_store
 
 log = logging.getLogger(__name__)
@@ -174,11 +174,11 @@ def run_dashboard(
     group: str | None = None,
     duration: float | None = None,
     interval_ms: int = DEFAULT_REFRESH_MS,
-    classify: SentimentAnalyzer | None = None,
+    classify: Scorer | None = None,
 ) -> int:
     """Serve the page for the store at ``store`` until Ctrl-C (or ``duration`` seconds); returns
     the rows it read. With ``group`` (and ``kafka``), the health panel shows that group's lag.
-    ``classify``: the analyzer of the classify box (default ``textblob``)."""
+    ``classify``: the scorer of the classify box (default ``textblob``)."""
     from tweetpulse.dashboard.app import build_app
     from tweetpulse.dashboard.health import lag_probe
     from tweetpulse.dashboard.server import DashboardServer, check_port

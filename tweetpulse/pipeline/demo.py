@@ -43,7 +43,7 @@ def listener_app(
     groups: Mapping[str, Sequence[str]] | None = None,
     interval_ms: int = DEFAULT_REFRESH_MS,
 ) -> Dash:
-    """The live page for a running listener: its aggregates, its health, its analyzer."""
+    """The live page for a running listener: its aggregates, its health, its scorer."""
     from tweetpulse.keywords import DEFAULT_GROUPS
 
     settings = listener.settings
@@ -53,7 +53,7 @@ def listener_app(
         subtitle=page_subtitle(settings, source),
         interval_ms=interval_ms,
         health=listener_health(listener),
-        classify=settings.analyzer(),
+        classify=settings.make_scorer(),
     )
 
 

@@ -1,6 +1,6 @@
 """TextBlob's tokenizer, re-implemented fast and bit-exact (private: see :mod:`tweetpulse.scorers.textblob`).
 
-TextBlob's default analyzer (``PatternAnalyzer``) runs pattern's ``Sentiment.__call__`` on the raw
+TextBlob's default scorer (``PatternAnalyzer``) runs pattern's ``Sentiment.__call__`` on the raw
 string, which tokenizes it with ``find_tokens`` (contraction/quote padding, paragraph breaks,
 punctuation splitting, sentence split, sarcasm and emoticon regexes) before it looks any word up.
 :func:`token_string` gives the same tokens (joined with single spaces), but it
@@ -64,7 +64,7 @@ _KNOWN_ABBR_PATTERNS: Final = (
 
 
 class Tables(NamedTuple):
-    """Everything the TextBlob analyzer needs, derived once from the installed TextBlob."""
+    """Everything the TextBlob scorer needs, derived once from the installed TextBlob."""
 
     lexicon: dict[str, tuple[float, float, float]]
     modifiers: frozenset[str]

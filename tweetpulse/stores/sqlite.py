@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS scored_tweets (
     kafka_offset INTEGER,
     produced_at REAL,                -- Kafka message timestamp, unix seconds
     scored_at REAL NOT NULL,         -- unix seconds
-    scorer TEXT NOT NULL DEFAULT 'textblob'  -- the analyzer that scored the row (--scorer)
+    scorer TEXT NOT NULL DEFAULT 'textblob'  -- the scorer that scored the row (--scorer)
 );
 CREATE INDEX IF NOT EXISTS scored_tweets_scored_at ON scored_tweets (scored_at);
 """
