@@ -82,23 +82,30 @@ def build_app(
     )
     app = Dash(__name__, title=title, update_title="")
     app.index_string = INDEX_STRING
-    app.layout = build_layout(
-        title=title,
-        subtitle=subtitle,
-        groups=names,
-        keywords=keywords,
-        interval_ms=interval_ms,
-        table_rows=table_rows,
-        top_n=top_n,
-        text_max=TEXT_MAX,
-        author_window=aggregator.authors.window,
-        show_workers=model.show_workers,
-        scorer=model.scorer.name,
-    )
+    app.layout = page_layout(model, title, subtitle, keywords, interval_ms)
     register(app, model)
     guard_server(app)
     app.tweetpulse_model = model  # type: ignore[attr-defined]  # for stop_app
     return app
+
+
+def page_layout(
+    model: PageModel, title: str, subtitle: str, keywords: Mapping[str, Sequence[str]] | None, interval_ms: int
+) -> Any:
+    """The page's layout for ``model`` (what the tick then fills)."""
+    return build_layout(
+        title=title,
+        subtitle=subtitle,
+        groups=model.groups,
+        keywords=keywords,
+        interval_ms=interval_ms,
+        table_rows=model.table_rows,
+        top_n=model.top_n,
+        text_max=model.text_max,
+        author_window=model.aggregator.authors.window,
+        show_workers=model.show_workers,
+        scorer=model.scorer.name,
+    )
 
 
 def stop_app(app: Dash) -> None:

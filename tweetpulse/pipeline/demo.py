@@ -7,6 +7,7 @@ import subprocess
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dash import Dash
 
@@ -17,8 +18,11 @@ from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.live import DEFAULT_REFRESH_MS
 from tweetpulse.live.aggregates import Aggregator
 from tweetpulse.pipeline.listener import Listener, ListenerSettings, Summary
-from tweetpulse.sources.base import SourceRequest
+from tweetpulse.sources.base import SourceRequest, TweetSource
 from tweetpulse.stores import masked
+
+if TYPE_CHECKING:
+    from tweetpulse.pipeline.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +168,19 @@ def fresh_demo_store(path: Path = DEMO_STORE) -> str:
     return str(path)
 
 
+def demo_source(request: SourceRequest | None, rate: float) -> tuple[TweetSource, Pacer, str]:
+    """The demo's source (``request``, or the default demo source), its pacing and the page's label
+    for it: a live source streams as it comes, any other at ``rate`` tweets/s."""
+    from tweetpulse.pipeline.pacing import Pacer
+    from tweetpulse.sources import DEMO_SOURCE, source_spec
+
+    spec = source_spec(request.name if request is not None else DEMO_SOURCE)
+    source = spec.open(request if request is not None else spec.request())
+    if spec.live:
+        return source, Pacer(), f"{spec.label}, live"
+    return source, Pacer(rate=rate), f"{spec.label} at {rate:g} tweets/s"
+
+
 def run_demo(
     settings: ListenerSettings,
     request: SourceRequest | None = None,
@@ -182,17 +199,12 @@ def run_demo(
 
     A broker the demo started is stopped when it ends (Ctrl-C, ``duration``), unless ``keep_kafka``.
     """
-    from tweetpulse.pipeline.pacing import Pacer
     from tweetpulse.pipeline.streamer import stream
-    from tweetpulse.sources import DEMO_SOURCE, source_spec
 
     check_port(host, port)  # before Kafka and the workers: a taken port costs nothing
     kafka_script = ensure_kafka(settings.kafka, start=start_kafka)
     failed: list[BaseException] = []
-    spec = source_spec(request.name if request is not None else DEMO_SOURCE)
-    source = spec.open(request if request is not None else spec.request())
-    label = f"{spec.label}, live" if spec.live else f"{spec.label} at {rate:g} tweets/s"
-    pacer = Pacer() if spec.live else Pacer(rate=rate)
+    source, pacer, label = demo_source(request, rate)
 
     def produce() -> None:
         try:

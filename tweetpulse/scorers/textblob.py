@@ -122,7 +122,12 @@ def _score(text: str, tb: Tables) -> tuple[float, float]:
                     a.append([mood, 1.0, 1.0, 1])
     if (m is not None or n is not None) and done < len(words):
         _skip_inert(words[done:], a, m, n)  # may still negate the last assessment
-    # avg(): left-to-right sum starting from int 0, divided by float(count or 1).
+    return _average(a)
+
+
+def _average(a: list[list[float]]) -> tuple[float, float]:
+    """Pattern's avg() over the assessments: a left-to-right sum from int 0, divided by float(count or 1);
+    a negated assessment's polarity counts × -0.5."""
     polarity: float = 0
     subjectivity: float = 0
     for p, s, _i, neg in a:
