@@ -19,17 +19,17 @@ from tweetpulse.dashboard.guard import guard_server
 from tweetpulse.dashboard.health import HealthSampler
 from tweetpulse.dashboard.layout import build_layout
 from tweetpulse.dashboard.theme import INDEX_STRING
+from tweetpulse.keywords import DEFAULT_GROUPS
 from tweetpulse.live import DEFAULT_REFRESH_MS
 from tweetpulse.live.aggregates import OVERALL, Aggregator
 from tweetpulse.scorers.scoring import Scorer, make_scorer
 
-DEFAULT_GROUPS = (OVERALL, "bitcoin", "ethereum", "dogecoin")
 TEXT_MAX = 1000
 
 
 def page_groups(groups: Sequence[str] | Mapping[str, Any] | None) -> list[str]:
     """``overall`` first, then the keyword groups in the order given."""
-    names = list(groups) if groups else list(DEFAULT_GROUPS)
+    names = list(groups) if groups else list(DEFAULT_GROUPS)  # keywords.DEFAULT_GROUPS: its names
     return [OVERALL, *dict.fromkeys(g for g in names if g != OVERALL)]
 
 
