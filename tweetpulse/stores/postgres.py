@@ -30,9 +30,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from tweetpulse.closing import Closing
 from tweetpulse.errors import ConfigError, StoreError, StoreUnreachable
 from tweetpulse.records import COLUMNS, ScoredTweet
-from tweetpulse.stores import AuthorTotals, ClosesAfterUse, GroupTotals, History, SecondTotals, masked, with_times
+from tweetpulse.stores import AuthorTotals, GroupTotals, History, SecondTotals, masked, with_times
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -136,7 +137,7 @@ def without_nul(tweet: ScoredTweet) -> ScoredTweet:
     return ScoredTweet._make(clean(v) for v in tweet)
 
 
-class PostgresStore(ClosesAfterUse):
+class PostgresStore(Closing):
     """A connection to the store (a :class:`~tweetpulse.stores.TweetStore`), opened on first use."""
 
     def __init__(self, url: str, *, create: bool = True, insert_method: InsertMethod = DEFAULT_INSERT) -> None:
