@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks import data  # noqa: E402
 from benchmarks.bench_e2e import N_FULL, N_QUICK, PARTITIONS, preload, steady_by_scored_at  # noqa: E402
-from benchmarks.broker import Broker, fresh_topic  # noqa: E402
+from tests.support.broker import Broker, fresh_topic  # noqa: E402
 
 Figure = dict[str, Any]
 __all__ = ["N_FULL", "N_QUICK", "run"]

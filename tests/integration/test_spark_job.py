@@ -18,7 +18,7 @@ from tests.integration.test_listener import make_tweets, produce
 from tests.support.bad_messages import BAD_MESSAGES
 from tests.support.headers import message_headers
 from tests.support.spark import require_spark, run_spark, start_spark, wait_for
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.stores import read_frame
 
 pytestmark = pytest.mark.spark

@@ -20,8 +20,8 @@ from typing import Any
 import psutil
 import pytest
 
-from tweetpulse.config import KafkaConfig
 from tweetpulse.errors import ConfigError
+from tweetpulse.kafka.config import KafkaConfig
 
 # two cores shared with other work: two task slots, a small driver heap, no web UI
 SPARK_ARGS = [

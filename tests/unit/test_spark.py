@@ -13,16 +13,16 @@ import pytest
 
 from tests.support.bad_messages import GOOD, with_
 from tweetpulse.cli import main
-from tweetpulse.config import KafkaConfig
-from tweetpulse.deadletter import Undelivered, dead_letter_headers
 from tweetpulse.errors import ConfigError, InvalidRecord, StoreUnreachable
-from tweetpulse.scored import ScoredTweet
-from tweetpulse.scoring import make_analyzer, score_tweet
-from tweetpulse.settings import ListenerSettings
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.pipeline.deadletter import Undelivered, dead_letter_headers
+from tweetpulse.pipeline.settings import ListenerSettings
+from tweetpulse.records import ScoredTweet
+from tweetpulse.scorers.scoring import make_scorer, score_tweet
 from tweetpulse.spark.job import SparkJob, SparkSummary, default_checkpoint, failure
 from tweetpulse.spark.partitions import INPUT_COLUMNS, Counts, DeadLettersLost, KafkaRow, process_batch
 from tweetpulse.spark.runtime import connector_jars
-from tweetpulse.stores import TweetStore, open_store
+from tweetpulse.stores import TweetStore, host_local, open_store
 
 HEADERS = pa.list_(pa.struct([("key", pa.string()), ("value", pa.binary())]))
 SCHEMA = pa.schema(
@@ -83,7 +83,7 @@ def test_a_batch_is_scored_stored_and_dead_lettered_by_the_listeners_rules(tmp_p
         frame = store.read_frame()
     assert [(m.offset(), e.reason) for m, e in letters.got] == [(41, "empty"), (43, "not-json")]
     row = frame.set_index("id").loc["a"]
-    expected = score_tweet(make_analyzer("textblob"), "I love it", 99)
+    expected = score_tweet(make_scorer("textblob"), "I love it", 99)
     assert (row.polarity, row.weight, row.score, row.label) == (
         expected.polarity,
         expected.weight,
@@ -152,6 +152,13 @@ def test_a_sqlite_store_is_refused_on_a_cluster(tmp_path: Path) -> None:
     job = SparkJob(settings(tmp_path), "ckpt", master="spark://head:7077", conf={"spark.jars": "x.jar"})
     with pytest.raises(ConfigError, match="postgresql:// store on a cluster"):
         job.session_conf()
+
+
+def test_a_postgresql_store_is_fine_on_a_cluster(tmp_path: Path) -> None:
+    pg = ListenerSettings(kafka=KafkaConfig(topic="tweets"), store_path="postgresql://u@db:5432/t")
+    job = SparkJob(pg, "hdfs:///ckpt", master="yarn", conf={"spark.jars": "x.jar"})
+    assert job.session_conf()["spark.master"] == "yarn"
+    assert host_local(tmp_path / "t.db") and host_local("sqlite:///t.db") and not host_local(pg.store_path)
 
 
 def test_the_users_conf_wins_and_their_jars_replace_ours(tmp_path: Path) -> None:

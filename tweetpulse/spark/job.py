@@ -33,10 +33,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tweetpulse.errors import ConfigError, TweetpulseError
-from tweetpulse.settings import ListenerSettings
+from tweetpulse.pipeline.settings import ListenerSettings
 from tweetpulse.spark.partitions import COUNTS_SCHEMA, Counts, process_partition
 from tweetpulse.spark.runtime import connector_jars
-from tweetpulse.stores import masked, sqlite_file
+from tweetpulse.stores import host_local, masked
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -77,9 +77,9 @@ class SparkJob:
     def session_conf(self) -> dict[str, str]:
         """The session's settings: ours, then the user's ``--conf`` (which win)."""
         store = self.settings.store_path
-        if sqlite_file(store) is not None and not self.master.startswith("local"):
+        if host_local(store) and not self.master.startswith("local"):
             raise ConfigError(
-                f"--store {masked(store)} is a SQLite file, which the executors of {self.master} can't share: "
+                f"--store {masked(store)} is a file on this host, which the executors of {self.master} can't share: "
                 "use a postgresql:// store on a cluster (or --master local[N])"
             )
         conf = {

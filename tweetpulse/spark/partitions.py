@@ -3,17 +3,18 @@
 :func:`process_partition` is the ``mapInArrow`` function of ``tweetpulse spark``. Its input is the
 Kafka source's rows as Arrow record batches (:data:`INPUT_COLUMNS`); each batch's rows become
 message objects (:class:`KafkaRow`) and go through the listener worker's own batch code,
-:func:`tweetpulse.worker.prepare_batch`: each value through :func:`tweetpulse.models.record_fields`
-(the record rule) and :func:`tweetpulse.scoring.tweet_scorer` (the scorer), what breaks the contract
-to :class:`tweetpulse.deadletter.DeadLetterTopic` (the same ``tweetpulse.*`` headers, the same size
-rules), the dead letters flushed; then the tweets are inserted into the store (ids already stored
-are ignored). It yields one row of counts per batch (:data:`COUNTS_SCHEMA`); nothing else
+:func:`tweetpulse.pipeline.worker.prepare_batch`: each value through
+:func:`tweetpulse.records.record_fields` (the record rule), the valid ones through
+:func:`tweetpulse.scorers.scoring.score_texts` (the scorer, in one batch call), what breaks the
+contract to :class:`tweetpulse.pipeline.deadletter.DeadLetterTopic` (the same ``tweetpulse.*``
+headers, the same size rules), the dead letters flushed; then the tweets are inserted into the
+store (ids already stored are ignored). It yields one row of counts per batch (:data:`COUNTS_SCHEMA`); nothing else
 goes back to the driver.
 
 A dead letter the topic did not acknowledge fails the task (:class:`DeadLettersLost`): the
 micro-batch is not committed to the checkpoint, the query stops, and its next run does the batch
 again. A store that can't be reached is waited for with the listener's backoff
-(:func:`wait_for_store`). The analyzer is built once per Python worker (:func:`worker_analyzer`): Spark reuses its
+(:func:`wait_for_store`). The scorer is built once per Python worker (:func:`worker_scorer`): Spark reuses its
 Python workers from batch to batch.
 """
 
@@ -25,13 +26,13 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
 
-from tweetpulse.deadletter import DeadLetterPolicy, DeadLetterTopic, Headers
 from tweetpulse.errors import TweetpulseError
-from tweetpulse.scoring import SentimentAnalyzer, make_analyzer
-from tweetpulse.settings import ListenerSettings
+from tweetpulse.pipeline.deadletter import DeadLetterPolicy, DeadLetterTopic, Headers
+from tweetpulse.pipeline.settings import ListenerSettings
+from tweetpulse.pipeline.storewait import persist
+from tweetpulse.pipeline.worker import prepare_batch
+from tweetpulse.scorers.scoring import Scorer, make_scorer
 from tweetpulse.stores import TweetStore, open_store
-from tweetpulse.storewait import persist
-from tweetpulse.worker import prepare_batch
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -60,7 +61,7 @@ class Counts(NamedTuple):
 
 class KafkaRow:
     """One row of the Kafka source in the shape the listener's code reads a consumed message
-    (:func:`tweetpulse.worker.prepare_batch`, :class:`~tweetpulse.deadletter.DeadLetterTopic`):
+    (:func:`tweetpulse.pipeline.worker.prepare_batch`, :class:`~tweetpulse.pipeline.deadletter.DeadLetterTopic`):
     ``error()``, ``value()``, ``key()``, ``headers()``, ``topic()``, ``partition()``, ``offset()``,
     ``timestamp()``. Its headers are read from the batch only when asked for (a dead letter)."""
 
@@ -116,13 +117,13 @@ def kafka_rows(batch: pa.RecordBatch) -> list[KafkaRow]:
 
 
 @functools.cache
-def _analyzer(scorer: str, neutral_band: float | None, cache_size: int) -> SentimentAnalyzer:
-    return make_analyzer(scorer, neutral_band, cache_size=cache_size)
+def _scorer(spec: str, neutral_band: float | None, cache_size: int) -> Scorer:
+    return make_scorer(spec, neutral_band, cache_size=cache_size)
 
 
-def worker_analyzer(settings: ListenerSettings) -> SentimentAnalyzer:
-    """The ``--scorer`` analyzer of ``settings``, built once per Python worker (then reused)."""
-    return _analyzer(settings.scorer, settings.neutral_band, settings.cache_size)
+def worker_scorer(settings: ListenerSettings) -> Scorer:
+    """The ``--scorer`` scorer of ``settings``, built once per Python worker (then reused)."""
+    return _scorer(settings.scorer, settings.neutral_band, settings.cache_size)
 
 
 def process_partition(settings: ListenerSettings, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -143,7 +144,7 @@ def process_partition(settings: ListenerSettings, batches: Iterator[pa.RecordBat
 
 def wait_for_store(call: Callable[[], T]) -> T:
     """``call()`` on the store, waited for with the listener's backoff while the store is unreachable
-    (:func:`tweetpulse.storewait.persist`, told in the executor's log): the task waits, the micro-batch
+    (:func:`tweetpulse.pipeline.storewait.persist`, told in the executor's log): the task waits, the micro-batch
     stays uncommitted until it succeeds, and stopping the query cancels the wait."""
     return persist(call, worker=_task_partition(), notify=lambda _notice: None, should_stop=lambda: False)
 
@@ -162,10 +163,9 @@ def process_batch(
     settings: ListenerSettings, batch: pa.RecordBatch, store: TweetStore, dead_letters: DeadLetterPolicy
 ) -> Counts:
     """Validate, score and dead-letter one Arrow batch of Kafka rows as a listener worker does
-    (:func:`tweetpulse.worker.prepare_batch`), then store it; return what it came to."""
+    (:func:`tweetpulse.pipeline.worker.prepare_batch`), then store it; return what it came to."""
     messages = cast("list[Message]", kafka_rows(batch))
-    analyzer = worker_analyzer(settings)
-    prepared = prepare_batch(messages, analyzer, settings.max_text, dead_letters, time.time(), "spark")
+    prepared = prepare_batch(messages, worker_scorer(settings), settings.max_text, dead_letters, time.time(), "spark")
     if prepared.stopped:
         first = prepared.stopped[0]
         raise DeadLettersLost(

@@ -18,11 +18,11 @@ import importlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, NamedTuple, Protocol, Self
 
 from tweetpulse.errors import ConfigError
-from tweetpulse.scored import ScoredTweet
+from tweetpulse.records import ScoredTweet
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,6 +35,8 @@ BACKENDS: dict[str, str] = {
 }
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _PASSWORD_PARAM = re.compile(r"(?i)([?&]password=)[^&#]*")
+
+DEFAULT_STORE = "data/tweetpulse.db"  # the SQLite file the commands use when --store is not given
 
 
 def masked(location: str | Path) -> str:
@@ -111,6 +113,10 @@ class TweetStore(Protocol):
         """Connect now (a bad location is then a :class:`~tweetpulse.errors.ConfigError` here)."""
         ...
 
+    def exists(self) -> bool:
+        """Whether the store is there yet (asked without creating anything)."""
+        ...
+
     def close(self) -> None: ...
 
     def check(self) -> None:
@@ -147,31 +153,19 @@ class TweetStore(Protocol):
         ...
 
 
-class ClosesAfterUse:
-    """``with store:`` opens it (connects at once) and closes it afterwards; a backend defines open/close."""
-
-    def open(self) -> None:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        self.open()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-
 def open_store(location: str | Path, *, create: bool = True) -> TweetStore:
     """The store at ``location``: a path or ``sqlite:///path`` (SQLite), or a URL of another backend.
 
     Nothing is connected yet (use it in a ``with`` block). With ``create=False`` a store that does
     not exist is a :class:`~tweetpulse.errors.ConfigError` at once.
     """
+    module, url = _backend(location)
+    store: TweetStore = module.open_url(url, create=create)
+    return store
+
+
+def _backend(location: str | Path) -> tuple[ModuleType, str]:
+    """The backend module of ``location`` and the URL it opens (a plain path is a ``sqlite:///`` URL)."""
     text = str(location)
     match = _URL.match(text)
     if match is None:
@@ -184,22 +178,18 @@ def open_store(location: str | Path, *, create: bool = True) -> TweetStore:
         raise ConfigError(
             f"unknown kind of store {scheme}://: give a file path (SQLite) or a URL starting with {known}"
         )
-    backend = importlib.import_module(module)
-    store: TweetStore = backend.open_url(url, create=create)
-    return store
+    return importlib.import_module(module), url
 
 
-def sqlite_file(location: str | Path) -> Path | None:
-    """The file of a SQLite location (a path or ``sqlite:///`` URL); None for another backend's URL."""
-    text = str(location)
-    match = _URL.match(text)
-    if match is None:
-        return Path(text)
-    if match.group(1).lower() != "sqlite":
-        return None
-    from tweetpulse.stores.sqlite import path_of
+def host_local(location: str | Path) -> bool:
+    """Whether the store at ``location`` can be written only from this host (a file), not by processes
+    on other machines: a backend module says so with ``HOST_LOCAL = True``."""
+    return bool(getattr(_backend(location)[0], "HOST_LOCAL", False))
 
-    return path_of(text)
+
+def store_exists(location: str | Path) -> bool:
+    """Whether there is a store at ``location`` (nothing is created to find out)."""
+    return open_store(location).exists()
 
 
 def since_seconds(since: float | str | None) -> float | None:

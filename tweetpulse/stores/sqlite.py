@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from tweetpulse.closing import Closing
 from tweetpulse.errors import ConfigError, StoreError
-from tweetpulse.scored import COLUMNS, ScoredTweet
-from tweetpulse.stores import AuthorTotals, ClosesAfterUse, GroupTotals, History, SecondTotals, with_times
+from tweetpulse.records import COLUMNS, ScoredTweet
+from tweetpulse.stores import AuthorTotals, GroupTotals, History, SecondTotals, with_times
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,10 +54,11 @@ CREATE TABLE IF NOT EXISTS scored_tweets (
     kafka_offset INTEGER,
     produced_at REAL,                -- Kafka message timestamp, unix seconds
     scored_at REAL NOT NULL,         -- unix seconds
-    scorer TEXT NOT NULL DEFAULT 'textblob'  -- the analyzer that scored the row (--scorer)
+    scorer TEXT NOT NULL DEFAULT 'textblob'  -- the scorer that scored the row (--scorer)
 );
 CREATE INDEX IF NOT EXISTS scored_tweets_scored_at ON scored_tweets (scored_at);
 """
+HOST_LOCAL = True  # a file: processes on other hosts can't share it (tweetpulse.stores.host_local)
 _ROWS_PER_STATEMENT = 32766 // len(COLUMNS) // 2  # well under SQLite's bound-variable limit
 _ROW_PLACEHOLDER = "(" + ",".join("?" * len(COLUMNS)) + ")"
 _KEYWORDS_FROM_END = COLUMNS.index("keywords") - len(COLUMNS)  # a row's keywords, counted from its end
@@ -132,7 +134,7 @@ def open_url(url: str, *, create: bool = True) -> SqliteStore:
 KEYWORD_CACHE = 256  # distinct stored keyword lists kept decoded (the coins' combinations need a dozen)
 
 
-class SqliteStore(ClosesAfterUse):
+class SqliteStore(Closing):
     """A connection to the store (a :class:`~tweetpulse.stores.TweetStore`), opened on first use."""
 
     def __init__(self, path: str | Path) -> None:
@@ -147,6 +149,9 @@ class SqliteStore(ClosesAfterUse):
 
     def open(self) -> None:
         self.conn  # noqa: B018 - connects
+
+    def exists(self) -> bool:
+        return self.path.is_file()
 
     @property
     def conn(self) -> sqlite3.Connection:
