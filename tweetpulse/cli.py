@@ -1,4 +1,4 @@
-"""``tweetpulse stream|listen|demo|dashboard|score|evaluate|train``: the pipeline from the command line."""
+"""``tweetpulse stream|listen|demo|dashboard|score|evaluate|train|prices|correlate``: the pipeline, by command."""
 
 from __future__ import annotations
 
@@ -448,6 +448,10 @@ def build_parser() -> Parser:
     add_scorer_args(p)  # for the classify box: the scorer the listener used
     add_kafka_args(p)
     p.set_defaults(func=cmd_dashboard)
+
+    from tweetpulse.prices.cli import add_commands  # prices, correlate
+
+    add_commands(sub)
     return parser
 
 
