@@ -29,6 +29,7 @@ from tweetpulse.cli_args import (
 )
 from tweetpulse.config import DEFAULT_STORE, KafkaConfig
 from tweetpulse.errors import ConfigError, TweetpulseError
+from tweetpulse.prices.cli import add_page_price_args, price_side
 from tweetpulse.sources.secrets import redacting_handler
 
 # -- the free live sources (Bluesky, Mastodon) --------------------------------------------------
@@ -225,6 +226,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
     kafka = kafka_config(args)
     summary = run_listener(
         listener_settings(args, kafka),
+        prices=price_side(args, kafka, args.group, args.store),
         workers=args.workers,
         max_messages=args.max_messages,
         duration=args.duration,
@@ -252,6 +254,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         live = (args.source, {"matcher": KeywordMatcher(groups), **live_options(args, groups)})
     summary = run_demo(
         listener_settings(args, kafka),
+        prices=price_side(args, kafka, args.group, args.store),
         live=live,
         rate=args.rate,
         workers=args.workers,
@@ -348,6 +351,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         duration=args.duration,
         interval_ms=args.refresh_ms,
         classify=make_analyzer(args.scorer, args.neutral_band),
+        prices=not args.no_prices,
     )
     return 0
 
@@ -366,6 +370,7 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("listen", help="score tweets from Kafka, store them and serve the live page")
     add_listen_args(p)
+    add_page_price_args(p)
     add_kafka_args(p)
     p.set_defaults(func=cmd_listen)
 
@@ -374,6 +379,7 @@ def build_parser() -> Parser:
         help="Kafka + a streamer (the sample, or Bluesky / Mastodon live) + the listener and its page, in one go",
     )
     add_listen_args(p, demo=True)
+    add_page_price_args(p, demo=True)
     p.add_argument(
         "--source",
         choices=("sample", *LIVE_SOURCES),
@@ -444,6 +450,7 @@ def build_parser() -> Parser:
         help="seconds of history the charts keep (default: %(default)s)",
     )
     p.add_argument("--group", help="consumer group whose lag to show (with the Kafka settings below)")
+    p.add_argument("--no-prices", action="store_true", help="don't draw the store's prices beside the sentiment")
     p.add_argument("--duration", type=positive_float, help="stop after this many seconds")
     add_scorer_args(p)  # for the classify box: the scorer the listener used
     add_kafka_args(p)

@@ -19,6 +19,7 @@ from tweetpulse.errors import KafkaUnavailable
 from tweetpulse.kafka.admin import wait_ready
 from tweetpulse.listener import Listener, ListenerSettings, Summary
 from tweetpulse.models import Tweet
+from tweetpulse.prices.page import PriceSide
 from tweetpulse.stores import masked
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ def listener_app(
     source: str = "",
     groups: Mapping[str, Sequence[str]] | None = None,
     interval_ms: int = DEFAULT_REFRESH_MS,
+    prices: PriceSide | None = None,
 ) -> Dash:
     """The live page for a running listener: its aggregates, its health, its analyzer."""
     from tweetpulse.keywords import DEFAULT_GROUPS
@@ -56,6 +58,7 @@ def listener_app(
         interval_ms=interval_ms,
         health=listener_health(listener),
         classify=settings.analyzer(),
+        prices=prices.board if prices is not None else None,
     )
 
 
@@ -71,21 +74,27 @@ def run_listener(
     source: str = "",
     groups: Mapping[str, Sequence[str]] | None = None,
     interval_ms: int = DEFAULT_REFRESH_MS,
+    prices: PriceSide | None = None,
 ) -> Summary:
-    """Run the listener (and its page) until a limit is reached or Ctrl-C; return the summary."""
+    """Run the listener (and its page) until a limit is reached or Ctrl-C; return the summary.
+    ``prices``: the prices topic followed beside it (into the store and onto the page)."""
     if dashboard:
         check_port(host, port)  # before the broker and the workers: a taken port costs nothing
     server: DashboardServer | None = None
     listener = Listener(settings, workers=workers, max_messages=max_messages, aggregator=page_aggregator(groups))
     try:
         listener.start()
+        if prices is not None:
+            prices.start()
         if dashboard:
-            server = DashboardServer(listener_app(listener, source, groups, interval_ms), host, port).start()
+            server = DashboardServer(listener_app(listener, source, groups, interval_ms, prices), host, port).start()
             print(f"tweetpulse: live page at {server.url}", flush=True)
         listener.wait(duration=duration, idle_exit=idle_exit)
     except KeyboardInterrupt:
         log.info("stopping: workers finish their batch, persist and commit")
     finally:
+        if prices is not None:
+            prices.stop()
         summary = listener.stop()
         if server is not None:
             server.stop()
@@ -164,11 +173,13 @@ def run_demo(
     interval_ms: int = DEFAULT_REFRESH_MS,
     keep_kafka: bool = False,
     live: tuple[str, dict[str, Any]] | None = None,
+    prices: PriceSide | None = None,
 ) -> Summary:
     """Kafka (started if needed) + the bundled sample streamed in a loop (or, with ``live`` =
     ``(source name, opener options)``, a live source) + the listener and page.
 
     A broker the demo started is stopped when it ends (Ctrl-C, ``duration``), unless ``keep_kafka``.
+    ``prices``: a price feed streamed into the prices topic and followed onto the page and into the store.
     """
     from tweetpulse.pacing import Pacer
     from tweetpulse.sources import open_source
@@ -202,7 +213,10 @@ def run_demo(
     server: DashboardServer | None = None
     try:
         listener.start()
-        app = listener_app(listener, label, interval_ms=interval_ms)
+        if prices is not None:
+            prices.start()
+            label += f" · {prices.label}" if prices.label else ""
+        app = listener_app(listener, label, interval_ms=interval_ms, prices=prices)
         server = DashboardServer(app, host, port).start()
         streamer.start()
         print(f"tweetpulse demo: live page at {server.url} (Ctrl-C to stop)", flush=True)
@@ -216,6 +230,8 @@ def run_demo(
             close()
         if streamer.is_alive():
             streamer.join(30)
+        if prices is not None:
+            prices.stop()
         summary = listener.stop()
         if server is not None:
             server.stop()

@@ -20,7 +20,9 @@ from tweetpulse.dashboard.callbacks import PageModel, register
 from tweetpulse.dashboard.guard import guard_server
 from tweetpulse.dashboard.health import HealthSampler
 from tweetpulse.dashboard.layout import build_layout
+from tweetpulse.dashboard.prices import add_price_panel
 from tweetpulse.dashboard.theme import INDEX_STRING
+from tweetpulse.prices.board import PriceBoard
 from tweetpulse.scoring import SentimentAnalyzer, make_analyzer
 
 DEFAULT_GROUPS = (OVERALL, "bitcoin", "ethereum", "dogecoin")
@@ -49,6 +51,7 @@ def build_app(
     top_n: int = 15,
     settle: int = 2,
     clock: Callable[[], float] = time.time,
+    prices: PriceBoard | None = None,
 ) -> Dash:
     """Build the page for ``aggregator``. No module globals: every app has its own state.
 
@@ -59,6 +62,7 @@ def build_app(
     background thread every 2 s, never inside a tick. ``classify``: the listener's analyzer
     (same scorer and neutral band) for the classify box. ``max_points``: seconds of history the charts keep.
     ``settle``: a second is drawn once this many seconds have passed since it (deltas are in).
+    ``prices``: the price feed's board: adds the price-beside-sentiment panel (:mod:`tweetpulse.dashboard.prices`).
     """
     if keywords is None and isinstance(groups, Mapping):
         keywords = {name: tuple(terms) for name, terms in groups.items()}
@@ -93,6 +97,8 @@ def build_app(
         scorer=model.analyzer.name,
     )
     register(app, model)
+    if prices is not None:
+        add_price_panel(app, aggregator, prices, names, window=max_points, settle=settle, clock=clock)
     guard_server(app)
     app.tweetpulse_model = model  # type: ignore[attr-defined]  # for stop_app
     return app

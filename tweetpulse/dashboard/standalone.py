@@ -160,18 +160,24 @@ def run_dashboard(
     duration: float | None = None,
     interval_ms: int = DEFAULT_REFRESH_MS,
     classify: SentimentAnalyzer | None = None,
+    prices: bool = True,
 ) -> int:
     """Serve the page for the store at ``store`` until Ctrl-C (or ``duration`` seconds); returns
     the rows it read. With ``group`` (and ``kafka``), the health panel shows that group's lag.
-    ``classify``: the analyzer of the classify box (default ``textblob``)."""
+    ``classify``: the analyzer of the classify box (default ``textblob``). ``prices``: draw the store's
+    prices table beside the sentiment."""
     from tweetpulse.dashboard.app import build_app
     from tweetpulse.dashboard.health import lag_probe
     from tweetpulse.dashboard.server import DashboardServer, check_port
+    from tweetpulse.prices.board import PriceBoard
+    from tweetpulse.prices.page import StorePrices
 
     check_port(host, port)  # before the store is read
     aggregator = Aggregator(window_seconds=window)
     follower = StoreFollower(store, aggregator)
     health = lag_probe(kafka or KafkaConfig(), group) if group else None
+    board = PriceBoard(window) if prices else None
+    store_prices = StorePrices(store, board).start() if board is not None else None
     with follower:
         subtitle = f"store {follower.location}" + (
             f" · group {group} on {(kafka or KafkaConfig()).bootstrap_servers}" if group else ""
@@ -186,6 +192,7 @@ def run_dashboard(
             show_workers=False,
             settle=3,
             classify=classify,
+            prices=board,
         )
         with DashboardServer(app, host, port) as server:
             print(
@@ -199,4 +206,7 @@ def run_dashboard(
                     time.sleep(0.2)
             except KeyboardInterrupt:
                 print("tweetpulse dashboard: stopping", flush=True)
+            finally:
+                if store_prices is not None:
+                    store_prices.stop()
         return follower.rows_read

@@ -114,3 +114,45 @@ def add_commands(sub: Any) -> None:
     p = sub.add_parser("correlate", help="does sentiment lead or follow the price? cross-correlation and Granger tests")
     add_correlate_args(p)
     p.set_defaults(func=cmd_correlate)
+
+
+def add_page_price_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
+    """The prices options of ``listen`` and ``demo`` (follow the prices topic; the demo also runs a feed)."""
+    g = p.add_argument_group("prices beside the sentiment")
+    g.add_argument(
+        "--prices-topic",
+        default=DEFAULT_PRICES_TOPIC,
+        metavar="TOPIC",
+        help="the price ticks topic to follow into the store and onto the page (default: %(default)s)",
+    )
+    if not demo:
+        g.add_argument("--no-prices", action="store_true", help="don't follow the prices topic")
+        return
+    g.add_argument(
+        "--prices",
+        choices=(*FEEDS, "none"),
+        default="synthetic",
+        help="the price feed run beside the tweets: synthetic (default, offline: a random walk, labelled so), "
+        "coinbase, kraken, replay (--prices-file) or none",
+    )
+    g.add_argument("--products", metavar="LIST", help=f"default: {','.join(DEFAULT_PRODUCTS)}")
+    g.add_argument("--prices-file", metavar="PATH", help="the OHLC CSV of --prices replay")
+    g.add_argument("--coinbase-url", metavar="URL", help="another Coinbase-protocol websocket (a stand-in)")
+    g.add_argument("--kraken-url", metavar="URL", help="another Kraken-v2-protocol websocket (a stand-in)")
+
+
+def price_side(args: argparse.Namespace, kafka: Any, group: str, store: str) -> Any:
+    """The prices beside a ``listen`` / ``demo`` run (None with ``--no-prices`` / ``--prices none``)."""
+    from tweetpulse.prices.page import PriceSide
+    from tweetpulse.prices.produce import FeedRequest, open_feed
+    from tweetpulse.prices.records import parse_products
+
+    source = getattr(args, "prices", None)
+    if getattr(args, "no_prices", False) or source == "none":
+        return None
+    feed = None
+    if source is not None:
+        urls = {"coinbase": args.coinbase_url, "kraken": args.kraken_url}
+        request = FeedRequest(parse_products(args.products), urls.get(source), None, args.prices_file)
+        feed = open_feed(source, request)
+    return PriceSide(kafka, args.prices_topic, group, store, feed)

@@ -150,6 +150,7 @@ class WebsocketFeed(Closing):
         except (OSError, InvalidHandshake, TimeoutError) as exc:
             self._retry(f"cannot reach {self.name} at {self.url} ({short(exc)})")
             return None
+        ws.__enter__()  # the context-manager use websockets 14+ asks for; closed in _read's finally
         self._ws = ws
         if self._closed:
             ws.close()
@@ -177,7 +178,6 @@ class WebsocketFeed(Closing):
     def _read(self, ws: ClientConnection, deadline: Deadline) -> Iterator[PriceTick]:
         last = time.monotonic()
         try:
-            ws.__enter__()  # the context-manager use websockets 14+ asks for; closed in finally
             while not self._closed and not deadline.passed():
                 try:
                     message = ws.recv(timeout=0.1, decode=False)

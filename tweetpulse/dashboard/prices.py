@@ -1,0 +1,239 @@
+"""The page's price panel: for each coin, its price line beside its weighted sentiment, and the price
+feed's health (last tick age, ticks per second) in the health panel.
+
+Small multiples, one row per coin: the price on the left axis (the coin's colour), the mean weighted
+score per tweet over the last minute on the right axis (dotted). Bounded like every series: the last
+``window`` seconds, at most :data:`MAX_POINTS` points a line (the newest per bucket), the whole figure
+redrawn every :data:`REFRESH_MS` from the bounded windows. Synthetic prices (the offline demo's random
+walk) are labelled so in the panel and in every trace name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from dash import Dash, Input, Output, dcc, html
+from dash.development.base_component import Component
+
+from tweetpulse.aggregates import OVERALL, Aggregator
+from tweetpulse.dashboard.panels import metric
+from tweetpulse.dashboard.theme import FONT, GRID, INK, MUTED, colour_for, display_name
+from tweetpulse.prices.board import PriceBoard
+
+MAX_POINTS = 600
+REFRESH_MS = 2000
+ROW_HEIGHT = 150
+SENTIMENT_COLOUR = "#334155"
+SYNTHETIC_NOTE = "SYNTHETIC prices: a random walk for the offline demo, not a market"
+
+
+def _thin(xs: list[int], ys: list[Any], limit: int = MAX_POINTS) -> tuple[list[int], list[Any]]:
+    """At most ``limit`` points: the last of each of ``limit`` equal spans (the newest is kept)."""
+    if len(xs) <= limit:
+        return xs, ys
+    step = len(xs) / limit
+    keep = sorted({min(len(xs) - 1, int((i + 1) * step) - 1) for i in range(limit)})
+    return [xs[i] for i in keep], [ys[i] for i in keep]
+
+
+def price_figure(
+    coins: Sequence[str], data: dict[str, dict[str, Any]] | None = None, synthetic: bool = False
+) -> dict[str, Any]:
+    """The figure: per coin (row), ``data[coin]`` = {"product", "price": (xs ms, ys), "sentiment": (xs ms, ys)}."""
+    data = data or {}
+    n = max(1, len(coins))
+    gap = 0.06
+    height = (1 - gap * (n - 1)) / n
+    layout: dict[str, Any] = {
+        "template": "plotly_white",
+        "height": ROW_HEIGHT * n + 40,
+        "margin": {"l": 64, "r": 64, "t": 20, "b": 30},
+        "font": {"family": FONT, "size": 11, "color": INK},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "showlegend": False,
+        "uirevision": "keep",
+        "xaxis": {"type": "date", "gridcolor": GRID, "tickfont": {"color": MUTED}, "anchor": f"y{2 * n - 1}"},
+        "annotations": [],
+    }
+    traces: list[dict[str, Any]] = []
+    for i, coin in enumerate(coins):
+        top = 1 - i * (height + gap)
+        price_axis, score_axis = 2 * i + 1, 2 * i + 2
+        suffix = "" if price_axis == 1 else str(price_axis)
+        colour = colour_for(coin, i + 1)
+        entry = data.get(coin, {})
+        product = entry.get("product") or "no price yet"
+        label = f"{product}{' (synthetic)' if synthetic else ''}"
+        layout[f"yaxis{suffix}"] = {
+            "domain": [max(0.0, top - height), top],
+            "title": {"text": "price", "font": {"color": colour}},
+            "tickfont": {"color": colour},
+            "gridcolor": GRID,
+            "anchor": "x",
+        }
+        layout[f"yaxis{score_axis}"] = {
+            "overlaying": f"y{suffix}",
+            "side": "right",
+            "title": {"text": "sentiment", "font": {"color": SENTIMENT_COLOUR}},
+            "tickfont": {"color": SENTIMENT_COLOUR},
+            "showgrid": False,
+            "zeroline": True,
+            "anchor": "x",
+        }
+        layout["annotations"].append(
+            {
+                "text": f"<b>{display_name(coin)}</b> · {label}",
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": top,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 12},
+            }
+        )
+        px, py = entry.get("price", ([], []))
+        sx, sy = entry.get("sentiment", ([], []))
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": px,
+                "y": py,
+                "name": f"{display_name(coin)} price · {label}",
+                "yaxis": f"y{suffix}",
+                "line": {"color": colour, "width": 2},
+                "hovertemplate": f"%{{y:,.6g}}<extra>{label}</extra>",
+            }
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": sx,
+                "y": sy,
+                "name": f"{display_name(coin)} sentiment",
+                "yaxis": f"y{score_axis}",
+                "line": {"color": SENTIMENT_COLOUR, "width": 1.4, "dash": "dot"},
+                "hovertemplate": "%{y:+.3f}<extra>mean score per tweet, last min</extra>",
+                "connectgaps": False,
+            }
+        )
+    return {"data": traces, "layout": layout}
+
+
+def coins_of(groups: Sequence[str]) -> list[str]:
+    return [g for g in groups if g != OVERALL]
+
+
+def price_panel(coins: Sequence[str], interval_ms: int = REFRESH_MS) -> html.Div:
+    figure = price_figure(coins)
+    head = html.Div(
+        [
+            html.H2(
+                ["Price beside sentiment", html.Small("price (left) · mean score per tweet, last min (right) · UTC")]
+            )
+        ],
+        className="tp-panel-head",
+    )
+    return html.Div(
+        [
+            head,
+            html.Div("", id="prices-note", className="tp-note"),
+            dcc.Graph(
+                id="prices",
+                figure=figure,
+                config={"displaylogo": False, "responsive": True},
+                style={"height": f"{figure['layout']['height']}px"},
+            ),
+            dcc.Interval(id="prices-tick", interval=interval_ms),
+        ],
+        className="tp-panel",
+        id="prices-panel",
+    )
+
+
+def price_metrics() -> list[html.Div]:
+    return [
+        metric("price feed · last tick", "…", "health-price-age"),
+        metric("price ticks/s", "…", "health-price-rate"),
+    ]
+
+
+def _find(node: Any, ident: str) -> Any:
+    if getattr(node, "id", None) == ident:
+        return node
+    children = getattr(node, "children", None)
+    for child in children if isinstance(children, list) else [children] if isinstance(children, Component) else []:
+        found = _find(child, ident)
+        if found is not None:
+            return found
+    return None
+
+
+def health_text(board: PriceBoard) -> tuple[str, str, str]:
+    """The health metrics (last tick age, ticks/s) and the panel's note."""
+    health = board.health()
+    sources = "+".join(health.sources) or "no price feed"
+    if health.last_age is None:
+        age = f"{sources}: none yet"
+    else:
+        age = (
+            f"{sources}: {health.last_age:.0f} s ago"
+            if health.last_age < 90
+            else f"{sources}: {health.last_age / 60:.0f} min ago"
+        )
+    rate = f"{health.ticks_per_s:.1f}" + (f" · {health.dead} dead-lettered" if health.dead else "")
+    note = SYNTHETIC_NOTE if health.synthetic else ""
+    return age, rate, note
+
+
+def add_price_panel(
+    app: Dash,
+    aggregator: Aggregator,
+    board: PriceBoard,
+    groups: Sequence[str],
+    *,
+    window: int = 1800,
+    settle: int = 2,
+    clock: Callable[[], float],
+) -> None:
+    """Put the price panel after the sentiment charts and the price feed in the health panel; register
+    its callback (every :data:`REFRESH_MS`; the figure is rebuilt from the bounded windows)."""
+    coins = coins_of(groups)
+    page = app.layout
+    page.children.insert(2, price_panel(coins))
+    health = _find(page, "health")
+    if health is not None:
+        health.children[0].children.extend(price_metrics())
+
+    def figure_data() -> dict[str, dict[str, Any]]:
+        until = int(clock()) - settle
+        since = until - window
+        products = board.products_by_coin()
+        points = aggregator.points(coins, since, until, kind="mean", mean_window=60)
+        data: dict[str, dict[str, Any]] = {}
+        for i, coin in enumerate(coins):
+            xs, ys = board.series(products[coin], since) if coin in products else ([], [])
+            px, py = _thin(xs, ys)
+            sx, sy = _thin(points.xs, points.ys[i] if points.ys else [])
+            data[coin] = {
+                "product": products.get(coin),
+                "price": ([x * 1000 for x in px], py),
+                "sentiment": ([x * 1000 for x in sx], [None if y is None else round(y, 4) for y in sy]),
+            }
+        return data
+
+    @app.callback(
+        Output("prices", "figure"),
+        Output("prices-note", "children"),
+        Output("health-price-age", "children"),
+        Output("health-price-rate", "children"),
+        Input("prices-tick", "n_intervals"),
+    )
+    def _on_prices(_n: object) -> tuple[Any, ...]:
+        age, rate, note = health_text(board)
+        return price_figure(coins, figure_data(), synthetic=bool(note)), note, age, rate
