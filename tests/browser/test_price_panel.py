@@ -29,6 +29,10 @@ TRACES = (
     "const g = document.querySelector('#prices .js-plotly-plot'); "
     "return g && g.data ? Array.from(g.data, t => [t.name, t.y.filter(v => v !== null).length]) : [];"
 )
+LAST_PRICES = (
+    "const g = document.querySelector('#prices .js-plotly-plot');"
+    "return Array.from(g.data.filter(t => t.name.includes(' price ')), t => [t.name, t.y[t.y.length - 1]]);"
+)
 PRICES = {"BTC-USD": 61_000.0, "ETH-USD": 3_000.0, "DOGE-USD": 0.12}
 
 
@@ -83,10 +87,7 @@ def test_price_and_sentiment_both_drawn_per_coin(
                         assert f"{coin} price · {product}" in names
                         assert f"{coin} sentiment" in names
                     # each coin's price line is that coin's price, not another's
-                    prices_drawn = browser.execute_script(
-                        "const g = document.querySelector('#prices .js-plotly-plot');"
-                        "return Array.from(g.data.filter(t => t.name.includes(' price ')), t => [t.name, t.y[t.y.length - 1]]);"
-                    )
+                    prices_drawn = browser.execute_script(LAST_PRICES)
                     for name, last in prices_drawn:
                         product = name.rsplit(" ", 1)[-1]
                         assert abs(last / PRICES[product] - 1) < 0.01, (name, last)
