@@ -27,11 +27,11 @@ def dead_letter_reasons(kafka: KafkaConfig) -> list[bytes]:
     consumer = Consumer(kafka.client_conf(**{"group.id": f"dlq-{uuid.uuid4().hex}", "enable.auto.commit": False}))
     try:
         consumer.assign([TopicPartition(kafka.dlq_topic, 0, OFFSET_BEGINNING)])
-        deadline, reasons = time.monotonic() + 20, []
+        deadline, reasons = time.monotonic() + 20, list[bytes]()
         while not reasons and time.monotonic() < deadline:
             msg = consumer.poll(0.5)
             if msg is not None and msg.error() is None:
-                reasons += [v for k, v in msg.headers() or [] if k == "tweetpulse.reason"]
+                reasons += [bytes(v or b"") for k, v in list(msg.headers() or []) if k == "tweetpulse.reason"]  # type: ignore[arg-type]
         return reasons
     finally:
         consumer.close()

@@ -43,7 +43,9 @@ class PriceSide:
     @property
     def label(self) -> str:
         name = getattr(self.feed, "name", "")
-        return f"prices: {name}{' (synthetic)' if name == 'synthetic' else ''}" if name else ""
+        if name == "synthetic":
+            return "prices: SYNTHETIC random walk (not a market)"
+        return f"prices: {name}" if name else ""
 
     def start(self) -> PriceSide:
         self.follower.start()
