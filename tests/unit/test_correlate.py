@@ -74,7 +74,7 @@ def test_independent_series_are_not_called_related() -> None:
         if not result.significant:
             assert "unrelated" in result.verdict and "move together" not in result.verdict
         assert abs(result.correlation) < 0.25
-    assert flagged <= 2 and granger_flagged <= 3
+    assert flagged <= 1 and granger_flagged <= 2  # 0 and 0 on these seeds; a 5 % test allows about 1
 
 
 def test_two_trending_levels_are_not_related_through_their_levels() -> None:
