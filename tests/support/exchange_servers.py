@@ -18,9 +18,9 @@ docs describe it:
 What each connection does is planned (:class:`Plan`): it starts at timeline position ``start`` (so a
 reconnect can re-send ticks the client already had, as the real feeds' snapshots do), sends ``count``
 frames (None: all that are left), then ``"hold"`` (heartbeats until the client leaves), ``"close"`` (a
-close frame) or ``"drop"`` (the TCP connection cut, no close frame). A frame given as ``bytes`` is
-sent verbatim (a malformed one). Helpers build real-looking messages: :func:`coinbase_ticker`,
-:func:`kraken_ticker`.
+close frame), ``"drop"`` (the TCP connection cut, no close frame) or ``"mute"`` (open, silent). A
+frame given as ``bytes`` is sent verbatim (a malformed one). Helpers build real-looking messages:
+:func:`coinbase_ticker`, :func:`kraken_ticker`.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def kraken_ticker(symbol: str, last: float, second: int, kind: str = "update") -
 class Plan:
     start: int = 0
     count: int | None = None
-    then: Literal["hold", "close", "drop"] = "hold"
+    then: Literal["hold", "close", "drop", "mute"] = "hold"  # mute: stay open, send nothing at all
 
 
 @dataclass
@@ -177,6 +177,10 @@ class _FakeExchange:
             return
         if step.then == "close":
             ws.close()
+            return
+        if step.then == "mute":
+            for _ in ws:  # until the client gives up on this connection
+                pass
             return
         n = len(frames)
         while True:  # hold: heartbeats until the client goes away
