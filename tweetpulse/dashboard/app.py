@@ -51,6 +51,7 @@ def build_app(
     top_n: int = 15,
     settle: int = 2,
     clock: Callable[[], float] = time.time,
+    notice: Callable[[], str | None] | None = None,
     prices: PriceBoard | None = None,
 ) -> Dash:
     """Build the page for ``aggregator``. No module globals: every app has its own state.
@@ -61,6 +62,7 @@ def build_app(
     :mod:`tweetpulse.dashboard.health`, e.g. ``listener_health(listener)``); it runs in a
     background thread every 2 s, never inside a tick. ``classify``: the listener's analyzer
     (same scorer and neutral band) for the classify box. ``max_points``: seconds of history the charts keep.
+    ``notice``: what holds the page's data back (e.g. a store's open transaction), shown in the status line.
     ``settle``: a second is drawn once this many seconds have passed since it (deltas are in).
     ``prices``: the price feed's board: adds the price-beside-sentiment panel (:mod:`tweetpulse.dashboard.prices`).
     """
@@ -80,6 +82,7 @@ def build_app(
         top_n=top_n,
         text_max=TEXT_MAX,
         show_workers=show_workers if show_workers is not None else health is not None,
+        notice=notice,
     )
     app = Dash(__name__, title=title, update_title="")
     app.index_string = INDEX_STRING
