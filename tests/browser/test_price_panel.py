@@ -83,6 +83,11 @@ def test_price_and_sentiment_both_drawn_per_coin(
                         "price and sentiment drawn per coin", lambda: browser.execute_script(TRACES), drawn, timeout=45
                     )
                     names = [name for name, _n in traces]
+                    # the lines grow from the browser's cursor (extendData), tick after tick
+                    first = traces[0][1]
+                    wait_for(
+                        "the price line to grow", lambda: browser.execute_script(TRACES)[0][1], lambda n: n > first + 2
+                    )
                     for coin, product in (("Bitcoin", "BTC-USD"), ("Ethereum", "ETH-USD"), ("Dogecoin", "DOGE-USD")):
                         assert f"{coin} price · {product}" in names
                         assert f"{coin} sentiment" in names

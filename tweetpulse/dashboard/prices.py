@@ -3,8 +3,10 @@ feed's health (last tick age, ticks per second) in the health panel.
 
 Small multiples, one row per coin: the price on the left axis (the coin's colour), the mean weighted
 score per tweet over the last minute on the right axis (dotted). Bounded like every series: the last
-``window`` seconds, at most :data:`MAX_POINTS` points a line (the newest per bucket), the whole figure
-redrawn every :data:`REFRESH_MS` from the bounded windows. Synthetic prices (the offline demo's random
+``window`` seconds: a new browser (or a changed panel: a new product, the synthetic label) gets the
+whole figure, at most :data:`MAX_POINTS` points a line (the newest per bucket); every
+:data:`REFRESH_MS` after that only the seconds since its cursor (``extendData``, at most ``window``
+points a line kept). Synthetic prices (the offline demo's random
 walk) are labelled so in the panel and in every trace name.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.development.base_component import Component
 
 from tweetpulse.aggregates import OVERALL, Aggregator
@@ -150,6 +152,7 @@ def price_panel(coins: Sequence[str], interval_ms: int = REFRESH_MS) -> html.Div
                 style={"height": f"{figure['layout']['height']}px"},
             ),
             dcc.Interval(id="prices-tick", interval=interval_ms),
+            dcc.Store(id="prices-cursor", data=None),
         ],
         className="tp-panel",
         id="prices-panel",
@@ -191,6 +194,63 @@ def health_text(board: PriceBoard) -> tuple[str, str, str]:
     return age, rate, note
 
 
+class PanelData:
+    """What the panel's callback reads: the board and the aggregator, over the bounded window."""
+
+    def __init__(self, aggregator: Aggregator, board: PriceBoard, coins: Sequence[str], window: int) -> None:
+        self.aggregator, self.board, self.coins, self.window = aggregator, board, list(coins), window
+
+    def data(self, after: int, until: int, thin: bool) -> dict[str, dict[str, Any]]:
+        """Per coin, the price and sentiment points of the seconds in ``(after, until]`` (ms x values)."""
+        products = self.board.products_by_coin()
+        points = self.aggregator.points(self.coins, after, until, kind="mean", mean_window=60)
+        out: dict[str, dict[str, Any]] = {}
+        for i, coin in enumerate(self.coins):
+            xs, ys = self.board.series(products[coin], after + 1) if coin in products else ([], [])
+            kept = [j for j, x in enumerate(xs) if x <= until]
+            px, py = [xs[j] for j in kept], [ys[j] for j in kept]
+            sx, sy = points.xs, points.ys[i] if points.ys else []
+            if thin:
+                (px, py), (sx, sy) = _thin(px, py), _thin(sx, sy)
+            out[coin] = {
+                "product": products.get(coin),
+                "price": ([x * 1000 for x in px], py),
+                "sentiment": ([x * 1000 for x in sx], [None if y is None else round(y, 4) for y in sy]),
+            }
+        return out
+
+    def cursor(self, until: int, synthetic: bool) -> dict[str, Any]:
+        products = self.board.products_by_coin()
+        return {"until": until, "products": [products.get(c) for c in self.coins], "synthetic": synthetic}
+
+    def fresh(self, cursor: object, until: int, synthetic: bool) -> int | None:
+        """The second a browser's ``cursor`` (hostile input) has drawn up to, when it still matches what
+        the server draws (same products, same labels, within the window); None: draw it all anew."""
+        if not isinstance(cursor, dict) or set(cursor) != {"until", "products", "synthetic"}:
+            return None
+        drawn = cursor["until"]
+        if not isinstance(drawn, int) or isinstance(drawn, bool) or not until - self.window <= drawn <= until:
+            return None
+        if cursor != self.cursor(drawn, synthetic):
+            return None
+        return drawn
+
+    def update(self, cursor: object, until: int, synthetic: bool) -> tuple[Any, Any, dict[str, Any]]:
+        """(figure, extendData, cursor): the whole figure for a new browser or a changed panel, else
+        only the seconds since its cursor (at most ``window`` points a line kept in the browser)."""
+        drawn = self.fresh(cursor, until, synthetic)
+        new_cursor = self.cursor(until, synthetic)
+        if drawn is None:
+            figure = price_figure(self.coins, self.data(until - self.window, until, thin=True), synthetic)
+            return figure, no_update, new_cursor
+        data = self.data(drawn, until, thin=False)
+        lines = [data[c][kind] for c in self.coins for kind in ("price", "sentiment")]
+        if not any(xs for xs, _ys in lines):
+            return no_update, no_update, new_cursor
+        extend = {"x": [xs for xs, _ys in lines], "y": [ys for _xs, ys in lines]}
+        return no_update, [extend, list(range(len(lines))), self.window], new_cursor
+
+
 def add_price_panel(
     app: Dash,
     aggregator: Aggregator,
@@ -202,38 +262,26 @@ def add_price_panel(
     clock: Callable[[], float],
 ) -> None:
     """Put the price panel after the sentiment charts and the price feed in the health panel; register
-    its callback (every :data:`REFRESH_MS`; the figure is rebuilt from the bounded windows)."""
+    its callback (every :data:`REFRESH_MS`: new seconds only, from the browser's cursor)."""
     coins = coins_of(groups)
     page = app.layout
     page.children.insert(2, price_panel(coins))
     health = _find(page, "health")
     if health is not None:
         health.children[0].children.extend(price_metrics())
-
-    def figure_data() -> dict[str, dict[str, Any]]:
-        until = int(clock()) - settle
-        since = until - window
-        products = board.products_by_coin()
-        points = aggregator.points(coins, since, until, kind="mean", mean_window=60)
-        data: dict[str, dict[str, Any]] = {}
-        for i, coin in enumerate(coins):
-            xs, ys = board.series(products[coin], since) if coin in products else ([], [])
-            px, py = _thin(xs, ys)
-            sx, sy = _thin(points.xs, points.ys[i] if points.ys else [])
-            data[coin] = {
-                "product": products.get(coin),
-                "price": ([x * 1000 for x in px], py),
-                "sentiment": ([x * 1000 for x in sx], [None if y is None else round(y, 4) for y in sy]),
-            }
-        return data
+    panel = PanelData(aggregator, board, coins, window)
 
     @app.callback(
         Output("prices", "figure"),
+        Output("prices", "extendData"),
+        Output("prices-cursor", "data"),
         Output("prices-note", "children"),
         Output("health-price-age", "children"),
         Output("health-price-rate", "children"),
         Input("prices-tick", "n_intervals"),
+        State("prices-cursor", "data"),
     )
-    def _on_prices(_n: object) -> tuple[Any, ...]:
+    def _on_prices(_n: object, cursor: object) -> tuple[Any, ...]:
         age, rate, note = health_text(board)
-        return price_figure(coins, figure_data(), synthetic=bool(note)), note, age, rate
+        figure, extend, new_cursor = panel.update(cursor, int(clock()) - settle, bool(note))
+        return figure, extend, new_cursor, note, age, rate
