@@ -10,9 +10,10 @@ sentiment at ``t`` with the return ending at ``t + L`` (sentiment leads); ``L < 
   when at least one series is white noise, as returns nearly are). Testing ``2 max_lag + 1`` lags and
   picking the best inflates it, so the best lag is called significant only beyond the **Bonferroni**
   band (``z`` for ``0.05 / lags``), and its p-value is multiplied by the number of lags.
-- **Granger tests** both ways (statsmodels' F test at lags ``1..granger_lags``), the smallest p-value
-  Bonferroni-corrected over those lags: does the past of one series help predict the other beyond its
-  own past? A small p is evidence of predictive lead, never of cause.
+- **Granger tests** both ways (statsmodels' F test at lags 1 to ``min(max_lag, 12)``), the smallest p-value
+  Bonferroni-corrected over those lags, on the longest stretch without a gap (its latest
+  :data:`MODEL_ROWS` periods): does the past of one series help predict the other beyond its own past?
+  A small p is evidence of predictive lead, never of cause.
 - **Warnings** in plain words: too few periods, gaps in the prices, a sentiment level that wanders
   (Augmented Dickey-Fuller: then its changes are tested instead), the many lags tested.
 """
@@ -30,6 +31,9 @@ from tweetpulse.errors import ConfigError
 ALPHA = 0.05
 MIN_PERIODS = 60  # fewer overlapping periods than this: warned
 MAX_LAG_LIMIT = 500
+MODEL_ROWS = 10_000  # the Granger and ADF tests look at the latest this many periods (bounded work)
+GRANGER_LAGS = 12  # at most this many lags in the Granger tests
+ADF_LAGS = 20  # and in the ADF test's lag search
 
 
 class LagCorrelation(NamedTuple):
@@ -84,12 +88,17 @@ def returns_of(close: pd.Series) -> pd.Series:
 
 def cross_correlation(sentiment: pd.Series, returns: pd.Series, max_lag: int) -> list[LagCorrelation]:
     """corr(sentiment_t, return_{t+L}) for L in -max_lag..max_lag, over the pairs both have."""
+    s = sentiment.to_numpy(dtype=float)
+    r = returns.reindex(sentiment.index).to_numpy(dtype=float)
     out = []
     for lag in range(-max_lag, max_lag + 1):
-        pair = pd.concat([sentiment, returns.shift(-lag)], axis=1).dropna()
-        n = len(pair)
-        r = float(pair.iloc[:, 0].corr(pair.iloc[:, 1])) if n > 2 else math.nan
-        out.append(LagCorrelation(lag, r, n, 1.96 / math.sqrt(n) if n else math.inf))
+        a, b = (s[: len(s) - lag], r[lag:]) if lag >= 0 else (s[-lag:], r[: len(r) + lag])
+        keep = np.isfinite(a) & np.isfinite(b)
+        a, b = a[keep], b[keep]
+        n = len(a)
+        ok = n > 2 and a.std() > 0 and b.std() > 0
+        value = float(np.corrcoef(a, b)[0, 1]) if ok else math.nan
+        out.append(LagCorrelation(lag, value, n, 1.96 / math.sqrt(n) if n else math.inf))
     return out
 
 
@@ -130,7 +139,7 @@ def granger_p(effect: pd.Series, cause: pd.Series, lags: int) -> float | None:
     Bonferroni-corrected over the lags, on the longest gap-free stretch; None when it is too short."""
     from statsmodels.tsa.stattools import grangercausalitytests
 
-    data = longest_run(pd.concat([effect, cause], axis=1)).to_numpy()
+    data = longest_run(pd.concat([effect, cause], axis=1)).to_numpy()[-MODEL_ROWS:]
     if lags < 1 or len(data) < 3 * lags + 10 or np.std(data[:, 0]) == 0 or np.std(data[:, 1]) == 0:
         return None
     results = grangercausalitytests(data, maxlag=lags)
@@ -142,10 +151,10 @@ def wanders(series: pd.Series) -> float | None:
     """The ADF p-value of ``series`` (large: it may wander like a random walk); None if too short."""
     from statsmodels.tsa.stattools import adfuller
 
-    values = series.dropna().to_numpy()
+    values = series.dropna().to_numpy()[-MODEL_ROWS:]
     if len(values) < 20 or np.std(values) == 0:
         return None
-    return float(adfuller(values, autolag="AIC", result_object=False)[1])
+    return float(adfuller(values, maxlag=min(ADF_LAGS, len(values) // 10), autolag="AIC", result_object=False)[1])
 
 
 def _grid(sentiment: pd.Series, close: pd.Series, freq: str) -> tuple[pd.Series, pd.Series]:
@@ -234,7 +243,7 @@ def correlate(
     p = min(1.0, lag_p_value(best.correlation, best.pairs) * k)
     band = _norm_isf(ALPHA / (2 * k)) / math.sqrt(best.pairs)
     significant = p < ALPHA
-    granger_lags = min(max_lag, 24)
+    granger_lags = min(max_lag, GRANGER_LAGS)
     granger = (granger_p(returns, s, granger_lags), granger_p(s, returns, granger_lags))
     if None in granger:
         warnings.append("too few periods for the Granger tests at these lags: they were not run")
