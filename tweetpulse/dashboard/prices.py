@@ -39,6 +39,57 @@ def _thin(xs: list[int], ys: list[Any], limit: int = MAX_POINTS) -> tuple[list[i
     return [xs[i] for i in keep], [ys[i] for i in keep]
 
 
+def _row_axes(i: int, coin: str, top: float, height: float) -> dict[str, Any]:
+    """Row ``i``'s two y axes: the price (left, the coin's colour) and the sentiment (right)."""
+    suffix = "" if i == 0 else str(2 * i + 1)
+    colour = colour_for(coin, i + 1)
+    return {
+        f"yaxis{suffix}": {
+            "domain": [max(0.0, top - height), top],
+            "title": {"text": "price", "font": {"color": colour}},
+            "tickfont": {"color": colour},
+            "gridcolor": GRID,
+            "anchor": "x",
+        },
+        f"yaxis{2 * i + 2}": {
+            "overlaying": f"y{suffix}",
+            "side": "right",
+            "title": {"text": "sentiment", "font": {"color": SENTIMENT_COLOUR}},
+            "tickfont": {"color": SENTIMENT_COLOUR},
+            "showgrid": False,
+            "zeroline": True,
+            "anchor": "x",
+        },
+    }
+
+
+def _row_traces(i: int, coin: str, entry: dict[str, Any], label: str) -> list[dict[str, Any]]:
+    """Row ``i``'s price line and sentiment line."""
+    px, py = entry.get("price", ([], []))
+    sx, sy = entry.get("sentiment", ([], []))
+    line = {"type": "scatter", "mode": "lines", "connectgaps": False}
+    return [
+        {
+            **line,
+            "x": px,
+            "y": py,
+            "name": f"{display_name(coin)} price · {label}",
+            "yaxis": "y" if i == 0 else f"y{2 * i + 1}",
+            "line": {"color": colour_for(coin, i + 1), "width": 2},
+            "hovertemplate": f"%{{y:,.6g}}<extra>{label}</extra>",
+        },
+        {
+            **line,
+            "x": sx,
+            "y": sy,
+            "name": f"{display_name(coin)} sentiment",
+            "yaxis": f"y{2 * i + 2}",
+            "line": {"color": SENTIMENT_COLOUR, "width": 1.4, "dash": "dot"},
+            "hovertemplate": "%{y:+.3f}<extra>mean score per tweet, last min</extra>",
+        },
+    ]
+
+
 def price_figure(
     coins: Sequence[str], data: dict[str, dict[str, Any]] | None = None, synthetic: bool = False
 ) -> dict[str, Any]:
@@ -62,28 +113,9 @@ def price_figure(
     traces: list[dict[str, Any]] = []
     for i, coin in enumerate(coins):
         top = 1 - i * (height + gap)
-        price_axis, score_axis = 2 * i + 1, 2 * i + 2
-        suffix = "" if price_axis == 1 else str(price_axis)
-        colour = colour_for(coin, i + 1)
         entry = data.get(coin, {})
-        product = entry.get("product") or "no price yet"
-        label = f"{product}{' (synthetic)' if synthetic else ''}"
-        layout[f"yaxis{suffix}"] = {
-            "domain": [max(0.0, top - height), top],
-            "title": {"text": "price", "font": {"color": colour}},
-            "tickfont": {"color": colour},
-            "gridcolor": GRID,
-            "anchor": "x",
-        }
-        layout[f"yaxis{score_axis}"] = {
-            "overlaying": f"y{suffix}",
-            "side": "right",
-            "title": {"text": "sentiment", "font": {"color": SENTIMENT_COLOUR}},
-            "tickfont": {"color": SENTIMENT_COLOUR},
-            "showgrid": False,
-            "zeroline": True,
-            "anchor": "x",
-        }
+        label = f"{entry.get('product') or 'no price yet'}{' (synthetic)' if synthetic else ''}"
+        layout.update(_row_axes(i, coin, top, height))
         layout["annotations"].append(
             {
                 "text": f"<b>{display_name(coin)}</b> · {label}",
@@ -97,33 +129,7 @@ def price_figure(
                 "font": {"size": 12},
             }
         )
-        px, py = entry.get("price", ([], []))
-        sx, sy = entry.get("sentiment", ([], []))
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "x": px,
-                "y": py,
-                "name": f"{display_name(coin)} price · {label}",
-                "yaxis": f"y{suffix}",
-                "line": {"color": colour, "width": 2},
-                "hovertemplate": f"%{{y:,.6g}}<extra>{label}</extra>",
-            }
-        )
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "x": sx,
-                "y": sy,
-                "name": f"{display_name(coin)} sentiment",
-                "yaxis": f"y{score_axis}",
-                "line": {"color": SENTIMENT_COLOUR, "width": 1.4, "dash": "dot"},
-                "hovertemplate": "%{y:+.3f}<extra>mean score per tweet, last min</extra>",
-                "connectgaps": False,
-            }
-        )
+        traces += _row_traces(i, coin, entry, label)
     return {"data": traces, "layout": layout}
 
 

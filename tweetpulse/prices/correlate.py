@@ -197,6 +197,27 @@ def _verdict(best: LagCorrelation, p: float, significant: bool, minutes: float, 
     return text
 
 
+def _data_warnings(close: pd.Series, periods: int, max_lag: int) -> list[str]:
+    """What the data itself says about trusting the answer: gaps, too few periods, levels."""
+    warnings = []
+    gaps = int(close.isna().sum())
+    if gaps:
+        warnings.append(
+            f"{gaps} of {len(close)} periods have no price (gaps): returns across them are left out, not "
+            "taken as zero; fewer pairs, and the periods kept may not be typical"
+        )
+    wanted = max(MIN_PERIODS, 10 * max_lag)
+    if periods < wanted:
+        warnings.append(
+            f"only {periods} periods with a return: too few for a correlation to mean much (want at least "
+            f"{wanted}); collect longer or use a shorter --freq"
+        )
+    warnings.append(
+        "prices are compared as returns, never as levels: two price-like levels that both trend correlate by accident"
+    )
+    return warnings
+
+
 def correlate(
     sentiment: pd.Series, close: pd.Series, *, coin: str = "", freq: str = "1min", max_lag: int = 10
 ) -> Correlation:
@@ -205,23 +226,9 @@ def correlate(
     if not 1 <= max_lag <= MAX_LAG_LIMIT:
         raise ConfigError(f"--max-lag {max_lag}: give 1 to {MAX_LAG_LIMIT} periods")
     s, c = _grid(sentiment, close, freq)
-    warnings = []
-    gaps = int(c.isna().sum())
-    if gaps:
-        warnings.append(
-            f"{gaps} of {len(c)} periods have no price (gaps): returns across them are left out, not "
-            "taken as zero; fewer pairs, and the periods kept may not be typical"
-        )
     returns = returns_of(c)
     periods = int(returns.notna().sum())
-    if periods < max(MIN_PERIODS, 10 * max_lag):
-        warnings.append(
-            f"only {periods} periods with a return: too few for a correlation to mean much (want at least "
-            f"{max(MIN_PERIODS, 10 * max_lag)}); collect longer or use a shorter --freq"
-        )
-    warnings.append(
-        "prices are compared as returns, never as levels: two price-like levels that both trend correlate by accident"
-    )
+    warnings = _data_warnings(c, periods, max_lag)
     adf = wanders(s)
     differenced = adf is not None and adf > ALPHA
     if differenced:
