@@ -225,14 +225,14 @@ create_topics() {
   [[ -n "${KAFKA_COMMAND_CONFIG:-}" ]] && extra=(--command-config "$KAFKA_COMMAND_CONFIG")
   local t parts config
   # TOPIC.status: the streamer's source state (connected / reconnecting …) for the page, one compacted record per source
-  for t in "$TOPIC" "$TOPIC.dlq" "$TOPIC.status" "$PRICES" "$PRICES.dlq"; do
+  for t in "$TOPIC" "$TOPIC.dlq" "$TOPIC.status" "$PRICES" "$PRICES.dlq" "$PRICES.status"; do
     parts="$PARTITIONS"; [[ "$t" != "$TOPIC" && "$t" != "$PRICES" ]] && parts=1
     config=(); [[ "$t" == *.status ]] && config=(--config cleanup.policy=compact)
     kafka_topics --bootstrap-server "$(bootstrap)" "${extra[@]}" --create --if-not-exists \
       --topic "$t" --partitions "$parts" --replication-factor "${TWEETS_REPLICATION:-1}" "${config[@]}" >/dev/null ||
       die "could not create topic $t on $(bootstrap); check that the cluster answers and you may create topics"
   done
-  say "topics ready on $(bootstrap): $TOPIC ($PARTITIONS partitions), $TOPIC.dlq, $TOPIC.status, $PRICES, $PRICES.dlq"
+  say "topics ready on $(bootstrap): $TOPIC ($PARTITIONS partitions), $TOPIC.dlq, $TOPIC.status, $PRICES, $PRICES.dlq, $PRICES.status"
 }
 
 prepare_tools() {

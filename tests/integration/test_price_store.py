@@ -14,11 +14,13 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 from tests.browser.test_dashboard_page import wait_for
 from tweetpulse.config import KafkaConfig
 from tweetpulse.kafka.producer import TweetProducer
+from tweetpulse.kafka.status import StatusPublisher
 from tweetpulse.prices.board import PriceBoard
 from tweetpulse.prices.follow import PriceFollower
 from tweetpulse.prices.page import StorePrices
 from tweetpulse.prices.records import PriceTick
 from tweetpulse.prices.store import open_price_store, read_prices
+from tweetpulse.sources._live import LiveStatus
 
 MINUTE = 1_796_000_040  # 2026-11-30 ... :00, a minute's start
 
@@ -62,6 +64,8 @@ def test_the_follower_keeps_bars_and_dead_letters_bad_messages(kafka: KafkaConfi
             producer.produce(t.product, t.to_json())
         producer.produce("BTC-USD", b'{"product": "BTC-USD", "price": "NaN"}')
         producer.produce("BTC-USD", ticks()[1].to_json())  # the same tick twice (a producer retry)
+    with StatusPublisher(kafka) as status:  # a feed elsewhere says it is reconnecting
+        status.publish(LiveStatus("coinbase", "retrying", 3, 1, "closed", attempt=1, retry_in=2.0))
     group = f"prices-{uuid.uuid4().hex[:6]}"
     board = PriceBoard()
     follower = PriceFollower(kafka, group, store_url, board, wait=0.2).start()
@@ -87,6 +91,7 @@ def test_the_follower_keeps_bars_and_dead_letters_bad_messages(kafka: KafkaConfi
     assert dead_letter_reasons(kafka) == [b"bad-field"]
     health = board.health()
     assert health.dead == 1 and health.ticks == 12  # the repeat is on the board once
+    assert (health.status or "").startswith("coinbase: reconnecting (attempt 1")
     # committed after storing: the group starts where it stopped, nothing is read again
     again = PriceFollower(kafka, group, store_url, PriceBoard(), wait=0.2).start()
     time.sleep(3)

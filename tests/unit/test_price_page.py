@@ -21,8 +21,12 @@ def test_synthetic_prices_are_labelled_in_the_panel_and_every_trace() -> None:
     walk = SyntheticWalk(("BTC-USD", "ETH-USD", "DOGE-USD"), seed=1)
     for tick in walk.ticks(1_800_000_000.0):
         board.add(tick)
-    age, rate, note = health_text(board)
-    assert note == SYNTHETIC_NOTE and age == "synthetic: 0 s ago" and float(rate) > 0
+    age, rate, note, synthetic = health_text(board)
+    assert note == SYNTHETIC_NOTE and synthetic and age == "synthetic: 0 s ago" and float(rate) > 0
+    board.set_status("synthetic: connected")
+    assert health_text(board)[2] == SYNTHETIC_NOTE  # connected: nothing to say
+    board.set_status("coinbase: reconnecting (attempt 2, next try in 4 s): closed")
+    assert health_text(board)[2] == f"{SYNTHETIC_NOTE} · coinbase: reconnecting (attempt 2, next try in 4 s): closed"
     figure = price_figure(COINS, {"bitcoin": {"product": "BTC-USD"}}, synthetic=True)
     prices = [t["name"] for t in figure["data"] if " price " in t["name"]]
     assert prices == [

@@ -183,21 +183,21 @@ def _find(node: Any, ident: str) -> Any:
     return None
 
 
-def health_text(board: PriceBoard) -> tuple[str, str, str]:
-    """The health metrics (last tick age, ticks/s) and the panel's note."""
+def health_text(board: PriceBoard) -> tuple[str, str, str, bool]:
+    """The health metrics (last tick age, ticks/s), the panel's note (synthetic prices; the feed's
+    connection state when it is not plainly connected) and whether the prices are synthetic."""
     health = board.health()
     sources = "+".join(health.sources) or "no price feed"
     if health.last_age is None:
         age = f"{sources}: none yet"
+    elif health.last_age < 90:
+        age = f"{sources}: {health.last_age:.0f} s ago"
     else:
-        age = (
-            f"{sources}: {health.last_age:.0f} s ago"
-            if health.last_age < 90
-            else f"{sources}: {health.last_age / 60:.0f} min ago"
-        )
+        age = f"{sources}: {health.last_age / 60:.0f} min ago"
     rate = f"{health.ticks_per_s:.1f}" + (f" · {health.dead} dead-lettered" if health.dead else "")
-    note = SYNTHETIC_NOTE if health.synthetic else ""
-    return age, rate, note
+    state = health.status if health.status and not health.status.endswith(": connected") else None
+    note = " · ".join(text for text in (SYNTHETIC_NOTE if health.synthetic else "", state or "") if text)
+    return age, rate, note, health.synthetic
 
 
 class PanelData:
@@ -288,6 +288,6 @@ def add_price_panel(
         State("prices-cursor", "data"),
     )
     def _on_prices(_n: object, cursor: object) -> tuple[Any, ...]:
-        age, rate, note = health_text(board)
-        figure, extend, new_cursor = panel.update(cursor, int(clock()) - settle, bool(note))
+        age, rate, note, synthetic = health_text(board)
+        figure, extend, new_cursor = panel.update(cursor, int(clock()) - settle, synthetic)
         return figure, extend, new_cursor, note, age, rate

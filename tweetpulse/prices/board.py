@@ -29,6 +29,7 @@ class PriceHealth(NamedTuple):
     last_age: float | None  # seconds since the last tick arrived (None: none yet)
     ticks_per_s: float
     dead: int  # messages on the topic that were not ticks (dead-lettered)
+    status: str | None  # the feed's connection state from the status topic ("coinbase: reconnecting …")
 
 
 @dataclass(slots=True)
@@ -51,6 +52,7 @@ class PriceBoard:
         self._ticks = 0
         self._dead = 0
         self._last: float | None = None
+        self._status: str | None = None
 
     def add(self, tick: PriceTick, second: int | None = None) -> None:
         """Take one tick (at ``second``, by default now)."""
@@ -85,6 +87,10 @@ class PriceBoard:
                 self._sources[source] = None
             self._synthetic = self._synthetic or synthetic
 
+    def set_status(self, line: str | None) -> None:
+        with self.lock:
+            self._status = line[:300] if line else None
+
     def dead_letter(self) -> None:
         with self.lock:
             self._dead += 1
@@ -109,4 +115,6 @@ class PriceBoard:
         with self.lock:
             recent = sum(1 for at in self._arrivals if at > now - RATE_SPAN)
             age = None if self._last is None else max(0.0, now - self._last)
-            return PriceHealth(list(self._sources), self._synthetic, self._ticks, age, recent / RATE_SPAN, self._dead)
+            return PriceHealth(
+                list(self._sources), self._synthetic, self._ticks, age, recent / RATE_SPAN, self._dead, self._status
+            )

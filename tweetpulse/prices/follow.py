@@ -4,7 +4,8 @@ in the store and feeds the page's :class:`~tweetpulse.prices.board.PriceBoard`.
 Same rules as the tweets: its own consumer group (``<group>.prices``), offsets stored only after the
 batch's bars are in the store, a message that is not a tick goes to ``prices.dlq`` with the reason (the
 offsets wait for its acknowledgement), a store or broker that goes away is waited for with backoff and
-said once in the log (the page's price-feed health shows the ticks stopping), never a crash.
+said once in the log (the page's price-feed health shows the ticks stopping), never a crash. The feed's
+connection state, published on ``prices.status`` wherever the feed runs, goes onto the board too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tweetpulse.deadletter import DeadLetterTopic
 from tweetpulse.errors import InvalidRecord, TweetpulseError
 from tweetpulse.kafka.admin import ensure_topics
 from tweetpulse.kafka.consumer import TweetConsumer
+from tweetpulse.kafka.status import StatusFollower
 from tweetpulse.prices.bars import fold_bars
 from tweetpulse.prices.board import PriceBoard
 from tweetpulse.prices.records import PriceTick, parse_tick
@@ -81,11 +83,20 @@ class PriceFollower:
                 self.failed = str(exc)
                 self._stop.wait(wait)
 
+    def _status(self, follower: StatusFollower) -> None:
+        """The feed's state from the status topic onto the board (the page's business: never fatal)."""
+        try:
+            self.board.set_status(follower.line())
+        except Exception:
+            log.debug("the price feed's status could not be read", exc_info=True)
+
     def _follow(self, store: PriceStore | None) -> None:
         letters = DeadLetterTopic(self.kafka)
+        status = StatusFollower(self.kafka)
         try:
             with TweetConsumer(self.kafka, self.group, self.start_from) as consumer:
                 while not self._stop.is_set():
+                    self._status(status)
                     messages = [m for m in consumer.consume(BATCH, self.wait) if m.error() is None]
                     if not messages:
                         continue
@@ -99,6 +110,7 @@ class PriceFollower:
                     self.failed = None
         finally:
             letters.close()
+            status.close()
             if store is not None:
                 store.close()
 

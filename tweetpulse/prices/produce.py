@@ -1,5 +1,7 @@
 """A price feed into the ``prices`` topic (key = product), with the tweets producer's guarantees:
-idempotent, ``acks=all``, every tick counted as delivered or failed, flushed on exit and on Ctrl-C."""
+idempotent, ``acks=all``, every tick counted as delivered or failed, flushed on exit and on Ctrl-C. A
+live feed's connection state (connecting, connected, reconnecting …) goes to ``prices.status`` as the
+tweet sources' does (:mod:`tweetpulse.kafka.status`), so a page in another process can show it."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from tweetpulse.kafka.producer import TweetProducer
 from tweetpulse.prices import FEEDS
 from tweetpulse.prices.records import PriceTick
 from tweetpulse.sources.base import SkippedRows
-from tweetpulse.streamer import InterruptGuard
+from tweetpulse.streamer import InterruptGuard, publish_status
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +120,7 @@ def stream_prices(
     started = time.monotonic()
     producer = TweetProducer(kafka)
     guard = InterruptGuard()
+    status = publish_status(feed, kafka)  # a live feed's state on <topic>.status, for the page
     try:
         with producer, guard:
             for tick in paced(feed, rate, limit, duration):
@@ -133,6 +136,7 @@ def stream_prices(
         summary.interrupted = True  # the with-block already flushed what was queued
     finally:
         feed.close()
+        status.close()  # after the feed's last word ("disconnected") went out
     stats = producer.stats
     summary.produced, summary.delivered, summary.failed = stats.produced, stats.delivered, stats.failed
     summary.seconds = time.monotonic() - started
