@@ -344,16 +344,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     from tweetpulse.training import train_to_file
 
     dataset = read_labeled(args.dataset)
-    result = train_to_file(dataset, args.out, test_size=args.test_size, seed=args.seed)
+    result = train_to_file(dataset, args.out, folds=args.folds, seed=args.seed)
     if args.json:
         print(json.dumps({**result.as_dict(), "model": args.out}))
     else:
         print(dataset.describe())
         print("\n".join(result.lines()))
-        print(
-            f"wrote {args.out}; use it with --scorer model:{args.out} (a model file is a pickle: share it only "
-            "with people who trust you)"
-        )
+        print(f"wrote {args.out}; use it with --scorer model:{args.out}")
     return 0
 
 
@@ -451,15 +448,16 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("train", help="train a scorer (TF-IDF + logistic regression) on a labeled CSV")
     p.add_argument("--dataset", required=True, metavar="PATH", help="labeled CSV, Kaggle entity-sentiment format")
-    p.add_argument("--out", required=True, metavar="PATH", help="model file to write (e.g. model.joblib)")
+    p.add_argument("--out", required=True, metavar="PATH", help="model file to write (e.g. model.skops)")
     p.add_argument(
-        "--test-size",
-        type=float,
-        default=0.2,
-        metavar="F",
-        help="fraction of each label held out to score the model (default: %(default)s)",
+        "--folds",
+        type=int,
+        default=5,
+        metavar="K",
+        help="stratified cross-validation folds that choose the settings and score them (default: %(default)s); "
+        "the model is then fitted on every row",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the split (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the folds (default: %(default)s)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_train)
 
