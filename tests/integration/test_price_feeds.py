@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.conftest import free_port
 from tests.integration.test_stream_cli import assert_one_line_error, kafka_args, load_summary, run
 from tests.integration.test_streamer import read_topic
 from tests.support.exchange_servers import FakeCoinbase, FakeKraken, Plan, coinbase_ticker, kraken_ticker
@@ -178,3 +179,15 @@ def test_replay_of_an_ohlc_csv_skips_nan_rows(kafka: KafkaConfig, tmp_path: Path
         ("4.61", "2012-01-01T10:05:00.000000Z"),
     ]
     assert {v["product"] for v in values} == {"BTC-USD"} and {v["source"] for v in values} == {"replay"}
+
+
+def test_an_exchange_out_of_reach_is_given_up_on_with_one_line(kafka: KafkaConfig, tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there
+    result = run(
+        ["prices", "--coinbase-url", f"ws://127.0.0.1:{port}", "--give-up-after", "2", *kafka_args(kafka)],
+        tmp_path,
+    )
+    assert result.returncode == 2
+    line = [ln for ln in result.stderr.splitlines() if "error:" in ln]
+    assert len(line) == 1 and "could not reach" in line[0] and "2 connects failed" in line[0], result.stderr
+    assert "Traceback" not in result.stderr

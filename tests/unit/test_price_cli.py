@@ -17,6 +17,7 @@ from tweetpulse.cli import build_parser, main
         (["prices", "--source", "replay", "--file", "/nonexistent.csv"], "no such file"),
         (["prices", "--file", "x.csv"], "--file is the OHLC CSV of --source replay"),
         (["prices", "--coinbase-url", "http://example.invalid/"], "--coinbase-url must be a ws:// or wss:// URL"),
+        (["prices", "--source", "synthetic", "--give-up-after", "2"], "--give-up-after is for the live feeds"),
         (["correlate", "--sentiment", "/nonexistent.csv"], "no such file"),
         (["correlate", "--store", "/nonexistent/t.db"], "no posts about 'bitcoin'"),
     ],

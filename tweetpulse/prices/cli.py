@@ -40,6 +40,13 @@ def add_prices_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--file", metavar="PATH", help="replay: an OHLC CSV (Timestamp, Open, High, Low, Close, Volume)")
     p.add_argument("--coinbase-url", metavar="URL", help="another Coinbase-protocol websocket (a stand-in)")
     p.add_argument("--kraken-url", metavar="URL", help="another Kraken-v2-protocol websocket (a stand-in)")
+    p.add_argument(
+        "--give-up-after",
+        type=positive_int,
+        metavar="N",
+        help="coinbase, kraken: stop after N failed connects in a row when nothing was ever received "
+        "(default: keep retrying)",
+    )
     p.add_argument("--summary-json", metavar="PATH", help="also write the summary as JSON")
 
 
@@ -50,7 +57,12 @@ def feed_request(args: argparse.Namespace, options: dict[str, Any] | None = None
     urls = {"coinbase": args.coinbase_url, "kraken": args.kraken_url}
     if args.file and args.source != "replay":
         raise ConfigError("--file is the OHLC CSV of --source replay: add --source replay, or drop --file")
-    return FeedRequest(parse_products(args.products), urls.get(args.source), args.duration, args.file, options or {})
+    options = dict(options or {})
+    if args.give_up_after:
+        if args.source not in urls:
+            raise ConfigError("--give-up-after is for the live feeds: use it with --source coinbase or kraken")
+        options["give_up_after"] = args.give_up_after
+    return FeedRequest(parse_products(args.products), urls.get(args.source), args.duration, args.file, options)
 
 
 def cmd_prices(args: argparse.Namespace) -> int:

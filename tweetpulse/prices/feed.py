@@ -71,6 +71,7 @@ class WebsocketFeed(Closing):
         open_timeout: float = 10.0,
         idle_timeout: float = 30.0,
         on_status: StatusCallback | None = None,
+        give_up_after: int | None = None,
     ) -> None:
         self.url = url or self.default_url
         if urlsplit(self.url).scheme not in ("ws", "wss"):
@@ -82,7 +83,7 @@ class WebsocketFeed(Closing):
         self.idle_timeout = idle_timeout
         self.counts = FeedCounts()
         self.skipped = SkippedRows()
-        self.live = LiveState(self.name, on_status)
+        self.live = LiveState(self.name, on_status, give_up_after, where=self.url)
         self.acknowledged = False  # this connection's subscription was acknowledged
         self._backoff = Backoff(1.0, 60.0, backoff_scale)
         self._seen = SeenIds(100_000)
@@ -208,6 +209,8 @@ class WebsocketFeed(Closing):
         except Malformed as exc:
             self.malformed(str(exc))
             return
+        if self.acknowledged:
+            self._backoff.reset()  # subscribed: the next outage starts again at the first wait
         for tick in ticks:
             counts.ticks += 1
             if not self._seen.add(tick.id):
