@@ -146,3 +146,32 @@ def test_the_cli_reads_csvs_and_prints_json(tmp_path: Path, capsys: pytest.Captu
     assert len(out["lags"]) == 17
     assert any("1 row(s) of the sentiment" in w for w in out["warnings"])
     assert any("1 row(s) of the prices" in w for w in out["warnings"])
+
+
+def test_the_cli_reads_both_series_from_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Sentiment from the store's tweets (summed per minute, one group), prices from its prices table."""
+    from tests.support.stores import T0, stored_row, write_store
+    from tweetpulse.prices.bars import MinuteBar
+    from tweetpulse.prices.store import open_price_store
+
+    start = pd.Timestamp(T0 // 60 * 60, unit="s", tz="UTC")
+    sentiment, close = planted(21, 2, n=400)
+    sentiment.index = close.index = pd.date_range(start, periods=400, freq="1min")
+    rows = []
+    for i, value in enumerate(sentiment):  # one bitcoin tweet a minute, its score the planted value
+        polarity = max(-1.0, min(1.0, value / 4))
+        row = stored_row(i, polarity, None, ["bitcoin"], "a", (start.timestamp() - T0) + 60 * i + 5, "neutral")
+        rows.append(row)
+        rows.append({**stored_row(10_000 + i, 0.9, 10, ["ethereum"], "b", row["scored_at"] - T0, "positive")})
+    store = write_store(tmp_path / "tweets.db", rows)
+    bars = [
+        MinuteBar("BTC-USD", int(t.timestamp()), "bitcoin", c, c, c, c, 1, t.timestamp(), t.timestamp(), "replay")
+        for t, c in close.items()
+    ]
+    with open_price_store(store) as prices:
+        prices.upsert(bars)
+    assert main(["correlate", "--store", str(store), "--coin", "bitcoin", "--max-lag", "6", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["best_lag_minutes"] == 2 and out["significant"] and out["periods"] >= 390
+    assert main(["correlate", "--store", str(store), "--coin", "dogecoin"]) == 2
+    assert "no posts about 'dogecoin'" in capsys.readouterr().err
