@@ -66,6 +66,8 @@ def test_the_follower_keeps_bars_and_dead_letters_bad_messages(kafka: KafkaConfi
         producer.produce("BTC-USD", ticks()[1].to_json())  # the same tick twice (a producer retry)
     with StatusPublisher(kafka) as status:  # a feed elsewhere says it is reconnecting
         status.publish(LiveStatus("coinbase", "retrying", 3, 1, "closed", attempt=1, retry_in=2.0))
+    with open_price_store(store_url) as before:
+        assert not before.exists()  # asking does not create it
     group = f"prices-{uuid.uuid4().hex[:6]}"
     board = PriceBoard()
     follower = PriceFollower(kafka, group, store_url, board, wait=0.2).start()

@@ -3,6 +3,7 @@ SQLite table, the page's bounded price board."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import orjson
@@ -159,3 +160,18 @@ def test_the_board_is_bounded() -> None:
     assert len(board.products_by_coin()) <= MAX_PRODUCTS
     health = board.health()
     assert health.sources == ["coinbase"] and health.last_age == 0.0 and health.ticks_per_s > 0
+
+
+def test_reading_prices_never_creates_a_store(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.db"
+    assert read_prices(missing).empty and not missing.exists()
+    with open_price_store(missing) as prices:
+        assert not prices.exists()
+    assert not missing.exists()
+    tweets_only = tmp_path / "tweets.db"
+    sqlite3.connect(tweets_only).execute("CREATE TABLE scored_tweets (id TEXT)").connection.close()
+    assert read_prices(tweets_only).empty
+    with open_price_store(tweets_only) as prices:
+        assert not prices.exists()
+        prices.upsert(fold_bars([tick("1", "2026-12-06T01:00:00Z")]))
+        assert prices.exists()

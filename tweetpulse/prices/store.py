@@ -12,6 +12,7 @@ crash twice (a count, not a price).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,6 @@ from typing import TYPE_CHECKING, Protocol, Self
 
 from tweetpulse.errors import ConfigError, StoreError
 from tweetpulse.prices.bars import MinuteBar
-from tweetpulse.stores import sqlite_file
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,12 +79,32 @@ class PriceStore(Protocol):
         """The bars of minutes from ``since`` (unix seconds) on, oldest first (at most :data:`MAX_BARS`)."""
         ...
 
+    def exists(self) -> bool:
+        """Whether the table is there (asking never creates it, nor the store)."""
+        ...
+
     def close(self) -> None: ...
+
+
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def sqlite_path(location: str | Path) -> Path | None:
+    """The file of a SQLite location (a path or ``sqlite:///path``); None for another kind of store."""
+    text = str(location)
+    match = _URL.match(text)
+    if match is None:
+        return Path(text)
+    if match.group(1).lower() != "sqlite":
+        return None
+    from tweetpulse.stores.sqlite import path_of
+
+    return path_of(text)
 
 
 def open_price_store(location: str | Path) -> PriceStore:
     """The prices table of the store at ``location`` (connected on first use; made when missing)."""
-    path = sqlite_file(location)
+    path = sqlite_path(location)
     if path is not None:
         return SqlitePrices(path)
     text = str(location)
@@ -106,9 +126,10 @@ def bars_frame(bars: Sequence[MinuteBar]) -> pd.DataFrame:
 
 
 def read_prices(location: str | Path, since: float = 0.0) -> pd.DataFrame:
-    """The stored per-minute bars as a pandas DataFrame (see :func:`bars_frame`), oldest first."""
+    """The stored per-minute bars as a pandas DataFrame (see :func:`bars_frame`), oldest first; empty
+    (and nothing created) when the store has no prices table."""
     with open_price_store(location) as store:
-        return bars_frame(store.bars(since))
+        return bars_frame(store.bars(since) if store.exists() else [])
 
 
 class SqlitePrices:
@@ -123,11 +144,19 @@ class SqlitePrices:
         return str(self.path)
 
     def __enter__(self) -> Self:
-        self.conn  # noqa: B018 - connects
-        return self
+        return self  # connects on first use
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def exists(self) -> bool:
+        if not self.path.is_file():
+            return False
+        try:
+            with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) as conn:
+                return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'prices'").fetchone() is not None
+        except sqlite3.Error:
+            return False
 
     @property
     def conn(self) -> sqlite3.Connection:

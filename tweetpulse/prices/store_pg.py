@@ -56,8 +56,7 @@ class PostgresPrices:
         return masked(self.url)
 
     def __enter__(self) -> Self:
-        self.conn  # noqa: B018 - connects
-        return self
+        return self  # connects on first use
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -67,21 +66,35 @@ class PostgresPrices:
         password = conninfo_to_dict(self.url).get("password")
         return text.replace(str(password), "***") if password else text
 
+    def _connect(self) -> psycopg.Connection[Any]:
+        given = conninfo_to_dict(self.url)
+        defaults = {k: v for k, v in _CONNECT_DEFAULTS.items() if k not in given}  # unless the URL says
+        try:
+            return psycopg.connect(make_conninfo(self.url, **defaults), autocommit=True)
+        except psycopg.Error as exc:
+            raise ConfigError(
+                f"can't connect to the store {self.location} ({self._say(exc)}); check the server is up and "
+                "the URL given with --store"
+            ) from None
+
+    def exists(self) -> bool:
+        with self._connect() as conn:
+            row = conn.execute("SELECT to_regclass('prices') IS NOT NULL").fetchone()
+        return bool(row and row[0])
+
     @property
     def conn(self) -> psycopg.Connection[Any]:
         if self._conn is None or self._conn.closed:
-            given = conninfo_to_dict(self.url)
-            defaults = {k: v for k, v in _CONNECT_DEFAULTS.items() if k not in given}  # unless the URL says
+            conn = self._connect()
             try:
-                conn = psycopg.connect(make_conninfo(self.url, **defaults))
-                conn.autocommit = True
                 with conn.transaction():
                     conn.execute(_LOCK)
                     conn.execute(SCHEMA)
             except psycopg.Error as exc:
+                conn.close()
                 raise ConfigError(
-                    f"can't open the prices table of the store {self.location} ({self._say(exc)}); check the URL "
-                    "given with --store and that its user may create a table"
+                    f"can't create the prices table in the store {self.location} ({self._say(exc)}); the URL's "
+                    "user needs CREATE on the database's schema"
                 ) from None
             self._conn = conn
         return self._conn

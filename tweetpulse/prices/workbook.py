@@ -10,7 +10,6 @@ import plotly.graph_objects as go
 
 from tweetpulse.prices.correlate import Correlation
 from tweetpulse.prices.series import Loaded, prices_csv, prices_store, sentiment_csv, sentiment_store
-from tweetpulse.stores import sqlite_file
 
 
 def load_inputs(
@@ -23,12 +22,9 @@ def load_inputs(
 
 
 def stored_bars(store: str | Path) -> pd.DataFrame:
-    """The store's prices table as a DataFrame (empty, and nothing created, when a SQLite store is missing)."""
-    from tweetpulse.prices.store import COLUMNS, read_prices
+    """The store's prices table as a DataFrame (empty, and nothing created, when there is none)."""
+    from tweetpulse.prices.store import read_prices
 
-    path = sqlite_file(store)
-    if path is not None and not path.is_file():
-        return pd.DataFrame(columns=["time", *COLUMNS])
     return read_prices(store)
 
 
