@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import report  # noqa: E402
-from benchmarks.broker import Broker, private_broker  # noqa: E402
+from tests.support.broker import Broker, private_broker  # noqa: E402
 
 PARTS = ("scorer", "dashboard", "producer", "e2e", "postgres", "baseline", "latency", "memory")
 KAFKA_PARTS = frozenset(("producer", "e2e", "postgres", "baseline", "latency", "memory"))
@@ -164,7 +164,7 @@ def part_producer(quick: bool, runs: int | None, broker: Broker | None) -> dict[
 
 def part_e2e(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
     from benchmarks import bench_e2e
-    from tweetpulse.scoring import Scorer
+    from tweetpulse.scorers.scoring import Scorer
 
     assert broker is not None
     n = bench_e2e.N_QUICK if quick else bench_e2e.N_FULL

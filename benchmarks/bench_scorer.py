@@ -1,4 +1,4 @@
-"""Micro benchmark: tweetpulse.scoring.Scorer against plain ``TextBlob(text).sentiment``.
+"""Micro benchmark: tweetpulse.scorers.scoring.Scorer against plain ``TextBlob(text).sentiment``.
 
 Texts: the seeded generated corpus (about 20% repeats / retweets) plus every tweet of the shared
 validation CSV when it is present.  Each measurement runs ``repeats`` times over all texts and
@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.corpus import generate_tweets  # noqa: E402
-from tweetpulse.scoring import Scorer, textblob_sentiment  # noqa: E402
+from tests.support.corpus import generate_tweets  # noqa: E402
+from tweetpulse.scorers.scoring import Scorer, textblob_sentiment  # noqa: E402
 
 VALIDATION_CSV = ROOT.parent / "shared" / "data" / "twitter_validation_sample.csv"
 

@@ -14,13 +14,14 @@ from typing import Any
 from tests.browser.test_dashboard_page import produce_slowly, wait_for
 from tests.conftest import free_port
 from tests.support.exchange_servers import FakeCoinbase, coinbase_ticker
-from tweetpulse.config import KafkaConfig
 from tweetpulse.dashboard import DashboardServer, build_app, listener_health
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.keywords import DEFAULT_GROUPS
-from tweetpulse.listener import Listener, ListenerSettings
-from tweetpulse.prices.coinbase import CoinbaseFeed
-from tweetpulse.prices.page import PriceSide
-from tweetpulse.prices.store import read_prices
+from tweetpulse.pipeline.listener import Listener
+from tweetpulse.pipeline.price_side import PriceSide
+from tweetpulse.pipeline.settings import ListenerSettings
+from tweetpulse.sources.prices.coinbase import CoinbaseFeed
+from tweetpulse.stores.prices import read_prices
 
 from .conftest import full_page_png
 

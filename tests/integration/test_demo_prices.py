@@ -8,8 +8,8 @@ from pathlib import Path
 
 from tests.conftest import ROOT, Broker, free_port
 from tests.integration.test_demo_kafka import demo
-from tweetpulse.prices.store import read_prices
-from tweetpulse.store import read_frame
+from tweetpulse.stores import read_frame
+from tweetpulse.stores.prices import read_prices
 
 
 def test_the_demo_shows_synthetic_prices_beside_the_sample(kafka_broker: Broker, tmp_path: Path) -> None:

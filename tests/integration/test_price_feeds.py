@@ -9,7 +9,7 @@ from tests.conftest import free_port
 from tests.integration.test_stream_cli import assert_one_line_error, kafka_args, load_summary, run
 from tests.integration.test_streamer import read_topic
 from tests.support.exchange_servers import FakeCoinbase, FakeKraken, Plan, coinbase_ticker, kraken_ticker
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 
 BAD = b'{"type": "ticker", "product_id": "BTC-USD", "price": "NaN", "time": "yesterday"'  # cut short
 

@@ -12,15 +12,15 @@ import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from tests.browser.test_dashboard_page import wait_for
-from tweetpulse.config import KafkaConfig
+from tweetpulse.dashboard.store_prices import StorePrices
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.kafka.producer import TweetProducer
 from tweetpulse.kafka.status import StatusPublisher
-from tweetpulse.prices.board import PriceBoard
-from tweetpulse.prices.follow import PriceFollower
-from tweetpulse.prices.page import StorePrices
+from tweetpulse.live.prices import PriceBoard
+from tweetpulse.pipeline.price_follow import PriceFollower
 from tweetpulse.prices.records import PriceTick
-from tweetpulse.prices.store import open_price_store, read_prices
-from tweetpulse.sources._live import LiveStatus
+from tweetpulse.sources.live import LiveStatus
+from tweetpulse.stores.prices import open_price_store, read_prices
 
 MINUTE = 1_796_000_040  # 2026-11-30 ... :00, a minute's start
 

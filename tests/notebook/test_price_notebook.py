@@ -13,7 +13,7 @@ from tests.notebook.test_notebooks import execute, outputs_text
 from tests.unit.test_correlate import planted
 from tweetpulse.prices.bars import fold_bars
 from tweetpulse.prices.records import PriceTick
-from tweetpulse.prices.store import open_price_store
+from tweetpulse.stores.prices import open_price_store
 
 
 def test_price_notebook_finds_a_planted_lead_and_loads_the_bars(tmp_path: Path) -> None:

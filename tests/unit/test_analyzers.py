@@ -8,12 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from tweetpulse.analyzers import registry
-from tweetpulse.analyzers.base import NeutralBand, Sentiment, SentimentAnalyzer
-from tweetpulse.analyzers.registry import AnalyzerEntry, AnalyzerSpec, make_analyzer, parse_spec, scorer_names
 from tweetpulse.errors import ConfigError
-from tweetpulse.listener import ListenerSettings
-from tweetpulse.scoring import Scorer, TextBlobAnalyzer, score_tweet, textblob_sentiment
+from tweetpulse.pipeline.listener import ListenerSettings
+from tweetpulse.scorers import registry
+from tweetpulse.scorers.base import NeutralBand, Sentiment, SentimentAnalyzer
+from tweetpulse.scorers.registry import AnalyzerEntry, AnalyzerSpec, make_analyzer, parse_spec, scorer_names
+from tweetpulse.scorers.scoring import Scorer, TextBlobAnalyzer, score_tweet, textblob_sentiment
 
 pytestmark = pytest.mark.unit
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from tests.support.labeled_files import trained_model
-from tweetpulse.analyzers import Sentiment, SentimentAnalyzer, make_analyzer, sentiments
-from tweetpulse.analyzers.base import BatchAnalyzer, PerText
-from tweetpulse.analyzers.registry import ANALYZERS
-from tweetpulse.labeled import read_labeled
+from tweetpulse.scorers import Sentiment, SentimentAnalyzer, make_analyzer, sentiments
+from tweetpulse.scorers.base import BatchAnalyzer, PerText
+from tweetpulse.scorers.registry import ANALYZERS
+from tweetpulse.workbook.labeled import read_labeled
 
 
 @pytest.fixture(scope="module")

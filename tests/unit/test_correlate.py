@@ -12,7 +12,7 @@ import pytest
 
 from tweetpulse.cli import main
 from tweetpulse.errors import ConfigError
-from tweetpulse.prices.correlate import correlate, render
+from tweetpulse.workbook.correlate import correlate, render
 
 START = pd.Timestamp("2026-11-01T00:00:00Z")
 
@@ -152,7 +152,7 @@ def test_the_cli_reads_both_series_from_a_store(tmp_path: Path, capsys: pytest.C
     """Sentiment from the store's tweets (summed per minute, one group), prices from its prices table."""
     from tests.support.stores import T0, stored_row, write_store
     from tweetpulse.prices.bars import MinuteBar
-    from tweetpulse.prices.store import open_price_store
+    from tweetpulse.stores.prices import open_price_store
 
     start = pd.Timestamp(T0 // 60 * 60, unit="s", tz="UTC")
     sentiment, close = planted(21, 2, n=400)

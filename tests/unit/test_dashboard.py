@@ -10,18 +10,19 @@ from typing import Any
 import pytest
 from dash import Dash, Patch, no_update
 
-from benchmarks.tick import FakeClock, TickClient, bench_app
 from tests.conftest import ROOT
-from tweetpulse.aggregates import COUNT, NEG, NEU, POS, SCORE, Aggregator, DeltaBuilder
+from tests.support.tick_client import FakeClock, TickClient
 from tweetpulse.cli import build_parser
 from tweetpulse.cli import main as cli_main
-from tweetpulse.config import DEFAULT_REFRESH_MS
 from tweetpulse.dashboard.app import build_app, stop_app
 from tweetpulse.dashboard.callbacks import PageModel, on_classify, tick, tick_outputs
 from tweetpulse.dashboard.figures import labels_bar_figure, pie_figure, rate_figure, trend_figure
 from tweetpulse.dashboard.health import HealthSampler
 from tweetpulse.dashboard.panels import classify, fixed, latest_row
-from tweetpulse.scoring import Scorer, make_analyzer
+from tweetpulse.live import DEFAULT_REFRESH_MS
+from tweetpulse.live.aggregates import COUNT, NEG, NEU, POS, SCORE, Aggregator
+from tweetpulse.live.delta import DeltaBuilder
+from tweetpulse.scorers.scoring import Scorer, make_analyzer
 
 GROUPS = ["overall", "bitcoin", "ethereum", "dogecoin"]
 T0 = 1_700_000_000
@@ -421,12 +422,6 @@ def test_ticks_through_dash_dispatch_stay_small() -> None:
         assert call.outputs["trend"]["extendData"][0]["x"][0] == [(T0 + i + 1) * 1000]
         assert call.payload_bytes < 20_000
     stop_app(app)
-
-
-def test_bench_hook_reports_time_and_payload() -> None:
-    result = bench_app(10_000, ticks=8)
-    assert result["tick_p95_bytes"] < 20_000 and result["tick_max_bytes"] < 20_000
-    assert 0 < result["tick_p50_ms"] < 500
 
 
 def test_totals_helpers_agree() -> None:

@@ -6,10 +6,10 @@ import json
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from tweetpulse.aggregates import Aggregator
-from tweetpulse.analyzers.vader import VaderAnalyzer
 from tweetpulse.dashboard.app import build_app
 from tweetpulse.dashboard.panels import classify
+from tweetpulse.live.aggregates import Aggregator
+from tweetpulse.scorers.vader import VaderAnalyzer
 
 from .test_dashboard import page_model
 

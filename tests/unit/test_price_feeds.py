@@ -11,8 +11,8 @@ from websockets.sync.client import connect
 
 from tests.support.exchange_servers import FakeCoinbase, FakeKraken, Plan, coinbase_ticker, kraken_ticker
 from tweetpulse.errors import SourceError
-from tweetpulse.prices.coinbase import CoinbaseFeed
-from tweetpulse.prices.kraken import KrakenFeed
+from tweetpulse.sources.prices.coinbase import CoinbaseFeed
+from tweetpulse.sources.prices.kraken import KrakenFeed
 
 PRODUCTS = ("BTC-USD", "ETH-USD", "DOGE-USD")
 

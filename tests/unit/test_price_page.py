@@ -7,11 +7,11 @@ import json
 
 from dash import no_update
 
-from tweetpulse.aggregates import Aggregator
 from tweetpulse.dashboard.app import build_app
 from tweetpulse.dashboard.prices import MAX_POINTS, SYNTHETIC_NOTE, PanelData, _thin, health_text, price_figure
-from tweetpulse.prices.board import PriceBoard
-from tweetpulse.prices.synthetic import SyntheticWalk
+from tweetpulse.live.aggregates import Aggregator
+from tweetpulse.live.prices import PriceBoard
+from tweetpulse.sources.prices.synthetic import SyntheticWalk
 
 COINS = ["bitcoin", "ethereum", "dogecoin"]
 

@@ -10,13 +10,13 @@ import orjson
 import pytest
 
 from tweetpulse.errors import ConfigError, InvalidRecord, SourceError
+from tweetpulse.live.prices import MAX_PRODUCTS, PriceBoard
 from tweetpulse.prices.bars import fold_bars
-from tweetpulse.prices.board import MAX_PRODUCTS, PriceBoard
-from tweetpulse.prices.coinbase import CoinbaseFeed
-from tweetpulse.prices.feed import Malformed
-from tweetpulse.prices.kraken import KrakenFeed
 from tweetpulse.prices.records import PriceTick, coin_of, parse_products, parse_tick
-from tweetpulse.prices.store import open_price_store, read_prices
+from tweetpulse.sources.prices.coinbase import CoinbaseFeed
+from tweetpulse.sources.prices.feed import Malformed
+from tweetpulse.sources.prices.kraken import KrakenFeed
+from tweetpulse.stores.prices import open_price_store, read_prices
 
 PRODUCTS = ("BTC-USD", "ETH-USD", "DOGE-USD")
 

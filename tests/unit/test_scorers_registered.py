@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from tweetpulse.analyzers import make_analyzer
-from tweetpulse.analyzers.vader import VaderAnalyzer
 from tweetpulse.errors import ConfigError
-from tweetpulse.scoring import textblob_sentiment
+from tweetpulse.scorers import make_analyzer
+from tweetpulse.scorers.scoring import textblob_sentiment
+from tweetpulse.scorers.vader import VaderAnalyzer
 
 TEXTS = [
     "Bitcoin is doing GREAT today!!! :)",

@@ -16,10 +16,18 @@ from textblob import TextBlob
 from textblob._text import EMOTICONS
 from textblob.en import sentiment as textblob_pattern_sentiment
 
-from benchmarks.corpus import generate_tweets
+from tests.support.corpus import generate_tweets
 from tests.support.native import engine, require_native
-from tweetpulse.analyzers._textblob_tokens import tables, token_string
-from tweetpulse.scoring import Scorer, TweetScore, make_analyzer, score_tweet, textblob_sentiment, tweet_scorer, weight
+from tweetpulse.scorers._textblob_tokens import tables, token_string
+from tweetpulse.scorers.scoring import (
+    Scorer,
+    TweetScore,
+    make_analyzer,
+    score_tweet,
+    textblob_sentiment,
+    tweet_scorer,
+    weight,
+)
 
 VALIDATION_CSV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "twitter_validation_sample.csv"
 
@@ -277,7 +285,7 @@ def test_native_token_stream_matches_textblob_tokenizer() -> None:
     require_native()
     import tweetpulse_native
 
-    from tweetpulse.analyzers._textblob_native import engine_arguments
+    from tweetpulse.scorers._textblob_native import engine_arguments
 
     native = tweetpulse_native.Engine(**engine_arguments(tables()))
     texts = [*EDGE_CASES, *_validation_texts(), *generate_tweets(3000, seed=11)]

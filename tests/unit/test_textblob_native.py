@@ -21,10 +21,10 @@ from textblob._text import EMOTICONS
 from textblob.en import sentiment as textblob_pattern_sentiment
 
 from tests.support.native import require_native
-from tweetpulse.analyzers import _textblob_native
-from tweetpulse.analyzers._textblob_native import PURE_PYTHON_ENV, engine_arguments, native_core
-from tweetpulse.analyzers._textblob_tokens import _QUOTE_PADDING, tables
-from tweetpulse.scoring import Scorer, TextBlobAnalyzer
+from tweetpulse.scorers import _textblob_native
+from tweetpulse.scorers._textblob_native import PURE_PYTHON_ENV, engine_arguments, native_core
+from tweetpulse.scorers._textblob_tokens import _QUOTE_PADDING, tables
+from tweetpulse.scorers.scoring import Scorer, TextBlobAnalyzer
 
 pytestmark = pytest.mark.unit
 
@@ -133,7 +133,7 @@ def test_default_engine_is_native_where_it_is_built() -> None:
 
 def test_pure_python_env_forces_the_fallback_at_import() -> None:
     code = (
-        "import json; from tweetpulse.scoring import make_analyzer; a = make_analyzer('textblob');"
+        "import json; from tweetpulse.scorers.scoring import make_analyzer; a = make_analyzer('textblob');"
         "print(json.dumps([a.engine, a.sentiment('not bad at all :)')]))"
     )
     env = {**os.environ, PURE_PYTHON_ENV: "1"}

@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 
 from tests.support.labeled_files import learnable_rows, trained_model, write_labeled
-from tweetpulse.analyzers import make_analyzer
-from tweetpulse.analyzers.model import ModelAnalyzer
 from tweetpulse.errors import ConfigError, DatasetError
-from tweetpulse.evaluation import evaluate
-from tweetpulse.labeled import LabeledSet, read_labeled
-from tweetpulse.modelfile import read_header
-from tweetpulse.training import GRID, build_features, split, train, train_to_file
-from tweetpulse.tweetfeatures import tweet_chars, tweet_words
+from tweetpulse.scorers import make_analyzer
+from tweetpulse.scorers.features import tweet_chars, tweet_words
+from tweetpulse.scorers.model import ModelAnalyzer
+from tweetpulse.scorers.modelfile import read_header
+from tweetpulse.workbook.evaluation import evaluate
+from tweetpulse.workbook.labeled import LabeledSet, read_labeled
+from tweetpulse.workbook.training import GRID, build_features, split, train, train_to_file
 
 
 @pytest.fixture(scope="module")

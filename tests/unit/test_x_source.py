@@ -33,9 +33,9 @@ from tests.support.x_server import (
 )
 from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet
+from tweetpulse.records import Tweet
+from tweetpulse.secrets import mask_token
 from tweetpulse.sources.replay import ReplaySource
-from tweetpulse.sources.secrets import mask_token
 from tweetpulse.sources.x.base import XStatus
 from tweetpulse.sources.x.credentials import load_bearer_token
 from tweetpulse.sources.x.poll import XPollSource

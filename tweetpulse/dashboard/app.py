@@ -14,16 +14,16 @@ from typing import Any
 
 from dash import Dash
 
-from tweetpulse.aggregates import OVERALL, Aggregator
-from tweetpulse.config import DEFAULT_REFRESH_MS
 from tweetpulse.dashboard.callbacks import PageModel, register
 from tweetpulse.dashboard.guard import guard_server
 from tweetpulse.dashboard.health import HealthSampler
 from tweetpulse.dashboard.layout import build_layout
 from tweetpulse.dashboard.prices import add_price_panel
 from tweetpulse.dashboard.theme import INDEX_STRING
-from tweetpulse.prices.board import PriceBoard
-from tweetpulse.scoring import SentimentAnalyzer, make_analyzer
+from tweetpulse.live import DEFAULT_REFRESH_MS
+from tweetpulse.live.aggregates import OVERALL, Aggregator
+from tweetpulse.live.prices import PriceBoard
+from tweetpulse.scorers.scoring import SentimentAnalyzer, make_analyzer
 
 DEFAULT_GROUPS = (OVERALL, "bitcoin", "ethereum", "dogecoin")
 TEXT_MAX = 1000

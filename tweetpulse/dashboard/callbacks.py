@@ -18,13 +18,13 @@ from typing import Any
 
 from dash import Dash, Input, Output, Patch, State, no_update
 
-from tweetpulse.aggregates import COUNT, NEG, NEU, OVERALL, POS, SCORE, Aggregator, Points
 from tweetpulse.dashboard import panels
 from tweetpulse.dashboard.figures import DEFAULT_MODE, TREND_MODES, trend_axis_title
 from tweetpulse.dashboard.health import HealthSampler, RateMeter
 from tweetpulse.dashboard.panels import RATE_SPAN
 from tweetpulse.dashboard.theme import LABELS
-from tweetpulse.scoring import SentimentAnalyzer, make_analyzer
+from tweetpulse.live.aggregates import COUNT, NEG, NEU, OVERALL, POS, SCORE, Aggregator, Points
+from tweetpulse.scorers.scoring import SentimentAnalyzer, make_analyzer
 
 CARD_KEYS = (
     "rate.children",

@@ -13,7 +13,6 @@ from dash import dcc, html
 from dash.dash_table.DataTable import DataTable
 from dash.development.base_component import Component
 
-from tweetpulse.aggregates import OVERALL
 from tweetpulse.dashboard.figures import (
     DEFAULT_MODE,
     TREND_MODES,
@@ -24,6 +23,7 @@ from tweetpulse.dashboard.figures import (
 )
 from tweetpulse.dashboard.panels import RATE_SPAN, RATE_TITLE, metric
 from tweetpulse.dashboard.theme import FONT, INK, LABEL_COLOURS, LABEL_TINTS, LABELS, MUTED, colour_for, display_name
+from tweetpulse.live.aggregates import OVERALL
 
 GRAPH_CONFIG: Any = {
     "displaylogo": False,

@@ -12,7 +12,6 @@ from typing import Any
 
 from dash import html
 
-from tweetpulse.aggregates import COUNT, NEG, NEU, POLARITY, POS, SCORE, AuthorEntry, Bucket
 from tweetpulse.dashboard.theme import (
     LABEL_COLOURS,
     compact,
@@ -20,7 +19,8 @@ from tweetpulse.dashboard.theme import (
     signed,
     tone,
 )
-from tweetpulse.scoring import SentimentAnalyzer, score_tweet
+from tweetpulse.live.aggregates import COUNT, NEG, NEU, POLARITY, POS, SCORE, AuthorEntry, Bucket
+from tweetpulse.scorers.scoring import SentimentAnalyzer, score_tweet
 
 TEXT_SHOWN = 180  # characters of a tweet shown in the latest-tweets table
 RATE_SPAN = 10  # seconds over which the cards' tweets/s and the health panel's consumed/s are averaged

@@ -18,10 +18,10 @@ from typing import Any
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.development.base_component import Component
 
-from tweetpulse.aggregates import OVERALL, Aggregator
 from tweetpulse.dashboard.panels import metric
 from tweetpulse.dashboard.theme import FONT, GRID, INK, MUTED, colour_for, display_name
-from tweetpulse.prices.board import PriceBoard
+from tweetpulse.live.aggregates import OVERALL, Aggregator
+from tweetpulse.live.prices import PriceBoard
 
 MAX_POINTS = 600
 REFRESH_MS = 2000

@@ -15,8 +15,8 @@ from typing import Any
 
 from confluent_kafka import Consumer, Message, TopicPartition
 
-from tweetpulse.config import KafkaConfig
 from tweetpulse.kafka.clients import new_client
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.kafka.logs import ClientLog, client_log
 
 CONSUMER_DEFAULTS: dict[str, Any] = {

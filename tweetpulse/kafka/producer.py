@@ -18,12 +18,11 @@ from typing import Any, BinaryIO
 
 from confluent_kafka import KafkaError, Message, Producer
 
-from tweetpulse.config import KafkaConfig
 from tweetpulse.errors import KafkaUnavailable
 from tweetpulse.kafka.clients import new_client
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.kafka.logs import FORGET_AFTER, ClientLog, client_log
-from tweetpulse.models import Tweet
-from tweetpulse.sources.secrets import redact_record
+from tweetpulse.records import Tweet, redact_record
 
 log = logging.getLogger(__name__)
 

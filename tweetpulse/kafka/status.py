@@ -1,7 +1,7 @@
 """The source's state on a small Kafka topic, for a page that may run in another process.
 
 The streamer (``tweetpulse stream``, the demo, ``streamer.ipynb``) publishes every change of its
-live source's state (:class:`~tweetpulse.sources._live.LiveStatus`) to ``<topic>.status``
+live source's state (:class:`~tweetpulse.sources.live.LiveStatus`) to ``<topic>.status``
 (compacted, one partition, key = the source's name) with :class:`StatusPublisher`; a listener's
 page reads the latest record per source with :class:`StatusFollower` and shows it in the health
 panel as one line (:func:`status_line`): connected, reconnecting (attempt n, next try in s), failing,
@@ -20,8 +20,8 @@ from typing import Any, TypedDict
 import orjson
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
-from tweetpulse.config import KafkaConfig
 from tweetpulse.kafka.clients import new_client
+from tweetpulse.kafka.config import KafkaConfig
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class SourceStatus(TypedDict):
 
 
 def status_record(status: Any, at: float | None = None) -> SourceStatus:
-    """The record for a :class:`~tweetpulse.sources._live.LiveStatus`."""
+    """The record for a :class:`~tweetpulse.sources.live.LiveStatus`."""
     return SourceStatus(
         source=str(status.source)[:MAX_TEXT],
         state=str(status.state),

@@ -40,7 +40,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from tweetpulse.errors import ConfigError, StoreError, StoreUnreachable
-from tweetpulse.scored import COLUMNS, ScoredTweet
+from tweetpulse.records import COLUMNS, ScoredTweet
 from tweetpulse.stores import AuthorTotals, ClosesAfterUse, GroupTotals, History, SecondTotals, masked, with_times
 
 if TYPE_CHECKING:
@@ -169,22 +169,31 @@ class PostgresStore(ClosesAfterUse):
         password = conninfo_to_dict(self.url).get("password")
         return text.replace(str(password), "***") if password else text
 
+    def _connect(self) -> psycopg.Connection[Any]:
+        given = conninfo_to_dict(self.url)
+        defaults = {k: v for k, v in _CONNECT_DEFAULTS.items() if k not in given}
+        try:
+            return psycopg.connect(make_conninfo(self.url, **defaults), autocommit=True)
+        except psycopg.Error as exc:
+            # a server that is down or restarting is waited for (the listener's workers do), a refused
+            # login or a missing database is a setting to fix: both say to check the URL
+            kind = StoreUnreachable if _unreachable(exc) else ConfigError
+            raise kind(
+                f"can't connect to the store {self.location} ({self._say(exc)}); check the server is up "
+                "and the URL (user, password, host, port, database) given with --store"
+            ) from None
+
+    def exists(self) -> bool:
+        """Whether the table is there (asked on a connection of its own, which creates nothing)."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (TABLE,)).fetchone()
+        return bool(row and row[0])
+
     @property
     def conn(self) -> psycopg.Connection[Any]:
         if self._conn is None or self._conn.closed:
             self._staging = False
-            given = conninfo_to_dict(self.url)
-            defaults = {k: v for k, v in _CONNECT_DEFAULTS.items() if k not in given}
-            try:
-                self._conn = psycopg.connect(make_conninfo(self.url, **defaults), autocommit=True)
-            except psycopg.Error as exc:
-                # a server that is down or restarting is waited for (the listener's workers do), a refused
-                # login or a missing database is a setting to fix: both say to check the URL
-                kind = StoreUnreachable if _unreachable(exc) else ConfigError
-                raise kind(
-                    f"can't connect to the store {self.location} ({self._say(exc)}); check the server is up "
-                    "and the URL (user, password, host, port, database) given with --store"
-                ) from None
+            self._conn = self._connect()
             try:
                 self._ensure_table(self._conn)
             except BaseException:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tweetpulse.errors import ConfigError, StoreError
-from tweetpulse.scored import COLUMNS, ScoredTweet
+from tweetpulse.records import COLUMNS, ScoredTweet
 from tweetpulse.stores import AuthorTotals, ClosesAfterUse, GroupTotals, History, SecondTotals, with_times
 
 if TYPE_CHECKING:
@@ -147,6 +147,9 @@ class SqliteStore(ClosesAfterUse):
 
     def open(self) -> None:
         self.conn  # noqa: B018 - connects
+
+    def exists(self) -> bool:
+        return self.path.is_file()
 
     @property
     def conn(self) -> sqlite3.Connection:

@@ -10,9 +10,9 @@ from types import TracebackType
 from typing import Self
 
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.sources._live import Deadline
+from tweetpulse.secrets import mask_token, redact
 from tweetpulse.sources.base import SkippedRows
-from tweetpulse.sources.secrets import mask_token, redact
+from tweetpulse.sources.live import Deadline
 from tweetpulse.sources.x.credentials import register_token
 from tweetpulse.sources.x.rules import Groups, groups_or_default
 from tweetpulse.sources.x.session import API_BASE

@@ -36,7 +36,7 @@ import requests
 import tweepy
 
 from tweetpulse.errors import SourceError
-from tweetpulse.models import Tweet
+from tweetpulse.records import Tweet
 from tweetpulse.sources.recorder import Recorder
 from tweetpulse.sources.x import backoff
 from tweetpulse.sources.x.base import StatusCallback, XSourceBase, secs
