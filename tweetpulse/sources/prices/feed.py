@@ -20,13 +20,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
-from websockets.sync.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection
 
 from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.prices.records import PriceTick
 from tweetpulse.sources.base import SkippedRows
 from tweetpulse.sources.live import Backoff, Closing, Deadline, LiveState, SeenIds, StatusCallback, short
+from tweetpulse.sources.websocket import Endpoint, open_websocket
 
 log = logging.getLogger(__name__)
 USER_AGENT = "tweetpulse (crypto prices beside sentiment; python websockets)"
@@ -136,20 +137,12 @@ class WebsocketFeed(Closing):
                 f"{self.name} at {self.url} gave up after {failures - 1} retries (last: {self.live.last_error})"
             )
         self.live.set("connecting")
-        try:
-            ws = connect(self.url, open_timeout=self.open_timeout, max_size=MAX_FRAME, user_agent_header=USER_AGENT)
-        except InvalidStatus as exc:
-            status = exc.response.status_code
-            if status in (400, 401, 403, 404):
-                raise SourceError(
-                    f"{self.url} refused the websocket ({status}): check {self.url_option} (default {self.default_url})"
-                ) from None
-            self._retry(f"{self.name} answered {status}")
-            return None
-        except InvalidURI:
-            raise ConfigError(f"{self.url_option} {self.url!r} is not a valid websocket URL") from None
-        except (OSError, InvalidHandshake, TimeoutError) as exc:
-            self._retry(f"cannot reach {self.name} at {self.url} ({short(exc)})")
+        endpoint = Endpoint(self.name, self.url, self.url_option, "the websocket", f"default {self.default_url}")
+        ws = open_websocket(
+            endpoint, self.url, open_timeout=self.open_timeout, max_size=MAX_FRAME, user_agent=USER_AGENT
+        )
+        if isinstance(ws, str):
+            self._retry(ws)
             return None
         ws.__enter__()  # the context-manager use websockets 14+ asks for; closed in _read's finally
         self._ws = ws
