@@ -293,7 +293,7 @@ class ScoredTweet(NamedTuple):
     kafka_offset: int | None
     produced_at: float | None  # the Kafka message timestamp, unix seconds (None when it has none)
     scored_at: float  # unix seconds
-    scorer: str = "textblob"  # the analyzer that scored it (its --scorer spec); last, so older stores gain it
+    scorer: str = "textblob"  # the scorer that scored it (its --scorer spec); last, so older stores gain it
 
     @classmethod
     def from_record(

@@ -22,7 +22,7 @@ from tweetpulse.cli import main
 from tweetpulse.errors import ConfigError
 from tweetpulse.pipeline.settings import ListenerSettings
 from tweetpulse.pipeline.worker import WorkerFailed, worker_main
-from tweetpulse.scorers.model import ModelAnalyzer
+from tweetpulse.scorers.model import ModelScorer
 from tweetpulse.scorers.modelfile import MAGIC, load_model, read_header, sklearn_version
 
 
@@ -175,7 +175,7 @@ def test_a_file_with_types_a_model_never_holds_is_refused(model: tuple[Path, obj
     for name, (payload, words) in cases.items():
         evil = _with_payload(path, payload, tmp_path, f"{name}.skops")
         with pytest.raises(ConfigError) as info:
-            ModelAnalyzer(evil)
+            ModelScorer(evil)
         assert words in str(info.value) and "tweetpulse train" in str(info.value), name
     # a schema edited by hand to name another function of a trusted module's neighbour
     module = b"tweetpulse.scorers.features"
@@ -184,7 +184,7 @@ def test_a_file_with_types_a_model_never_holds_is_refused(model: tuple[Path, obj
     evil = tmp_path / "edited.skops"
     evil.write_bytes(data)
     with pytest.raises(ConfigError, match=r"damaged|never does"):
-        ModelAnalyzer(evil)
+        ModelScorer(evil)
 
 
 def test_refuses_other_versions_damage_and_oversized_archives(
@@ -204,17 +204,17 @@ def test_refuses_other_versions_damage_and_oversized_archives(
         bad = tmp_path / f"{name}.skops"
         bad.write_bytes(content)
         with pytest.raises(ConfigError) as info:
-            ModelAnalyzer(bad)
+            ModelScorer(bad)
         message = str(info.value)
         assert words in message and "\n" not in message and "tweetpulse train" in message, name
     with pytest.raises(ConfigError, match="check the path"):
-        ModelAnalyzer(tmp_path / "missing.skops")
+        ModelScorer(tmp_path / "missing.skops")
     monkeypatch.setattr("tweetpulse.scorers.modelfile.MAX_UNPACKED_BYTES", 1000)
     with pytest.raises(ConfigError, match="unpacks to more than a model needs"):
-        ModelAnalyzer(path)
+        ModelScorer(path)
     monkeypatch.setattr("tweetpulse.scorers.modelfile.MAX_FILE_BYTES", 1000)
     with pytest.raises(ConfigError, match="more than a model needs"):
-        ModelAnalyzer(path)
+        ModelScorer(path)
 
 
 def test_header_metadata_holds_the_cross_validated_scores(model: tuple[Path, object]) -> None:

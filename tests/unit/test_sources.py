@@ -121,3 +121,23 @@ def test_naming_sources_and_replaying_x_v2_need_no_tweepy(tmp_path: Path) -> Non
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_every_live_source_shares_one_base_one_state_and_one_closing() -> None:
+    from tweetpulse.closing import Closing
+    from tweetpulse.sources.bluesky.jetstream import BlueskySource
+    from tweetpulse.sources.live import LiveSource, LiveState, LiveStatus
+    from tweetpulse.sources.mastodon.source import MastodonSource
+    from tweetpulse.sources.x.poll import XPollSource
+    from tweetpulse.sources.x.stream import XStreamSource
+
+    for cls in (XStreamSource, XPollSource, BlueskySource, MastodonSource):
+        assert issubclass(cls, LiveSource) and issubclass(cls, Closing), cls
+        assert cls.progress_every == 1
+    seen: list[LiveStatus] = []
+    source = XPollSource("a-token-of-thirty-characters-x", api_base="http://127.0.0.1:9", on_status=seen.append)
+    assert isinstance(source.live, LiveState) and source.status().source == "x:poll"
+    source._set_state("retrying", error="boom with a-token-of-thirty-characters-x", retry_in=4.0)
+    assert (source.state, source.retry_in) == ("retrying", 4.0) and seen[-1] == source.status()
+    assert "a-token-of-thirty-characters-x" not in (source.last_error or "") and "boom" in (source.last_error or "")
+    source.close()

@@ -20,10 +20,10 @@ pytestmark = pytest.mark.unit
 # textblob, note what that imported, then compare with TextBlob itself, imported only afterwards.
 FRESH = r"""
 import json, sys
-from tweetpulse.scorers.scoring import Scorer
+from tweetpulse.scorers.scoring import TextBlobScorer
 from tweetpulse.pipeline.settings import ListenerSettings
-scorers = {"python": Scorer(cache_size=0, engine="python"), "default": Scorer(cache_size=0)}
-ListenerSettings().analyzer().sentiment("a worker's analyzer, made as a worker makes it :)")
+scorers = {"python": TextBlobScorer(cache_size=0, engine="python"), "default": TextBlobScorer(cache_size=0)}
+ListenerSettings().make_scorer().sentiment("a worker's analyzer, made as a worker makes it :)")
 heavy = sorted(m for m in ("textblob", "textblob.blob", "nltk", "sklearn", "scipy", "pandas") if m in sys.modules)
 from tests.support.corpus import generate_tweets  # imports textblob: only now
 from textblob import TextBlob

@@ -138,7 +138,7 @@ def test_a_scoring_bug_sets_the_message_aside_and_the_batch_goes_on(monkeypatch:
             raise ZeroDivisionError("boom")
         return 0.5, 0.5
 
-    monkeypatch.setattr(worker.analyzer, "sentiment", sentiment)
+    monkeypatch.setattr(worker.scorer, "sentiment", sentiment)
     batch = worker.prepare([message(1, record("x", "boom")), message(2, record("y", "fine"))])
     assert policy.letters == [(1, "internal-error")] and [t.id for t in batch.tweets] == ["y"]
 

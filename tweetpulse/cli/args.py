@@ -72,7 +72,7 @@ def add_scorer_args(p: argparse.ArgumentParser) -> None:
         type=scorer_spec,
         default=DEFAULT_SCORER,
         metavar="NAME",
-        help=f"sentiment analyzer: {scorer_names()} (default: %(default)s; model:PATH loads a file "
+        help=f"scorer: {scorer_names()} (default: %(default)s; model:PATH loads a file "
         "'tweetpulse train' wrote; pickles are refused)",
     )
     p.add_argument(

@@ -98,37 +98,37 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from tweetpulse.scorers.scoring import make_analyzer, score_tweet
+    from tweetpulse.scorers.scoring import make_scorer, score_tweet
 
-    analyzer = make_analyzer(args.scorer, args.neutral_band, cache_size=0)
+    scorer = make_scorer(args.scorer, args.neutral_band, cache_size=0)
     text = " ".join(args.text)
-    s = score_tweet(analyzer, text, args.followers)
-    engine = getattr(analyzer, "engine", None)  # textblob: "native" (compiled core) or "python"
+    s = score_tweet(scorer, text, args.followers)
+    engine = getattr(scorer, "engine", None)  # textblob: "native" (compiled core) or "python"
     if args.json:
         print(
             json.dumps(
-                {"text": text, **s._asdict(), "followers": args.followers, "scorer": analyzer.name, "engine": engine}
+                {"text": text, **s._asdict(), "followers": args.followers, "scorer": scorer.name, "engine": engine}
             )
         )
     else:
         print(
             f"polarity {s.polarity:+.4f}  subjectivity {s.subjectivity:.4f}  label {s.label}"
             + (f"  weight {s.weight:.4f}  score {s.score:+.4f}" if args.followers is not None else "")
-            + f"  (scorer {analyzer.name}"
+            + f"  (scorer {scorer.name}"
             + (f", {engine} engine)" if engine else ")")
         )
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from tweetpulse.scorers.scoring import make_analyzer
+    from tweetpulse.scorers.scoring import make_scorer
     from tweetpulse.workbook.evaluation import evaluate, render
     from tweetpulse.workbook.labeled import read_labeled
 
-    analyzer = make_analyzer(args.scorer, neutral_band=args.neutral_band)
+    scorer = make_scorer(args.scorer, neutral_band=args.neutral_band)
     dataset = read_labeled(args.dataset)
-    evaluation = evaluate(analyzer, dataset)
-    trained_here = getattr(analyzer, "meta", {}).get("dataset_sha256") == dataset.digest()
+    evaluation = evaluate(scorer, dataset)
+    trained_here = getattr(scorer, "meta", {}).get("dataset_sha256") == dataset.digest()
     if trained_here:
         print(
             f"tweetpulse evaluate: warning: {args.scorer} was trained on this file, so these scores prove "
@@ -161,7 +161,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from tweetpulse.dashboard.standalone import run_dashboard
-    from tweetpulse.scorers.scoring import make_analyzer
+    from tweetpulse.scorers.scoring import make_scorer
 
     kafka = kafka_config(args) if args.group else None
     run_dashboard(
@@ -173,7 +173,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         group=args.group,
         duration=args.duration,
         interval_ms=args.refresh_ms,
-        classify=make_analyzer(args.scorer, args.neutral_band),
+        classify=make_scorer(args.scorer, args.neutral_band),
         prices=not args.no_prices,
     )
     return 0

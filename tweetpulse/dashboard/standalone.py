@@ -26,7 +26,7 @@ from tweetpulse.live import DEFAULT_REFRESH_MS
 from tweetpulse.live.aggregates import OVERALL, Aggregator, Bucket, add_counts, empty_bucket
 from tweetpulse.live.delta import Delta, DeltaBuilder, fold, recent_row
 from tweetpulse.records import ScoredTweet
-from tweetpulse.scorers.scoring import SentimentAnalyzer
+from tweetpulse.scorers.scoring import Scorer
 from tweetpulse.stores import TweetStore, open_store
 
 log = logging.getLogger(__name__)
@@ -174,12 +174,12 @@ def run_dashboard(
     group: str | None = None,
     duration: float | None = None,
     interval_ms: int = DEFAULT_REFRESH_MS,
-    classify: SentimentAnalyzer | None = None,
+    classify: Scorer | None = None,
     prices: bool = True,
 ) -> int:
     """Serve the page for the store at ``store`` until Ctrl-C (or ``duration`` seconds); returns
     the rows it read. With ``group`` (and ``kafka``), the health panel shows that group's lag.
-    ``classify``: the analyzer of the classify box (default ``textblob``). ``prices``: draw the store's
+    ``classify``: the scorer of the classify box (default ``textblob``). ``prices``: draw the store's
     prices table beside the sentiment."""
     from tweetpulse.dashboard.app import build_app
     from tweetpulse.dashboard.health import lag_probe
@@ -192,8 +192,7 @@ def run_dashboard(
     follower = StoreFollower(store, aggregator)
     health = lag_probe(kafka or KafkaConfig(), group) if group else None
     board = PriceBoard(window) if prices else None
-    store_prices = StorePrices(store, board).start() if board is not None else None
-    with follower:
+    with follower, StorePrices(store, board):
         subtitle = f"store {follower.location}" + (
             f" · group {group} on {(kafka or KafkaConfig()).bootstrap_servers}" if group else ""
         )
@@ -222,7 +221,4 @@ def run_dashboard(
                     time.sleep(0.2)
             except KeyboardInterrupt:
                 print("tweetpulse dashboard: stopping", flush=True)
-            finally:
-                if store_prices is not None:
-                    store_prices.stop()
         return follower.rows_read

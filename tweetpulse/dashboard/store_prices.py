@@ -18,13 +18,19 @@ log = logging.getLogger(__name__)
 class StorePrices:
     """The store's prices table onto ``board``, every ``every`` seconds (for a page from the store)."""
 
-    def __init__(self, store: str | Path, board: PriceBoard, every: float = 5.0) -> None:
+    def __init__(self, store: str | Path, board: PriceBoard | None, every: float = 5.0) -> None:
         self.location = store
         self.board = board
         self.every = every
         self._seen: dict[tuple[str, int], float] = {}  # (product, minute) → close already on the board
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> StorePrices:
+        return self.start() if self.board is not None else self  # no board: nothing to draw
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def start(self) -> StorePrices:
         self._thread = threading.Thread(target=self._run, name="tweetpulse-store-prices", daemon=True)
@@ -38,6 +44,8 @@ class StorePrices:
 
     def read_once(self) -> int:
         """Put the bars of the board's window that are new or changed on it; how many."""
+        if self.board is None:
+            return 0
         since = time.time() - self.board.window
         with open_price_store(self.location) as store:
             bars = store.bars(since)

@@ -20,6 +20,7 @@ from typing import Any, TypedDict
 import orjson
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
+from tweetpulse.closing import Closing
 from tweetpulse.kafka.clients import new_client
 from tweetpulse.kafka.config import KafkaConfig
 
@@ -112,7 +113,7 @@ def status_line(record: SourceStatus, now: float | None = None) -> str:
     return f"{head}: {error}" if error else head
 
 
-class StatusPublisher:
+class StatusPublisher(Closing):
     """``publish(status)`` sends a live source's state to the status topic (a small producer of its own:
     its records are not tweets and must not count as produced ones). Use in a ``with`` block."""
 
@@ -120,12 +121,6 @@ class StatusPublisher:
         self.config = config
         self._producer: Producer | None = None
         self._lock = threading.Lock()  # a source reports from its own threads
-
-    def __enter__(self) -> StatusPublisher:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def publish(self, status: Any) -> None:
         record = status_record(status)

@@ -7,6 +7,7 @@ import subprocess
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dash import Dash
 
@@ -18,8 +19,11 @@ from tweetpulse.live import DEFAULT_REFRESH_MS
 from tweetpulse.live.aggregates import Aggregator
 from tweetpulse.pipeline.listener import Listener, ListenerSettings, Summary
 from tweetpulse.pipeline.price_side import PriceSide
-from tweetpulse.sources.base import SourceRequest
+from tweetpulse.sources.base import SourceRequest, TweetSource
 from tweetpulse.stores import masked
+
+if TYPE_CHECKING:
+    from tweetpulse.pipeline.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +49,7 @@ def listener_app(
     interval_ms: int = DEFAULT_REFRESH_MS,
     prices: PriceSide | None = None,
 ) -> Dash:
-    """The live page for a running listener: its aggregates, its health, its analyzer."""
+    """The live page for a running listener: its aggregates, its health, its scorer."""
     from tweetpulse.keywords import DEFAULT_GROUPS
 
     settings = listener.settings
@@ -55,7 +59,7 @@ def listener_app(
         subtitle=page_subtitle(settings, source),
         interval_ms=interval_ms,
         health=listener_health(listener),
-        classify=settings.analyzer(),
+        classify=settings.make_scorer(),
         prices=prices.board if prices is not None else None,
     )
 
@@ -82,8 +86,7 @@ def run_listener(
     listener = Listener(settings, workers=workers, max_messages=max_messages, aggregator=page_aggregator(groups))
     try:
         listener.start()
-        if prices is not None:
-            prices.start()
+        PriceSide.start_beside(prices)
         if dashboard:
             server = DashboardServer(listener_app(listener, source, groups, interval_ms, prices), host, port).start()
             print(f"tweetpulse: live page at {server.url}", flush=True)
@@ -91,8 +94,7 @@ def run_listener(
     except KeyboardInterrupt:
         log.info("stopping: workers finish their batch, persist and commit")
     finally:
-        if prices is not None:
-            prices.stop()
+        PriceSide.stop_beside(prices)
         summary = listener.stop()
         if server is not None:
             server.stop()
@@ -173,6 +175,19 @@ def fresh_demo_store(path: Path = DEMO_STORE) -> str:
     return str(path)
 
 
+def demo_source(request: SourceRequest | None, rate: float) -> tuple[TweetSource, Pacer, str]:
+    """The demo's source (``request``, or the default demo source), its pacing and the page's label
+    for it: a live source streams as it comes, any other at ``rate`` tweets/s."""
+    from tweetpulse.pipeline.pacing import Pacer
+    from tweetpulse.sources import DEMO_SOURCE, source_spec
+
+    spec = source_spec(request.name if request is not None else DEMO_SOURCE)
+    source = spec.open(request if request is not None else spec.request())
+    if spec.live:
+        return source, Pacer(), f"{spec.label}, live"
+    return source, Pacer(rate=rate), f"{spec.label} at {rate:g} tweets/s"
+
+
 def run_demo(
     settings: ListenerSettings,
     request: SourceRequest | None = None,
@@ -193,17 +208,12 @@ def run_demo(
     A broker the demo started is stopped when it ends (Ctrl-C, ``duration``), unless ``keep_kafka``.
     ``prices``: a price feed streamed into the prices topic and followed onto the page and into the store.
     """
-    from tweetpulse.pipeline.pacing import Pacer
     from tweetpulse.pipeline.streamer import stream
-    from tweetpulse.sources import DEMO_SOURCE, source_spec
 
     check_port(host, port)  # before Kafka and the workers: a taken port costs nothing
     kafka_script = ensure_kafka(settings.kafka, start=start_kafka)
     failed: list[BaseException] = []
-    spec = source_spec(request.name if request is not None else DEMO_SOURCE)
-    source = spec.open(request if request is not None else spec.request())
-    label = f"{spec.label}, live" if spec.live else f"{spec.label} at {rate:g} tweets/s"
-    pacer = Pacer() if spec.live else Pacer(rate=rate)
+    source, pacer, label = demo_source(request, rate)
 
     def produce() -> None:
         try:
@@ -220,9 +230,7 @@ def run_demo(
     server: DashboardServer | None = None
     try:
         listener.start()
-        if prices is not None:
-            prices.start()
-            label += f" · {prices.label}" if prices.label else ""
+        label += PriceSide.start_beside(prices)
         app = listener_app(listener, label, interval_ms=interval_ms, prices=prices)
         server = DashboardServer(app, host, port).start()
         streamer.start()
@@ -234,8 +242,7 @@ def run_demo(
         source.close()
         if streamer.is_alive():
             streamer.join(30)
-        if prices is not None:
-            prices.stop()
+        PriceSide.stop_beside(prices)
         summary = listener.stop()
         if server is not None:
             server.stop()

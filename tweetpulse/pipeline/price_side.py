@@ -61,6 +61,19 @@ class PriceSide:
             self.error = exc
             log.error("the price feed stopped: %s", exc)
 
+    @staticmethod
+    def start_beside(side: PriceSide | None) -> str:
+        """Start ``side`` (if any); what the page's subtitle adds about it (" · prices: coinbase")."""
+        if side is None:
+            return ""
+        side.start()
+        return f" · {side.label}" if side.label else ""
+
+    @staticmethod
+    def stop_beside(side: PriceSide | None) -> None:
+        if side is not None:
+            side.stop()
+
     def stop(self) -> None:
         if self.feed is not None:
             self.feed.close()

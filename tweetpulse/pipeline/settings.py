@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.records import DEFAULT_MAX_TEXT
-from tweetpulse.scorers.scoring import DEFAULT_SCORER, SentimentAnalyzer, check_spec, make_analyzer
+from tweetpulse.scorers.scoring import DEFAULT_SCORER, Scorer, check_spec, make_scorer
 from tweetpulse.stores import DEFAULT_STORE
 
 
@@ -23,14 +23,14 @@ class ListenerSettings:
     poll_timeout: float = 0.1  # a batch waits at most this long to fill: latency under light load
     max_text: int = DEFAULT_MAX_TEXT
     scorer: str = (
-        DEFAULT_SCORER  # the analyzer's spec (tweetpulse.scorers.scoring.make_analyzer); each worker builds its own
+        DEFAULT_SCORER  # the scorer's spec (tweetpulse.scorers.scoring.make_scorer); each worker builds its own
     )
-    neutral_band: float | None = None  # None: the analyzer's own default
+    neutral_band: float | None = None  # None: the scorer's own default
     cache_size: int = 65536
 
     def __post_init__(self) -> None:
         check_spec(self.scorer, self.neutral_band)  # a bad --scorer or band fails here, before anything starts
 
-    def analyzer(self) -> SentimentAnalyzer:
-        """A new analyzer as these settings name it (workers and the page's classify box)."""
-        return make_analyzer(self.scorer, self.neutral_band, cache_size=self.cache_size)
+    def make_scorer(self) -> Scorer:
+        """A new scorer as these settings name it (workers and the page's classify box)."""
+        return make_scorer(self.scorer, self.neutral_band, cache_size=self.cache_size)

@@ -19,7 +19,7 @@ from tweetpulse.kafka.producer import TweetProducer, UndeliveredFile
 from tweetpulse.kafka.status import StatusPublisher
 from tweetpulse.pipeline.pacing import Pacer
 from tweetpulse.records import Tweet
-from tweetpulse.sources.base import SkippedRows, TweetSource
+from tweetpulse.sources.base import TweetSource
 from tweetpulse.sources.live import LiveState, LiveStatus
 
 log = logging.getLogger(__name__)
@@ -172,17 +172,25 @@ def stream(
         summary.interrupted = True  # the with-block above already flushed what was queued
     finally:
         bar.close()
-        close = getattr(source, "close", None)
-        if callable(close):
-            close()
+        if isinstance(source, TweetSource):
+            source.close()
         status.close()  # after the source's last word ("disconnected") went out
     refresh()
+    return _finish(summary, source, sink, on_progress)
+
+
+def _finish(
+    summary: StreamSummary,
+    source: TweetSource | Iterable[Tweet],
+    sink: UndeliveredFile | None,
+    on_progress: Callable[[StreamSummary], None] | None,
+) -> StreamSummary:
+    """The summary's last words: the file of undelivered tweets, the rows the source skipped."""
     if sink is not None and sink.ids:
         summary.undelivered_file, summary.undelivered_ids = str(sink.path), sink.ids
-    skipped: SkippedRows | None = getattr(source, "skipped", None)
-    if skipped is not None:
-        summary.skipped = skipped.count
-        summary.skipped_report = skipped.report(getattr(source, "name", "source"))
+    if isinstance(source, TweetSource):
+        summary.skipped = source.skipped.count
+        summary.skipped_report = source.skipped.report(source.name)
     if on_progress is not None:
         on_progress(summary)
     return summary

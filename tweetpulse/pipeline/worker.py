@@ -46,8 +46,8 @@ from tweetpulse.live.delta import DeltaBuilder, fold
 from tweetpulse.pipeline.deadletter import DeadLetterPolicy, DeadLetterTopic, Undelivered
 from tweetpulse.pipeline.settings import ListenerSettings
 from tweetpulse.pipeline.storewait import Stopping, StoreBack, StoreWaiting, persist
-from tweetpulse.records import ScoredTweet, record_fields
-from tweetpulse.scorers.scoring import tweet_scorer
+from tweetpulse.records import RecordFields, ScoredTweet, record_fields
+from tweetpulse.scorers.scoring import ScoreFields, score_texts
 from tweetpulse.stores import TweetStore, open_store
 
 log = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ class Worker:
         self.budget = budget
         self.should_stop = should_stop
         self.clock = clock
-        self.analyzer = settings.analyzer()
+        self.scorer = settings.make_scorer()
         self.delta = DeltaBuilder(index)
         self.dead_letter = dead_letters if dead_letters is not None else DeadLetterTopic(settings.kafka)
 
@@ -245,32 +245,26 @@ class Worker:
         committed once its tweets are persisted (a partition whose dead letter was not kept is
         taken out of the batch: see :meth:`Batch.hold_back`).
         """
-        settings = self.settings
-        score_fields = tweet_scorer(self.analyzer)  # scoring.score_tweet, its analyzer bound once
-        scorer_name = self.analyzer.name
-        max_text = settings.max_text
         batch = Batch(messages)
-        tweets = batch.tweets
         dead_partitions: list[int | None] = []
-        consumed = 0
-        now = self.clock()
+        valid: list[tuple[Message, RecordFields]] = []
+        max_text = self.settings.max_text
         for msg in messages:
             error = msg.error()
             if error is not None:
                 if error.code() != KafkaError._PARTITION_EOF:
                     log.warning("worker %d: consume error: %s", self.index, error.str())
                 continue
-            consumed += 1
+            batch.consumed += 1
             try:
-                fields = record_fields(msg.value(), max_text)
-                scored = score_fields(fields.text, fields.followers)
+                valid.append((msg, record_fields(msg.value(), max_text)))
             except InvalidRecord as err:
                 self.dead_letter(msg, err)
                 dead_partitions.append(msg.partition())
-                continue
-            except Exception as exc:  # a bug must not stop the stream: set the message aside, say why
-                log.exception("worker %d: could not score message at offset %s", self.index, msg.offset())
-                self.dead_letter(msg, InvalidRecord("internal-error", f"{type(exc).__name__}: {exc}"))
+        now, scorer_name, tweets = self.clock(), self.scorer.name, batch.tweets
+        for (msg, fields), scored in zip(valid, self._score([fields for _, fields in valid]), strict=True):
+            if isinstance(scored, Exception):  # a bug must not stop the stream: set the message aside, say why
+                self.dead_letter(msg, InvalidRecord("internal-error", f"{type(scored).__name__}: {scored}"))
                 dead_partitions.append(msg.partition())
                 continue
             ts_type, ts_ms = msg.timestamp()
@@ -278,12 +272,28 @@ class Worker:
             tweets.append(
                 ScoredTweet.from_record(fields, scored, msg.partition(), msg.offset(), produced_at, now, scorer_name)
             )
-        batch.consumed, batch.dead = consumed, len(dead_partitions)
+        batch.dead = len(dead_partitions)
         if dead_partitions:
             undelivered = self.dead_letter.flush()
             if undelivered:
                 batch.hold_back(undelivered, dead_partitions)
         return batch
+
+    def _score(self, records: Sequence[RecordFields]) -> list[ScoreFields | Exception]:
+        """The batch's scores in one call to the scorer; if that fails, each record again on its own, so
+        only the ones that fail are set aside (with their exception)."""
+        texts, followers = [r.text for r in records], [r.followers for r in records]
+        try:
+            return list(score_texts(self.scorer, texts, followers))
+        except Exception:
+            log.exception("worker %d: scoring a batch of %d failed; scoring it tweet by tweet", self.index, len(texts))
+        out: list[ScoreFields | Exception] = []
+        for text, count in zip(texts, followers, strict=True):
+            try:
+                out.extend(score_texts(self.scorer, [text], [count]))
+            except Exception as exc:
+                out.append(exc)
+        return out
 
     def record(self, batch: Batch, new_ids: set[str]) -> None:
         """Fold the tweets of ``batch`` that were newly stored into the delta for the page, each once."""

@@ -91,7 +91,7 @@ def _arguments() -> dict[str, Any]:
 
 
 def native_core() -> NativeCore:
-    """A fresh compiled scorer (each analyzer gets its own), or why there is none."""
+    """A fresh compiled scorer (each scorer gets its own), or why there is none."""
     if PURE_PYTHON:
         return NativeCore(None, f"{PURE_PYTHON_ENV}=1 is set")
     try:

@@ -1,6 +1,6 @@
 """TextBlob's tokenizer, re-implemented fast and bit-exact (private: see :mod:`tweetpulse.scorers.textblob`).
 
-TextBlob's default analyzer (``PatternAnalyzer``) runs pattern's ``Sentiment.__call__`` on the raw
+TextBlob's default scorer (``PatternAnalyzer``) runs pattern's ``Sentiment.__call__`` on the raw
 string, which tokenizes it with ``find_tokens`` (contraction/quote padding, paragraph breaks,
 punctuation splitting, sentence split, sarcasm and emoticon regexes) before it looks any word up.
 :func:`token_string` gives the same tokens (joined with single spaces), but it
@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from tweetpulse.scorers._textblob_data import textblob_modules
 
@@ -64,7 +64,7 @@ _KNOWN_ABBR_PATTERNS: Final = (
 
 
 class Tables(NamedTuple):
-    """Everything the TextBlob analyzer needs, derived once from the installed TextBlob."""
+    """Everything the TextBlob scorer needs, derived once from the installed TextBlob."""
 
     lexicon: dict[str, tuple[float, float, float]]
     modifiers: frozenset[str]
@@ -104,44 +104,10 @@ def tables() -> Tables:
     """
     tb_text, tb_en = textblob_modules()  # not ``import textblob``: that pulls in nltk (see the module)
     tb_sentiment = tb_en.sentiment
-    len(tb_sentiment)  # triggers lazydict.load(): the XML file + "-ly" adverbs
-    modifier_tags = tuple(tb_sentiment.modifiers)
-    lexicon: dict[str, tuple[float, float, float]] = {}
-    modifiers: set[str] = set()
-    for word, by_pos in dict.items(tb_sentiment):
-        # Strings are assessed with pos=None; words without it count as unknown.
-        if None not in by_pos:
-            continue
-        p, s, i = by_pos[None]
-        lexicon[word] = (p, s, i)
-        if any(tag in by_pos for tag in modifier_tags):
-            modifiers.add(word)
+    lexicon, modifiers = _lexicon(tb_sentiment)
     negations = frozenset(tb_sentiment.negations)
-
     punctuation: str = tb_text.PUNCTUATION
-    # Same filter TextBlob applies before scanning EMOTICONS; the first
-    # category (in dict order) containing the lower-cased form wins.
-    emoticons: dict[str, float] = {}
-    for (_kind, polarity), forms in tb_text.EMOTICONS.items():
-        for form in forms:
-            key = form.lower()
-            if key.isalpha() is False and len(key) <= 5 and key not in punctuation:
-                emoticons.setdefault(key, polarity)
-    if "!" in emoticons or "(!)" in emoticons:  # pragma: no cover
-        raise RuntimeError("unexpected emoticon in TextBlob data")
-
-    # Strings that the sarcasm / emoticon regexes could change contain one of
-    # these "<char> <char>" pairs (both regexes allow one optional space
-    # between consecutive characters; matches without a space are no-ops).
-    pairs = {("(", "!"), ("!", ")")}
-    for forms in tb_text.EMOTICONS.values():
-        for form in forms:
-            pairs.update(itertools.pairwise(form))
-    followers: dict[str, set[str]] = {}
-    for a, b in pairs:
-        followers.setdefault(a, set()).add(b)
-    candidate = re.compile("|".join(f"{re.escape(a)} [{_char_class(bs)}]" for a, bs in sorted(followers.items())))
-
+    emoticons = _emoticons(tb_text.EMOTICONS, punctuation)
     replacements = tuple(tb_text.replacements.items())
     if not all("'" in old for old, _new in replacements):  # pragma: no cover
         raise RuntimeError("TextBlob contraction patterns changed")
@@ -149,30 +115,7 @@ def tables() -> Tables:
     trail = (*lead, ".")
     abbreviations = frozenset(tb_text.ABBREVIATIONS)
     abbreviation_res = (tb_text.RE_ABBR1, tb_text.RE_ABBR2, tb_text.RE_ABBR3)
-
-    lead_cls = _char_class(frozenset(lead))
-    trail_cls = _char_class(frozenset(trail))
-    # A chunk whose trailing punctuation run contains a period and is longer
-    # than one character needs TextBlob's verbatim loop: a "." followed by
-    # punctuation up to the chunk's end, or a chunk-final "." preceded by
-    # punctuation.  (Starts with a literal so the regex engine scans fast.)
-    re_fallback = re.compile(rf"\.(?:[{trail_cls}]+|(?<=[{trail_cls}]\.))(?!\S)")
-    re_token: re.Pattern[str] | None = None
-    if tuple(rx.pattern for rx in abbreviation_res) == _KNOWN_ABBR_PATTERNS:
-        # For every other chunk, find_tokens yields: each leading punctuation
-        # mark alone, then the core (up to the last non-punctuation char),
-        # then each trailing mark alone -- except that a core followed by a
-        # single "." keeps it when core+"." is an abbreviation.  The scan only
-        # reaches a letter at the core's start (every other scan position is
-        # on punctuation), so that is the only place abbreviations can match.
-        # The lookahead is a cheap superset test guarding the alternation.
-        words = "|".join(re.escape(a) for a in sorted(abbreviations, key=len, reverse=True) if a.endswith("."))
-        abbr = (
-            r"(?=[A-Za-z][A-Za-z.|]*\.(?!\S))"
-            r"(?:(?:[A-Za-z]\.)+|[A-Z][b|c|d|f|g|h|j|k|l|m|n|p|q|r|s|t|v|w|x|z]+\."
-            f"|{words})(?!\\S)"
-        )
-        re_token = re.compile(rf"[{lead_cls}]|{abbr}|[^\s{lead_cls}](?:\S*[^\s{trail_cls}])?")
+    re_fallback, re_token = _token_regexes(lead, trail, abbreviations, abbreviation_res)
 
     return Tables(
         lexicon=lexicon,
@@ -197,8 +140,83 @@ def tables() -> Tables:
         # ":c"/":c)"), whose order is fixed, but reusing TextBlob's compiled
         # object guarantees the very same alternation in any case.
         re_emoticons=tb_text.RE_EMOTICONS,
-        re_regex_candidate=candidate,
+        re_regex_candidate=_candidate_regex(tb_text.EMOTICONS),
     )
+
+
+def _lexicon(tb_sentiment: Any) -> tuple[dict[str, tuple[float, float, float]], set[str]]:
+    """The words TextBlob assesses in strings (those with a ``None`` part of speech) and the modifiers
+    among them, read after TextBlob's loader filled the lexicon (the XML file and the "-ly" adverbs)."""
+    len(tb_sentiment)  # triggers lazydict.load()
+    modifier_tags = tuple(tb_sentiment.modifiers)
+    lexicon: dict[str, tuple[float, float, float]] = {}
+    modifiers: set[str] = set()
+    for word, by_pos in dict.items(tb_sentiment):
+        # Strings are assessed with pos=None; words without it count as unknown.
+        if None not in by_pos:
+            continue
+        p, s, i = by_pos[None]
+        lexicon[word] = (p, s, i)
+        if any(tag in by_pos for tag in modifier_tags):
+            modifiers.add(word)
+    return lexicon, modifiers
+
+
+def _emoticons(tb_emoticons: dict[Any, Any], punctuation: str) -> dict[str, float]:
+    """Lower-cased emoticon → polarity, filtered as TextBlob filters before scanning EMOTICONS; the first
+    category (in dict order) containing the lower-cased form wins."""
+    emoticons: dict[str, float] = {}
+    for (_kind, polarity), forms in tb_emoticons.items():
+        for form in forms:
+            key = form.lower()
+            if key.isalpha() is False and len(key) <= 5 and key not in punctuation:
+                emoticons.setdefault(key, polarity)
+    if "!" in emoticons or "(!)" in emoticons:  # pragma: no cover
+        raise RuntimeError("unexpected emoticon in TextBlob data")
+    return emoticons
+
+
+def _candidate_regex(tb_emoticons: dict[Any, Any]) -> re.Pattern[str]:
+    """A text the sarcasm or emoticon regexes could change holds one of these "<char> <char>" pairs
+    (both allow one optional space between consecutive characters; matches without a space are no-ops)."""
+    pairs = {("(", "!"), ("!", ")")}
+    for forms in tb_emoticons.values():
+        for form in forms:
+            pairs.update(itertools.pairwise(form))
+    followers: dict[str, set[str]] = {}
+    for a, b in pairs:
+        followers.setdefault(a, set()).add(b)
+    return re.compile("|".join(f"{re.escape(a)} [{_char_class(bs)}]" for a, bs in sorted(followers.items())))
+
+
+def _token_regexes(
+    lead: tuple[str, ...], trail: tuple[str, ...], abbreviations: frozenset[str], abbreviation_res: tuple[Any, ...]
+) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """The fallback regex (chunks that need TextBlob's verbatim loop) and the token regex (every other
+    chunk, when TextBlob's abbreviation patterns are the known ones; else None)."""
+    lead_cls = _char_class(frozenset(lead))
+    trail_cls = _char_class(frozenset(trail))
+    # A chunk whose trailing punctuation run contains a period and is longer
+    # than one character needs TextBlob's verbatim loop: a "." followed by
+    # punctuation up to the chunk's end, or a chunk-final "." preceded by
+    # punctuation.  (Starts with a literal so the regex engine scans fast.)
+    re_fallback = re.compile(rf"\.(?:[{trail_cls}]+|(?<=[{trail_cls}]\.))(?!\S)")
+    if tuple(rx.pattern for rx in abbreviation_res) != _KNOWN_ABBR_PATTERNS:
+        return re_fallback, None
+    # For every other chunk, find_tokens yields: each leading punctuation
+    # mark alone, then the core (up to the last non-punctuation char),
+    # then each trailing mark alone -- except that a core followed by a
+    # single "." keeps it when core+"." is an abbreviation.  The scan only
+    # reaches a letter at the core's start (every other scan position is
+    # on punctuation), so that is the only place abbreviations can match.
+    # The lookahead is a cheap superset test guarding the alternation.
+    words = "|".join(re.escape(a) for a in sorted(abbreviations, key=len, reverse=True) if a.endswith("."))
+    abbr = (
+        r"(?=[A-Za-z][A-Za-z.|]*\.(?!\S))"
+        r"(?:(?:[A-Za-z]\.)+|[A-Z][b|c|d|f|g|h|j|k|l|m|n|p|q|r|s|t|v|w|x|z]+\."
+        f"|{words})(?!\\S)"
+    )
+    return re_fallback, re.compile(rf"[{lead_cls}]|{abbr}|[^\s{lead_cls}](?:\S*[^\s{trail_cls}])?")
 
 
 def _join_emoticon(match: re.Match[str]) -> str:

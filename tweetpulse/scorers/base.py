@@ -1,31 +1,27 @@
-"""What every sentiment analyzer is: the :class:`SentimentAnalyzer` seam and its shared label rule.
+"""What every scorer is: the :class:`Scorer` seam and the label rule it shares (:class:`BandedScorer`).
 
-An analyzer turns a text into a :class:`Sentiment` (polarity in [-1, 1], subjectivity in [0, 1])
-and calls a polarity ``positive``, ``negative`` or ``neutral`` by its neutral band
-(:class:`NeutralBand`). Analyzers are built by name (:mod:`tweetpulse.scorers.registry`), so that
-spawned listener workers can build their own from a plain string.
+A scorer turns a text into a :class:`Sentiment` (polarity in [-1, 1], subjectivity in [0, 1]), one at a
+time or a batch at a time, and calls a polarity ``positive``, ``negative`` or ``neutral`` by its neutral
+band. Scorers are built by name (:mod:`tweetpulse.scorers.registry`), so that spawned listener workers
+build their own from a plain string.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import NamedTuple, Protocol
 
 from tweetpulse.errors import ConfigError
 
 __all__ = [
     "LABELS",
-    "AnalyzerFactory",
-    "Banded",
-    "BatchAnalyzer",
-    "NeutralBand",
-    "PerText",
+    "BandedScorer",
+    "Scorer",
+    "ScorerFactory",
     "Sentiment",
-    "SentimentAnalyzer",
     "check_band",
     "label_for",
     "no_argument",
-    "sentiments",
 ]
 
 LABELS = ("negative", "neutral", "positive")
@@ -38,12 +34,12 @@ class Sentiment(NamedTuple):
     subjectivity: float
 
 
-class SentimentAnalyzer(Protocol):
+class Scorer(Protocol):
     """Scores texts; :func:`tweetpulse.scorers.scoring.score_tweet` turns that into a tweet's score."""
 
     @property
     def name(self) -> str:
-        """The spec that builds this analyzer again (``textblob``, ``model:PATH``...)."""
+        """The spec that builds this scorer again (``textblob``, ``model:PATH``...)."""
         ...
 
     @property
@@ -57,7 +53,7 @@ class SentimentAnalyzer(Protocol):
 
     def sentiments(self, texts: Sequence[str]) -> list[Sentiment]:
         """``[sentiment(t) for t in texts]``, equal item for item, scored as one batch where that is faster
-        (:class:`PerText` gives the loop to analyzers that have nothing faster)."""
+        (a trained model vectorizes and predicts once); the listener's workers score their batches so."""
         ...
 
     def label(self, polarity: float) -> str:
@@ -65,59 +61,20 @@ class SentimentAnalyzer(Protocol):
         ...
 
 
-class AnalyzerFactory(Protocol):
-    """Builds an analyzer from the part of its spec after the colon (``None`` if there is none).
+class ScorerFactory(Protocol):
+    """Builds a scorer from the part of its spec after the colon (``None`` if there is none).
 
-    ``neutral_band`` is ``None`` for the analyzer's own default. A factory raises
-    :class:`tweetpulse.errors.ConfigError` for an argument it can't use, and imports heavy
-    libraries itself, so that naming other scorers never loads them.
+    ``neutral_band`` is ``None`` for the scorer's own default; ``cache_size`` bounds the result cache
+    of a scorer that keeps one. A factory raises :class:`tweetpulse.errors.ConfigError` for an
+    argument it can't use, and imports heavy libraries itself, so naming other scorers never loads them.
     """
 
-    def __call__(self, arg: str | None, *, neutral_band: float | None, cache_size: int) -> SentimentAnalyzer: ...
-
-
-class PerText:
-    """The default batch method: :meth:`sentiments` loops :meth:`sentiment`."""
-
-    def sentiment(self, text: str) -> Sentiment:
-        raise NotImplementedError
-
-    def sentiments(self, texts: Sequence[str]) -> list[Sentiment]:
-        """Each text's :meth:`sentiment`, in order."""
-        sentiment = self.sentiment
-        return [sentiment(text) for text in texts]
-
-
-class NeutralBand(PerText):
-    """The label rule every analyzer shares: positive above ``+band``, negative below ``-band``.
-
-    A polarity exactly on the band's edge (and 0.0 with a band of 0) is neutral. A subclass sets
-    its own :attr:`DEFAULT_NEUTRAL_BAND`, which ``neutral_band=None`` picks.
-    """
-
-    DEFAULT_NEUTRAL_BAND = 0.0
-
-    def __init__(self, neutral_band: float | None = None) -> None:
-        self.neutral_band = check_band(self.DEFAULT_NEUTRAL_BAND if neutral_band is None else neutral_band)
-
-    def label(self, polarity: float) -> str:
-        """Classify a polarity: positive/negative outside ±neutral_band, else neutral (inline: per tweet)."""
-        if polarity > self.neutral_band:
-            return "positive"
-        if polarity < -self.neutral_band:
-            return "negative"
-        return "neutral"
-
-
-@runtime_checkable
-class BatchAnalyzer(Protocol):
-    """Anything with the batch method (every analyzer built here has it; see :func:`sentiments`)."""
-
-    def sentiments(self, texts: Sequence[str]) -> list[Sentiment]: ...
+    def __call__(self, arg: str | None, *, neutral_band: float | None, cache_size: int) -> Scorer: ...
 
 
 def label_for(polarity: float, neutral_band: float) -> str:
-    """positive above ``+neutral_band``, negative below ``-neutral_band``, else neutral."""
+    """The label rule: positive above ``+neutral_band``, negative below ``-neutral_band``, else neutral
+    (a polarity on the band's edge, and 0.0 with a band of 0, is neutral)."""
     if polarity > neutral_band:
         return "positive"
     if polarity < -neutral_band:
@@ -135,10 +92,24 @@ def check_band(neutral_band: float) -> float:
     return float(neutral_band)
 
 
-class Banded(PerText):
-    """``label`` and ``repr`` for analyzers that keep their ``neutral_band`` as an attribute."""
+class BandedScorer:
+    """The base every scorer here shares: the label rule by ``neutral_band`` (``None`` picks the class's
+    :attr:`DEFAULT_BAND`), a batch method that loops :meth:`sentiment` (a scorer with a faster batch
+    overrides it), and a repr."""
 
-    neutral_band: float
+    name: str
+    DEFAULT_BAND = 0.0
+
+    def __init__(self, neutral_band: float | None = None) -> None:
+        self.neutral_band = check_band(self.DEFAULT_BAND if neutral_band is None else neutral_band)
+
+    def sentiment(self, text: str) -> Sentiment:
+        raise NotImplementedError
+
+    def sentiments(self, texts: Sequence[str]) -> list[Sentiment]:
+        """Each text's :meth:`sentiment`, in order."""
+        sentiment = self.sentiment
+        return [sentiment(text) for text in texts]
 
     def label(self, polarity: float) -> str:
         return label_for(polarity, self.neutral_band)
@@ -151,11 +122,3 @@ def no_argument(name: str, arg: str | None) -> None:
     """Refuse ``name:arg`` for a scorer that takes no argument."""
     if arg:
         raise ConfigError(f"the {name} scorer takes no argument, got '{name}:{arg}'; use --scorer {name}")
-
-
-def sentiments(analyzer: SentimentAnalyzer, texts: Sequence[str]) -> list[Sentiment]:
-    """Score ``texts`` with ``analyzer``, in one batch when it can (also for analyzers written before
-    the protocol had :meth:`SentimentAnalyzer.sentiments`)."""
-    if isinstance(analyzer, BatchAnalyzer):
-        return analyzer.sentiments(texts)
-    return [analyzer.sentiment(text) for text in texts]

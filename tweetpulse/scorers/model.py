@@ -6,8 +6,8 @@ band, which ``tweetpulse train`` chose on its training data (cross-validated) an
 model file; give ``neutral_band`` to override it.
 
 The model file holds no code and loading it runs none (see :mod:`tweetpulse.scorers.modelfile`).
-:meth:`ModelAnalyzer.sentiments` scores a whole batch with one vectorize and one ``predict_proba``;
-:meth:`ModelAnalyzer.sentiment` is a batch of one, with the same result for the same text.
+:meth:`ModelScorer.sentiments` scores a whole batch with one vectorize and one ``predict_proba``;
+:meth:`ModelScorer.sentiment` is a batch of one, with the same result for the same text.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from tweetpulse.errors import ConfigError
-from tweetpulse.scorers.base import Banded, Sentiment, check_band
+from tweetpulse.scorers.base import BandedScorer, Sentiment
 from tweetpulse.scorers.modelfile import load_model
+
+NAME = "model"
 
 
 def signed_sentiments(classes: Sequence[str], probabilities: Any) -> list[Sentiment]:
@@ -38,7 +40,7 @@ def signed_sentiments(classes: Sequence[str], probabilities: Any) -> list[Sentim
     return list(map(Sentiment._make, zip(polarity, subjectivity, strict=True)))
 
 
-class ModelAnalyzer(Banded):
+class ModelScorer(BandedScorer):
     """The classifier in a model file written by ``tweetpulse train``."""
 
     def __init__(self, path: str | Path, neutral_band: float | None = None) -> None:
@@ -48,9 +50,8 @@ class ModelAnalyzer(Banded):
         self._pipeline = model.pipeline
         self._classes: list[str] = list(model.meta["classes"])
         self.name = f"model:{self.path.name}"
-        self.neutral_band = check_band(
-            float(model.meta.get("neutral_band", 0.0)) if neutral_band is None else neutral_band
-        )
+        # the file's own band, chosen in training, is this scorer's default
+        super().__init__(float(model.meta.get("neutral_band", 0.0)) if neutral_band is None else neutral_band)
 
     def sentiments(self, texts: Sequence[str]) -> list[Sentiment]:
         """The batch: one vectorize and one ``predict_proba`` for all of ``texts``."""
@@ -62,11 +63,11 @@ class ModelAnalyzer(Banded):
         return self.sentiments([text])[0]
 
     def __repr__(self) -> str:
-        return f"ModelAnalyzer({str(self.path)!r}, neutral_band={self.neutral_band})"
+        return f"ModelScorer({str(self.path)!r}, neutral_band={self.neutral_band})"
 
 
-def create(arg: str | None = None, neutral_band: float | None = None) -> ModelAnalyzer:
+def create(arg: str | None, *, neutral_band: float | None, cache_size: int) -> ModelScorer:
     """The registry's factory for ``model:PATH``."""
     if not arg:
         raise ConfigError("the model scorer needs its file: --scorer model:PATH (a file 'tweetpulse train' wrote)")
-    return ModelAnalyzer(arg, neutral_band)
+    return ModelScorer(arg, neutral_band)

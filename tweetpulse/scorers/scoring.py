@@ -1,46 +1,43 @@
-"""How a tweet is scored: ``score = ln(followers + 1) × polarity``, labelled by a sentiment analyzer.
+"""How a tweet is scored: ``score = ln(followers + 1) × polarity``, labelled by a scorer.
 
 The one rule, used by the listener, ``tweetpulse score`` and the page's classify box:
 
-* an analyzer (:class:`SentimentAnalyzer`, built by name with :func:`make_analyzer`) gives the
-  text's :class:`Sentiment` (polarity, subjectivity);
+* a scorer (:class:`~tweetpulse.scorers.base.Scorer`, built by name with :func:`make_scorer`) gives
+  each text's :class:`Sentiment` (polarity, subjectivity), a batch at a time;
 * :func:`weight` gives the tweet's influence, ``ln(followers + 1)`` (1.0 when unknown);
-* :func:`score_tweet` puts them together: polarity, subjectivity, weight, ``weight × polarity``
-  and the analyzer's label (by its neutral band) in one :class:`TweetScore`.
+* :func:`score_texts` puts them together: polarity, subjectivity, weight, ``weight × polarity`` and
+  the scorer's label (by its neutral band) for each tweet; :func:`score_tweet` does it for one.
 
-Scorers (``--scorer``): ``textblob`` (the default) is :class:`TextBlobAnalyzer`, equal bit for bit to
-``TextBlob(text).sentiment`` and several times faster (``Scorer`` is its older name). See
-:mod:`tweetpulse.scorers.registry` for adding one.
+Scorers (``--scorer``): ``textblob`` (the default) is :class:`TextBlobScorer`, equal bit for bit to
+``TextBlob(text).sentiment`` and several times faster. See :mod:`tweetpulse.scorers.registry` for
+adding one.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import NamedTuple
 
-from tweetpulse.scorers.base import Sentiment, SentimentAnalyzer
-from tweetpulse.scorers.registry import DEFAULT_SCORER, check_spec, make_analyzer, scorer_names
-from tweetpulse.scorers.textblob import TextBlobAnalyzer, textblob_sentiment
+from tweetpulse.scorers.base import Scorer, Sentiment
+from tweetpulse.scorers.registry import DEFAULT_SCORER, check_spec, make_scorer, scorer_names
+from tweetpulse.scorers.textblob import TextBlobScorer, textblob_sentiment
 
 __all__ = [
     "DEFAULT_SCORER",
     "ScoreFields",
     "Scorer",
     "Sentiment",
-    "SentimentAnalyzer",
-    "TextBlobAnalyzer",
+    "TextBlobScorer",
     "TweetScore",
     "check_spec",
-    "make_analyzer",
+    "make_scorer",
+    "score_texts",
     "score_tweet",
     "scorer_names",
     "textblob_sentiment",
-    "tweet_scorer",
     "weight",
 ]
-
-Scorer = TextBlobAnalyzer  # the name tests, benchmarks and notebooks have always used
 
 
 class TweetScore(NamedTuple):
@@ -50,7 +47,7 @@ class TweetScore(NamedTuple):
     subjectivity: float
     weight: float  # ln(followers + 1), or 1.0 when the follower count is unknown
     score: float  # weight × polarity
-    label: str  # positive / negative / neutral, by the analyzer's neutral band
+    label: str  # positive / negative / neutral, by the scorer's neutral band
 
 
 def weight(followers: int | None) -> float:
@@ -61,30 +58,27 @@ def weight(followers: int | None) -> float:
 
 
 ScoreFields = tuple[float, float, float, float, str]
-"""A :class:`TweetScore`'s fields in order, unnamed: what the listener's per-tweet loop unpacks."""
+"""A :class:`TweetScore`'s fields in order, unnamed: what the listener keeps per tweet until it builds its row."""
 
 
-def tweet_scorer(analyzer: SentimentAnalyzer) -> Callable[[str, int | None], ScoreFields]:
-    """The scoring rule with ``analyzer`` bound once: ``score(text, followers)`` gives the fields of
-    :class:`TweetScore` (polarity, subjectivity, weight, score, label) as a plain tuple.
+def score_texts(scorer: Scorer, texts: Sequence[str], followers: Sequence[int | None]) -> list[ScoreFields]:
+    """The scoring rule over a batch: ``texts`` scored by ``scorer`` in one call (its batch method, which a
+    trained model runs as one prediction), each with the weight of its ``followers``; the fields of a
+    :class:`TweetScore` per text, as plain tuples.
 
-    This is the one place the rule is written; the listener calls it for every tweet and unpacks the
-    result at once, so it looks the analyzer's methods up once, computes :func:`weight` inline and
-    builds no record: per tweet it costs what scoring, weighting and labelling cost on their own.
-    Everywhere else, use :func:`score_tweet`.
+    This is the one place the rule is written; the listener calls it once per batch, so it looks the
+    label rule up once, computes :func:`weight` inline and builds no record per tweet.
     """
-    sentiment = analyzer.sentiment
-    label = analyzer.label
+    label = scorer.label
     log = math.log
+    out: list[ScoreFields] = []
+    append = out.append
+    for (polarity, subjectivity), count in zip(scorer.sentiments(texts), followers, strict=True):
+        w = 1.0 if count is None else log(count + 1)  # weight(count), inline
+        append((polarity, subjectivity, w, w * polarity, label(polarity)))
+    return out
 
-    def score(text: str, followers: int | None) -> ScoreFields:
-        polarity, subjectivity = sentiment(text)
-        w = 1.0 if followers is None else log(followers + 1)  # weight(followers), inline
-        return polarity, subjectivity, w, w * polarity, label(polarity)
 
-    return score
-
-
-def score_tweet(analyzer: SentimentAnalyzer, text: str, followers: int | None) -> TweetScore:
-    """Score one tweet: its sentiment by ``analyzer``, its weight, ``weight × polarity`` and label."""
-    return TweetScore._make(tweet_scorer(analyzer)(text, followers))
+def score_tweet(scorer: Scorer, text: str, followers: int | None) -> TweetScore:
+    """Score one tweet: its sentiment by ``scorer``, its weight, ``weight × polarity`` and label."""
+    return TweetScore._make(score_texts(scorer, [text], [followers])[0])

@@ -1,6 +1,6 @@
-"""The TextBlob analyzer: ``TextBlob(text).sentiment``, bit for bit, several times faster.
+"""The TextBlob scorer: ``TextBlob(text).sentiment``, bit for bit, several times faster.
 
-TextBlob's default analyzer (``PatternAnalyzer``) runs pattern's ``Sentiment.__call__`` on the raw
+TextBlob's default scorer (``PatternAnalyzer``) runs pattern's ``Sentiment.__call__`` on the raw
 string: it tokenizes with ``find_tokens`` (re-implemented in :mod:`._textblob_tokens`), lower-cases
 every token, walks the tokens once to build a list of *assessments* (known words, optionally
 intensified by a preceding adverb, negated by a preceding "no"/"not"/"never", boosted by "!", plus
@@ -8,7 +8,7 @@ emoticons and the "(!)" irony mark) and finally averages polarity and subjectivi
 assessments. Per call it also creates a fresh ``namedtuple`` class, goes through ``lazydict``
 Python-level lookups and rescans the whole emoticon table for most non-alphabetic tokens.
 
-:class:`TextBlobAnalyzer` runs the same algorithm with the same floating-point operations in the
+:class:`TextBlobScorer` runs the same algorithm with the same floating-point operations in the
 same order, so its results are identical (``==`` and bit-for-bit) to TextBlob's, but it
 lower-cases the whole token string once, finds the words that can matter (lexicon words,
 negations, "!", "(!)", emoticons) in C, walks the other words only while an intensifier or
@@ -29,9 +29,9 @@ import itertools
 
 from tweetpulse.scorers._textblob_native import ENGINES, NativeScore, native_core, note_fallback
 from tweetpulse.scorers._textblob_tokens import Tables, tables, token_string
-from tweetpulse.scorers.base import NeutralBand, Sentiment
+from tweetpulse.scorers.base import BandedScorer, Sentiment
 
-__all__ = ["DEFAULT_CACHE_SIZE", "NAME", "TextBlobAnalyzer", "create", "textblob_sentiment"]
+__all__ = ["DEFAULT_CACHE_SIZE", "NAME", "TextBlobScorer", "create", "textblob_sentiment"]
 
 NAME = "textblob"
 DEFAULT_CACHE_SIZE = 65536
@@ -122,7 +122,12 @@ def _score(text: str, tb: Tables) -> tuple[float, float]:
                     a.append([mood, 1.0, 1.0, 1])
     if (m is not None or n is not None) and done < len(words):
         _skip_inert(words[done:], a, m, n)  # may still negate the last assessment
-    # avg(): left-to-right sum starting from int 0, divided by float(count or 1).
+    return _average(a)
+
+
+def _average(a: list[list[float]]) -> tuple[float, float]:
+    """Pattern's avg() over the assessments: a left-to-right sum from int 0, divided by float(count or 1);
+    a negated assessment's polarity counts × -0.5."""
     polarity: float = 0
     subjectivity: float = 0
     for p, s, _i, neg in a:
@@ -140,7 +145,7 @@ def textblob_sentiment(text: str) -> tuple[float, float]:
     return polarity, subjectivity
 
 
-class TextBlobAnalyzer(NeutralBand):
+class TextBlobScorer(BandedScorer):
     """Sentiment equal to ``TextBlob(text).sentiment``, with a result cache.
 
     ``cache_size`` bounds the number of cached texts (0 disables the cache); when it is full the
@@ -152,7 +157,6 @@ class TextBlobAnalyzer(NeutralBand):
     """
 
     name = NAME
-    DEFAULT_NEUTRAL_BAND = 0.0
 
     def __init__(
         self, cache_size: int = DEFAULT_CACHE_SIZE, neutral_band: float | None = None, engine: str | None = None
@@ -215,6 +219,6 @@ class TextBlobAnalyzer(NeutralBand):
         self.misses = 0
 
 
-def create(arg: str | None, *, neutral_band: float | None, cache_size: int) -> TextBlobAnalyzer:
+def create(arg: str | None, *, neutral_band: float | None, cache_size: int) -> TextBlobScorer:
     """The registry's factory for ``textblob`` (which takes no argument: ``arg`` is always ``None``)."""
-    return TextBlobAnalyzer(cache_size=cache_size, neutral_band=neutral_band)
+    return TextBlobScorer(cache_size=cache_size, neutral_band=neutral_band)

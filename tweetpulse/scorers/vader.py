@@ -16,7 +16,9 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from tweetpulse.scorers.base import Banded, Sentiment, check_band, no_argument
+from tweetpulse.scorers.base import BandedScorer, Sentiment, no_argument
+
+NAME = "vader"
 
 
 @functools.cache
@@ -27,14 +29,14 @@ def _intensity_analyzer() -> Any:
     return SentimentIntensityAnalyzer()
 
 
-class VaderAnalyzer(Banded):
+class VaderScorer(BandedScorer):
     """VADER's compound score as polarity, ``pos + neg`` as subjectivity, ±0.05 neutral by default."""
 
-    name = "vader"
-    default_band = 0.05
+    name = NAME
+    DEFAULT_BAND = 0.05  # VADER's documented neutral band
 
     def __init__(self, neutral_band: float | None = None) -> None:
-        self.neutral_band = check_band(self.default_band if neutral_band is None else neutral_band)
+        super().__init__(neutral_band)
         self._polarity_scores = _intensity_analyzer().polarity_scores
 
     def sentiment(self, text: str) -> Sentiment:
@@ -43,7 +45,7 @@ class VaderAnalyzer(Banded):
 
     def sentiments(self, texts: Sequence[str]) -> list[Sentiment]:
         """The batch: each distinct text is scored once (retweets and repeats in a poll batch are
-        common), with the lexicon analyzer's method looked up once for the whole batch."""
+        common), with the lexicon scorer's method looked up once for the whole batch."""
         polarity_scores = self._polarity_scores
         done: dict[str, Sentiment] = {}
         out: list[Sentiment] = []
@@ -57,7 +59,7 @@ class VaderAnalyzer(Banded):
         return out
 
 
-def create(arg: str | None = None, neutral_band: float | None = None) -> VaderAnalyzer:
-    """The registry's factory for ``vader`` (it takes no argument)."""
+def create(arg: str | None, *, neutral_band: float | None, cache_size: int) -> VaderScorer:
+    """The registry's factory for ``vader`` (it takes no argument and keeps no cache across batches)."""
     no_argument("vader", arg)
-    return VaderAnalyzer(neutral_band)
+    return VaderScorer(neutral_band)

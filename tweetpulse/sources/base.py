@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from tweetpulse.errors import ConfigError
 from tweetpulse.keywords import KeywordMatcher
@@ -55,6 +55,7 @@ def conform(tweet: Tweet, skipped: SkippedRows, where: int) -> Tweet | None:
     return None
 
 
+@runtime_checkable
 class TweetSource(Protocol):
     """A source of tweets. Iterating yields records; ``skipped`` says what was set aside;
     ``close()`` (safe to call twice) ends an iteration under way and releases what the source holds

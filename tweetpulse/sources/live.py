@@ -12,11 +12,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
+from tweetpulse.closing import Closing
 from tweetpulse.errors import SourceError
 from tweetpulse.options import Option, positive_float, positive_int
+from tweetpulse.secrets import redact
+from tweetpulse.sources.base import SkippedRows
 
 log = logging.getLogger(__name__)
 
@@ -196,30 +198,6 @@ class LiveState:
         )
 
 
-class Closing:
-    """``with source: ...`` closes the source at the end (the class defines ``close``)."""
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-
-def redact(text: str, secret: str | None) -> str:
-    """``text`` with ``secret`` replaced by its masked form (a server may echo a token back)."""
-    if not secret:
-        return text
-    from tweetpulse.secrets import mask_token
-
-    return text.replace(secret, mask_token(secret))
-
-
 _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
 
 
@@ -243,3 +221,54 @@ def open_recorder(path: str | os.PathLike[str] | None) -> Any:
     from tweetpulse.sources.recorder import Recorder
 
     return Recorder(path)
+
+
+class LiveSource(Closing):
+    """What every live source (X, Bluesky, Mastodon) is besides its wire protocol: a
+    :class:`~tweetpulse.sources.base.TweetSource` whose connection state is a :class:`LiveState`
+    (:attr:`live`: connecting, connected, retrying with its attempt and wait, failing; reported through
+    ``on_status``, the log and, by the streamer, the status topic), whose skipped rows are counted, and
+    which reports progress on every post (live rates are low). A subclass calls :meth:`init_live` and
+    defines ``name``, ``__iter__`` and ``close``; what it says goes through :func:`tweetpulse.secrets.redact`."""
+
+    name: str
+    progress_every = 1
+    live: LiveState
+    skipped: SkippedRows
+
+    def init_live(self, live: LiveState) -> None:
+        self.live = live
+        self.skipped = SkippedRows()
+
+    def status(self) -> LiveStatus:
+        """A snapshot of the connection state (what ``on_status`` receives on every change)."""
+        return self.live.status()
+
+    @property
+    def state(self) -> str:
+        return self.live.state
+
+    @property
+    def retries(self) -> int:
+        return self.live.retries
+
+    @retries.setter
+    def retries(self, value: int) -> None:
+        self.live.retries = value
+
+    @property
+    def last_error(self) -> str | None:
+        return self.live.last_error
+
+    @last_error.setter
+    def last_error(self, value: str | None) -> None:
+        self.live.last_error = None if value is None else redact(value)
+
+    @property
+    def retry_in(self) -> float | None:
+        return self.live.retry_in
+
+    def _set_state(self, state: str, *, error: str | None = None, retry_in: float | None = None) -> None:
+        """Move to ``state`` (its error redacted, the next try in ``retry_in`` seconds) and tell ``on_status``."""
+        self.live.retry_in = retry_in
+        self.live.set(state, None if error is None else redact(error))

@@ -153,25 +153,6 @@ class TweetStore(Protocol):
         ...
 
 
-class ClosesAfterUse:
-    """``with store:`` opens it (connects at once) and closes it afterwards; a backend defines open/close."""
-
-    def open(self) -> None:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        self.open()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-
 def open_store(location: str | Path, *, create: bool = True) -> TweetStore:
     """The store at ``location``: a path or ``sqlite:///path`` (SQLite), or a URL of another backend.
 

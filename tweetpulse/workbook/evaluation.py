@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from tweetpulse.scorers.base import LABELS, SentimentAnalyzer, label_for, sentiments
+from tweetpulse.scorers.base import LABELS, Scorer, label_for
 from tweetpulse.workbook.labeled import LabeledSet, LabeledTweet
 
 if TYPE_CHECKING:
@@ -129,16 +129,16 @@ class Evaluation:
         )
 
 
-def evaluate(analyzer: SentimentAnalyzer, dataset: LabeledSet) -> Evaluation:
-    """Score every tweet of ``dataset`` with ``analyzer`` and compare its labels with the human ones."""
-    results = sentiments(analyzer, dataset.texts)
-    scored = [Scored(row, r.polarity, analyzer.label(r.polarity)) for row, r in zip(dataset.rows, results, strict=True)]
+def evaluate(scorer: Scorer, dataset: LabeledSet) -> Evaluation:
+    """Score every tweet of ``dataset`` with ``scorer`` and compare its labels with the human ones."""
+    results = scorer.sentiments(dataset.texts)
+    scored = [Scored(row, r.polarity, scorer.label(r.polarity)) for row, r in zip(dataset.rows, results, strict=True)]
     by_entity: dict[str, list[Scored]] = {}
     for s in scored:
         by_entity.setdefault(s.row.entity, []).append(s)
     return Evaluation(
-        scorer=analyzer.name,
-        neutral_band=analyzer.neutral_band,
+        scorer=scorer.name,
+        neutral_band=scorer.neutral_band,
         dataset=dataset,
         scored=scored,
         overall=_metrics_of(scored),

@@ -196,15 +196,15 @@ def compare_on_folds(names: Sequence[str], rows: Sequence[LabeledTweet], folds: 
     """Other scorers' per-fold accuracy and macro-F1 on the same stratified folds."""
     from sklearn.model_selection import StratifiedKFold
 
-    from tweetpulse.scorers import make_analyzer, sentiments
+    from tweetpulse.scorers import make_scorer
 
     texts = [r.text for r in rows]
     labels = [r.label for r in rows]
     splits = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, labels))
     out: dict[str, Spread] = {}
     for name in names:
-        analyzer = make_analyzer(name)
-        guesses = [analyzer.label(s.polarity) for s in sentiments(analyzer, texts)]
+        scorer = make_scorer(name)
+        guesses = [scorer.label(s.polarity) for s in scorer.sentiments(texts)]
         out[name] = Spread.of([_fold_scores([labels[i] for i in t], [guesses[i] for i in t]) for _, t in splits])
     return out
 

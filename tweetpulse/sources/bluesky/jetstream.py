@@ -46,13 +46,13 @@ from websockets.sync.client import ClientConnection
 from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.keywords import KeywordMatcher
 from tweetpulse.records import Tweet, usable_id
-from tweetpulse.sources.base import SkippedRows, conform
+from tweetpulse.sources.base import conform
 from tweetpulse.sources.bluesky.events import post_from_event, subscribe_url
 from tweetpulse.sources.bluesky.profiles import DEFAULT_APPVIEW, AppViewProfiles, ProfileSource, usable_handle
 from tweetpulse.sources.live import (
     Backoff,
-    Closing,
     Deadline,
+    LiveSource,
     LiveState,
     SeenIds,
     StatusCallback,
@@ -93,7 +93,7 @@ class _Pending(NamedTuple):
     due: float  # monotonic time after which it goes out without a profile
 
 
-class BlueskySource(Closing):
+class BlueskySource(LiveSource):
     """Posts about the keyword groups from a Jetstream instance (see the module docs).
 
     Iterate once; iteration ends on :meth:`close` (from any thread) or after ``duration``
@@ -102,7 +102,6 @@ class BlueskySource(Closing):
     """
 
     name = "bluesky"
-    progress_every = 1  # live rates: report every post
 
     def __init__(
         self,
@@ -136,9 +135,8 @@ class BlueskySource(Closing):
         self.max_retries = max_retries
         self.open_timeout = open_timeout
         self.idle_timeout = idle_timeout  # the firehose is never quiet this long: reconnect
-        self.skipped = SkippedRows()
         self.counts = BlueskyCounts()
-        self.live = LiveState(self.name, on_status, give_up_after, where=url)
+        self.init_live(LiveState(self.name, on_status, give_up_after, where=url))
         self._profiles = (
             profiles
             if profiles is not None

@@ -40,7 +40,8 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.sync.client import connect
 
 from tweetpulse.errors import SourceError
-from tweetpulse.sources.live import Backoff, LiveState, redact, short
+from tweetpulse.secrets import redact, register_secret
+from tweetpulse.sources.live import Backoff, LiveState, short
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,8 @@ class FeedContext:
         backoff_scale: float = 1.0,
     ) -> None:
         self.instance, self.streaming, self.tags, self.token = instance, streaming, tags, token
+        if token:
+            register_secret(token)  # whatever a feed says of it is masked (redact)
         self.live, self.sink, self.backoff_scale = live, sink, backoff_scale
         self.stop = threading.Event()
         self.fatal: SourceError | None = None
@@ -89,7 +92,7 @@ class FeedContext:
 
     def fail(self, message: str) -> None:
         """A problem the user must fix: the source ends with this message."""
-        self.fatal = SourceError(redact(message, self.token))
+        self.fatal = SourceError(redact(message))
         self.live.set("disconnected", str(self.fatal))
         self.stop.set()
 
@@ -101,7 +104,7 @@ class FeedContext:
             return
         delay = backoff.next() if wait is None else wait
         try:
-            self.live.retrying(redact(cause, self.token), delay)
+            self.live.retrying(redact(cause), delay)
         except SourceError as exc:  # --give-up-after: the source ends with this line
             self.fatal = exc
             self.stop.set()
@@ -219,7 +222,7 @@ class WebSocketFeed:
             if isinstance(message, dict) and isinstance(message.get("event"), str):
                 ctx.on_event(message["event"], message.get("payload"))
             elif isinstance(message, dict) and "error" in message:
-                log.warning("mastodon: the streaming API says: %s", redact(str(message["error"]), ctx.token))
+                log.warning("mastodon: the streaming API says: %s", redact(str(message["error"])))
             else:
                 ctx.bad_payloads += 1
 

@@ -20,7 +20,8 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from tweetpulse.sources.live import Backoff, redact, short
+from tweetpulse.secrets import redact
+from tweetpulse.sources.live import Backoff, short
 from tweetpulse.sources.mastodon.feeds import FeedContext, FeedItem, start_thread
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ class TagPoller:
         log.log(
             level,
             "mastodon: not following the tag timeline's next page at %r: it is not on %s",
-            redact(url[:200], self.ctx.token),
+            redact(url[:200]),
             self.ctx.instance,
         )
         return None

@@ -32,8 +32,8 @@ from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.keywords import DEFAULT_GROUPS, KeywordMatcher
 from tweetpulse.records import Tweet, usable_followers
 from tweetpulse.secrets import redact_logs_of, register_secret
-from tweetpulse.sources.base import SkippedRows, conform
-from tweetpulse.sources.live import Closing, Deadline, LiveState, SeenIds, StatusCallback, open_recorder
+from tweetpulse.sources.base import conform
+from tweetpulse.sources.live import Deadline, LiveSource, LiveState, SeenIds, StatusCallback, open_recorder
 from tweetpulse.sources.mastodon import TOKEN_ENV, TRANSPORTS
 from tweetpulse.sources.mastodon.feeds import Feed, FeedContext, FeedItem, WebSocketFeed, streaming_base
 from tweetpulse.sources.mastodon.html import html_to_text
@@ -112,7 +112,7 @@ def status_to_tweet(status: Mapping[str, Any], matcher: KeywordMatcher, source: 
     )
 
 
-class MastodonSource(Closing):
+class MastodonSource(LiveSource):
     """Statuses about the keyword groups from one instance (see the module docs).
 
     Iterate once; iteration ends on :meth:`close` (any thread) or after ``duration`` seconds, and
@@ -121,7 +121,6 @@ class MastodonSource(Closing):
     """
 
     name = "mastodon"
-    progress_every = 1  # live rates: report every post
 
     def __init__(
         self,
@@ -161,9 +160,8 @@ class MastodonSource(Closing):
         self.tags = hashtags(groups if groups is not None else self.matcher.groups or DEFAULT_GROUPS)
         self.lang = lang
         self.duration = duration
-        self.skipped = SkippedRows()
         self.counts = MastodonCounts()
-        self.live = LiveState(self.name, on_status, give_up_after, where=self.instance)
+        self.init_live(LiveState(self.name, on_status, give_up_after, where=self.instance))
         self._token = token
         self._queue: queue.Queue[FeedItem] = queue.Queue(maxsize=10_000)
         self._seen = SeenIds()

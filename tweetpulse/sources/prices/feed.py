@@ -25,8 +25,7 @@ from websockets.sync.client import ClientConnection
 
 from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.prices.records import PriceTick
-from tweetpulse.sources.base import SkippedRows
-from tweetpulse.sources.live import Backoff, Closing, Deadline, LiveState, SeenIds, StatusCallback, short
+from tweetpulse.sources.live import Backoff, Deadline, LiveSource, LiveState, SeenIds, StatusCallback, short
 from tweetpulse.sources.websocket import Endpoint, open_websocket
 
 log = logging.getLogger(__name__)
@@ -53,8 +52,10 @@ class FeedCounts:
     connections: int = 0
 
 
-class WebsocketFeed(Closing):
-    """A live exchange feed (see the module docs); subclasses set the class attributes and hooks."""
+class WebsocketFeed(LiveSource):
+    """A live exchange feed (see the module docs), a :class:`~tweetpulse.sources.live.LiveSource` like the
+    tweet sources (its state on the status topic, its skipped frames counted); subclasses set the class
+    attributes and the protocol's hooks."""
 
     name = "feed"
     default_url = ""
@@ -83,8 +84,7 @@ class WebsocketFeed(Closing):
         self.open_timeout = open_timeout
         self.idle_timeout = idle_timeout
         self.counts = FeedCounts()
-        self.skipped = SkippedRows()
-        self.live = LiveState(self.name, on_status, give_up_after, where=self.url)
+        self.init_live(LiveState(self.name, on_status, give_up_after, where=self.url))
         self.acknowledged = False  # this connection's subscription was acknowledged
         self._backoff = Backoff(1.0, 60.0, backoff_scale)
         self._seen = SeenIds(100_000)

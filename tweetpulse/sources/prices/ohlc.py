@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tweetpulse.closing import Closing
 from tweetpulse.errors import ConfigError, DatasetError
 from tweetpulse.prices.records import PriceTick, coin_of, decimal_text, iso_of
 from tweetpulse.sources.base import SkippedRows
-from tweetpulse.sources.live import Closing
 
 if TYPE_CHECKING:
     from tweetpulse.sources.prices.base import FeedRequest

@@ -13,9 +13,10 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from tweetpulse.closing import Closing
 from tweetpulse.prices.records import PriceTick, coin_of, iso_of
 from tweetpulse.sources.base import SkippedRows
-from tweetpulse.sources.live import Closing, Deadline
+from tweetpulse.sources.live import Deadline
 
 if TYPE_CHECKING:
     from tweetpulse.sources.prices.base import FeedRequest
