@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup native native-test kafka kafka-stop postgres demo test test-unit test-faults lint bench bench-quick lab browser-deps emoji-font clean
+.PHONY: help setup native native-test spark kafka kafka-stop postgres demo test test-unit test-faults lint bench bench-quick lab browser-deps emoji-font clean
 
 help: ## show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,6 +52,11 @@ native: ## (re)build the optional compiled scoring core into .venv (needs cargo)
 	fi; \
 	fi
 
+# Spark is heavy (pyspark ~450 MB, a JVM per run), so make setup leaves it out; make test needs it for the
+# Spark tier (tests/integration/test_spark_*.py).
+spark: setup ## pyspark (pinned) into .venv and Spark's Kafka connector jars into .spark/jars, once (tweetpulse spark)
+	scripts/spark-setup.sh
+
 kafka: setup ## start the local Kafka broker (./kafka-setup.sh start)
 	./kafka-setup.sh start
 
@@ -86,7 +91,7 @@ browser-deps: ## install headless Chromium, ChromeDriver and an emoji font (Debi
 	  $$SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-color-emoji >/dev/null; \
 	fi
 
-test: setup browser-deps lint native-test ## lint, the compiled core's own tests, then every tier: unit, integration (real broker), notebook, browser
+test: setup spark browser-deps lint native-test ## lint, the compiled core's own tests, then every tier: unit, integration (real broker, Spark), notebook, browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 native-test: setup ## cargo test: the compiled scoring core's Rust tests (against this .venv's Python)
@@ -108,10 +113,10 @@ lint: setup ## ruff (check and format --check), mypy, and the import layers (lin
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: setup ## benchmarks against a real broker; writes benchmarks/results.json
+bench: setup spark ## benchmarks against a real broker; writes benchmarks/results.json
 	$(BIN)/python -m benchmarks
 
-bench-quick: setup ## the benchmarks on small inputs (under 2 minutes)
+bench-quick: setup spark ## the benchmarks on small inputs (under 2 minutes)
 	$(BIN)/python -m benchmarks --quick
 
 # as root (containers, cloud notebooks) Jupyter refuses to start without --allow-root: add it there
@@ -124,5 +129,5 @@ lab: setup ## JupyterLab on this folder; as root adds --allow-root; LAB_ARGS="--
 
 clean: ## stop Kafka and remove .venv, .kafka, data and caches
 	-./kafka-setup.sh stop
-	rm -rf $(VENV) .kafka data artifacts native/target .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .kafka .spark data artifacts native/target .pytest_cache .mypy_cache .ruff_cache *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

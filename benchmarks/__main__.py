@@ -28,8 +28,8 @@ if str(ROOT) not in sys.path:
 from benchmarks import report  # noqa: E402
 from tests.support.broker import Broker, private_broker  # noqa: E402
 
-PARTS = ("scorer", "dashboard", "producer", "e2e", "postgres", "baseline", "latency", "memory")
-KAFKA_PARTS = frozenset(("producer", "e2e", "postgres", "baseline", "latency", "memory"))
+PARTS = ("scorer", "dashboard", "producer", "e2e", "postgres", "spark", "baseline", "latency", "memory")
+KAFKA_PARTS = frozenset(("producer", "e2e", "postgres", "spark", "baseline", "latency", "memory"))
 # the plain numbers results.json also carries at its top level
 REQUIRED = (
     "producer_tweets_per_s",
@@ -55,6 +55,7 @@ PART_PREFIXES = {
     "producer": ("producer_",),
     "e2e": ("e2e_tweets_", "e2e_steady_", "e2e_start_"),
     "postgres": ("e2e_pg_", "store_insert_"),
+    "spark": ("spark_",),
     "baseline": ("baseline_",),
     "latency": ("latency_", "fold_", "visible_"),
     "memory": ("rss_",),
@@ -184,6 +185,14 @@ def part_postgres(quick: bool, runs: int | None, broker: Broker | None) -> dict[
     return bench_pgstore.run(broker, bench_e2e.N_FULL, runs or 3, bench_pgstore.INSERTS_FULL, runs or 3)
 
 
+def part_spark(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    from benchmarks import bench_spark
+
+    assert broker is not None
+    n = bench_spark.N_QUICK if quick else bench_spark.N_FULL
+    return bench_spark.run(broker, n, runs or (1 if quick else 3))
+
+
 def part_baseline(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
     from benchmarks import baseline
 
@@ -215,6 +224,7 @@ RUNNERS: dict[str, Callable[[bool, int | None, Broker | None], dict[str, Figure]
     "producer": part_producer,
     "e2e": part_e2e,
     "postgres": part_postgres,
+    "spark": part_spark,
     "baseline": part_baseline,
     "latency": part_latency,
     "memory": part_memory,
@@ -239,6 +249,23 @@ def ratio(figures: dict[str, Figure]) -> Figure | None:
             "start-up (the steady rate runs from 10% to 90% of the tweets stored, the "
             "baseline's from its first message to its last); from_start_ratio uses "
             "e2e_tweets_per_s, start-up included",
+        },
+    }
+
+
+def spark_ratio(figures: dict[str, Figure]) -> Figure | None:
+    """``spark_vs_e2e``: tweetpulse spark's steady rate over the listener's, same session, data and store."""
+    spark, e2e = figures.get("spark_steady_tweets_per_s"), figures.get("e2e_steady_tweets_per_s")
+    if not spark or not e2e or not e2e.get("value"):
+        return None
+    return {
+        "value": round(spark["value"] / e2e["value"], 2),
+        "unit": "x",
+        "settings": {
+            "spark_steady_tweets_per_s": spark["value"],
+            "e2e_steady_tweets_per_s": e2e["value"],
+            "note": "the same records, 6-partition topic and SQLite store on the same cores: Spark's JVM and "
+            "its Python workers share them with the broker",
         },
     }
 
@@ -304,6 +331,10 @@ def run_session(parts: list[str], quick: bool, runs: int | None, out: Path, merg
     both = ratio(figures)
     if both is not None:
         figures["e2e_vs_baseline"] = both
+    figures.pop("spark_vs_e2e", None)
+    spark = spark_ratio(figures)
+    if spark is not None:
+        figures["spark_vs_e2e"] = spark
     results["figures"] = figures
     for name in REQUIRED:
         results[name] = figures[name]["value"] if name in figures else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tweetpulse import __version__
-from tweetpulse.cli import commands, prices
+from tweetpulse.cli import commands, prices, spark
 from tweetpulse.cli.args import (
     HOST_HELP,
     Parser,
@@ -190,8 +190,9 @@ COMMANDS = {
         prices.add_correlate_args,
         prices.cmd_correlate,
     ),
+    "spark": (spark.HELP, spark.add_spark_args, spark.cmd_spark),
 }
-KAFKA_COMMANDS = ("stream", "listen", "demo", "dashboard")
+KAFKA_COMMANDS = ("stream", "listen", "demo", "dashboard", "spark")
 
 
 def build_parser() -> Parser:

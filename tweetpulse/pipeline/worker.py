@@ -47,7 +47,7 @@ from tweetpulse.pipeline.deadletter import DeadLetterPolicy, DeadLetterTopic, Un
 from tweetpulse.pipeline.settings import ListenerSettings
 from tweetpulse.pipeline.storewait import Stopping, StoreBack, StoreWaiting, persist
 from tweetpulse.records import RecordFields, ScoredTweet, record_fields
-from tweetpulse.scorers.scoring import ScoreFields, score_texts
+from tweetpulse.scorers.scoring import ScoreFields, Scorer, score_texts
 from tweetpulse.stores import TweetStore, open_store
 
 log = logging.getLogger(__name__)
@@ -239,61 +239,9 @@ class Worker:
         return persist(call, worker=self.index, notify=self.notify, should_stop=self.should_stop)
 
     def prepare(self, messages: Sequence[Message]) -> Batch:
-        """Validate and score a batch; hand what breaks the contract to the dead-letter policy.
-
-        Dead letters are flushed before this returns: the offsets of ``batch.messages`` may be
-        committed once its tweets are persisted (a partition whose dead letter was not kept is
-        taken out of the batch: see :meth:`Batch.hold_back`).
-        """
-        batch = Batch(messages)
-        dead_partitions: list[int | None] = []
-        valid: list[tuple[Message, RecordFields]] = []
-        max_text = self.settings.max_text
-        for msg in messages:
-            error = msg.error()
-            if error is not None:
-                if error.code() != KafkaError._PARTITION_EOF:
-                    log.warning("worker %d: consume error: %s", self.index, error.str())
-                continue
-            batch.consumed += 1
-            try:
-                valid.append((msg, record_fields(msg.value(), max_text)))
-            except InvalidRecord as err:
-                self.dead_letter(msg, err)
-                dead_partitions.append(msg.partition())
-        now, scorer_name, tweets = self.clock(), self.scorer.name, batch.tweets
-        for (msg, fields), scored in zip(valid, self._score([fields for _, fields in valid]), strict=True):
-            if isinstance(scored, Exception):  # a bug must not stop the stream: set the message aside, say why
-                self.dead_letter(msg, InvalidRecord("internal-error", f"{type(scored).__name__}: {scored}"))
-                dead_partitions.append(msg.partition())
-                continue
-            ts_type, ts_ms = msg.timestamp()
-            produced_at = ts_ms / 1000.0 if ts_type else None
-            tweets.append(
-                ScoredTweet.from_record(fields, scored, msg.partition(), msg.offset(), produced_at, now, scorer_name)
-            )
-        batch.dead = len(dead_partitions)
-        if dead_partitions:
-            undelivered = self.dead_letter.flush()
-            if undelivered:
-                batch.hold_back(undelivered, dead_partitions)
-        return batch
-
-    def _score(self, records: Sequence[RecordFields]) -> list[ScoreFields | Exception]:
-        """The batch's scores in one call to the scorer; if that fails, each record again on its own, so
-        only the ones that fail are set aside (with their exception)."""
-        texts, followers = [r.text for r in records], [r.followers for r in records]
-        try:
-            return list(score_texts(self.scorer, texts, followers))
-        except Exception:
-            log.exception("worker %d: scoring a batch of %d failed; scoring it tweet by tweet", self.index, len(texts))
-        out: list[ScoreFields | Exception] = []
-        for text, count in zip(texts, followers, strict=True):
-            try:
-                out.extend(score_texts(self.scorer, [text], [count]))
-            except Exception as exc:
-                out.append(exc)
-        return out
+        """Validate and score a batch (:func:`prepare_batch` with this worker's scorer, policy and clock)."""
+        settings, who = self.settings, f"worker {self.index}"
+        return prepare_batch(messages, self.scorer, settings.max_text, self.dead_letter, self.clock(), who)
 
     def record(self, batch: Batch, new_ids: set[str]) -> None:
         """Fold the tweets of ``batch`` that were newly stored into the delta for the page, each once."""
@@ -306,6 +254,73 @@ class Worker:
                 fold(delta, tweet, stored_at)
         stored = len(new_ids)
         delta.count(consumed=batch.consumed, stored=stored, duplicates=len(batch.tweets) - stored, dead=batch.dead)
+
+
+def prepare_batch(
+    messages: Sequence[Message],
+    scorer: Scorer,
+    max_text: int,
+    dead_letter: DeadLetterPolicy,
+    now: float,
+    who: str = "worker",
+) -> Batch:
+    """Validate and score a batch; hand what breaks the contract to the dead-letter policy.
+
+    Dead letters are flushed before this returns: the offsets of ``batch.messages`` may be
+    committed once its tweets are persisted (a partition whose dead letter was not kept is
+    taken out of the batch: see :meth:`Batch.hold_back`). ``now`` is the batch's ``scored_at``;
+    ``who`` names the caller in log lines. The listener's workers and ``tweetpulse spark``'s
+    Python workers (:mod:`tweetpulse.spark.partitions`) both prepare their batches here.
+    """
+    batch = Batch(messages)
+    dead_partitions: list[int | None] = []
+    valid: list[tuple[Message, RecordFields]] = []
+    for msg in messages:
+        error = msg.error()
+        if error is not None:
+            if error.code() != KafkaError._PARTITION_EOF:
+                log.warning("%s: consume error: %s", who, error.str())
+            continue
+        batch.consumed += 1
+        try:
+            valid.append((msg, record_fields(msg.value(), max_text)))
+        except InvalidRecord as err:
+            dead_letter(msg, err)
+            dead_partitions.append(msg.partition())
+    scorer_name, tweets = scorer.name, batch.tweets
+    for (msg, fields), scored in zip(valid, score_records(scorer, [f for _, f in valid], who), strict=True):
+        if isinstance(scored, Exception):  # a bug must not stop the stream: set the message aside, say why
+            dead_letter(msg, InvalidRecord("internal-error", f"{type(scored).__name__}: {scored}"))
+            dead_partitions.append(msg.partition())
+            continue
+        ts_type, ts_ms = msg.timestamp()
+        produced_at = ts_ms / 1000.0 if ts_type else None
+        tweets.append(
+            ScoredTweet.from_record(fields, scored, msg.partition(), msg.offset(), produced_at, now, scorer_name)
+        )
+    batch.dead = len(dead_partitions)
+    if dead_partitions:
+        undelivered = dead_letter.flush()
+        if undelivered:
+            batch.hold_back(undelivered, dead_partitions)
+    return batch
+
+
+def score_records(scorer: Scorer, records: Sequence[RecordFields], who: str) -> list[ScoreFields | Exception]:
+    """The batch's scores in one call to the scorer; if that fails, each record again on its own, so
+    only the ones that fail are set aside (with their exception)."""
+    texts, followers = [r.text for r in records], [r.followers for r in records]
+    try:
+        return list(score_texts(scorer, texts, followers))
+    except Exception:
+        log.exception("%s: scoring a batch of %d failed; scoring it tweet by tweet", who, len(texts))
+    out: list[ScoreFields | Exception] = []
+    for text, count in zip(texts, followers, strict=True):
+        try:
+            out.extend(score_texts(scorer, [text], [count]))
+        except Exception as exc:
+            out.append(exc)
+    return out
 
 
 def worker_main(

@@ -18,7 +18,7 @@ import importlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, NamedTuple, Protocol, Self
 
 from tweetpulse.errors import ConfigError
@@ -159,6 +159,13 @@ def open_store(location: str | Path, *, create: bool = True) -> TweetStore:
     Nothing is connected yet (use it in a ``with`` block). With ``create=False`` a store that does
     not exist is a :class:`~tweetpulse.errors.ConfigError` at once.
     """
+    module, url = _backend(location)
+    store: TweetStore = module.open_url(url, create=create)
+    return store
+
+
+def _backend(location: str | Path) -> tuple[ModuleType, str]:
+    """The backend module of ``location`` and the URL it opens (a plain path is a ``sqlite:///`` URL)."""
     text = str(location)
     match = _URL.match(text)
     if match is None:
@@ -171,9 +178,13 @@ def open_store(location: str | Path, *, create: bool = True) -> TweetStore:
         raise ConfigError(
             f"unknown kind of store {scheme}://: give a file path (SQLite) or a URL starting with {known}"
         )
-    backend = importlib.import_module(module)
-    store: TweetStore = backend.open_url(url, create=create)
-    return store
+    return importlib.import_module(module), url
+
+
+def host_local(location: str | Path) -> bool:
+    """Whether the store at ``location`` can be written only from this host (a file), not by processes
+    on other machines: a backend module says so with ``HOST_LOCAL = True``."""
+    return bool(getattr(_backend(location)[0], "HOST_LOCAL", False))
 
 
 def store_exists(location: str | Path) -> bool:

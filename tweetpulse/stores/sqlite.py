@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS scored_tweets (
 );
 CREATE INDEX IF NOT EXISTS scored_tweets_scored_at ON scored_tweets (scored_at);
 """
+HOST_LOCAL = True  # a file: processes on other hosts can't share it (tweetpulse.stores.host_local)
 _ROWS_PER_STATEMENT = 32766 // len(COLUMNS) // 2  # well under SQLite's bound-variable limit
 _ROW_PLACEHOLDER = "(" + ",".join("?" * len(COLUMNS)) + ")"
 _KEYWORDS_FROM_END = COLUMNS.index("keywords") - len(COLUMNS)  # a row's keywords, counted from its end
