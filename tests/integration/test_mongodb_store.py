@@ -217,7 +217,8 @@ def test_check_accepts_our_collection_and_refuses_another(mongo_store_url: str) 
     other = mongo_store_url.rsplit("/", 1)[0] + f"/tp_other_{uuid.uuid4().hex[:8]}"
     client: pymongo.MongoClient[dict[str, Any]]
     with pymongo.MongoClient(other) as client:
-        client.get_default_database()["scored_tweets"].insert_one({"_id": "x", "something": "else"})
+        foreign: dict[str, Any] = {"_id": "x", "something": "else"}
+        client.get_default_database()["scored_tweets"].insert_one(foreign)
         try:
             with open_store(other, create=False) as store, pytest.raises(ConfigError) as info:
                 store.check()
