@@ -216,7 +216,7 @@ def test_check_accepts_our_collection_and_refuses_another(mongo_store_url: str) 
         store.check()
     other = mongo_store_url.rsplit("/", 1)[0] + f"/tp_other_{uuid.uuid4().hex[:8]}"
     client: pymongo.MongoClient[dict[str, Any]]
-    with pymongo.MongoClient(other) as client:
+    with pymongo.MongoClient(other, document_class=dict) as client:
         foreign: dict[str, Any] = {"_id": "x", "something": "else"}
         client.get_default_database()["scored_tweets"].insert_one(foreign)
         try:
