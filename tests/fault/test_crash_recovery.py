@@ -10,6 +10,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.fault.harness import (
     Snapshot,
     kill_tree,
@@ -26,7 +28,7 @@ from tests.fault.harness import (
 )
 from tests.fault.scale import pick
 from tweetpulse.config import KafkaConfig
-from tweetpulse.store import read_frame
+from tweetpulse.stores import read_frame
 
 TWEETS = pick(6000, 50_000)
 REPLAY_SECONDS = pick(30, 90)  # long enough for every fault below to land mid-replay
@@ -34,9 +36,13 @@ KILLS = pick(3, 5)
 STOP_SECONDS = pick(8, 20)  # past the 6 s session timeout: the group moves the partitions on
 
 
-def test_killed_and_stopped_workers_and_a_killed_listener_lose_nothing(kafka: KafkaConfig, tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "mongodb"])
+def test_killed_and_stopped_workers_and_a_killed_listener_lose_nothing(
+    kafka: KafkaConfig, tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
     rng = random.Random(1313)
-    dataset, store, group = tmp_path / "replay.jsonl", tmp_path / "t.db", "crashes"
+    store: Path | str = tmp_path / "t.db" if backend == "sqlite" else request.getfixturevalue("mongo_store_url")
+    dataset, group = tmp_path / "replay.jsonl", "crashes"
     tweets = replay_file(dataset, TWEETS, seed=77)
     streamer = start_stream(kafka, dataset, TWEETS / REPLAY_SECONDS)
     listener = start_listen(kafka, store, group)
