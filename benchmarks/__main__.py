@@ -28,8 +28,8 @@ if str(ROOT) not in sys.path:
 from benchmarks import report  # noqa: E402
 from benchmarks.broker import Broker, private_broker  # noqa: E402
 
-PARTS = ("scorer", "dashboard", "producer", "e2e", "postgres", "baseline", "latency", "memory")
-KAFKA_PARTS = frozenset(("producer", "e2e", "postgres", "baseline", "latency", "memory"))
+PARTS = ("scorer", "dashboard", "producer", "e2e", "postgres", "mongodb", "baseline", "latency", "memory")
+KAFKA_PARTS = frozenset(("producer", "e2e", "postgres", "mongodb", "baseline", "latency", "memory"))
 # the plain numbers results.json also carries at its top level
 REQUIRED = (
     "producer_tweets_per_s",
@@ -54,7 +54,8 @@ PART_PREFIXES = {
     "dashboard": ("tick_", "load_"),
     "producer": ("producer_",),
     "e2e": ("e2e_tweets_", "e2e_steady_", "e2e_start_"),
-    "postgres": ("e2e_pg_", "store_insert_"),
+    "postgres": ("e2e_pg_", "store_insert_sqlite", "store_insert_pg_"),
+    "mongodb": ("e2e_mongo_", "store_insert_mongodb"),
     "baseline": ("baseline_",),
     "latency": ("latency_", "fold_", "visible_"),
     "memory": ("rss_",),
@@ -184,6 +185,15 @@ def part_postgres(quick: bool, runs: int | None, broker: Broker | None) -> dict[
     return bench_pgstore.run(broker, bench_e2e.N_FULL, runs or 3, bench_pgstore.INSERTS_FULL, runs or 3)
 
 
+def part_mongodb(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    from benchmarks import bench_e2e, bench_mongostore, bench_pgstore
+
+    assert broker is not None
+    if quick:
+        return bench_mongostore.run(broker, bench_e2e.N_QUICK, runs or 1, bench_pgstore.INSERTS_QUICK, runs or 1)
+    return bench_mongostore.run(broker, bench_e2e.N_FULL, runs or 2, bench_pgstore.INSERTS_FULL // 4, runs or 2)
+
+
 def part_baseline(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
     from benchmarks import baseline
 
@@ -215,6 +225,7 @@ RUNNERS: dict[str, Callable[[bool, int | None, Broker | None], dict[str, Figure]
     "producer": part_producer,
     "e2e": part_e2e,
     "postgres": part_postgres,
+    "mongodb": part_mongodb,
     "baseline": part_baseline,
     "latency": part_latency,
     "memory": part_memory,
