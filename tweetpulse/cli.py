@@ -147,6 +147,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
             "include_retweets": args.include_retweets,
             "poll_interval": args.poll_interval,
             "groups": groups,
+            "duration": args.duration,
         }
     elif args.source in LIVE_SOURCES:
         x_options = live_options(args, groups, duration=args.duration)

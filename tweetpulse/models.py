@@ -41,6 +41,13 @@ def usable_id(value: object) -> TypeGuard[str]:
     return type(value) is str and 0 < len(value) <= MAX_ID and value.isprintable() and not value.isspace()
 
 
+def usable_followers(value: object) -> int | None:
+    """A follower count as the record keeps it: an integer (not a bool) from 0 to
+    :data:`MAX_FOLLOWERS`; anything else (negative, over the store's range, not an integer) is
+    unknown, None."""
+    return value if type(value) is int and 0 <= value <= MAX_FOLLOWERS else None
+
+
 def usable_text(value: object, max_text: int = DEFAULT_MAX_TEXT) -> TypeGuard[str]:
     """Whether ``value`` is a usable tweet text: a string with something besides white space, at
     most ``max_text`` characters."""
@@ -78,6 +85,29 @@ class Tweet:
     def to_json(self) -> bytes:
         """The record's wire form (UTF-8 JSON)."""
         return orjson.dumps(self.to_dict())
+
+
+def fit_record(tweet: Tweet, max_text: int = DEFAULT_MAX_TEXT) -> str | None:
+    """Make a record a source built follow the rule (in place) where it can, else say why it can't.
+
+    An unknown follower count (see :func:`usable_followers`) becomes None and an optional field
+    that isn't a string becomes None: the post is real, only that field is not. A record without
+    a usable id or text can't be fixed: the reason is returned (the source counts it as skipped,
+    so the listener never has to dead-letter it).
+    """
+    if not usable_id(tweet.id):
+        return f"id must be 1 to {MAX_ID} printable characters, got {tweet.id!r:.40}"
+    if not usable_text(tweet.text, max_text):
+        if type(tweet.text) is str and len(tweet.text) > max_text:
+            return f"text has {len(tweet.text)} characters, cap is {max_text}"
+        return "no text"
+    tweet.followers = usable_followers(tweet.followers)
+    for name in _OPTIONAL_STR:
+        if type(getattr(tweet, name)) is not str:
+            setattr(tweet, name, None)
+    if type(tweet.keywords) is not list or not all(map(_is_str, tweet.keywords)):
+        tweet.keywords = [k for k in tweet.keywords if type(k) is str] if isinstance(tweet.keywords, list) else []
+    return None
 
 
 class RecordFields(NamedTuple):

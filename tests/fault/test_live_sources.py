@@ -10,11 +10,14 @@ tests here (TODO at merge: parametrize over the stand-ins in tests/support/).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.integration.test_stream_cli import kafka_args, run
 from tests.support.x_server import (
     SEARCH_PATH,
     STREAM_PATH,
@@ -26,6 +29,7 @@ from tests.support.x_server import (
     too_many_requests_body,
 )
 from tests.unit.test_x_source import take
+from tweetpulse.config import KafkaConfig
 from tweetpulse.sources.x.poll import XPollSource
 from tweetpulse.sources.x.stream import XStreamSource
 
@@ -95,3 +99,32 @@ def test_poll_rides_out_429_and_503_and_reports_each_once(x: FakeXServer, caplog
     assert count(said, "rate limited by X on recent search") == 1
     assert count(said, "503 Service Unavailable") == 2
     assert len(said) == 3, said
+
+
+@pytest.mark.parametrize("mode", ["stream", "poll"])
+def test_duration_holds_while_x_answers_500_and_429(x: FakeXServer, mode: str) -> None:
+    path = STREAM_PATH if mode == "stream" else SEARCH_PATH
+    x.fail_next(path, 500, {"title": "Internal Server Error"}, times=3)
+    x.fail_next(path, 429, too_many_requests_body(), rate_limit_headers(reset_in=600), times=100)
+    kind = XStreamSource if mode == "stream" else XPollSource
+    source = kind(TOKEN, GROUPS, api_base=x.base_url, duration=3)  # real backoff: 5 s, 10 s … then 600 s
+
+    started = time.monotonic()
+    tweets = take(source, 1, timeout=60)
+    elapsed = time.monotonic() - started
+
+    assert tweets == [] and 2.5 <= elapsed <= 8, elapsed
+    assert source.retries >= 1  # it was waiting out a failure when the time was up
+
+
+def test_stream_cli_duration_holds_while_x_fails(x: FakeXServer, kafka: KafkaConfig, tmp_path: Path) -> None:
+    x.fail_next(SEARCH_PATH, 500, {"title": "Internal Server Error"}, times=2)
+    x.fail_next(SEARCH_PATH, 429, too_many_requests_body(), rate_limit_headers(reset_in=600), times=100)
+    args = ["stream", "--source", "x", "--x-mode", "poll", "--x-api-base", x.base_url, "--duration", "4"]
+
+    started = time.monotonic()
+    result = run([*args, *kafka_args(kafka), "--no-progress"], tmp_path, timeout=120, X_BEARER_TOKEN=TOKEN)
+    elapsed = time.monotonic() - started
+
+    assert result.returncode == 0, result.stderr
+    assert elapsed < 20, f"--duration 4 ran {elapsed:.0f}s"

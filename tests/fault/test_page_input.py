@@ -129,3 +129,34 @@ def test_the_page_binds_loopback_unless_told(caplog: pytest.LogCaptureFixture) -
         pass
     warnings = [r.getMessage() for r in caplog.records if r.name == "tweetpulse.dashboard.server"]
     assert len(warnings) == 1 and "served on 0.0.0.0, beyond this machine" in warnings[0]
+
+
+def test_deeply_nested_json_gets_a_400_and_one_line(page: tuple[Dash, str], caplog: pytest.LogCaptureFixture) -> None:
+    """60 KB of nested JSON raised RecursionError in Flask's JSON reader: a 500 and a traceback."""
+    _app, url = page
+    response = post_callback(url, b"[" * 30_000 + b"]" * 30_000)
+    assert response.status_code == 400
+    assert response.json() == {"error": "the request nests too deep to read"}
+    assert len([r for r in caplog.records if r.name == "tweetpulse.dashboard.guard"]) == 1
+
+
+@pytest.mark.parametrize("path", ["nope/x.js", "dash/nope.v1m1.js", "dash/dash-renderer/build/nope.js", "os/path.py"])
+def test_a_bad_component_suites_path_is_a_short_404(page: tuple[Dash, str], path: str) -> None:
+    """Dash raised for a script the page never offered: a 500 and a 2.9 KB traceback per request."""
+    _app, url = page
+    response = requests.get(f"{url.rstrip('/')}/_dash-component-suites/{path}", timeout=10)
+    assert response.status_code == 404
+    assert len(response.content) < 100
+
+
+def test_a_forged_row_count_costs_no_more_than_a_real_one(page: tuple[Dash, str]) -> None:
+    """rows=2**53-1 in the cursor made each tick delete that many table rows: gigabytes in seconds."""
+    app, url = page
+    model = app.tweetpulse_model
+    first = post_callback(url, callback_body(app, "trend", [1, "cumulative"], [None]))
+    cursor = json.loads(first.text)["response"]["cursor"]["data"]
+    model.aggregator.fold({"recent": [{"id": "n1", "text": "one more", "scored_at": 1.0}]})
+    forged = post_callback(url, callback_body(app, "trend", [2, "cumulative"], [{**cursor, "rows": 2**53 - 1}]))
+    assert forged.status_code == 200
+    table = json.loads(forged.text)["response"]["latest"]["data"]
+    assert len(json.dumps(table)) < 5_000

@@ -12,11 +12,14 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 
 from tests.integration.test_stream_cli import assert_one_line_error, kafka_args, run
 from tests.integration.test_streamer import read_topic
 from tests.support.dash_client import callback_body, post_callback
+from tests.support.mastodon_server import TOKEN as MASTODON_TOKEN
+from tests.support.mastodon_server import FakeMastodon, make_status
 from tests.support.x_server import (
     SEARCH_PATH,
     STREAM_PATH,
@@ -30,7 +33,10 @@ from tests.support.x_server import (
 from tweetpulse.config import KafkaConfig
 from tweetpulse.dashboard import DashboardServer
 from tweetpulse.listener import Listener, ListenerSettings
+from tweetpulse.pacing import Pacer
 from tweetpulse.pipeline import listener_app, page_aggregator
+from tweetpulse.sources.mastodon import MastodonSource
+from tweetpulse.streamer import stream
 
 MASK = "…" + TOKEN[-4:]
 LEAK = f"btc is up, says the proxy: Authorization: Bearer {TOKEN}"
@@ -121,3 +127,33 @@ def test_a_token_quoted_on_the_stream_reaches_no_store_row_or_page(
     assert listener.summary().stored == 3
     for path in tmp_path.glob("tweets.db*"):
         assert TOKEN.encode() not in path.read_bytes()
+
+
+def test_a_token_echoed_in_a_user_name_is_masked_in_the_author(kafka: KafkaConfig, tmp_path: Path) -> None:
+    with FakeXServer() as server:
+        server.add_user("12", f"proxy-{TOKEN}", followers=5)  # an echoing proxy puts the token in a user name
+        server.add_tweet("200", "bitcoin again", "12", created_at="2024-03-01T12:00:00.000Z")
+        record = tmp_path / "raw.jsonl"
+        result = run(stream_args(server, "poll", kafka, record, limit=1), tmp_path, timeout=120, X_BEARER_TOKEN=TOKEN)
+
+    assert result.returncode == 0, result.stderr
+    (row,) = read_topic(kafka, expected=1)
+    assert row.value["author"] == f"proxy-{MASK}"
+    assert TOKEN not in orjson.dumps(row.value).decode()
+
+
+def test_a_token_echoed_over_mastodon_sse_reaches_no_field_on_the_topic(kafka: KafkaConfig) -> None:
+    echo = make_status(
+        "301", f"<p>bitcoin, says a proxy: Bearer {MASTODON_TOKEN}</p>", tags=["btc"], acct=f"x{MASTODON_TOKEN}"
+    )
+    with FakeMastodon(sse_plan={"btc": [[("update", echo), "hold"]]}) as server:
+        source = MastodonSource(server.url, MASTODON_TOKEN, transport="sse", groups={"bitcoin": ["btc"]})
+        summary = stream(source, kafka, Pacer(limit=1, duration=30), progress=False)
+
+    assert summary.delivered == 1
+    (row,) = read_topic(kafka, expected=1)
+    masked = "…" + MASTODON_TOKEN[-4:]
+    assert row.value["text"] == f"bitcoin, says a proxy: Bearer {masked}"
+    assert row.value["author"] == f"x{masked}"
+    assert row.value["id"] == f"https://example.social/users/x{masked}/statuses/301"
+    assert MASTODON_TOKEN not in orjson.dumps(row.value).decode()

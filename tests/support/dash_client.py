@@ -30,7 +30,11 @@ def callback_key(app: Dash, output_prefix: str) -> str:
 
 def callback_body(app: Dash, output_prefix: str, inputs: list[Any], state: list[Any]) -> dict[str, Any]:
     """The renderer's request body for that callback, with these input and state values."""
-    key = callback_key(app, output_prefix)
+    return callback_body_for(app, callback_key(app, output_prefix), inputs, state)
+
+
+def callback_body_for(app: Dash, key: str, inputs: list[Any], state: list[Any]) -> dict[str, Any]:
+    """The renderer's request body for the callback ``key`` of ``app.callback_map``, with these values."""
     spec = app.callback_map[key]
     outputs = _split_outputs(key)
     ins = [{**item, "value": value} for item, value in zip(spec["inputs"], inputs, strict=True)]

@@ -21,7 +21,10 @@ an instance with a separate streaming host does.
 
 Both streaming endpoints need ``Authorization: Bearer <token>`` (401 otherwise). A script step is
 ``("update", status)``, ``("delete", status_id)``, ``("status.update", status)``, a float pause,
-``"thump"`` (SSE heartbeat), then the last step may be ``"hold"``, ``"close"`` or ``"drop"``.
+``"thump"`` (SSE heartbeat), ``("raw", text)`` (SSE: text on the wire as given, e.g. ``data:``
+lines with no blank line), then the last step may be ``"hold"``, ``"close"`` or ``"drop"``.
+:attr:`FakeMastodon.timeline_headers` replace headers of every 200 timeline answer (a garbage
+``X-RateLimit-Remaining``, a ``Link`` to another host).
 """
 
 from __future__ import annotations
@@ -115,6 +118,7 @@ class FakeMastodon:
     ws_plan: list[list[Step]] = field(default_factory=list)
     sse_plan: dict[str, list[list[Step]]] = field(default_factory=dict)
     rate_limit: int = 300
+    timeline_headers: dict[str, str] = field(default_factory=dict)  # replace these on every 200 (a hostile server)
     ws_paths: list[str] = field(default_factory=list)
     ws_subscriptions: list[list[str]] = field(default_factory=list)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # path+query, headers
@@ -219,14 +223,14 @@ class FakeMastodon:
         ]
         page = sorted(found, key=lambda s: _key(s["id"]), reverse=True)[:limit]
         headers = dict(limits)
-        if page:
+        if page and "Link" not in self.timeline_headers:
             base = f"{self.url}/api/v1/timelines/tag/{tag}"
             extra = [("any[]", t) for t in query.get("any[]", [])] + [("limit", str(limit))]
             headers["Link"] = (
                 f'<{base}?{urlencode([*extra, ("max_id", page[-1]["id"])])}>; rel="next", '
                 f'<{base}?{urlencode([*extra, ("min_id", page[0]["id"])])}>; rel="prev"'
             )
-        return _json(h, 200, page, headers)
+        return _json(h, 200, page, {**headers, **self.timeline_headers})
 
     def _sse(self, h: BaseHTTPRequestHandler, tag: str) -> None:
         if not self._authorized(h.headers):
@@ -262,6 +266,8 @@ class FakeMastodon:
                     h.connection.shutdown(socket.SHUT_RDWR)  # cut mid-stream, no end chunk
                     h.close_connection = True
                     return
+                elif isinstance(step, tuple) and step[0] == "raw":
+                    chunk(step[1])  # bytes on the wire as given (say, data lines with no blank line)
                 elif isinstance(step, tuple):
                     event, payload = step
                     data = payload if isinstance(payload, str) else json.dumps(payload)

@@ -49,6 +49,7 @@ def build_app(
     top_n: int = 15,
     settle: int = 2,
     clock: Callable[[], float] = time.time,
+    notice: Callable[[], str | None] | None = None,
 ) -> Dash:
     """Build the page for ``aggregator``. No module globals: every app has its own state.
 
@@ -58,6 +59,7 @@ def build_app(
     :mod:`tweetpulse.dashboard.health`, e.g. ``listener_health(listener)``); it runs in a
     background thread every 2 s, never inside a tick. ``classify``: the listener's analyzer
     (same scorer and neutral band) for the classify box. ``max_points``: seconds of history the charts keep.
+    ``notice``: what holds the page's data back (e.g. a store's open transaction), shown in the status line.
     ``settle``: a second is drawn once this many seconds have passed since it (deltas are in).
     """
     if keywords is None and isinstance(groups, Mapping):
@@ -76,6 +78,7 @@ def build_app(
         top_n=top_n,
         text_max=TEXT_MAX,
         show_workers=show_workers if show_workers is not None else health is not None,
+        notice=notice,
     )
     app = Dash(__name__, title=title, update_title="")
     app.index_string = INDEX_STRING

@@ -56,6 +56,7 @@ class PageModel:
     show_workers: bool = True
     epoch: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     meter: RateMeter = field(default_factory=lambda: RateMeter(span=RATE_SPAN))
+    notice: Callable[[], str | None] | None = None  # what holds the data back, for the status line
 
 
 TickResult = dict[str, Any]  # output ("<id>.<property>") -> value (or no_update)
@@ -90,13 +91,19 @@ def _round(ys: Sequence[float | None], digits: int) -> list[float | None]:
     return [None if y is None else round(y, digits) for y in ys]
 
 
-def _reset(points: Points, digits: int, axis_title: str | None = None) -> Patch:
-    """Replace every trace's points (a page load or a mode switch): a bounded window."""
+def _reset(points: Points, digits: int, window: tuple[int, int], axis_title: str | None = None) -> Patch:
+    """Replace every trace's points (a page load or a mode switch): a bounded window. With no points
+    yet the time axis shows ``window`` (seconds) around now, not Plotly's empty default (the year 2000)."""
     patch = Patch()
     xs = _ms(points.xs)
     for i, ys in enumerate(points.ys):
         patch["data"][i]["x"] = xs
         patch["data"][i]["y"] = _round(ys, digits)
+    if xs:
+        patch["layout"]["xaxis"]["autorange"] = True
+    else:
+        patch["layout"]["xaxis"]["range"] = _ms(window)
+        patch["layout"]["xaxis"]["autorange"] = False
     if axis_title is not None:
         patch["layout"]["yaxis"]["title"]["text"] = axis_title
     return patch
@@ -125,7 +132,7 @@ def _table_update(model: PageModel, cursor: dict[str, Any], fresh: bool) -> Any:
     if seen is not None and seen > agg.recent_seq:
         seen = None  # the browser saw another aggregator (the server restarted): start over
     seq, tweets = agg.recent_since(seen, model.table_rows)
-    shown = 0 if seen is None else int(cursor.get("rows") or 0)
+    shown = 0 if seen is None else min(int(cursor.get("rows") or 0), model.table_rows)
     cursor["seq"] = seq
     if seen is None or len(tweets) >= model.table_rows:
         cursor["rows"] = len(tweets)
@@ -137,7 +144,7 @@ def _table_update(model: PageModel, cursor: dict[str, Any], fresh: bool) -> Any:
     for tweet in reversed(tweets):  # oldest first, each on top: the newest ends up first
         patch.prepend(panels.latest_row(tweet))
     rows = shown + len(tweets)
-    for _ in range(rows - model.table_rows):
+    for _ in range(min(rows - model.table_rows, len(tweets))):  # never more than it prepended
         del patch[-1]
     cursor["rows"] = min(rows, model.table_rows)
     return patch
@@ -169,11 +176,21 @@ def rate_span(agg: Aggregator, until: int) -> int:
 
 # the browser's cursor, as the tick wrote it: anything else in what a browser sends back is dropped
 _JS_INT_MAX = 2**53 - 1  # the largest int a browser's JSON keeps exactly (and Dash can send back)
-_CURSOR_TYPES: dict[str, type] = {"epoch": str, "t": int, "mode": str, "seq": int, "rows": int, "v": int}
+_CURSOR_TYPES: dict[str, type] = {
+    "epoch": str,
+    "t": int,
+    "mode": str,
+    "seq": int,
+    "rows": int,
+    "v": int,
+    "blank": bool,
+}
 
 
-def clean_cursor(cursor: object) -> dict[str, Any]:
-    """The fields of a browser's cursor that have the types the tick gave them (a browser can send anything)."""
+def clean_cursor(cursor: object, model: PageModel | None = None, until: int | None = None) -> dict[str, Any]:
+    """The fields of a browser's cursor that have the types and bounds the tick gave them (a browser
+    can send anything): with ``model``, ``epoch`` and ``mode`` only as the tick writes them, ``rows``
+    at most the table's rows, ``seq`` at most the aggregator's, and ``t`` not past ``until``."""
     if not isinstance(cursor, dict):
         return {}
     clean: dict[str, Any] = {}
@@ -181,7 +198,47 @@ def clean_cursor(cursor: object) -> dict[str, Any]:
         value = cursor.get(key)
         if type(value) is kind and not (isinstance(value, int) and not 0 <= value <= _JS_INT_MAX):
             clean[key] = value
+    if model is None:
+        return clean
+    bounds = {"rows": model.table_rows, "seq": model.aggregator.recent_seq, "t": until}
+    for key, top in bounds.items():
+        if key in clean and top is not None and clean[key] > top:
+            del clean[key]  # more than the server ever sent: the browser starts over
+    if clean.get("epoch") != model.epoch:
+        clean.pop("epoch", None)
+    if clean.get("mode") not in TREND_MODES:
+        clean.pop("mode", None)
     return clean
+
+
+def clean_clicks(n_clicks: object) -> int:
+    """A button's click count as Dash sends it (a whole number), else 0 (no click)."""
+    return n_clicks if type(n_clicks) is int and 0 < n_clicks <= _JS_INT_MAX else 0
+
+
+def _charts(
+    model: PageModel, mode: str, state: dict[str, Any], span: tuple[int | None, int, int], out: TickResult
+) -> bool:
+    """The charts' outputs: a bounded window on a fresh page, a new mode or while empty, else the seconds
+    since the cursor's ``last``; returns whether they are still empty."""
+    agg, groups = model.aggregator, model.groups
+    last, start, until = span
+    kind, window = _trend_kind(mode)
+    was_blank = state.get("blank") is True  # no points yet: redraw the (empty) window around now
+    blank = False
+    if last is None or state.get("mode") != mode or was_blank:
+        trend = agg.points(groups, start, until, kind, window)
+        out["trend.figure"] = _reset(trend, 3, (start, until), trend_axis_title(mode))
+        blank = not trend.xs
+    elif until > last:
+        out["trend.extendData"] = _extend(
+            agg.points(groups, max(last, start), until, kind, window), 3, model.max_points
+        )
+    if last is None or was_blank:
+        out["rate.figure"] = _reset(agg.points(groups, start, until, "rate"), 0, (start, until))
+    elif until > last:
+        out["rate.extendData"] = _extend(agg.points(groups, max(last, start), until, "rate"), 0, model.max_points)
+    return blank
 
 
 def tick(model: PageModel, mode: object, cursor: object) -> TickResult:
@@ -192,25 +249,14 @@ def tick(model: PageModel, mode: object, cursor: object) -> TickResult:
     mode = mode if isinstance(mode, str) and mode in TREND_MODES else DEFAULT_MODE
     now = model.clock()
     until = int(now) - model.settle
-    state = clean_cursor(cursor)
+    state = clean_cursor(cursor, model, until)
     fresh = state.get("epoch") != model.epoch
     last = None if fresh else state.get("t")
     start = until - model.max_points
     out: TickResult = dict.fromkeys(tick_outputs(model), no_update)
 
-    # the charts: a bounded window on a fresh page or a new mode, else the seconds since the cursor
-    kind, window = _trend_kind(mode)
-    if last is None or state.get("mode") != mode:
-        out["trend.figure"] = _reset(agg.points(groups, start, until, kind, window), 3, trend_axis_title(mode))
-    elif until > last:
-        out["trend.extendData"] = _extend(
-            agg.points(groups, max(last, start), until, kind, window), 3, model.max_points
-        )
-    if last is None:
-        out["rate.figure"] = _reset(agg.points(groups, start, until, "rate"), 0)
-    elif until > last:
-        out["rate.extendData"] = _extend(agg.points(groups, max(last, start), until, "rate"), 0, model.max_points)
-    state.update(epoch=model.epoch, t=max(until, last or until), mode=mode)
+    blank = _charts(model, mode, state, (last, start, until), out)
+    state.update(epoch=model.epoch, t=max(until, last or until), mode=mode, blank=blank)
 
     # what only changes when new deltas came in
     out["latest.data"] = _table_update(model, state, fresh)
@@ -242,7 +288,8 @@ def tick(model: PageModel, mode: object, cursor: object) -> TickResult:
             show_workers=model.show_workers,
         )
     )
-    out["status.className"], out["status-text.children"] = panels.status(agg.last_second(), now)
+    notice = model.notice() if model.notice is not None else None
+    out["status.className"], out["status-text.children"] = panels.status(agg.last_second(), now, notice)
     out["cursor.data"] = state
     return out
 
@@ -250,7 +297,7 @@ def tick(model: PageModel, mode: object, cursor: object) -> TickResult:
 def on_classify(model: PageModel, n_clicks: object, text: object, followers: object) -> Any:
     """The classify box: the listener's analyzer on the user's text (capped; empty gets a hint;
     a text or follower count of the wrong type, which only a hand-made request sends, gets one too)."""
-    if not n_clicks:
+    if not clean_clicks(n_clicks):
         return no_update
     return panels.classify_view(panels.classify(model.analyzer, text, followers, model.text_max))
 

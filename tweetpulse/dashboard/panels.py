@@ -153,9 +153,11 @@ def health_values(
     return out
 
 
-def status(last_second: int | None, now: float) -> tuple[str, str]:
-    """The header's live indicator: its CSS class and its text."""
+def status(last_second: int | None, now: float, notice: str | None = None) -> tuple[str, str]:
+    """The header's live indicator: its CSS class and its text (``notice``: what holds the data back)."""
     clock = time.strftime("%H:%M:%S", time.gmtime(now))
+    if notice:
+        return "tp-status stale", f"{notice} · {clock} UTC"
     if last_second is None:
         return "tp-status", f"waiting for tweets · {clock} UTC"
     age = max(0.0, now - last_second - 1)

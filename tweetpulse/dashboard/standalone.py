@@ -50,6 +50,7 @@ class StoreFollower:
         self.batch = batch
         self.clock = clock
         self.rows_read = 0
+        self.notice: str | None = None  # what holds the page back, for its status line (None: nothing)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -119,12 +120,25 @@ class StoreFollower:
         builder.count(consumed=len(tweets), stored=len(tweets))
         return builder.take() or {}
 
+    def check_held_back(self) -> str | None:
+        """Ask the store whether stored tweets wait behind something (logged once when it starts)."""
+        notice = self.store.held_back()
+        if notice and not self.notice:
+            log.warning("dashboard: %s", notice)
+        self.notice = notice
+        return notice
+
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
                 got = self.poll_once()
+                if not got:
+                    self.check_held_back()
+                else:
+                    self.notice = None
             except StoreError as exc:  # the store is busy or being replaced: try again shortly
                 log.warning("dashboard: reading %s failed (%s); retrying", self.location, exc)
+                self.notice = f"reading the store failed ({exc}); retrying"
                 got = 0
             if got < self.batch and self._stop.wait(self.poll):
                 return
@@ -186,6 +200,7 @@ def run_dashboard(
             show_workers=False,
             settle=3,
             classify=classify,
+            notice=lambda: follower.notice,
         )
         with DashboardServer(app, host, port) as server:
             print(

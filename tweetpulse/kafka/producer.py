@@ -23,6 +23,7 @@ from tweetpulse.errors import KafkaUnavailable
 from tweetpulse.kafka.clients import new_client
 from tweetpulse.kafka.logs import FORGET_AFTER, ClientLog, client_log
 from tweetpulse.models import Tweet
+from tweetpulse.sources.secrets import redact_record
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,7 @@ class TweetProducer:
 
     # -- producing ------------------------------------------------------------------------
     def send(self, tweet: Tweet) -> None:
+        redact_record(tweet)  # every source's records pass here: no token reaches the topic
         self.produce(tweet.id, tweet.to_json())
 
     def produce(

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from tweetpulse.models import Tweet
-from tweetpulse.sources.secrets import redact
+from tweetpulse.models import Tweet, fit_record
+from tweetpulse.sources.secrets import redact, redact_record
 
 
 @dataclass
@@ -30,6 +30,24 @@ class SkippedRows:
         shown = ", ".join(f"line {line} ({reason})" for line, reason in self.examples)
         more = "" if self.count <= len(self.examples) else f", and {self.count - len(self.examples)} more"
         return redact(f"{self.count} row(s) skipped in {name}: {shown}{more}")
+
+
+def check_record(tweet: Tweet) -> str | None:
+    """The record rule, applied at the source (every source's records pass here): every string
+    field redacted (:func:`~tweetpulse.sources.secrets.redact_record`), an unknown follower count
+    made None (:func:`~tweetpulse.models.fit_record`); the reason when the record is one the
+    listener would dead-letter (no usable id or text), else None."""
+    return fit_record(redact_record(tweet))
+
+
+def conform(tweet: Tweet, skipped: SkippedRows, where: int) -> Tweet | None:
+    """``tweet`` after :func:`check_record`, or None when it breaks the rule: then it is counted
+    in ``skipped`` (at ``where``, a line or event number) instead of produced."""
+    problem = check_record(tweet)
+    if problem is None:
+        return tweet
+    skipped.add(where, problem)
+    return None
 
 
 class TweetSource(Protocol):

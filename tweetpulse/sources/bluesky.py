@@ -19,7 +19,11 @@ a post waits at most ``profile_wait`` seconds for it, then goes out with ``follo
 
 A lost connection is retried with backoff (1 s, 2 s … 60 s) and resumed from the last ``time_us``
 minus ``rewind`` seconds (Jetstream's ``cursor``, in microseconds); delivery on resume is
-at-least-once, so posts already produced are dropped (``counts.duplicates``). ``record_path``
+at-least-once, so posts already produced are dropped (``counts.duplicates``). A connection that
+sends nothing for ``idle_timeout`` seconds is taken as stalled and reconnected; an event over
+:data:`MAX_EVENT` bytes is skipped past (``counts.oversized``). Records follow the record rule
+(:func:`tweetpulse.sources.base.conform`): a post without a usable text or id is a skipped row.
+``record_path``
 appends the raw event of every produced post to a JSONL file (replay format ``jetstream-jsonl``).
 """
 
@@ -32,8 +36,8 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import urlencode, urlsplit
+from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import urlsplit
 
 import orjson
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
@@ -41,7 +45,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet
+from tweetpulse.models import Tweet, usable_id
 from tweetpulse.sources._live import (
     Backoff,
     Closing,
@@ -53,8 +57,9 @@ from tweetpulse.sources._live import (
     open_recorder,
     short,
 )
-from tweetpulse.sources.base import SkippedRows
-from tweetpulse.sources.bluesky_profiles import DEFAULT_APPVIEW, AppViewProfiles, ProfileSource
+from tweetpulse.sources.base import SkippedRows, conform
+from tweetpulse.sources.bluesky_events import post_from_event, subscribe_url
+from tweetpulse.sources.bluesky_profiles import DEFAULT_APPVIEW, AppViewProfiles, ProfileSource, usable_handle
 
 if TYPE_CHECKING:
     from tweetpulse.sources import SourceRequest
@@ -62,9 +67,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_JETSTREAM = "wss://jetstream2.us-east.bsky.network/subscribe"
-POST = "app.bsky.feed.post"
-MAX_TEXT = 10_000
 MAX_HANDLES = 100_000
+MAX_HANDLE_CHARS = 4_000_000  # the handles (ASCII) and DIDs kept, in total: memory stays flat whatever their size
+MAX_EVENT = 2**21  # bytes: a bigger event closes the connection (1009) and is skipped past
+MESSAGE_TOO_BIG = 1009
 USER_AGENT = "tweetpulse (live crypto sentiment; python websockets)"
 
 
@@ -81,69 +87,7 @@ class BlueskyCounts:
     ignored: int = 0  # updates, deletes, other collections, identity and account events
     no_followers: int = 0  # produced with followers null (the AppView had no answer in time)
     connections: int = 0
-
-
-class Parsed(NamedTuple):
-    """One event read: a post's record (``tweet``), or why there is none (``kind``)."""
-
-    tweet: Tweet | None
-    kind: str  # post | ignored | identity | bad
-    detail: str = ""
-
-
-def _iso(value: object) -> str | None:
-    from tweetpulse.sources.fields import iso_utc
-
-    return iso_utc(value)
-
-
-def post_from_event(event: Any, matcher: KeywordMatcher, source: str = "bluesky") -> Parsed:
-    """The record of a Jetstream event when it creates a post (``keywords`` from ``matcher``)."""
-    if not isinstance(event, dict):
-        return Parsed(None, "bad", "not a JSON object")
-    kind = event.get("kind")
-    if kind != "commit":
-        return Parsed(None, "identity" if kind == "identity" else "ignored")
-    commit = event.get("commit")
-    if not isinstance(commit, dict):
-        return Parsed(None, "bad", "commit event without a commit object")
-    if commit.get("operation") != "create" or commit.get("collection") != POST:
-        return Parsed(None, "ignored")
-    did, rkey, record = event.get("did"), commit.get("rkey"), commit.get("record")
-    if not isinstance(did, str) or not did or not isinstance(rkey, str) or not rkey:
-        return Parsed(None, "bad", "post without did/rkey")
-    if not isinstance(record, dict):
-        return Parsed(None, "bad", "post without a record")
-    text = record.get("text")
-    if not isinstance(text, str) or len(text) > MAX_TEXT:
-        return Parsed(None, "bad", "post without a usable text")
-    langs = record.get("langs")
-    lang = langs[0] if isinstance(langs, list) and langs and isinstance(langs[0], str) else None
-    tags = record.get("tags")
-    extra = " ".join("#" + t for t in tags if isinstance(t, str)) if isinstance(tags, list) else ""
-    keywords = matcher.match(f"{text} {extra}" if extra else text)
-    return Parsed(
-        Tweet(
-            id=f"at://{did}/{POST}/{rkey}",
-            text=text,
-            created_at=_iso(record.get("createdAt")),
-            author=None,
-            author_id=did,
-            followers=None,
-            lang=lang,
-            keywords=keywords,
-            source=source,
-        ),
-        "post",
-    )
-
-
-def subscribe_url(base: str, cursor_us: int | None = None) -> str:
-    """The ``/subscribe`` URL for posts, resuming at ``cursor_us`` when given."""
-    params = [("wantedCollections", POST)]
-    if cursor_us is not None:
-        params.append(("cursor", str(cursor_us)))
-    return f"{base}{'&' if '?' in base else '?'}{urlencode(params)}"
+    oversized: int = 0  # events over MAX_EVENT bytes, skipped past
 
 
 class _Pending(NamedTuple):
@@ -180,6 +124,7 @@ class BlueskySource(Closing):
         backoff_scale: float = 1.0,
         on_status: StatusCallback | None = None,
         open_timeout: float = 10.0,
+        idle_timeout: float = 60.0,
     ) -> None:
         if urlsplit(url).scheme not in ("ws", "wss"):
             raise ConfigError(f"--bluesky-url must be a ws:// or wss:// Jetstream URL, got {url!r}")
@@ -192,6 +137,7 @@ class BlueskySource(Closing):
         self.cursor_us = cursor_us  # the last time_us seen
         self.max_retries = max_retries
         self.open_timeout = open_timeout
+        self.idle_timeout = idle_timeout  # the firehose is never quiet this long: reconnect
         self.skipped = SkippedRows()
         self.counts = BlueskyCounts()
         self.live = LiveState(self.name, on_status)
@@ -202,6 +148,8 @@ class BlueskySource(Closing):
         )
         self._backoff = Backoff(1.0, 60.0, backoff_scale)
         self._handles: dict[str, str] = {}
+        self._handle_chars = 0
+        self._skip_us = 0  # after an oversized event: resume this far past the last good event
         self._seen = SeenIds()
         self._pending: deque[_Pending] = deque()
         self._recorder = open_recorder(record_path)
@@ -255,12 +203,14 @@ class BlueskySource(Closing):
                 f"Jetstream at {self.url} gave up after {failures - 1} retries (last: {self.live.last_error})"
             )
         cursor = None if self.cursor_us is None else max(0, self.cursor_us - self.rewind_us)
+        if self._skip_us and self.cursor_us is not None:
+            cursor = self.cursor_us + self._skip_us  # past the event too big to read
         self.live.set("connecting")
         try:
             ws = connect(
                 subscribe_url(self.url, cursor),
                 open_timeout=self.open_timeout,
-                max_size=2**21,
+                max_size=MAX_EVENT,
                 user_agent_header=USER_AGENT,
             )
         except InvalidStatus as exc:
@@ -297,21 +247,45 @@ class BlueskySource(Closing):
     def _read(self, ws: ClientConnection, deadline: Deadline) -> Iterator[Tweet]:
         try:
             ws.__enter__()  # the context-manager use websockets 14+ asks for; closed in finally
+            heard = time.monotonic()
             while not self._closed and not deadline.passed():
                 try:
                     message = ws.recv(timeout=0.05, decode=False)
                 except TimeoutError:
                     message = None
                 if message is not None:
+                    heard = time.monotonic()
+                    self._skip_us = 0
                     self._on_message(bytes(message))
+                elif time.monotonic() - heard > self.idle_timeout:
+                    yield from self._drain()
+                    self._retry(f"Jetstream sent nothing for {self.idle_timeout:g}s (a stalled connection)")
+                    return
                 yield from self._drain()
         except ConnectionClosed as exc:
             if not self._closed:
                 yield from self._drain()
-                self._retry(f"Jetstream closed the connection ({short(exc)})")
+                if exc.sent is not None and exc.sent.code == MESSAGE_TOO_BIG:
+                    self._skip_oversized()
+                else:
+                    self._retry(f"Jetstream closed the connection ({short(exc)})")
         finally:
             self._ws = None
             ws.close()
+
+    def _skip_oversized(self) -> None:
+        """An event over :data:`MAX_EVENT` closed the connection: its ``time_us`` is unknown, so
+        reconnect at 1, 2, 4 … µs past the last event read until one arrives (without a cursor,
+        Jetstream's live tail is past it already)."""
+        self.counts.oversized += 1
+        self._skip_us = min(max(1, self._skip_us * 2), 2**40)
+        after = "" if self.cursor_us is None else f", resuming {self._skip_us} µs after cursor {self.cursor_us}"
+        cause = f"Jetstream sent an event over {MAX_EVENT} bytes: skipped"
+        if self.cursor_us is None or self._skip_us >= 2**40:  # no cursor to move past it: back off
+            self._retry(cause)
+            return
+        log.log(logging.WARNING if self._skip_us == 1 else logging.DEBUG, "bluesky: %s%s", cause, after)
+        self.live.set("connecting", cause)
 
     # -- events
 
@@ -332,14 +306,23 @@ class BlueskySource(Closing):
         elif parsed.kind == "identity":
             counts.ignored += 1
             identity = event.get("identity")
-            if isinstance(identity, dict) and isinstance(identity.get("handle"), str):
-                if len(self._handles) >= MAX_HANDLES:  # the firehose's identity events: keep memory flat
-                    self._handles.clear()
-                self._handles[str(event.get("did"))] = identity["handle"]
+            if isinstance(identity, dict):
+                self._remember_handle(event.get("did"), identity.get("handle"))
         elif parsed.tweet is None:
             counts.ignored += 1
-        else:
+        elif conform(parsed.tweet, self.skipped, counts.events) is not None:
             self._on_post(parsed.tweet, raw)
+
+    def _remember_handle(self, did: object, handle: object) -> None:
+        """Keep an identity event's handle; the table is capped by count and by total size."""
+        if not isinstance(did, str) or not usable_id(did) or not usable_handle(handle):
+            return
+        size = len(did) + len(handle)
+        if len(self._handles) >= MAX_HANDLES or self._handle_chars + size > MAX_HANDLE_CHARS:
+            self._handles.clear()  # the firehose's identity events: keep memory flat
+            self._handle_chars = 0
+        self._handles[did] = handle
+        self._handle_chars += size
 
     def _on_post(self, tweet: Tweet, raw: bytes) -> None:
         counts = self.counts

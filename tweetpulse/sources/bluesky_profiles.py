@@ -19,10 +19,11 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, TypeGuard
 
 import requests
 
+from tweetpulse.models import usable_followers
 from tweetpulse.sources._live import Backoff, short
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,13 @@ log = logging.getLogger(__name__)
 DEFAULT_APPVIEW = "https://public.api.bsky.app"
 GET_PROFILES = "/xrpc/app.bsky.actor.getProfiles"
 MAX_ACTORS = 25  # getProfiles takes at most 25 actors per call
+MAX_HANDLE = 253  # a handle is a domain name: at most 253 characters
+
+
+def usable_handle(value: object) -> TypeGuard[str]:
+    """Whether ``value`` can be a Bluesky handle (a domain name): 1 to :data:`MAX_HANDLE` printable
+    ASCII characters, so its length is its size in bytes."""
+    return isinstance(value, str) and 0 < len(value) <= MAX_HANDLE and value.isascii() and value.isprintable()
 
 
 class Profile(NamedTuple):
@@ -126,7 +134,10 @@ class AppViewProfiles:
             batch = self._next_batch()
             if not batch:
                 continue
-            wait = self._lookup(batch)
+            try:
+                wait = self._lookup(batch)
+            except Exception as exc:  # whatever the AppView sends, the lookups go on
+                wait = self._failed(f"profile lookup failed ({short(exc)})", None)
             if wait:
                 with self._cond:  # ask again after the wait, before anything newer
                     for did in reversed(batch):
@@ -172,11 +183,10 @@ class AppViewProfiles:
         for item in profiles:
             if not isinstance(item, dict) or not isinstance(item.get("did"), str):
                 continue
-            count = item.get("followersCount")
             handle = item.get("handle")
             found[item["did"]] = Profile(
-                count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else None,
-                handle if isinstance(handle, str) and handle and handle != "handle.invalid" else None,
+                usable_followers(item.get("followersCount")),  # over 2**63 - 1: unknown, not a crash
+                handle if usable_handle(handle) and handle != "handle.invalid" else None,
             )
         with self._cond:
             for did in batch:
@@ -187,11 +197,22 @@ class AppViewProfiles:
 
 
 def _reset_wait(response: requests.Response) -> float | None:
-    """Seconds until a 429's limit resets: ``ratelimit-reset`` (epoch seconds) or ``Retry-After``."""
-    reset = response.headers.get("ratelimit-reset")
-    if reset and reset.strip().isdigit():
-        return max(1.0, min(int(reset) - time.time(), 900.0))
-    retry = response.headers.get("retry-after")
-    if retry and retry.strip().isdigit():
-        return max(1.0, min(float(retry), 900.0))
+    """Seconds until a 429's limit resets: ``ratelimit-reset`` (epoch seconds) or ``Retry-After``
+    (seconds), within 1 s … 15 min; a header that isn't such a number is ignored (backoff then)."""
+    reset = _number(response.headers.get("ratelimit-reset"))
+    if reset is not None:
+        return max(1.0, min(reset - time.time(), 900.0))
+    retry = _number(response.headers.get("retry-after"))
+    if retry is not None:
+        return max(1.0, min(retry, 900.0))
     return None
+
+
+def _number(value: str | None) -> float | None:
+    """A header's non-negative finite number (at most 20 ASCII digits), else None."""
+    if not value:
+        return None
+    text = value.strip()
+    if not (0 < len(text) <= 20 and text.isascii() and text.isdigit()):
+        return None
+    return float(text)

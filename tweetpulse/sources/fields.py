@@ -22,19 +22,19 @@ def _iso_from_datetime(moment: datetime) -> str:
 
 
 def iso_utc(value: object) -> str | None:
-    """An ISO-8601 UTC string (``...Z``) for an ISO-ish time; naive times are taken as UTC."""
-    if not isinstance(value, str):
+    """An ISO-8601 UTC string (``...Z``) for a real ISO-ish time, else None: the date and clock are
+    checked (``2024-13-45T99:99:99Z`` is None); naive times are taken as UTC."""
+    if not isinstance(value, str) or len(value) > 64:
         return None
-    if len(value) == 19 and value[10] == " " and value[4] == "-" and value[13] == ":":
-        digits = value[:4] + value[5:7] + value[8:10] + value[11:13] + value[14:16] + value[17:]
-        if digits.isdigit() and value[7] == "-" and value[16] == ":":
-            return f"{value[:10]}T{value[11:]}Z"
-    if value.endswith("Z") and len(value) >= 20 and value[10] == "T":
-        return value
     try:
-        return _iso_from_datetime(datetime.fromisoformat(value))
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return None
+    if len(value) == 19 and value[10] == " ":
+        return f"{value[:10]}T{value[11:]}Z"  # already the canonical digits, a space for the T
+    if value.endswith("Z") and value[10:11] == "T":
+        return value  # a valid UTC time as the source wrote it (its own precision)
+    return _iso_from_datetime(moment)
 
 
 def twitter_time(value: object) -> str | None:

@@ -23,7 +23,7 @@ def _finish(tweet: Tweet, ctx: ParseContext) -> Tweet:
 
 
 def convert_jetstream(obj: dict[str, Any], line: int, ctx: ParseContext) -> Tweet | None:
-    from tweetpulse.sources.bluesky import post_from_event
+    from tweetpulse.sources.bluesky_events import post_from_event
 
     parsed = post_from_event(obj, ctx.matcher, ctx.source)
     if parsed.kind == "bad":

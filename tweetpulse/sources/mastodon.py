@@ -30,23 +30,17 @@ import orjson
 
 from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.keywords import DEFAULT_GROUPS, KeywordMatcher
-from tweetpulse.models import Tweet
+from tweetpulse.models import Tweet, usable_followers
 from tweetpulse.sources._html import html_to_text
 from tweetpulse.sources._live import Closing, Deadline, LiveState, SeenIds, StatusCallback, live_options, open_recorder
-from tweetpulse.sources.base import SkippedRows
+from tweetpulse.sources.base import SkippedRows, conform
 from tweetpulse.sources.secrets import redact_logs_of, register_secret
 
 if TYPE_CHECKING:
     from tweetpulse.sources import SourceRequest
-from tweetpulse.sources.mastodon_feeds import (
-    Feed,
-    FeedContext,
-    FeedItem,
-    SseFeed,
-    TagPoller,
-    WebSocketFeed,
-    streaming_base,
-)
+from tweetpulse.sources.mastodon_feeds import Feed, FeedContext, FeedItem, WebSocketFeed, streaming_base
+from tweetpulse.sources.mastodon_poll import TagPoller
+from tweetpulse.sources.mastodon_sse import SseFeed
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +90,6 @@ def status_to_tweet(status: Mapping[str, Any], matcher: KeywordMatcher, source: 
         return "status without a usable text"
     account_obj = status.get("account")
     account: Mapping[str, Any] = account_obj if isinstance(account_obj, dict) else {}
-    followers = account.get("followers_count")
     tags = status.get("tags")
     names = (
         [t["name"] for t in tags if isinstance(t, dict) and isinstance(t.get("name"), str)]
@@ -116,9 +109,7 @@ def status_to_tweet(status: Mapping[str, Any], matcher: KeywordMatcher, source: 
         created_at=iso_utc(status.get("created_at")),
         author=text_or_none(account.get("acct")),
         author_id=text_or_none(account.get("url")) or text_or_none(account.get("id")),
-        followers=followers
-        if isinstance(followers, int) and not isinstance(followers, bool) and followers >= 0
-        else None,
+        followers=usable_followers(account.get("followers_count")),  # over 2**63 - 1: unknown, not a crash
         lang=text_or_none(status.get("language")),
         keywords=keywords,
         source=source,
@@ -207,12 +198,15 @@ class MastodonSource(Closing):
     def _start(self) -> Feed:
         ctx = self._ctx
         if self.transport == "poll":
-            log.warning(
-                "mastodon: no access token, polling %s's public tag timelines every %gs (set %s to stream live)",
-                self.instance,
-                self._poll_interval,
-                TOKEN_ENV,
-            )
+            if self._token:
+                log.info("mastodon: polling %s's tag timelines every %gs", self.instance, self._poll_interval)
+            else:
+                log.warning(
+                    "mastodon: no access token, polling %s's public tag timelines every %gs (set %s to stream live)",
+                    self.instance,
+                    self._poll_interval,
+                    TOKEN_ENV,
+                )
             return TagPoller(ctx, self._poll_interval)
         if self.transport == "sse":
             return SseFeed(ctx)
@@ -252,6 +246,8 @@ class MastodonSource(Closing):
                 counts.boosts += 1
             else:
                 self.skipped.add(counts.statuses, tweet)
+            return None
+        if conform(tweet, self.skipped, counts.statuses) is None:
             return None
         if self.lang is not None and tweet.lang != self.lang:
             counts.other_lang += 1

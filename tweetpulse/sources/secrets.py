@@ -9,7 +9,10 @@ with its mask. Where the text comes from:
   puts it on named loggers (the X sources' own, and libraries that log request headers: tweepy's
   DEBUG logs print ``Authorization: Bearer ...``); the CLI logs through :func:`redacting_handler`,
   so no record of any logger reaches the terminal unredacted;
-* what a source writes to disk (``--record``) or reports as skipped goes through :func:`redact`.
+* what a source writes to disk (``--record``) or reports as skipped goes through :func:`redact`;
+* every record: :func:`redact_record` masks every string field, once in each live source
+  (:func:`tweetpulse.sources.base.conform`) and again in the producer, which every record of
+  every source passes through on its way to the topic (and so to the store and the page).
 
 An X server or a proxy that echoes the ``Authorization`` header in an error body is thus harmless.
 """
@@ -18,10 +21,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tweetpulse.models import Tweet
 
 _secrets: tuple[str, ...] = ()  # longest first, so a secret inside another is masked after it
 _filtered: set[str] = set()
 _lock = threading.Lock()
+_RECORD_STR = ("id", "text", "created_at", "author", "author_id", "lang", "source")
 
 
 def mask_token(token: str | None) -> str:
@@ -52,6 +60,20 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, mask_token(secret))
     return text
+
+
+def redact_record(tweet: Tweet) -> Tweet:
+    """``tweet`` (changed in place) with every registered secret masked in every string field,
+    not only the text: a server that echoes a token may put it in a user name or an id too."""
+    if not _secrets:
+        return tweet
+    for name in _RECORD_STR:
+        value = getattr(tweet, name)
+        if isinstance(value, str):
+            setattr(tweet, name, redact(value))
+    if isinstance(tweet.keywords, list):
+        tweet.keywords = [redact(k) if isinstance(k, str) else k for k in tweet.keywords]
+    return tweet
 
 
 def redact_bytes(data: bytes) -> bytes:

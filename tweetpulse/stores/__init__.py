@@ -141,6 +141,11 @@ class TweetStore(Protocol):
         in commit order: each stored tweet is returned once, none is skipped."""
         ...
 
+    def held_back(self) -> str | None:
+        """Why tweets already stored can't be followed yet (one line for the page), or None: e.g.
+        PostgreSQL's :meth:`follow` waits for every older transaction on the server to end."""
+        ...
+
     def read_frame(self, since: float | None = None) -> pd.DataFrame:
         """The stored tweets scored after ``since`` (unix seconds), oldest first (see :func:`read_frame`)."""
         ...

@@ -102,6 +102,12 @@ _SELECT = ", ".join(f"extract(epoch FROM {c})::float8" if c in _TIMES else c for
 _SECOND = "floor(extract(epoch FROM scored_at))::bigint"
 _CONNECT_DEFAULTS = {"connect_timeout": "10", "application_name": "tweetpulse"}  # unless the URL says
 _BOUND = "pg_snapshot_xmin(pg_current_snapshot())"
+# the oldest transaction that holds an id, other than this session's (details only where the role may see them)
+_OLDEST_OPEN = (
+    "SELECT pid, state, extract(epoch FROM now() - xact_start)::float8, datname FROM pg_stat_activity "
+    "WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid() AND xact_start IS NOT NULL "
+    "ORDER BY age(backend_xid) DESC LIMIT 1"
+)
 
 
 def open_url(url: str, *, create: bool = True) -> PostgresStore:
@@ -333,6 +339,28 @@ class PostgresStore(ClosesAfterUse):
             return []
         self._cursor = (int(rows[-1][0]), rows[-1][1])
         return [ScoredTweet._make(row[1:]) for row in rows]
+
+    def held_back(self) -> str | None:
+        """Say so when committed rows wait behind a transaction still open somewhere on the server."""
+        xact, last = self._cursor
+        try:
+            waiting = self.conn.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE (xact, id) > (%s::text::xid8, %s) AND xact >= {_BOUND})",
+                (str(xact), last),
+            ).fetchone()
+            if not waiting or not waiting[0]:
+                return None
+            oldest = self.conn.execute(_OLDEST_OPEN).fetchone()
+        except psycopg.Error as exc:
+            raise self._failed("reading", exc) from exc
+        if oldest is None:
+            return "new tweets wait for a transaction still open on the PostgreSQL server to end"
+        pid, state, seconds, database = oldest
+        where = f" in database {database}" if database else ""
+        return (
+            f"new tweets wait for transaction of pid {pid}{where} to end ({state or 'open'} for {seconds:.0f} s); "
+            f"end it or pg_terminate_backend({pid})"
+        )
 
     def read_frame(self, since: float | None = None) -> pd.DataFrame:
         import pandas as pd

@@ -129,6 +129,9 @@ def open_url(url: str, *, create: bool = True) -> SqliteStore:
     return SqliteStore(path)
 
 
+KEYWORD_CACHE = 256  # distinct stored keyword lists kept decoded (the coins' combinations need a dozen)
+
+
 class SqliteStore(ClosesAfterUse):
     """A connection to the store (a :class:`~tweetpulse.stores.TweetStore`), opened on first use."""
 
@@ -136,7 +139,7 @@ class SqliteStore(ClosesAfterUse):
         self.path = Path(path)
         self._conn: sqlite3.Connection | None = None
         self._last_rowid = 0  # where follow() goes on from
-        self._keywords: dict[str, list[str]] = {}
+        self._keywords: dict[str, list[str]] = {}  # decoded keyword lists, at most KEYWORD_CACHE (oldest out)
 
     @property
     def location(self) -> str:
@@ -242,6 +245,9 @@ class SqliteStore(ClosesAfterUse):
         except sqlite3.Error as exc:
             raise StoreError(problem(self.path, exc)) from exc
 
+    def held_back(self) -> str | None:
+        return None  # a committed row is followed at once: SQLite has one writer at a time
+
     # -- reading --------------------------------------------------------------------------------
     def _groups(self, keywords: str | None) -> list[str]:
         """The keyword groups of a stored JSON list (decoded once per distinct value; junk reads as none)."""
@@ -253,7 +259,10 @@ class SqliteStore(ClosesAfterUse):
             except orjson.JSONDecodeError:
                 decoded = []
             names = decoded if isinstance(decoded, list) else []
-            groups = self._keywords[key] = [g for g in names if isinstance(g, str)]
+            groups = [g for g in names if isinstance(g, str)]
+            if len(self._keywords) >= KEYWORD_CACHE:  # distinct sets are unbounded (any name a record carries)
+                del self._keywords[next(iter(self._keywords))]
+            self._keywords[key] = groups
         return groups
 
     def _tweets(self, rows: Sequence[Sequence[Any]], first: int = 0) -> list[ScoredTweet]:

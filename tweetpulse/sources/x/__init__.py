@@ -77,6 +77,7 @@ def open_x_source(
     record_path: str | None = None,
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     on_status: StatusCallback | None = None,
+    duration: float | None = None,
 ) -> XStreamSource | XPollSource:
     """The live source for ``--source x``: credentials from the environment or the credentials file."""
     from tweetpulse.sources.x.credentials import load_bearer_token
@@ -95,6 +96,7 @@ def open_x_source(
         "api_base": api_base,
         "record_path": record_path,
         "on_status": on_status,
+        "duration": duration,  # --duration holds while X fails: backoff waits end with it
     }
     if mode == "stream":
         return XStreamSource(token, **common)

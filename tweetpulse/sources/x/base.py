@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Self
 
 from tweetpulse.keywords import KeywordMatcher
+from tweetpulse.sources._live import Deadline
 from tweetpulse.sources.base import SkippedRows
 from tweetpulse.sources.secrets import mask_token, redact
 from tweetpulse.sources.x.credentials import register_token
@@ -60,6 +61,7 @@ class XSourceBase:
     retry_in: float | None
     tweets_received: int
     on_status: StatusCallback | None
+    _deadline: Deadline
 
     _token: str
     api_base: str
@@ -84,9 +86,15 @@ class XSourceBase:
         self.close()
 
     def _init_common(
-        self, bearer_token: str, groups: Groups | None, api_base: str | None, on_status: StatusCallback | None
+        self,
+        bearer_token: str,
+        groups: Groups | None,
+        api_base: str | None,
+        on_status: StatusCallback | None,
+        duration: float | None = None,
     ) -> None:
         """The setup both constructors share (after :func:`require_token` and their own checks)."""
+        self._deadline = Deadline(duration)  # iteration ends then, whatever X answers meanwhile
         register_token(bearer_token)
         self._token = bearer_token
         self.groups = groups_or_default(groups)
@@ -99,6 +107,10 @@ class XSourceBase:
         self.retry_in = None
         self.tweets_received = 0
         self.on_status = on_status
+
+    def _until_deadline(self, seconds: float) -> float:
+        """``seconds``, cut short so that a wait never outlasts the source's ``duration``."""
+        return max(0.0, min(seconds, self._deadline.left()))
 
     def status(self) -> XStatus:
         """A snapshot of the connection state."""

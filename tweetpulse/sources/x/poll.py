@@ -68,11 +68,12 @@ class XPollSource(XSourceBase):
         backoff_scale: float = 1.0,
         on_status: StatusCallback | None = None,
         timeout: float = 30.0,
+        duration: float | None = None,
     ) -> None:
         require_token(bearer_token)
         if not 10 <= max_results <= 100:
             raise ConfigError(f"max_results must be between 10 and 100 (X's limits), not {max_results}")
-        self._init_common(bearer_token, groups, api_base, on_status)
+        self._init_common(bearer_token, groups, api_base, on_status, duration)
         self.queries = build_rules(self.groups, lang=lang, include_retweets=include_retweets)
         self.interval = interval
         self.max_results = max_results
@@ -98,12 +99,12 @@ class XPollSource(XSourceBase):
             raise SourceError("this X poll source is closed: create a new one")
         self._set_state("connecting")
         try:
-            while not self._stop.is_set():
+            while not self._stop.is_set() and not self._deadline.passed():
                 yield from self.poll_once()
                 self.polls += 1
                 if self.max_polls is not None and self.polls >= self.max_polls:
                     break
-                self._stop.wait(self.interval)
+                self._stop.wait(self._until_deadline(self.interval))
         except SourceError as exc:
             log.debug("%s", exc)
             self._set_state("disconnected", error=str(exc))
@@ -162,7 +163,7 @@ class XPollSource(XSourceBase):
             if next_token:
                 params["next_token"] = next_token
             response = self._call(query, params)
-            if response is None:  # closed while waiting
+            if response is None:  # closed, or out of time, while waiting
                 break
             self.pages += 1
             raw = response.content
@@ -194,7 +195,7 @@ class XPollSource(XSourceBase):
     def _call(self, query: str, params: dict[str, Any]) -> requests.Response | None:
         failures = 0
         wait = 5.0
-        while not self._stop.is_set():
+        while not self._stop.is_set() and not self._deadline.passed():
             try:
                 response: requests.Response = self._client.search_recent_tweets(query, **params)
             except tweepy.TooManyRequests as exc:
@@ -224,5 +225,5 @@ class XPollSource(XSourceBase):
             message = f"{cause}, retrying in {secs(delay)}"
             log.warning("%s", message)
             self._set_state("retrying", error=message, retry_in=delay)
-            self._stop.wait(delay * self.backoff_scale)
+            self._stop.wait(self._until_deadline(delay * self.backoff_scale))
         return None

@@ -135,9 +135,10 @@ class XStreamSource(XSourceBase):
         chunk_size: int = 512,
         close_timeout: float = 5.0,
         stall_timeout: float = STALL_TIMEOUT,
+        duration: float | None = None,
     ) -> None:
         require_token(bearer_token)
-        self._init_common(bearer_token, groups, api_base, on_status)
+        self._init_common(bearer_token, groups, api_base, on_status, duration)
         self.rules = build_rules(self.groups, lang=lang, include_retweets=include_retweets)
         self.backoff_scale = backoff_scale
         self.backfill_minutes = backfill_minutes
@@ -230,9 +231,9 @@ class XStreamSource(XSourceBase):
     def __iter__(self) -> Iterator[Tweet]:
         try:
             self.start()
-            while True:
+            while not self._deadline.passed():
                 try:
-                    tweet = self._queue.get(timeout=0.1)
+                    tweet = self._queue.get(timeout=self._until_deadline(0.1))
                 except queue.Empty:
                     if self._finished.is_set() and self._queue.empty():
                         break

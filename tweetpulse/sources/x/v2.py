@@ -24,8 +24,8 @@ from typing import Any, NamedTuple
 
 from tweetpulse.keywords import KeywordMatcher
 from tweetpulse.models import Tweet, usable_text
+from tweetpulse.sources.base import check_record
 from tweetpulse.sources.fields import count, followers_problem, id_or_none, iso_utc, str_or_none, text_problem
-from tweetpulse.sources.secrets import redact
 
 EXPANSIONS = ["author_id"]
 TWEET_FIELDS = ["created_at", "lang"]
@@ -71,19 +71,22 @@ def tweets_from_v2(obj: Mapping[str, Any], *, source: str, matcher: KeywordMatch
         if problem is not None:
             problems.append(problem)
             continue
-        tweets.append(
-            Tweet(
-                id=tweet_id,
-                text=redact(text),  # a tweet quoting the API token (an echoing proxy) must not store it
-                created_at=iso_utc(item.get("created_at")),
-                author=author,
-                author_id=author_id,
-                followers=followers,
-                lang=str_or_none(item.get("lang")),
-                keywords=list(tagged) if tagged else matcher.match(text),
-                source=source,
-            )
+        tweet = Tweet(
+            id=tweet_id,
+            text=text,
+            created_at=iso_utc(item.get("created_at")),
+            author=author,
+            author_id=author_id,
+            followers=followers,
+            lang=str_or_none(item.get("lang")),
+            keywords=list(tagged) if tagged else matcher.match(text),
+            source=source,
         )
+        problem = check_record(tweet)  # every field redacted: an echoing proxy may quote the token anywhere
+        if problem is not None:
+            problems.append(problem)
+            continue
+        tweets.append(tweet)
     return V2Tweets(tweets, problems)
 
 
