@@ -109,11 +109,12 @@ def test_the_tail_waits_for_a_batch_numbered_before_it_and_then_returns_both(mon
         )
         store.insert([tweet(2)])  # a later batch, finished first
         assert reader.follow(10) == []  # held back until the older batch is complete
+        assert "wait for a batch another writer began" in (reader.held_back() or "")
         assert slow is not None
         db["scored_tweets"].insert_one(backend.document(tweet(1), int(slow["n"])))
         db[backend.WRITERS].delete_one({"_id": "slow"})
         assert [t.id for t in reader.follow(10)] == ["t1", "t2"]
-        assert reader.follow(10) == [] and reader.count() == 2
+        assert reader.follow(10) == [] and reader.count() == 2 and reader.held_back() is None
 
 
 def test_a_dead_writers_lease_holds_the_tail_back_only_until_it_expires(

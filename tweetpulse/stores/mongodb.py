@@ -382,6 +382,24 @@ class MongoStore(ClosesAfterUse):
         self._cursor = (int(docs[-1]["seq"]), str(docs[-1]["_id"]))
         return [scored_tweet(d) for d in docs]
 
+    def held_back(self) -> str | None:
+        """Say so when stored documents wait behind a writer's batch still being written."""
+        seq, _ = self._cursor
+        try:
+            bound = self._bound()
+            if not self.tweets.find_one({"seq": {"$gt": max(seq, bound)}}, {"_id": 1}):
+                return None
+            oldest = list(self.db[WRITERS].find({"at": {"$gte": time.time() - LEASE_TTL}}).sort("at", 1).limit(1))
+        except PyMongoError as exc:
+            raise self._failed("reading", exc) from exc
+        if not oldest:
+            return None
+        waited = max(time.time() - float(oldest[0]["at"]), 0.0)
+        return (
+            f"new tweets wait for a batch another writer began {waited:.0f} s ago to be written "
+            f"(a writer that died is passed after {LEASE_TTL:.0f} s)"
+        )
+
     def read_frame(self, since: float | None = None) -> pd.DataFrame:
         import pandas as pd
 
