@@ -44,7 +44,8 @@ def test_killed_and_stopped_workers_and_a_killed_listener_lose_nothing(
     store: Path | str = tmp_path / "t.db" if backend == "sqlite" else request.getfixturevalue("mongo_store_url")
     dataset, group = tmp_path / "replay.jsonl", "crashes"
     tweets = replay_file(dataset, TWEETS, seed=77)
-    streamer = start_stream(kafka, dataset, TWEETS / REPLAY_SECONDS)
+    seconds = REPLAY_SECONDS * (1 if backend == "sqlite" else 2)  # the faults land later on a slower store
+    streamer = start_stream(kafka, dataset, TWEETS / seconds)
     listener = start_listen(kafka, store, group)
     shots: list[Snapshot] = []
     try:
@@ -65,7 +66,7 @@ def test_killed_and_stopped_workers_and_a_killed_listener_lose_nothing(
         assert stored_count(store) < TWEETS, "the replay ended before the faults: raise REPLAY_SECONDS"
         # idle long enough for the group to drop the killed members (6 s session) and rebalance
         listener = start_listen(kafka, store, group, "--idle-exit", "15")
-        _out, err = streamer.communicate(timeout=REPLAY_SECONDS * 4)
+        _out, err = streamer.communicate(timeout=seconds * 4)
         assert streamer.returncode == 0, err
         _out, err = listener.communicate(timeout=300)
         assert listener.returncode == 0, err

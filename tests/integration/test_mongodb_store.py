@@ -4,6 +4,7 @@ writer — each stored tweet once, none missed, however the writers' batches int
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -130,6 +131,24 @@ def test_a_dead_writers_lease_holds_the_tail_back_only_until_it_expires(
         assert [t.id for t in reader.follow(10)] == ["t1"]
         store.insert([tweet(2)])  # a writer clears expired leases
         assert store.db[backend.WRITERS].count_documents({}) == 0
+
+
+def test_a_lease_of_a_process_of_this_host_that_is_gone_is_passed_at_once(mongo_store_url: str) -> None:
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    with mongo(mongo_store_url) as store, mongo(mongo_store_url) as reader:
+        reader.history(since=0, authors_since=0, recent=0, latencies=0)
+        alive = {"floor": 0, "at": time.time(), "host": backend.HOST, "pid": os.getpid()}
+        store.db[backend.WRITERS].insert_one({"_id": "alive", **alive})
+        store.insert([tweet(1)])
+        assert reader.follow(10) == []  # this process is alive: its lease holds
+        store.db[backend.WRITERS].update_one({"_id": "alive"}, {"$set": {"pid": int(gone.stdout)}})
+        assert [t.id for t in reader.follow(10)] == ["t1"]  # that process is gone: no need to wait
+        store.db[backend.WRITERS].update_one({"_id": "alive"}, {"$set": {"host": "another-host"}})
+        store.insert([tweet(2)])
+        assert reader.follow(10) == []  # on another host it can't be told: the TTL decides
 
 
 def test_the_tail_follows_writers_whose_batches_interleave(mongo_store_url: str) -> None:

@@ -28,8 +28,9 @@ removes the lease. A reader reads the counter ``N`` and *then* the leases, and r
 ``bound = min(N, every live lease's floor)``: a writer whose lease it saw has a number above its
 floor, and one whose lease came later took its number after the reader read ``N``, so every batch at
 or below ``bound`` is complete. The cursor is the last ``(seq, _id)`` read: each document once, none
-missed. A writer that dies leaves its lease; after :data:`LEASE_TTL` seconds readers ignore it (and
-writers remove it), so a crash holds the page back for that long at most — the cost, like
+missed. A writer that dies leaves its lease: a reader on the same host sees its process is gone and
+ignores it at once; elsewhere, after :data:`LEASE_TTL` seconds readers ignore it (and writers remove it),
+so a crash holds a page on another host back for that long at most — the cost, like
 PostgreSQL's open transactions, is that a batch taking longer than that to write could be passed.
 """
 
@@ -39,6 +40,8 @@ import contextlib
 import datetime as dt
 import logging
 import math
+import os
+import socket
 import time
 import uuid
 from collections.abc import Sequence
@@ -73,6 +76,7 @@ WRITERS = "tweetpulse_writers"
 META = "tweetpulse_meta"
 DEFAULT_DB = "tweetpulse"
 LEASE_TTL = 120.0  # seconds after which a writer's lease is taken for a crashed writer's
+HOST = socket.gethostname()
 LAYOUT = 1
 DUPLICATE_KEY = 11000
 NOT_IMPLEMENTED = 238
@@ -107,6 +111,20 @@ def _first_line(exc: BaseException) -> str:
 
 def _date(seconds: float | None) -> dt.datetime | None:
     return None if seconds is None else dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+
+def _dead_here(lease: dict[str, Any]) -> bool:
+    """A lease left by a process of this host that is gone (a killed worker): no need to wait out its TTL."""
+    pid = lease.get("pid")
+    if lease.get("host") != HOST or not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, another user's
+        return False
+    return False
 
 
 def document(tweet: ScoredTweet, seq: int) -> dict[str, Any]:
@@ -240,7 +258,7 @@ class MongoStore(ClosesAfterUse):
         try:
             floor = self._counter(db[META].find_one({"_id": "seq"}))
             now = time.time()
-            db[WRITERS].insert_one({"_id": lease, "floor": floor, "at": now})
+            db[WRITERS].insert_one({"_id": lease, "floor": floor, "at": now, "host": HOST, "pid": os.getpid()})
             try:
                 taken = db[META].find_one_and_update(
                     {"_id": "seq"}, {"$inc": {"n": 1}}, return_document=pymongo.ReturnDocument.AFTER
@@ -287,7 +305,7 @@ class MongoStore(ClosesAfterUse):
         """The highest sequence number below which every batch is complete (see the module docstring)."""
         db = self.db
         bound = self._counter(db[META].find_one({"_id": "seq"}))
-        live = db[WRITERS].find({"at": {"$gte": time.time() - LEASE_TTL}}, {"floor": 1})
+        live = [w for w in db[WRITERS].find({"at": {"$gte": time.time() - LEASE_TTL}}) if not _dead_here(w)]
         return min([bound, *(int(w["floor"]) for w in live)])
 
     def _group(self, match: dict[str, Any], keys: dict[str, str], sums: dict[str, Any]) -> list[dict[str, Any]]:
