@@ -19,7 +19,7 @@ from tests.support.stores import NOW
 from tests.support.stores import scored_tweet as tweet
 from tweetpulse.aggregates import Aggregator
 from tweetpulse.dashboard.standalone import StoreFollower
-from tweetpulse.errors import ConfigError, StoreError
+from tweetpulse.errors import ConfigError, StoreError, StoreUnreachable
 from tweetpulse.scored import ScoredTweet
 from tweetpulse.stores import History, masked, open_store, read_frame
 from tweetpulse.stores import mongodb as backend
@@ -223,7 +223,7 @@ def test_unreachable_servers_and_missing_stores_are_clear_errors(mongo_store_url
     from tests.conftest import free_port
 
     url = f"mongodb://tp:s3cret@127.0.0.1:{free_port()}/tp?serverSelectionTimeoutMS=500"
-    with pytest.raises(ConfigError, match="can't connect to the store") as error:
+    with pytest.raises(StoreUnreachable, match="can't connect to the store") as error:  # waited for by workers
         open_store(url).open()
     assert "s3cret" not in str(error.value) and "--store" in str(error.value)
     empty = mongo_store_url.rsplit("/", 1)[0] + f"/tp_none_{uuid.uuid4().hex[:8]}"

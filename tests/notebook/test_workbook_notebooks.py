@@ -148,7 +148,8 @@ def test_analysis_notebook_on_a_mongodb_store(tmp_path: Path, mongo_store_url: s
     from tweetpulse.stores import open_store
 
     with open_store(mongo_store_url) as store:
-        store.insert([ScoredTweet(**{c: stored_row(*row).get(c) for c in COLUMNS}) for row in ROWS])
+        fields: list[dict[str, Any]] = [{c: stored_row(*row).get(c) for c in COLUMNS} for row in ROWS]
+        store.insert([ScoredTweet(**f) for f in fields])
     nb = execute(
         "notebooks/analysis.ipynb", tmp_path / "m.out.ipynb", store=mongo_store_url, export_dir=str(tmp_path / "x")
     )

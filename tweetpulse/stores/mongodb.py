@@ -53,6 +53,7 @@ from bson.errors import BSONError
 from pymongo.errors import (
     BulkWriteError,
     ConfigurationError,
+    ConnectionFailure,
     DuplicateKeyError,
     InvalidURI,
     OperationFailure,
@@ -60,7 +61,7 @@ from pymongo.errors import (
 )
 from pymongo.uri_parser import parse_uri
 
-from tweetpulse.errors import ConfigError, StoreError
+from tweetpulse.errors import ConfigError, StoreError, StoreUnreachable
 from tweetpulse.scored import COLUMNS, ScoredTweet
 from tweetpulse.stores import AuthorTotals, ClosesAfterUse, GroupTotals, History, SecondTotals, masked, with_times
 
@@ -195,7 +196,10 @@ class MongoStore(ClosesAfterUse):
                 self._ensure_collection(db)
             except PyMongoError as exc:
                 client.close()
-                raise ConfigError(
+                # a server that is down or restarting is waited for (the listener's workers do); a refused
+                # login or a bad database name is a setting to fix: both say to check the URL
+                kind = StoreUnreachable if isinstance(exc, ConnectionFailure) else ConfigError
+                raise kind(
                     f"can't connect to the store {self.location} ({self._say(exc)}); check the server is up "
                     "and the URL (user, password, host, port, database) given with --store"
                 ) from None
@@ -246,7 +250,9 @@ class MongoStore(ClosesAfterUse):
         self._client = self._db = None
 
     def _failed(self, doing: str, exc: PyMongoError | BSONError) -> StoreError:
-        return StoreError(f"{doing} the store {self.location} failed ({self._say(exc)})")
+        """A StoreError for a failed call; a server gone away (the driver reconnects by itself) is worth waiting for."""
+        kind = StoreUnreachable if isinstance(exc, ConnectionFailure) else StoreError
+        return kind(f"{doing} the store {self.location} failed ({self._say(exc)})")
 
     # -- writing --------------------------------------------------------------------------------
     def insert(self, tweets: Sequence[ScoredTweet]) -> set[str]:
