@@ -183,12 +183,28 @@ class MongoStore(ClosesAfterUse):
             text = text.replace(secret, "***")
         return text
 
+    def _client_of(self) -> pymongo.MongoClient[dict[str, Any]]:
+        given = {k.lower() for k in parse_qs(urlsplit(self.url).query)}
+        options = {k: v for k, v in _CONNECT_DEFAULTS.items() if k.lower() not in given}
+        return pymongo.MongoClient(self.url, tz_aware=True, **options)
+
+    def exists(self) -> bool:
+        """Whether the collection is there (asked on a client of its own, which creates nothing)."""
+        client = self._client_of()
+        try:
+            return COLLECTION in client.get_default_database(DEFAULT_DB).list_collection_names()
+        except PyMongoError as exc:
+            kind = StoreUnreachable if isinstance(exc, ConnectionFailure) else ConfigError
+            raise kind(
+                f"can't read the store {self.location} ({self._say(exc)}); check the URL given with --store"
+            ) from None
+        finally:
+            client.close()
+
     @property
     def db(self) -> Database[dict[str, Any]]:
         if self._db is None:
-            given = {k.lower() for k in parse_qs(urlsplit(self.url).query)}
-            options = {k: v for k, v in _CONNECT_DEFAULTS.items() if k.lower() not in given}
-            client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(self.url, tz_aware=True, **options)
+            client = self._client_of()
             db = client.get_default_database(DEFAULT_DB)
             try:
                 build = client.admin.command("buildInfo")
