@@ -27,8 +27,8 @@ if str(ROOT) not in sys.path:
 
 from benchmarks import bench_e2e  # noqa: E402
 from benchmarks.bench_pgstore import BATCH, INSERTS_QUICK, insert_rate, scored_tweets  # noqa: E402
-from benchmarks.broker import Broker, private_broker  # noqa: E402
-from benchmarks.mongoserver import fresh_database, private_mongodb  # noqa: E402
+from tests.support.broker import Broker, private_broker  # noqa: E402
+from tests.support.mongodb import fresh_database, private_mongodb  # noqa: E402
 from tweetpulse.stores import open_store  # noqa: E402
 
 Figure = dict[str, Any]

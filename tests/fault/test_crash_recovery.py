@@ -27,7 +27,7 @@ from tests.fault.harness import (
     workers,
 )
 from tests.fault.scale import pick
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.stores import read_frame
 
 TWEETS = pick(6000, 50_000)

@@ -17,10 +17,10 @@ import pytest
 
 from tests.support.stores import NOW
 from tests.support.stores import scored_tweet as tweet
-from tweetpulse.aggregates import Aggregator
 from tweetpulse.dashboard.standalone import StoreFollower
 from tweetpulse.errors import ConfigError, StoreError, StoreUnreachable
-from tweetpulse.scored import ScoredTweet
+from tweetpulse.live.aggregates import Aggregator
+from tweetpulse.records import ScoredTweet
 from tweetpulse.stores import History, masked, open_store, read_frame
 from tweetpulse.stores import mongodb as backend
 from tweetpulse.stores.mongodb import MongoStore
@@ -44,15 +44,6 @@ def test_a_mongodb_url_opens_a_mongo_store_and_never_shows_its_password() -> Non
     with pytest.raises(ConfigError, match="can't be read") as error:
         open_store("mongodb://tp:s3cret@host:notaport/db")
     assert "s3cret" not in str(error.value)
-
-
-def test_insert_returns_only_the_ids_newly_stored(mongo_store_url: str) -> None:
-    with mongo(mongo_store_url) as store:
-        assert store.insert([tweet(1), tweet(2)]) == {"t1", "t2"}
-        assert store.insert([tweet(2), tweet(3), tweet(3)]) == {"t3"}  # stored before, and twice in one batch
-        assert store.insert([]) == set() and store.count() == 3
-        assert store.insert([tweet(i) for i in range(4, 3004)]) == {f"t{i}" for i in range(4, 3004)}
-        assert store.count() == 3003
 
 
 def test_follow_returns_what_was_inserted_field_for_field(mongo_store_url: str) -> None:
@@ -258,11 +249,13 @@ def test_a_damaged_counter_is_a_store_error_and_loses_nothing_stored(mongo_store
 
 
 def test_the_analysis_reads_a_mongo_store(mongo_store_url: str) -> None:
-    from tweetpulse import analysis
+    from tweetpulse.workbook import analysis
 
-    frame = analysis.load(mongo_store_url)
-    assert frame.empty and "has no tweets yet" in analysis.describe(frame, mongo_store_url)
-    with open_store(mongo_store_url) as store:
+    frame = analysis.load(mongo_store_url)  # no collection yet: an empty frame, and nothing is created
+    assert frame.empty and "does not exist yet" in analysis.describe(frame, mongo_store_url)
+    assert not open_store(mongo_store_url).exists()
+    with open_store(mongo_store_url) as store:  # made here
+        assert "has no tweets yet" in analysis.describe(analysis.load(mongo_store_url), mongo_store_url)
         store.insert([tweet(i, NOW + i) for i in range(6)])
     frame = analysis.load(mongo_store_url)
     assert len(frame) == 6 and analysis.describe(frame, mongo_store_url).startswith(

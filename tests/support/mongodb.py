@@ -65,6 +65,32 @@ def session_mongodb(port: int) -> Iterator[str]:
         shutil.rmtree(state, ignore_errors=True)
 
 
+@contextmanager
+def private_mongodb() -> Iterator[str]:
+    """A server for one benchmark session (``TWEETPULSE_BENCH_MONGODB_URL``'s, else a private one on a free
+    port), stopped and its state removed afterwards; a server that does not start is a RuntimeError."""
+    external = os.environ.get("TWEETPULSE_BENCH_MONGODB_URL")
+    if external:
+        yield external
+        return
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    state = Path(tempfile.mkdtemp(prefix="bench-mongodb-"))
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    env.update(MONGODB_PORT=str(port), MONGODB_STATE_DIR=str(state))
+    started = run_setup(env, "start")
+    try:
+        if started.returncode != 0:
+            raise RuntimeError(f"mongodb-setup.sh start exited {started.returncode}: {started.stderr.strip()}")
+        yield last_line(started)
+    finally:
+        run_setup(env, "stop")
+        shutil.rmtree(state, ignore_errors=True)
+
+
 def with_database(url: str, name: str) -> str:
     """``url`` pointing at the database ``name`` on the same server (options kept)."""
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))

@@ -61,9 +61,10 @@ from pymongo.errors import (
 )
 from pymongo.uri_parser import parse_uri
 
+from tweetpulse.closing import Closing
 from tweetpulse.errors import ConfigError, StoreError, StoreUnreachable
-from tweetpulse.scored import COLUMNS, ScoredTweet
-from tweetpulse.stores import AuthorTotals, ClosesAfterUse, GroupTotals, History, SecondTotals, masked, with_times
+from tweetpulse.records import COLUMNS, ScoredTweet
+from tweetpulse.stores import AuthorTotals, GroupTotals, History, SecondTotals, masked, with_times
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -157,7 +158,7 @@ def scored_tweet(doc: dict[str, Any]) -> ScoredTweet:
     return ScoredTweet(**values)
 
 
-class MongoStore(ClosesAfterUse):
+class MongoStore(Closing):
     """A client of the store (a :class:`~tweetpulse.stores.TweetStore`), connected on first use."""
 
     def __init__(self, url: str, *, create: bool = True) -> None:
