@@ -37,11 +37,8 @@ PostgreSQL's open transactions, is that a batch taking longer than that to write
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
-import math
 import os
-import socket
 import time
 import uuid
 from collections.abc import Sequence
@@ -65,6 +62,7 @@ from tweetpulse.closing import Closing
 from tweetpulse.errors import ConfigError, StoreError, StoreUnreachable
 from tweetpulse.records import COLUMNS, ScoredTweet
 from tweetpulse.stores import AuthorTotals, GroupTotals, History, SecondTotals, masked, with_times
+from tweetpulse.stores.mongodb_docs import HOST, READ, dead_here, document, fold_authors, scored_tweet
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,17 +76,14 @@ WRITERS = "tweetpulse_writers"
 META = "tweetpulse_meta"
 DEFAULT_DB = "tweetpulse"
 LEASE_TTL = 120.0  # seconds after which a writer's lease is taken for a crashed writer's
-HOST = socket.gethostname()
 LAYOUT = 1
 DUPLICATE_KEY = 11000
 NOT_IMPLEMENTED = 238
-_TIMES = {"produced_at": "produced_s", "scored_at": "scored_s"}
 _CONNECT_DEFAULTS: dict[str, Any] = {
     "serverSelectionTimeoutMS": 10_000,
     "connectTimeoutMS": 10_000,
     "appname": "tweetpulse",
 }
-_READ = {c: 1 for c in COLUMNS if c not in _TIMES} | {"produced_s": 1, "scored_s": 1}
 
 
 def open_url(url: str, *, create: bool = True) -> MongoStore:
@@ -109,53 +104,6 @@ def open_url(url: str, *, create: bool = True) -> MongoStore:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0][:300] if text else type(exc).__name__
-
-
-def _date(seconds: float | None) -> dt.datetime | None:
-    return None if seconds is None else dt.datetime.fromtimestamp(seconds, dt.UTC)
-
-
-def _dead_here(lease: dict[str, Any]) -> bool:
-    """A lease left by a process of this host that is gone (a killed worker): no need to wait out its TTL."""
-    pid = lease.get("pid")
-    if lease.get("host") != HOST or not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # alive, another user's
-        return False
-    return False
-
-
-def document(tweet: ScoredTweet, seq: int) -> dict[str, Any]:
-    """``tweet`` as the document stored for it (see the module docstring for the extra fields)."""
-    doc: dict[str, Any] = tweet._asdict()
-    doc["_id"] = doc.pop("id")
-    doc["produced_at"], doc["scored_at"] = _date(tweet.produced_at), _date(tweet.scored_at)
-    second = math.floor(tweet.scored_at)
-    doc.update(
-        produced_s=tweet.produced_at,
-        scored_s=tweet.scored_at,
-        second=second,
-        minute=second // 60 * 60,
-        who=tweet.author if tweet.author is not None else tweet.author_id,
-        abs_score=abs(tweet.score),
-        followers0=tweet.followers or 0,
-        latency=None if tweet.produced_at is None else tweet.scored_at - tweet.produced_at,
-        seq=seq,
-    )
-    return doc
-
-
-def scored_tweet(doc: dict[str, Any]) -> ScoredTweet:
-    """A stored document back as the :class:`ScoredTweet` it was made from (exact times)."""
-    values: dict[str, Any] = {c: doc.get(c) for c in COLUMNS}
-    values["id"] = doc["_id"]
-    values["produced_at"], values["scored_at"] = doc.get("produced_s"), doc["scored_s"]
-    values["keywords"] = list(doc.get("keywords") or [])
-    return ScoredTweet(**values)
 
 
 class MongoStore(Closing):
@@ -328,7 +276,7 @@ class MongoStore(Closing):
         """The highest sequence number below which every batch is complete (see the module docstring)."""
         db = self.db
         bound = self._counter(db[META].find_one({"_id": "seq"}))
-        live = [w for w in db[WRITERS].find({"at": {"$gte": time.time() - LEASE_TTL}}) if not _dead_here(w)]
+        live = [w for w in db[WRITERS].find({"at": {"$gte": time.time() - LEASE_TTL}}) if not dead_here(w)]
         return min([bound, *(int(w["floor"]) for w in live)])
 
     def _group(self, match: dict[str, Any], keys: dict[str, str], sums: dict[str, Any]) -> list[dict[str, Any]]:
@@ -352,16 +300,8 @@ class MongoStore(Closing):
         except OperationFailure as exc:
             if exc.code != NOT_IMPLEMENTED:
                 raise
-        folded: dict[tuple[int, str], dict[str, Any]] = {}
         fields = {"minute": 1, "who": 1, "abs_score": 1, "score": 1, "followers0": 1}
-        for doc in self.tweets.find(match, fields):
-            key = (int(doc["minute"]), str(doc["who"]))
-            group = folded.setdefault(key, {"_id": {"m": key[0], "w": key[1]}, "a": 0.0, "net": 0.0, "n": 0, "f": 0})
-            group["a"] += doc["abs_score"]
-            group["net"] += doc["score"]
-            group["n"] += 1
-            group["f"] = max(group["f"], int(doc.get("followers0") or 0))
-        return list(folded.values())
+        return fold_authors(self.tweets.find(match, fields))
 
     def history(self, since: int, authors_since: int, recent: int, latencies: int) -> History:
         try:
@@ -372,7 +312,7 @@ class MongoStore(Closing):
             before = self._group({**done, "scored_s": {"$lt": since}}, by_group, totals)
             window = self._group({**done, "scored_s": {"$gte": since}}, {**by_group, "s": "$second"}, totals)
             newest = [("seq", -1), ("_id", -1)]
-            latest = list(self.tweets.find(done, _READ).sort(newest).limit(max(recent, 0))) if recent > 0 else []
+            latest = list(self.tweets.find(done, READ).sort(newest).limit(max(recent, 0))) if recent > 0 else []
             lags = (
                 list(self.tweets.find({**done, "latency": {"$ne": None}}, {"latency": 1}).sort(newest).limit(latencies))
                 if latencies > 0
@@ -412,7 +352,7 @@ class MongoStore(Closing):
             if bound < seq or limit <= 0:
                 return []
             docs = list(
-                self.tweets.find({"$and": [after, {"seq": {"$lte": bound}}]}, {**_READ, "seq": 1})
+                self.tweets.find({"$and": [after, {"seq": {"$lte": bound}}]}, {**READ, "seq": 1})
                 .sort([("seq", 1), ("_id", 1)])
                 .limit(limit)
             )
@@ -446,7 +386,7 @@ class MongoStore(Closing):
 
         query: dict[str, Any] = {} if since is None else {"scored_s": {"$gt": since}}
         try:
-            docs = list(self.tweets.find(query, _READ).sort([("scored_s", 1), ("seq", 1), ("_id", 1)]))
+            docs = list(self.tweets.find(query, READ).sort([("scored_s", 1), ("seq", 1), ("_id", 1)]))
         except PyMongoError as exc:
             raise self._failed("reading", exc) from exc
         return with_times(pd.DataFrame([scored_tweet(d) for d in docs], columns=list(COLUMNS)))
