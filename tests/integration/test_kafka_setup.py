@@ -34,6 +34,7 @@ def own_env(kafka_broker: Broker) -> Iterator[dict[str, str]]:
 def test_session_broker_answers_and_has_the_topics(kafka_broker: Broker) -> None:
     topics = wait_ready(KafkaConfig(bootstrap_servers=kafka_broker.bootstrap), timeout=10)
     assert "tweets" in topics and "tweets.dlq" in topics
+    assert "prices" in topics and "prices.dlq" in topics  # tweetpulse prices' ticks
 
 
 def test_start_twice_status_stop_and_restart_downloads_nothing(kafka_broker: Broker, own_env: dict[str, str]) -> None:
