@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup native native-test spark kafka kafka-stop postgres demo test test-unit test-faults lint bench bench-quick lab browser-deps emoji-font clean
+.PHONY: help setup native native-test spark kafka kafka-stop postgres mongodb demo test test-unit test-faults lint bench bench-quick lab browser-deps emoji-font clean
 
 help: ## show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ kafka-stop: ## stop the local Kafka broker
 
 postgres: ## start a private PostgreSQL on 127.0.0.1 (scripts/postgres-setup.sh start); prints its URL last
 	scripts/postgres-setup.sh start
+
+mongodb: ## start a MongoDB-wire-protocol server on 127.0.0.1 (scripts/mongodb-setup.sh start; builds it with Go once); prints its URL last
+	scripts/mongodb-setup.sh start
 
 demo: setup ## Kafka + sample streamer + listener + live page at http://127.0.0.1:8050 (Ctrl-C stops)
 	$(BIN)/tweetpulse demo $(DEMO_ARGS)
@@ -129,5 +132,6 @@ lab: setup ## JupyterLab on this folder; as root adds --allow-root; LAB_ARGS="--
 
 clean: ## stop Kafka and remove .venv, .kafka, data and caches
 	-./kafka-setup.sh stop
-	rm -rf $(VENV) .kafka .spark data artifacts native/target .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	-scripts/mongodb-setup.sh stop
+	rm -rf $(VENV) .kafka .spark .mongodb data artifacts native/target .pytest_cache .mypy_cache .ruff_cache *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -28,8 +28,8 @@ if str(ROOT) not in sys.path:
 from benchmarks import report  # noqa: E402
 from tests.support.broker import Broker, private_broker  # noqa: E402
 
-PARTS = ("scorer", "dashboard", "producer", "e2e", "postgres", "spark", "baseline", "latency", "memory")
-KAFKA_PARTS = frozenset(("producer", "e2e", "postgres", "spark", "baseline", "latency", "memory"))
+PARTS = ("scorer", "dashboard", "producer", "e2e", "postgres", "spark", "mongodb", "baseline", "latency", "memory")
+KAFKA_PARTS = frozenset(("producer", "e2e", "postgres", "spark", "mongodb", "baseline", "latency", "memory"))
 # the plain numbers results.json also carries at its top level
 REQUIRED = (
     "producer_tweets_per_s",
@@ -54,8 +54,9 @@ PART_PREFIXES = {
     "dashboard": ("tick_", "load_"),
     "producer": ("producer_",),
     "e2e": ("e2e_tweets_", "e2e_steady_", "e2e_start_"),
-    "postgres": ("e2e_pg_", "store_insert_"),
+    "postgres": ("e2e_pg_", "store_insert_sqlite", "store_insert_pg_"),
     "spark": ("spark_",),
+    "mongodb": ("e2e_mongo_", "store_insert_mongodb"),
     "baseline": ("baseline_",),
     "latency": ("latency_", "fold_", "visible_"),
     "memory": ("rss_",),
@@ -193,6 +194,15 @@ def part_spark(quick: bool, runs: int | None, broker: Broker | None) -> dict[str
     return bench_spark.run(broker, n, runs or (1 if quick else 3))
 
 
+def part_mongodb(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    from benchmarks import bench_e2e, bench_mongostore, bench_pgstore
+
+    assert broker is not None
+    if quick:
+        return bench_mongostore.run(broker, bench_e2e.N_QUICK, runs or 1, bench_pgstore.INSERTS_QUICK, runs or 1)
+    return bench_mongostore.run(broker, bench_e2e.N_FULL, runs or 2, bench_pgstore.INSERTS_FULL // 4, runs or 2)
+
+
 def part_baseline(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
     from benchmarks import baseline
 
@@ -225,6 +235,7 @@ RUNNERS: dict[str, Callable[[bool, int | None, Broker | None], dict[str, Figure]
     "e2e": part_e2e,
     "postgres": part_postgres,
     "spark": part_spark,
+    "mongodb": part_mongodb,
     "baseline": part_baseline,
     "latency": part_latency,
     "memory": part_memory,

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.broker import free_port
+from tests.support.mongodb import fresh_database, session_mongodb
 from tests.support.postgres import PostgresServer, fresh_schema, session_postgres
 from tweetpulse.kafka.config import KafkaConfig
 
@@ -143,4 +144,18 @@ def postgres_url(postgres_server: PostgresServer) -> str:
 def pg_store_url(postgres_url: str) -> Iterator[str]:
     """A store URL on the session's server whose table lives in a fresh schema, dropped after the test."""
     with fresh_schema(postgres_url) as url:
+        yield url
+
+
+# -- MongoDB (scripts/mongodb-setup.sh; the details are in tests/support/mongodb.py) -----------
+@pytest.fixture(scope="session")
+def mongodb_url() -> Iterator[str]:
+    """mongodb://127.0.0.1:port/tweetpulse of the session's server (FerretDB, or TWEETPULSE_TEST_MONGODB_URL's)."""
+    yield from session_mongodb(free_port())
+
+
+@pytest.fixture
+def mongo_store_url(mongodb_url: str) -> Iterator[str]:
+    """A store URL on the session's server naming a fresh database, dropped after the test."""
+    with fresh_database(mongodb_url) as url:
         yield url

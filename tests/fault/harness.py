@@ -16,11 +16,11 @@ from confluent_kafka import Consumer, TopicPartition
 from tests.integration.test_listener import make_tweets
 from tests.support import processes
 from tweetpulse.dashboard.standalone import StoreFollower
+from tweetpulse.errors import ConfigError
 from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.live.aggregates import COUNT, NEG, OVERALL, POS, SCORE, Aggregator
 from tweetpulse.records import Tweet
-from tweetpulse.stores import read_frame
-from tweetpulse.stores.sqlite import SqliteStore as Store
+from tweetpulse.stores import open_store, read_frame
 
 TWEETPULSE = str(Path(sys.executable).parent / "tweetpulse")
 
@@ -103,14 +103,18 @@ def kill_tree(proc: subprocess.Popen[str], sig: int) -> None:
     processes.kill_tree(proc, sig)
 
 
-def stored_count(store: Path) -> int:
-    if not store.exists():
+def stored_count(store: Path | str) -> int:
+    """How many tweets ``store`` (a SQLite path or a store URL) holds; 0 while it doesn't exist yet."""
+    if isinstance(store, Path) and not store.exists():
         return 0
-    with Store(store) as s:
-        return s.count()
+    try:
+        with open_store(store, create=False) as s:
+            return s.count()
+    except ConfigError:  # not made yet by the listener
+        return 0
 
 
-def wait_stored(store: Path, at_least: int, timeout: float = 120) -> None:
+def wait_stored(store: Path | str, at_least: int, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while stored_count(store) < at_least:
         assert time.monotonic() < deadline, f"fewer than {at_least} tweets stored after {timeout:.0f}s"
@@ -134,9 +138,9 @@ def committed(kafka: KafkaConfig, group: str, partitions: int = 3) -> dict[int, 
     return {tp.partition: tp.offset for tp in offsets}
 
 
-def snapshot(kafka: KafkaConfig, group: str, store: Path) -> Snapshot:
+def snapshot(kafka: KafkaConfig, group: str, store: Path | str) -> Snapshot:
     offsets = committed(kafka, group)
-    frame = read_frame(store) if store.exists() else None
+    frame = read_frame(store) if stored_count(store) else None
     return Snapshot(offsets, set() if frame is None else set(frame["id"]))
 
 
@@ -168,7 +172,7 @@ def unstored_but_committed(snapshots: list[Snapshot], ids: dict[tuple[int, int],
     return wrong
 
 
-def page_matches_store(store: Path) -> None:
+def page_matches_store(store: Path | str) -> None:
     """The page of ``tweetpulse dashboard`` (built from the store) totals exactly what the store holds:
     tweets, positives, negatives and score, overall and per keyword group."""
     frame = read_frame(store)

@@ -10,6 +10,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.fault.harness import (
     Snapshot,
     kill_tree,
@@ -34,11 +36,16 @@ KILLS = pick(3, 5)
 STOP_SECONDS = pick(8, 20)  # past the 6 s session timeout: the group moves the partitions on
 
 
-def test_killed_and_stopped_workers_and_a_killed_listener_lose_nothing(kafka: KafkaConfig, tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "mongodb"])
+def test_killed_and_stopped_workers_and_a_killed_listener_lose_nothing(
+    kafka: KafkaConfig, tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
     rng = random.Random(1313)
-    dataset, store, group = tmp_path / "replay.jsonl", tmp_path / "t.db", "crashes"
+    store: Path | str = tmp_path / "t.db" if backend == "sqlite" else request.getfixturevalue("mongo_store_url")
+    dataset, group = tmp_path / "replay.jsonl", "crashes"
     tweets = replay_file(dataset, TWEETS, seed=77)
-    streamer = start_stream(kafka, dataset, TWEETS / REPLAY_SECONDS)
+    seconds = REPLAY_SECONDS * (1 if backend == "sqlite" else 2)  # the faults land later on a slower store
+    streamer = start_stream(kafka, dataset, TWEETS / seconds)
     listener = start_listen(kafka, store, group)
     shots: list[Snapshot] = []
     try:
@@ -59,7 +66,7 @@ def test_killed_and_stopped_workers_and_a_killed_listener_lose_nothing(kafka: Ka
         assert stored_count(store) < TWEETS, "the replay ended before the faults: raise REPLAY_SECONDS"
         # idle long enough for the group to drop the killed members (6 s session) and rebalance
         listener = start_listen(kafka, store, group, "--idle-exit", "15")
-        _out, err = streamer.communicate(timeout=REPLAY_SECONDS * 4)
+        _out, err = streamer.communicate(timeout=seconds * 4)
         assert streamer.returncode == 0, err
         _out, err = listener.communicate(timeout=300)
         assert listener.returncode == 0, err

@@ -1,4 +1,4 @@
-"""The listener's price follower against the real broker and the real PostgreSQL (and SQLite): ticks on
+"""The listener's price follower against the real broker and the real PostgreSQL and MongoDB (and SQLite): ticks on
 the prices topic become per-minute bars in the store's prices table, a message that is not a tick
 goes to prices.dlq with its reason, offsets are committed only after the bars are stored."""
 
@@ -51,11 +51,11 @@ def ticks() -> list[PriceTick]:
     return out
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "mongodb"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "tweets.db")
-    return str(request.getfixturevalue("pg_store_url"))
+    return str(request.getfixturevalue("pg_store_url" if request.param == "postgresql" else "mongo_store_url"))
 
 
 def test_the_follower_keeps_bars_and_dead_letters_bad_messages(kafka: KafkaConfig, store_url: str) -> None:
@@ -106,3 +106,31 @@ def test_the_follower_keeps_bars_and_dead_letters_bad_messages(kafka: KafkaConfi
     assert (xs, ys) == ([MINUTE, MINUTE + 60], [105.5, 111.5])
     with open_price_store(store_url) as store:
         assert len(store.bars(MINUTE + 60)) == 2  # only the second minute
+
+
+def test_bars_merged_by_two_writers_at_once_keep_the_right_prices(mongo_store_url: str) -> None:
+    """Compare-and-set: pieces of one minute written from two threads at once make the bar of all of them."""
+    import threading
+
+    from tweetpulse.prices.bars import MinuteBar
+
+    pieces = [
+        MinuteBar(
+            "BTC-USD", MINUTE, "bitcoin", 100.0 + i, 100.0 + i, 100.0 + i, 100.0 + i, 1, MINUTE + i, MINUTE + i, "x"
+        )
+        for i in range(40)
+    ]
+
+    def write(part: list[MinuteBar]) -> None:
+        with open_price_store(mongo_store_url) as store:
+            for bar in part:
+                store.upsert([bar])
+
+    threads = [threading.Thread(target=write, args=(pieces[k::2],)) for k in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with open_price_store(mongo_store_url) as store:
+        (bar,) = store.bars(0)
+    assert (bar.open, bar.close, bar.high, bar.low, bar.ticks) == (100.0, 139.0, 139.0, 100.0, 40)

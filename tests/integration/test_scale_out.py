@@ -1,5 +1,5 @@
 """Several hosts, simulated honestly: two ``tweetpulse listen`` process trees (each its own supervisor
-and workers, as on two hosts) in one consumer group write one PostgreSQL store; one whole listener is
+and workers, as on two hosts) in one consumer group write one PostgreSQL (or MongoDB) store; one whole listener is
 SIGKILLed mid-run and started again. Every tweet ends up stored exactly once, and a standalone page
 that followed the store all along shows the store's totals."""
 
@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg
+import pandas as pd
 import pytest
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
@@ -29,7 +29,7 @@ from tweetpulse.dashboard.standalone import StoreFollower
 from tweetpulse.kafka.admin import ensure_topics
 from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.live.aggregates import COUNT, NEG, NEU, OVERALL, POLARITY, POS, SCORE, Aggregator
-from tweetpulse.stores import open_store
+from tweetpulse.stores import open_store, read_frame
 
 TWEETPULSE = str(Path(sys.executable).parent / "tweetpulse")
 TWEETS = 40_000
@@ -104,35 +104,40 @@ def wait_for(what: str, check: Callable[[], bool], timeout: float, step: float =
 
 def store_totals(url: str) -> dict[str, list[float]]:
     """Per keyword group (and overall): count, sum of score, sum of polarity, positives, negatives, neutrals."""
-    sums = (
-        "count(*), sum(score), sum(polarity), count(*) FILTER (WHERE label = 'positive'), "
-        "count(*) FILTER (WHERE label = 'negative'), count(*) FILTER (WHERE label = 'neutral')"
-    )
-    with psycopg.connect(url) as conn:
-        overall = conn.execute(f"SELECT {sums} FROM scored_tweets").fetchone()
-        groups = conn.execute(f"SELECT g, {sums} FROM scored_tweets, unnest(keywords) AS g GROUP BY g").fetchall()
-    assert overall is not None
-    return {OVERALL: list(overall), **{g: list(rest) for g, *rest in groups}}
+    frame = read_frame(url)
+
+    def sums(rows: pd.DataFrame) -> list[float]:
+        labels = rows["label"].value_counts()
+        counts = [float(labels.get(label, 0)) for label in ("positive", "negative", "neutral")]
+        return [float(len(rows)), float(rows["score"].sum()), float(rows["polarity"].sum()), *counts]
+
+    groups = {g for keywords in frame["keywords"] for g in keywords}
+    return {
+        OVERALL: sums(frame),
+        **{g: sums(frame[frame["keywords"].map(lambda k, g=g: g in k)]) for g in groups},
+    }
 
 
+@pytest.mark.parametrize("backend", ["postgresql", "mongodb"])
 def test_two_listener_hosts_one_killed_and_restarted_store_every_tweet_once(
-    kafka6: KafkaConfig, pg_store_url: str, tmp_path: Path
+    kafka6: KafkaConfig, tmp_path: Path, backend: str, request: pytest.FixtureRequest
 ) -> None:
+    store_url: str = request.getfixturevalue("pg_store_url" if backend == "postgresql" else "mongo_store_url")
     tweets = make_tweets(TWEETS, seed=14)
     group = f"hosts-{uuid.uuid4().hex[:6]}"
-    with open_store(pg_store_url) as store:  # what `make postgres` + the first listener would have made
+    with open_store(store_url) as store:  # what `make postgres` + the first listener would have made
         store.open()
-    page = StoreFollower(pg_store_url, Aggregator(window_seconds=3600), poll=0.2)
+    page = StoreFollower(store_url, Aggregator(window_seconds=3600), poll=0.2)
     hosts: list[Host] = []
-    with page, open_store(pg_store_url, create=False) as store, hosts_killed_at_the_end(hosts):
-        hosts += [Host(name, kafka6, pg_store_url, group, tmp_path) for name in ("a", "b")]
+    with page, open_store(store_url, create=False) as store, hosts_killed_at_the_end(hosts):
+        hosts += [Host(name, kafka6, store_url, group, tmp_path) for name in ("a", "b")]
         wait_for("both hosts' workers in the group", lambda: members(kafka6, group) == 2 * WORKERS, 120, 0.5)
         produce(kafka6, tweets[: TWEETS // 2])
         wait_for("a quarter of the tweets stored", lambda: store.count() >= TWEETS // 8, 120)
         hosts[0].kill()
         killed_at = store.count()
         produce(kafka6, tweets[TWEETS // 2 :])
-        hosts[0] = Host("a-again", kafka6, pg_store_url, group, tmp_path)
+        hosts[0] = Host("a-again", kafka6, store_url, group, tmp_path)
         wait_for("every tweet stored", lambda: store.count() >= TWEETS, 180, 0.2)
         summaries = [host.stop() for host in hosts]
         wait_for("the page to read every stored tweet", lambda: page.rows_read >= TWEETS, 30)
@@ -140,13 +145,11 @@ def test_two_listener_hosts_one_killed_and_restarted_store_every_tweet_once(
         page_totals = page.aggregator.totals([OVERALL, "bitcoin"])
 
     assert killed_at < TWEETS
-    with psycopg.connect(pg_store_url) as conn:
-        ids = {row[0] for row in conn.execute("SELECT id FROM scored_tweets")}
-        rows = conn.execute("SELECT count(*) FROM scored_tweets").fetchone()
-    assert ids == {t.id for t in tweets} and rows == (TWEETS,)  # every id, exactly once
+    stored = read_frame(store_url)
+    assert set(stored["id"]) == {t.id for t in tweets} and len(stored) == TWEETS  # every id, exactly once
     for summary in summaries:  # a redelivered tweet is consumed again but counted as a duplicate, not stored
         assert summary["consumed"] == summary["stored"] + summary["duplicates"] and summary["dead"] == 0
-    expected = store_totals(pg_store_url)
+    expected = store_totals(store_url)
     assert page.rows_read == TWEETS
     for group_name in (OVERALL, "bitcoin"):
         got, want = page_totals[group_name], expected[group_name]

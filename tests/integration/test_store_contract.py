@@ -3,7 +3,7 @@
 A new backend is one module in ``tweetpulse/stores/`` plus its scheme in ``BACKENDS``, and one entry
 in :data:`LOCATIONS` here: these tests then hold it to the same answers as the others. What only one
 backend has (SQLite's file integrity, PostgreSQL's insert methods and transaction ids) stays in that
-backend's own tests.
+backend's own tests (tests/integration/test_mongodb_store.py holds MongoDB's leases and documents).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ pytestmark = pytest.mark.integration
 LOCATIONS: dict[str, Callable[[pytest.FixtureRequest, Path], str]] = {
     "sqlite": lambda request, tmp_path: str(tmp_path / "s.db"),
     "postgresql": lambda request, tmp_path: str(request.getfixturevalue("pg_store_url")),
+    "mongodb": lambda request, tmp_path: str(request.getfixturevalue("mongo_store_url")),
 }
 
 

@@ -141,3 +141,20 @@ def test_evaluation_notebook_on_the_shared_sample(shared_csv: Path, tmp_path: Pa
     text = outputs_text(nb)
     assert "this proves nothing" in text and "500 rows in twitter_validation_sample.csv" in text
     assert len(plotly_figures(nb)) == 4  # two confusion matrices, the model's, the band chart
+
+
+def test_analysis_notebook_on_a_mongodb_store(tmp_path: Path, mongo_store_url: str) -> None:
+    from tweetpulse.records import COLUMNS, ScoredTweet
+    from tweetpulse.stores import open_store
+
+    with open_store(mongo_store_url) as store:
+        fields: list[dict[str, Any]] = [{c: stored_row(*row).get(c) for c in COLUMNS} for row in ROWS]
+        store.insert([ScoredTweet(**f) for f in fields])
+    nb = execute(
+        "notebooks/analysis.ipynb", tmp_path / "m.out.ipynb", store=mongo_store_url, export_dir=str(tmp_path / "x")
+    )
+    text = outputs_text(nb)
+    assert f"5 tweets in {mongo_store_url}" in text and "scored by: textblob 5" in text
+    exported = pd.read_parquet(tmp_path / "x" / "tweets.parquet")
+    assert sorted(exported["id"]) == [f"t{i}" for i in range(5)]
+    assert list(exported.set_index("id").loc["t1", "keywords"]) == ["bitcoin", "ethereum"]

@@ -8,7 +8,9 @@ follow new tweets in commit order, and read everything as a pandas frame.
 ``sqlite:///path`` URL, is SQLite (:mod:`tweetpulse.stores.sqlite`). Adding a backend is one
 module with an ``open_url(url, *, create)`` function returning a :class:`TweetStore`, plus its
 scheme in :data:`BACKENDS`. A ``postgresql://user:password@host:port/db`` URL is PostgreSQL
-(:mod:`tweetpulse.stores.postgres`, for several listener hosts and pages anywhere). A store URL may
+(:mod:`tweetpulse.stores.postgres`, for several listener hosts and pages anywhere); a ``mongodb://`` or
+``mongodb+srv://`` URL is MongoDB (:mod:`tweetpulse.stores.mongodb`, the same for teams that keep their
+data there). A store URL may
 hold a password: show one only through :func:`masked` (``location`` already is).
 """
 
@@ -32,6 +34,8 @@ BACKENDS: dict[str, str] = {
     "sqlite": "tweetpulse.stores.sqlite",
     "postgresql": "tweetpulse.stores.postgres",
     "postgres": "tweetpulse.stores.postgres",
+    "mongodb": "tweetpulse.stores.mongodb",
+    "mongodb+srv": "tweetpulse.stores.mongodb",
 }
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _PASSWORD_PARAM = re.compile(r"(?i)([?&]password=)[^&#]*")

@@ -1,7 +1,8 @@
 """The ``prices`` table: per-minute OHLC per product, beside ``scored_tweets`` in the same store.
 
 One protocol (:class:`PriceStore`: ``upsert`` bars, read ``bars`` since a time, ``read_frame``), one
-class per backend: SQLite (here) and PostgreSQL (:mod:`tweetpulse.stores.prices_pg`). The location is
+class per backend: SQLite (here), PostgreSQL (:mod:`tweetpulse.stores.prices_pg`) and MongoDB
+(:mod:`tweetpulse.stores.prices_mongo`). The location is
 the ``--store`` value the tweets use (a path, ``sqlite:///path`` or ``postgresql://…``).
 
 An upsert merges a bar into the stored one of its product and minute as :func:`~tweetpulse.prices.bars.merge`
@@ -112,7 +113,11 @@ def open_price_store(location: str | Path) -> PriceStore:
         from tweetpulse.stores.prices_pg import PostgresPrices
 
         return PostgresPrices(text)
-    raise ConfigError(f"--store {text.split('://')[0]}://: prices are kept in SQLite or PostgreSQL stores")
+    if text.lower().startswith(("mongodb://", "mongodb+srv://")):
+        from tweetpulse.stores.prices_mongo import MongoPrices
+
+        return MongoPrices(text)
+    raise ConfigError(f"--store {text.split('://')[0]}://: prices are kept in SQLite, PostgreSQL or MongoDB stores")
 
 
 def bars_frame(bars: Sequence[MinuteBar]) -> pd.DataFrame:
