@@ -55,13 +55,17 @@ class Budget:
     it leaves unprocessed and uncommitted, so the next run gets it.
     """
 
-    def __init__(self, value: Synchronized[int] | None) -> None:
+    def __init__(self, value: Synchronized[int] | None, fetched: Synchronized[int] | None = None) -> None:
         self.value = value
+        self.fetched = fetched  # every message fetched is counted here (the supervisor's --idle-exit)
 
     def exhausted(self) -> bool:
         return self.value is not None and self.value.value <= 0
 
     def claim(self, want: int) -> int:
+        if want and self.fetched is not None:
+            with self.fetched.get_lock():
+                self.fetched.value += want
         if self.value is None:
             return want
         with self.value.get_lock():
@@ -296,6 +300,7 @@ def worker_main(
     stop: Any,
     budget: Synchronized[int] | None,
     parent_pid: int,
+    fetched: Synchronized[int] | None = None,
 ) -> None:
     """Entry point of a worker process (module level, so ``spawn`` can import it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
@@ -308,7 +313,7 @@ def worker_main(
         return stop.is_set() or terminated.is_set() or os.getppid() != parent_pid
 
     try:
-        Worker(index, settings, deltas.send, Budget(budget), should_stop).run()
+        Worker(index, settings, deltas.send, Budget(budget, fetched), should_stop).run()
     except Exception as exc:  # say why in one line, to the log and to the supervisor, then exit non-zero
         if isinstance(exc, TweetpulseError):
             log.error("worker %d: %s", index, exc)
