@@ -16,10 +16,10 @@ Scorers (``--scorer``): ``textblob`` (the default) is :class:`TextBlobAnalyzer`,
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from tweetpulse.analyzers.base import Sentiment, SentimentAnalyzer
+from tweetpulse.analyzers.base import Sentiment, SentimentAnalyzer, sentiments
 from tweetpulse.analyzers.registry import DEFAULT_SCORER, check_spec, make_analyzer, scorer_names
 from tweetpulse.analyzers.textblob import TextBlobAnalyzer, textblob_sentiment
 
@@ -31,6 +31,7 @@ __all__ = [
     "SentimentAnalyzer",
     "TextBlobAnalyzer",
     "TweetScore",
+    "batch_scorer",
     "check_spec",
     "make_analyzer",
     "score_tweet",
@@ -64,23 +65,37 @@ ScoreFields = tuple[float, float, float, float, str]
 """A :class:`TweetScore`'s fields in order, unnamed: what the listener's per-tweet loop unpacks."""
 
 
-def tweet_scorer(analyzer: SentimentAnalyzer) -> Callable[[str, int | None], ScoreFields]:
-    """The scoring rule with ``analyzer`` bound once: ``score(text, followers)`` gives the fields of
-    :class:`TweetScore` (polarity, subjectivity, weight, score, label) as a plain tuple.
+BatchScorer = Callable[[Sequence[str], Sequence[int | None]], list[ScoreFields]]
 
-    This is the one place the rule is written; the listener calls it for every tweet and unpacks the
-    result at once, so it looks the analyzer's methods up once, computes :func:`weight` inline and
-    builds no record: per tweet it costs what scoring, weighting and labelling cost on their own.
-    Everywhere else, use :func:`score_tweet`.
+
+def batch_scorer(analyzer: SentimentAnalyzer) -> BatchScorer:
+    """The scoring rule with ``analyzer`` bound once: ``score(texts, followers)`` gives, per tweet, the
+    fields of :class:`TweetScore` (polarity, subjectivity, weight, score, label) as a plain tuple.
+
+    This is the one place the rule is written. The listener calls it once per poll batch: the texts
+    go to the analyzer's batch method (``sentiments``: one ``predict_proba`` for the trained model),
+    then :func:`weight` (inline), ``weight × polarity`` and the label are computed per tweet.
     """
-    sentiment = analyzer.sentiment
     label = analyzer.label
     log = math.log
 
+    def score(texts: Sequence[str], followers: Sequence[int | None]) -> list[ScoreFields]:
+        out: list[ScoreFields] = []
+        append = out.append
+        for (polarity, subjectivity), count in zip(sentiments(analyzer, texts), followers, strict=True):
+            w = 1.0 if count is None else log(count + 1)  # weight(followers), inline
+            append((polarity, subjectivity, w, w * polarity, label(polarity)))
+        return out
+
+    return score
+
+
+def tweet_scorer(analyzer: SentimentAnalyzer) -> Callable[[str, int | None], ScoreFields]:
+    """:func:`batch_scorer` for one tweet at a time: ``score(text, followers)``."""
+    batch = batch_scorer(analyzer)
+
     def score(text: str, followers: int | None) -> ScoreFields:
-        polarity, subjectivity = sentiment(text)
-        w = 1.0 if followers is None else log(followers + 1)  # weight(followers), inline
-        return polarity, subjectivity, w, w * polarity, label(polarity)
+        return batch((text,), (followers,))[0]
 
     return score
 

@@ -1,12 +1,12 @@
 """A listener worker: one consumer-group member in its own process, batch after batch.
 
-One batch's path (:meth:`Worker.serve`): consumed → each message validated by
-:func:`tweetpulse.models.record_fields` (what breaks the contract goes to the dead-letter policy
-with the reason) → scored by :func:`tweetpulse.scoring.score_tweet` into a
-:class:`~tweetpulse.scored.ScoredTweet` → inserted into the store (ids already stored are
-ignored) → the newly stored tweets folded (:func:`tweetpulse.aggregates.fold`) into a delta sent
-to the page → only then are the batch's offsets stored for commit (at-least-once delivery, made
-exactly-once in effect by the store).
+One batch's path (:meth:`Worker.serve`): consumed → the batch's message values validated at once
+by :func:`tweetpulse.models.records_fields` (what breaks the contract goes to the dead-letter policy
+with the reason) → scored at once by the scorer's batch method into
+:class:`~tweetpulse.scored.ScoredTweet` rows (:func:`tweetpulse.rows.scored_rows`) → inserted into
+the store (ids already stored are ignored) → the newly stored tweets folded
+(:func:`tweetpulse.aggregates.fold`) into a delta sent to the page → only then are the batch's
+offsets stored for commit (at-least-once delivery, made exactly-once in effect by the store).
 
 A dead letter the dead-letter topic did not acknowledge stops its partition, loudly: nothing of
 that partition in the batch is stored, counted or committed, the partition is paused, an ERROR
@@ -33,15 +33,14 @@ from multiprocessing.connection import Connection
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any, NamedTuple, Protocol
 
-from confluent_kafka import KafkaError, Message, TopicPartition
+from confluent_kafka import Message, TopicPartition
 
 from tweetpulse.aggregates import Delta, DeltaBuilder, fold
 from tweetpulse.deadletter import DeadLetterPolicy, DeadLetterTopic, Undelivered
-from tweetpulse.errors import InvalidRecord, TweetpulseError
+from tweetpulse.errors import TweetpulseError
 from tweetpulse.kafka.consumer import TweetConsumer
-from tweetpulse.models import record_fields
+from tweetpulse.rows import scored_rows
 from tweetpulse.scored import ScoredTweet
-from tweetpulse.scoring import tweet_scorer
 from tweetpulse.settings import ListenerSettings
 from tweetpulse.stores import TweetStore, open_store
 
@@ -228,56 +227,21 @@ class Worker:
         return batch
 
     def prepare(self, messages: Sequence[Message]) -> Batch:
-        """Validate and score a batch; hand what breaks the contract to the dead-letter policy.
+        """Validate and score a batch (as one: :func:`tweetpulse.rows.scored_rows`); hand what breaks
+        the contract to the dead-letter policy.
 
         Dead letters are flushed before this returns: the offsets of ``batch.messages`` may be
         committed once its tweets are persisted (a partition whose dead letter was not kept is
         taken out of the batch: see :meth:`Batch.hold_back`).
         """
-        settings = self.settings
-        score_fields = tweet_scorer(self.analyzer)  # scoring.score_tweet, its analyzer bound once
-        scorer_name = self.analyzer.name
-        max_text = settings.max_text
-        new_tweet = tuple.__new__
-        batch = Batch(messages)
-        tweets = batch.tweets
-        dead_partitions: list[int | None] = []
-        consumed = 0
-        now = self.clock()
-        for msg in messages:
-            error = msg.error()
-            if error is not None:
-                if error.code() != KafkaError._PARTITION_EOF:
-                    log.warning("worker %d: consume error: %s", self.index, error.str())
-                continue
-            consumed += 1
-            try:
-                fields = record_fields(msg.value(), max_text)
-                polarity, subjectivity, w, score, label = score_fields(fields.text, fields.followers)
-            except InvalidRecord as err:
-                self.dead_letter(msg, err)
-                dead_partitions.append(msg.partition())
-                continue
-            except Exception as exc:  # a bug must not stop the stream: set the message aside, say why
-                log.exception("worker %d: could not score message at offset %s", self.index, msg.offset())
-                self.dead_letter(msg, InvalidRecord("internal-error", f"{type(exc).__name__}: {exc}"))
-                dead_partitions.append(msg.partition())
-                continue
-            ts_type, ts_ms = msg.timestamp()
-            produced_at = ts_ms / 1000.0 if ts_type else None
-            # the record's fields are ScoredTweet's first columns: extend them in column order, in one
-            # tuple (tuple.__new__, not ScoredTweet's Python-level __new__: this runs once per tweet)
-            # fmt: off
-            tweets.append(new_tweet(ScoredTweet, (
-                *fields, polarity, subjectivity, w, score, label,
-                msg.partition(), msg.offset(), produced_at, now, scorer_name,
-            )))
-            # fmt: on
-        batch.consumed, batch.dead = consumed, len(dead_partitions)
-        if dead_partitions:
+        rows = scored_rows(messages, self.analyzer, self.settings.max_text, self.clock())
+        batch = Batch(messages, rows.tweets, rows.consumed, len(rows.rejected))
+        for rejected in rows.rejected:
+            self.dead_letter(rejected.message, rejected.error)
+        if rows.rejected:
             undelivered = self.dead_letter.flush()
             if undelivered:
-                batch.hold_back(undelivered, dead_partitions)
+                batch.hold_back(undelivered, [r.message.partition() for r in rows.rejected])
         return batch
 
     def record(self, batch: Batch, new_ids: set[str]) -> None:
