@@ -7,22 +7,29 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup native kafka kafka-stop postgres demo test test-unit test-faults lint bench bench-quick lab browser-deps clean
+.PHONY: help setup native kafka kafka-stop postgres demo test test-unit test-faults lint bench bench-quick lab browser-deps emoji-font clean
 
 help: ## show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: $(STAMP) ## create .venv with the pinned requirements and tweetpulse installed (editable)
+setup: $(STAMP) emoji-font ## create .venv with the pinned requirements and tweetpulse installed (editable)
 
 NATIVE_SOURCES := native/Cargo.toml native/Cargo.lock native/pyproject.toml $(wildcard native/src/*.rs)
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml $(NATIVE_SOURCES)
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: install Python 3.11+"; exit 1; }
-	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -r requirements-dev.txt -c constraints.txt
-	$(BIN)/python -m pip install -q --no-deps -e .
+	@[ -x $(BIN)/python ] || { echo "setup 1/4: creating the virtualenv $(VENV) (a few seconds)"; $(PYTHON) -m venv $(VENV); }
+	@echo "setup 2/4: installing the pinned Python packages into $(VENV) (the first time 2-4 minutes, mostly"
+	@echo "           Jupyter, pandas, scikit-learn and Dash; pip lists each package as it goes)"
+	@set -o pipefail; start=$$SECONDS; \
+	  $(BIN)/python -m pip install --disable-pip-version-check -r requirements-dev.txt -c constraints.txt \
+	  | { grep -v '^Requirement already satisfied' || true; } && \
+	  echo "setup 2/4: Python packages ready ($$((SECONDS - start)) s)"
+	@echo "setup 3/4: installing tweetpulse itself (editable: your edits apply without reinstalling)"
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
 	@$(MAKE) --no-print-directory native
 	@touch $(STAMP)
+	@echo "setup: done; make demo starts Kafka, a synthetic stream, the listener and the page"
 
 # The compiled scoring core (native/, Rust + PyO3) is optional: without cargo, or when its build
 # fails, setup says so in one line, removes any stale copy and goes on (the pure-Python scorer
@@ -32,12 +39,17 @@ native: ## (re)build the optional compiled scoring core into .venv (needs cargo)
 	@if ! command -v cargo >/dev/null; then \
 	  $(BIN)/python -m pip uninstall -q -y tweetpulse-native 2>/dev/null; \
 	  echo "make: cargo not found: scoring uses the pure-Python scorer (exact, slower); install Rust for the compiled core"; \
-	elif PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pip install -q --no-build-isolation ./native \
+	else \
+	  echo "setup 4/4: building the compiled scoring core with cargo (Rust; the first time 1-3 minutes,"; \
+	  echo "           log in $(VENV)/native-build.log)"; \
+	  start=$$SECONDS; \
+	  if PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pip install -q --no-build-isolation ./native \
 	    >$(VENV)/native-build.log 2>&1; then \
-	  echo "compiled scoring core built (tweetpulse_native)"; \
+	  echo "compiled scoring core built (tweetpulse_native, $$((SECONDS - start)) s)"; \
 	else \
 	  $(BIN)/python -m pip uninstall -q -y tweetpulse-native 2>/dev/null; \
 	  echo "make: the compiled scoring core did not build (see $(VENV)/native-build.log): scoring uses the pure-Python scorer"; \
+	fi; \
 	fi
 
 kafka: setup ## start the local Kafka broker (./kafka-setup.sh start)
@@ -51,6 +63,19 @@ postgres: ## start a private PostgreSQL on 127.0.0.1 (scripts/postgres-setup.sh 
 
 demo: setup ## Kafka + sample streamer + listener + live page at http://127.0.0.1:8050 (Ctrl-C stops)
 	$(BIN)/tweetpulse demo $(DEMO_ARGS)
+
+# The page's tweets and badges use emoji: without a colour emoji font they show as boxes.
+emoji-font: ## install an emoji font (Debian's fonts-noto-color-emoji) when the machine has none
+	@if ! fc-list 2>/dev/null | grep -qi emoji && ! dpkg -s fonts-noto-color-emoji >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null; then \
+	    echo "installing fonts-noto-color-emoji (the page's emoji; about 10 MB, under a minute)"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-noto-color-emoji >/dev/null; } || \
+	      echo "make: could not install fonts-noto-color-emoji: the page's emoji may show as boxes"; \
+	  else \
+	    echo "make: no emoji font found: install Noto Color Emoji, or the page's emoji show as boxes"; \
+	  fi; \
+	fi
 
 browser-deps: ## install headless Chromium, ChromeDriver and an emoji font (Debian packages) when missing
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || \

@@ -64,16 +64,27 @@ fetch_libs() {
   need_java
   command -v "$MVN" >/dev/null 2>&1 ||
     die "mvn not found ($MVN): install Maven (apt-get install maven) to fetch Kafka's jars, or set KAFKA_HOME to an installed Kafka"
-  say "fetching Apache Kafka $(kafka_version) from Maven Central into $LIBS_DIR (once)"
+  say "fetching Apache Kafka $(kafka_version) from Maven Central into $LIBS_DIR (once: about 45 jars,"
+  say "  45 MB, usually 1-3 minutes; Maven's log: $STATE_DIR/maven.log)"
   rm -rf "$LIBS_DIR.tmp"
-  if ! "$MVN" -q -B -f "$POM" dependency:copy-dependencies -DincludeScope=runtime \
-      -DoutputDirectory="$LIBS_DIR.tmp" >"$STATE_DIR/maven.log" 2>&1; then
+  local start=$SECONDS mvn_pid tick=0
+  "$MVN" -q -B -f "$POM" dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$LIBS_DIR.tmp" >"$STATE_DIR/maven.log" 2>&1 &
+  mvn_pid=$!
+  while kill -0 "$mvn_pid" 2>/dev/null; do  # a line every 15 s, so a slow network does not look hung
+    sleep 1; tick=$((tick + 1))
+    if ((tick % 15 == 0)) && kill -0 "$mvn_pid" 2>/dev/null; then
+      say "  still fetching Kafka's jars ($((SECONDS - start)) s)"
+    fi
+  done
+  if ! wait "$mvn_pid"; then
     tail -n 20 "$STATE_DIR/maven.log" >&2
     die "Maven could not fetch Kafka's jars (log: $STATE_DIR/maven.log): check network access to Maven Central"
   fi
   rm -rf "$LIBS_DIR"
   mv "$LIBS_DIR.tmp" "$LIBS_DIR"
   echo "$want" >"$stamp"
+  say "fetched $(find "$LIBS_DIR" -name '*.jar' | wc -l) jars ($(du -sh "$LIBS_DIR" | cut -f1)) in $((SECONDS - start)) s"
 }
 
 # run_class CLASS ARGS...: a Kafka main class on the fetched classpath (quoted, so java expands it)
@@ -210,14 +221,16 @@ wait_ready() {
 create_topics() {
   local extra=()
   [[ -n "${KAFKA_COMMAND_CONFIG:-}" ]] && extra=(--command-config "$KAFKA_COMMAND_CONFIG")
-  local t parts
-  for t in "$TOPIC" "$TOPIC.dlq"; do
-    parts="$PARTITIONS"; [[ "$t" == *.dlq ]] && parts=1
+  local t parts config
+  # TOPIC.status: the streamer's source state (connected / reconnecting …) for the page, one compacted record per source
+  for t in "$TOPIC" "$TOPIC.dlq" "$TOPIC.status"; do
+    parts="$PARTITIONS"; [[ "$t" != "$TOPIC" ]] && parts=1
+    config=(); [[ "$t" == *.status ]] && config=(--config cleanup.policy=compact)
     kafka_topics --bootstrap-server "$(bootstrap)" "${extra[@]}" --create --if-not-exists \
-      --topic "$t" --partitions "$parts" --replication-factor "${TWEETS_REPLICATION:-1}" >/dev/null ||
+      --topic "$t" --partitions "$parts" --replication-factor "${TWEETS_REPLICATION:-1}" "${config[@]}" >/dev/null ||
       die "could not create topic $t on $(bootstrap); check that the cluster answers and you may create topics"
   done
-  say "topics ready on $(bootstrap): $TOPIC ($PARTITIONS partitions), $TOPIC.dlq"
+  say "topics ready on $(bootstrap): $TOPIC ($PARTITIONS partitions), $TOPIC.dlq, $TOPIC.status"
 }
 
 prepare_tools() {

@@ -175,7 +175,7 @@ def fresh_topic(broker: Broker, partitions: int = 3, prefix: str = "bench") -> I
     finally:
         # a failed clean-up must not hide the figure (the broker goes away anyway)
         with contextlib.suppress(Exception):
-            delete_topics(config, [config.topic, config.dlq_topic])
+            delete_topics(config, [config.topic, config.dlq_topic, config.status_topic])
 
 
 def delete_topics(config: KafkaConfig, topics: list[str], timeout: float = 15.0) -> None:

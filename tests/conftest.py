@@ -121,7 +121,7 @@ def kafka(kafka_broker: Broker) -> Iterator[KafkaConfig]:
     config = KafkaConfig(bootstrap_servers=kafka_broker.bootstrap, topic=f"tweets-{uuid.uuid4().hex[:10]}")
     ensure_topics(config, partitions=3)
     yield config
-    delete_topics(config, [config.topic, config.dlq_topic])
+    delete_topics(config, [config.topic, config.dlq_topic, config.status_topic])
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 """The workbook notebooks' plotly charts (the live page has its own, in :mod:`tweetpulse.dashboard`).
 
 Each takes a table from :mod:`tweetpulse.analysis` or :mod:`tweetpulse.evaluation`; an empty table
-gives an empty chart that says so instead of failing.
+gives an empty chart that says so instead of failing. Coins have the live page's colours. Imported
+in a Jupyter kernel, it makes plotly's output survive export to HTML
+(:func:`tweetpulse.notebook.use_exportable_charts`).
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from tweetpulse.analysis import UNGROUPED
 from tweetpulse.analyzers.base import LABELS
-from tweetpulse.dashboard.theme import LABEL_COLOURS
+from tweetpulse.dashboard.theme import LABEL_COLOURS, MUTED, colour_for
 from tweetpulse.evaluation import BandPoint, Metrics
+from tweetpulse.notebook import use_exportable_charts
+
+use_exportable_charts()
 
 
 def _layout(fig: go.Figure, title: str, x: str, y: str, empty: str | None = None) -> go.Figure:
@@ -30,10 +36,26 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, empty: str | None = None
     return fig
 
 
+def group_colour(group: str, index: int = 0) -> str:
+    """A keyword group's colour: the live page's (:func:`tweetpulse.dashboard.theme.colour_for`, one
+    palette for both), grey for the tweets that matched no group."""
+    return MUTED if group == UNGROUPED else colour_for(group, index)
+
+
 def lines(table: pd.DataFrame, title: str, y: str) -> go.Figure:
-    """One line per column of a time-indexed table (per-minute sentiment or volume per group)."""
+    """One line per column of a time-indexed table (per-minute sentiment or volume per group), each
+    group in the live page's colour."""
     fig = go.Figure(
-        [go.Scatter(x=table.index, y=table[column], mode="lines+markers", name=str(column)) for column in table.columns]
+        [
+            go.Scatter(
+                x=table.index,
+                y=table[column],
+                mode="lines+markers",
+                name=str(column),
+                line_color=group_colour(str(column), i),
+            )
+            for i, column in enumerate(table.columns)
+        ]
     )
     return _layout(fig, title, "time (UTC)", y, None if len(table) else "no tweets in the store")
 

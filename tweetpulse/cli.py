@@ -55,6 +55,12 @@ def add_live_args(p: argparse.ArgumentParser) -> None:
         choices=("websocket", "sse", "poll"),
         help="default: websocket with MASTODON_ACCESS_TOKEN set, else poll the public tag timelines",
     )
+    g.add_argument(
+        "--give-up-after",
+        type=positive_int,
+        metavar="N",
+        help="stop after N failed connects in a row when nothing was ever received (default: keep retrying)",
+    )
 
 
 def live_options(
@@ -64,7 +70,12 @@ def live_options(
     from tweetpulse.config import DEFAULT_POLL_INTERVAL
 
     lang = None if args.lang.strip().lower() in ("any", "all", "") else args.lang.strip()
-    common: dict[str, Any] = {"lang": lang, "record_path": getattr(args, "record", None), "duration": duration}
+    common: dict[str, Any] = {
+        "lang": lang,
+        "record_path": getattr(args, "record", None),
+        "duration": duration,
+        "give_up_after": args.give_up_after,
+    }
     if args.source == "bluesky":
         return {**common, "url": args.bluesky_url, "appview": args.bluesky_appview}
     return {
@@ -153,6 +164,8 @@ def cmd_stream(args: argparse.Namespace) -> int:
         x_options = live_options(args, groups, duration=args.duration)
     elif args.record:
         raise ConfigError("--record records a live source's raw events: use it with --source x, bluesky or mastodon")
+    if args.give_up_after and args.source not in LIVE_SOURCES:
+        raise ConfigError("--give-up-after is for the live sources: use it with --source bluesky or mastodon")
     source = open_source(
         args.source, dataset=args.dataset, fmt=args.format, matcher=KeywordMatcher(groups), loop=args.loop, **x_options
     )
@@ -175,10 +188,11 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
     p.add_argument("--group", default="tweetpulse", help="consumer group id (default: %(default)s)")
     p.add_argument(
         "--store",
-        default=DEFAULT_STORE,
+        default=None if demo else DEFAULT_STORE,
         metavar="PATH|URL",
         help="the results store: a SQLite file path or sqlite:///path, or "
-        "postgresql://user:password@host:port/db (default: %(default)s)",
+        "postgresql://user:password@host:port/db (default: "
+        + ("a fresh data/demo.db every run, the last run's kept as data/demo.previous.db)" if demo else "%(default)s)"),
     )
     p.add_argument(
         "--from",
@@ -242,9 +256,15 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
 # -- demo ---------------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
-    from tweetpulse.pipeline import run_demo
+    from tweetpulse.pipeline import fresh_demo_store, run_demo
 
     kafka = kafka_config(args)
+    if args.store is None:
+        args.store = fresh_demo_store()
+    else:
+        from tweetpulse.stores import masked
+
+        print(f"tweetpulse demo: adding to the store {masked(args.store)} (kept across runs)", flush=True)
     live = None
     if args.source in LIVE_SOURCES:
         from tweetpulse.keywords import KeywordMatcher
@@ -262,6 +282,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         start_kafka=not args.no_kafka_setup,
         interval_ms=args.refresh_ms,
         keep_kafka=args.keep_kafka,
+        seed=args.seed,
     )
     return report(args, summary)
 
@@ -320,16 +341,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     from tweetpulse.training import train_to_file
 
     dataset = read_labeled(args.dataset)
-    result = train_to_file(dataset, args.out, test_size=args.test_size, seed=args.seed)
+    result = train_to_file(dataset, args.out, folds=args.folds, seed=args.seed)
     if args.json:
         print(json.dumps({**result.as_dict(), "model": args.out}))
     else:
         print(dataset.describe())
         print("\n".join(result.lines()))
-        print(
-            f"wrote {args.out}; use it with --scorer model:{args.out} (a model file is a pickle: share it only "
-            "with people who trust you)"
-        )
+        print(f"wrote {args.out}; use it with --scorer model:{args.out}")
     return 0
 
 
@@ -360,7 +378,9 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
 
-    p = sub.add_parser("stream", help="send tweets (sample, a dataset, or X live) into Kafka")
+    p = sub.add_parser(
+        "stream", help="send tweets (the sample, a dataset, or live from X, Bluesky or Mastodon) into Kafka"
+    )
     add_stream_args(p)
     add_kafka_args(p)
     p.set_defaults(func=cmd_stream)
@@ -379,11 +399,19 @@ def build_parser() -> Parser:
         "--source",
         choices=("sample", *LIVE_SOURCES),
         default="sample",
-        help="the bundled sample (default), or live posts from Bluesky or Mastodon",
+        help="synthetic tweets composed on the fly (default), or live posts from Bluesky or Mastodon",
     )
     add_keyword_args(p)
     add_live_args(p)
-    p.add_argument("--rate", type=positive_float, default=200.0, help="sample tweets per second (default: %(default)s)")
+    p.add_argument(
+        "--rate", type=positive_float, default=200.0, help="synthetic tweets per second (default: %(default)s)"
+    )
+    p.add_argument(
+        "--seed",
+        type=count,
+        metavar="N",
+        help="seed of the synthetic stream, to repeat one (default: a new one each run)",
+    )
     p.add_argument("--no-kafka-setup", action="store_true", help="don't start Kafka with kafka-setup.sh")
     p.add_argument(
         "--keep-kafka",
@@ -391,7 +419,7 @@ def build_parser() -> Parser:
         help="leave the Kafka broker the demo started running when it ends (default: stop it)",
     )
     add_kafka_args(p)
-    p.set_defaults(func=cmd_demo, store="data/demo.db")
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("score", help="score a text exactly as the listener does")
     p.add_argument("text", nargs="+", help="the text to score")
@@ -414,15 +442,16 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("train", help="train a scorer (TF-IDF + logistic regression) on a labeled CSV")
     p.add_argument("--dataset", required=True, metavar="PATH", help="labeled CSV, Kaggle entity-sentiment format")
-    p.add_argument("--out", required=True, metavar="PATH", help="model file to write (e.g. model.joblib)")
+    p.add_argument("--out", required=True, metavar="PATH", help="model file to write (e.g. model.skops)")
     p.add_argument(
-        "--test-size",
-        type=float,
-        default=0.2,
-        metavar="F",
-        help="fraction of each label held out to score the model (default: %(default)s)",
+        "--folds",
+        type=int,
+        default=5,
+        metavar="K",
+        help="stratified cross-validation folds that choose the settings and score them (default: %(default)s); "
+        "the model is then fitted on every row",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the split (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the folds (default: %(default)s)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_train)
 

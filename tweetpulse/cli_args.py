@@ -111,7 +111,7 @@ def add_scorer_args(p: argparse.ArgumentParser) -> None:
         default=DEFAULT_SCORER,
         metavar="NAME",
         help=f"sentiment analyzer: {scorer_names()} (default: %(default)s; model:PATH loads a file "
-        "'tweetpulse train' wrote, which runs code: load only model files you trust)",
+        "'tweetpulse train' wrote; pickles are refused)",
     )
     p.add_argument(
         "--neutral-band",

@@ -48,6 +48,11 @@ class KafkaConfig:
     def dlq_topic(self) -> str:
         return dlq_topic_for(self.topic)
 
+    @property
+    def status_topic(self) -> str:
+        """Where the streamer says how its source is doing (compacted, one record per source)."""
+        return f"{self.topic}.status"
+
     def client_conf(self, **overrides: Any) -> dict[str, Any]:
         """A librdkafka configuration: bootstrap servers, then ``overrides``, then the user's extras.
 

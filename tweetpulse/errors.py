@@ -51,3 +51,7 @@ class ListenerFailed(TweetpulseError):
 
 class StoreError(TweetpulseError):
     """The store failed to read or write (busy, full, damaged); the message says which and what to do."""
+
+
+class StoreUnreachable(StoreError):
+    """The store's server can't be reached (down, restarting, the connection lost): worth waiting for."""

@@ -14,9 +14,10 @@ died since the last message handled.
 
 ``--idle-exit S`` means idle: for S seconds no worker fetched a message and none finished a
 batch, every worker has been up for :data:`SETTLE_SECONDS` (one that just (re)started has not
-looked for messages yet), and the group has committed every partition up to its end (a partition
-a worker stopped aside). A slow batch is not idleness: its offsets are not committed until it is
-stored, so the group is not caught up.
+looked for messages yet), no worker waits for an unreachable store (:mod:`tweetpulse.storewait`),
+and the group has committed every partition up to its end (a partition a worker stopped aside).
+A slow batch is not idleness: its offsets are not committed until it is stored, so the group is
+not caught up.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from tweetpulse.errors import ListenerFailed
 from tweetpulse.kafka.admin import LagProbe, ensure_topics, partition_count
 from tweetpulse.settings import ListenerSettings
 from tweetpulse.stores import open_store
+from tweetpulse.storewait import StoreBack, StoreWaiting
 from tweetpulse.worker import PartitionStopped, WorkerFailed, worker_main
 
 __all__ = ["Listener", "ListenerFailed", "ListenerSettings", "Summary"]
@@ -77,7 +79,8 @@ class Summary:
         return self.consumed / self.seconds if self.seconds > 0 else 0.0
 
     def line(self) -> str:
-        tail = f"; {len(self.stopped)} partition(s) stopped (see below)" if self.stopped else ""
+        n = len(self.stopped)
+        tail = f"; {n} partition{'' if n == 1 else 's'} stopped (see below)" if n else ""
         return (
             f"consumed {self.consumed}, stored {self.stored}, duplicates ignored {self.duplicates}, "
             f"dead-lettered {self.dead} in {self.seconds:.1f}s ({self.rate:,.0f} tweets/s){tail}"
@@ -85,6 +88,17 @@ class Summary:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "rate": self.rate}
+
+
+def first_stops(notices: list[PartitionStopped]) -> list[PartitionStopped]:
+    """One notice per partition, the earliest offset: a stopped partition's offsets are not committed,
+    so the worker it moves to (a rebalance, a restart) stops it again at the same place."""
+    first: dict[tuple[str, int], PartitionStopped] = {}
+    for notice in notices:
+        key = (notice.topic, notice.partition)
+        if key not in first or notice.offset < first[key].offset:
+            first[key] = notice
+    return sorted(first.values(), key=lambda n: (n.topic, n.partition))
 
 
 class Listener:
@@ -127,6 +141,7 @@ class Listener:
         self.deaths = 0  # workers that died since a message was last handled
         self.failures: list[WorkerFailed] = []  # what dying workers said, oldest first
         self.stopped: list[PartitionStopped] = []
+        self.store_waits: dict[int, StoreWaiting] = {}  # workers waiting for the store, by index
 
     # -- lifecycle ------------------------------------------------------------------------
     def __enter__(self) -> Listener:
@@ -227,6 +242,10 @@ class Listener:
                 self.stopped.append(received)
             elif isinstance(received, WorkerFailed):
                 self.failures.append(received)
+            elif isinstance(received, StoreWaiting):
+                self.store_waits[received.worker] = received
+            elif isinstance(received, StoreBack):
+                self.store_waits.pop(received.worker, None)
             else:
                 self.aggregator.fold(received)
         return bool(ready)
@@ -248,6 +267,7 @@ class Listener:
             self.deaths += 1
             self.restarts += 1
             log.warning("worker %d exited (code %s); restarting it", i, process.exitcode)
+            self.store_waits.pop(i, None)
             self.processes[i] = self._spawn(i)
             self._spawned_at[i] = time.monotonic()
 
@@ -256,6 +276,13 @@ class Listener:
         time.sleep(0.3)  # let the drainer read a dying worker's last words from its pipe
         said = f"; the last said: {self.failures[-1].error}" if self.failures else "; the log above says why"
         return f"workers kept exiting ({self.deaths} time(s) with no message handled in between){said}"
+
+    def store_status(self) -> str | None:
+        """One line while a worker waits for the store (the latest wait), for the page; else None."""
+        waits = list(self.store_waits.values())
+        if not waits:
+            return None
+        return max(waits, key=lambda w: (w.since, w.attempt)).line()
 
     def settled(self) -> bool:
         """Every worker alive and up for :data:`SETTLE_SECONDS` (so it has looked for messages)."""
@@ -287,7 +314,7 @@ class Listener:
             dead=counters["dead"],
             seconds=end - self._started if self._started else 0.0,
             workers=self.n_workers,
-            stopped=[notice.line() for notice in self.stopped],
+            stopped=[notice.line() for notice in first_stops(self.stopped)],
         )
 
     def wait(
@@ -321,7 +348,13 @@ class Listener:
             done = (
                 (self.max_messages is not None and handled >= self.max_messages)
                 or (duration is not None and now - start >= duration)
-                or (idle_exit is not None and now - last_change >= idle_exit and self.settled() and self.caught_up())
+                or (
+                    idle_exit is not None
+                    and now - last_change >= idle_exit
+                    and self.settled()
+                    and not self.store_waits
+                    and self.caught_up()
+                )
             )
             if done:
                 if self.deaths:

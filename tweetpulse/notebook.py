@@ -5,6 +5,8 @@ The notebooks stay thin: a ``parameters`` cell, then calls into this module.
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -24,6 +26,51 @@ def in_notebook() -> bool:
         return False
     shell = get_ipython()
     return shell is not None and hasattr(shell, "kernel")
+
+
+# Plotly's default in a Jupyter kernel is "plotly_mimetype" alone: JupyterLab draws it, but nbconvert's
+# HTML, GitHub's viewer and any other reader of the saved file show nothing. "+notebook" adds, beside
+# it, an HTML div and script per figure, with plotly.js embedded once (the first figure's output), so
+# the exported page draws every chart offline; JupyterLab keeps using the mimetype. "+png" adds a
+# static image (kaleido, through a local Chromium) for readers that run no JavaScript at all.
+EXPORTABLE_RENDERER = "plotly_mimetype+notebook"
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def static_image_browser() -> str | None:
+    """The Chromium kaleido would draw static images with (``BROWSER_PATH``, else one on PATH), or
+    ``None`` when there is none or kaleido is not installed. Nothing is ever downloaded."""
+    try:
+        import kaleido  # noqa: F401
+    except ImportError:
+        return None
+    candidates = [os.environ.get("BROWSER_PATH") or "", *BROWSERS]
+    return next((path for name in candidates if name and (path := shutil.which(name))), None)
+
+
+def use_exportable_charts() -> str | None:
+    """In a Jupyter kernel, show plotly figures in a form that survives export; the renderer it set.
+
+    Called by :mod:`tweetpulse.charts` on import, so every notebook that draws through it gets it;
+    outside Jupyter (scripts, tests) plotly's renderer is left as it is, and ``PLOTLY_RENDERER`` set
+    in the environment wins, as it does for plotly itself. Static images need a Chromium
+    (``make browser-deps``); without one a line says so and the charts are interactive only.
+    """
+    if not in_notebook() or os.environ.get("PLOTLY_RENDERER"):
+        return None
+    import plotly.io as pio
+
+    renderer = EXPORTABLE_RENDERER
+    if static_image_browser():
+        renderer += "+png"
+    else:
+        print(
+            "charts: no Chromium for static images (make browser-deps installs one), so a viewer that "
+            "runs no JavaScript shows no chart; nbconvert's HTML and JupyterLab draw them all"
+        )
+    if pio.renderers.default != renderer:
+        pio.renderers.default = renderer
+    return renderer
 
 
 def kafka_config(

@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import threading
-import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from tweetpulse.dashboard import DashboardServer, build_app, check_port, listene
 from tweetpulse.errors import KafkaUnavailable
 from tweetpulse.kafka.admin import wait_ready
 from tweetpulse.listener import Listener, ListenerSettings, Summary
-from tweetpulse.models import Tweet
+from tweetpulse.sources.base import TweetSource
 from tweetpulse.stores import masked
 
 log = logging.getLogger(__name__)
@@ -143,14 +142,27 @@ def leave_kafka(script: Path | None, kafka: KafkaConfig, keep: bool) -> None:
     subprocess.run(["bash", str(script), "stop"], check=False)
 
 
-def demo_tweets(stop: threading.Event, tweets: Iterable[Tweet], run: str) -> Iterator[Tweet]:
-    """The sample's tweets until ``stop``, their ids made unique to this demo run: the store keeps
-    each id once, so without it a second demo would only find duplicates and the page would stand still."""
-    for tweet in tweets:
-        if stop.is_set():
-            return
-        tweet.id = f"{tweet.id}-{run}"
-        yield tweet
+DEMO_STORE = Path("data") / "demo.db"
+
+
+def fresh_demo_store(path: Path = DEMO_STORE) -> str:
+    """A fresh SQLite store for a demo run at ``path``: the previous run's file (and its -wal/-shm)
+    is moved to ``<name>.previous.db`` (the one before that is dropped), and the line says so."""
+    previous = path.with_name(f"{path.stem}.previous{path.suffix}")
+    if path.exists():
+        for suffix in ("", "-wal", "-shm"):
+            old, kept = Path(f"{path}{suffix}"), Path(f"{previous}{suffix}")
+            kept.unlink(missing_ok=True)
+            if old.exists():
+                old.rename(kept)
+        print(
+            f"tweetpulse demo: a fresh store {path} (the last run's is now {previous}; "
+            "--store PATH keeps one across runs)",
+            flush=True,
+        )
+    else:
+        print(f"tweetpulse demo: a fresh store {path} (--store PATH keeps one across runs)", flush=True)
+    return str(path)
 
 
 def run_demo(
@@ -164,32 +176,32 @@ def run_demo(
     interval_ms: int = DEFAULT_REFRESH_MS,
     keep_kafka: bool = False,
     live: tuple[str, dict[str, Any]] | None = None,
+    seed: int | None = None,
 ) -> Summary:
-    """Kafka (started if needed) + the bundled sample streamed in a loop (or, with ``live`` =
-    ``(source name, opener options)``, a live source) + the listener and page.
+    """Kafka (started if needed) + synthetic tweets composed on the fly (:class:`ComposedSource`,
+    ``seed`` for a reproducible stream; or, with ``live`` = ``(source name, opener options)``, a live
+    source) + the listener and page.
 
     A broker the demo started is stopped when it ends (Ctrl-C, ``duration``), unless ``keep_kafka``.
     """
     from tweetpulse.pacing import Pacer
     from tweetpulse.sources import open_source
-    from tweetpulse.sources.sample import SampleSource
+    from tweetpulse.sources.composer import ComposedSource
     from tweetpulse.streamer import stream
 
     check_port(host, port)  # before Kafka and the workers: a taken port costs nothing
     kafka_script = ensure_kafka(settings.kafka, start=start_kafka)
-    stop = threading.Event()
     failed: list[BaseException] = []
-    live_source = open_source(live[0], **live[1]) if live is not None else None
-    label = f"{LIVE_LABELS.get(live[0], live[0])}, live" if live is not None else f"bundled sample at {rate:g} tweets/s"
+    if live is not None:
+        source: TweetSource = open_source(live[0], **live[1])
+        label, pacer = f"{LIVE_LABELS.get(live[0], live[0])}, live", Pacer()
+    else:
+        source = ComposedSource(seed=seed)
+        label, pacer = f"synthetic tweets composed at {rate:g}/s", Pacer(rate=rate)
 
     def produce() -> None:
         try:
-            if live_source is not None:
-                stream(live_source, settings.kafka, Pacer(), progress=False)
-                return
-            source = SampleSource(loop=True)
-            run = time.strftime("%Y%m%d%H%M%S")
-            stream(demo_tweets(stop, source, run), settings.kafka, Pacer(rate=rate), progress=False)
+            stream(source, settings.kafka, pacer, progress=False)
         except Exception as exc:  # shown by the main thread, which ends the demo
             failed.append(exc)
 
@@ -210,10 +222,7 @@ def run_demo(
     except KeyboardInterrupt:
         print("tweetpulse demo: stopping", flush=True)
     finally:
-        stop.set()
-        close = getattr(live_source, "close", None)
-        if callable(close):
-            close()
+        source.close()
         if streamer.is_alive():
             streamer.join(30)
         summary = listener.stop()

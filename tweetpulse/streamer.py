@@ -16,8 +16,10 @@ from tqdm import tqdm
 from tweetpulse.config import KafkaConfig
 from tweetpulse.kafka.admin import ensure_topics
 from tweetpulse.kafka.producer import TweetProducer, UndeliveredFile
+from tweetpulse.kafka.status import StatusPublisher
 from tweetpulse.models import Tweet
 from tweetpulse.pacing import Pacer
+from tweetpulse.sources._live import LiveState, LiveStatus
 from tweetpulse.sources.base import SkippedRows, TweetSource
 
 log = logging.getLogger(__name__)
@@ -92,6 +94,29 @@ class InterruptGuard:
         self._previous.clear()
 
 
+class _NoStatus:
+    def close(self) -> None:
+        return None
+
+
+def publish_status(source: object, kafka: KafkaConfig) -> StatusPublisher | _NoStatus:
+    """A live source's state changes go to the status topic too (for a page in another process),
+    besides any ``on_status`` callback it already had; other sources have no state to tell."""
+    live = getattr(source, "live", None)
+    if not isinstance(live, LiveState):
+        return _NoStatus()
+    publisher = StatusPublisher(kafka)
+    before = live.on_status
+
+    def both(status: LiveStatus) -> None:
+        publisher.publish(status)
+        if before is not None:
+            before(status)
+
+    live.on_status = both
+    return publisher
+
+
 def stream(
     source: TweetSource | Iterable[Tweet],
     kafka: KafkaConfig,
@@ -124,6 +149,7 @@ def stream(
 
     guard = InterruptGuard()
     every = getattr(source, "progress_every", PROGRESS_EVERY)  # live sources: every post, not every 1024
+    status = publish_status(source, kafka)
     try:
         with producer, guard:
             pending = 0
@@ -149,6 +175,7 @@ def stream(
         close = getattr(source, "close", None)
         if callable(close):
             close()
+        status.close()  # after the source's last word ("disconnected") went out
     refresh()
     if sink is not None and sink.ids:
         summary.undelivered_file, summary.undelivered_ids = str(sink.path), sink.ids

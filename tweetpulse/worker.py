@@ -13,6 +13,10 @@ that partition in the batch is stored, counted or committed, the partition is pa
 line and a :class:`PartitionStopped` notice (to the supervisor) say which and why; the other
 partitions go on. The next run starts that partition again from its last committed offset.
 
+A store that can't be reached (a PostgreSQL restart) is waited for with capped exponential backoff,
+the same batch tried again, each wait told to the log and, as a :class:`StoreWaiting` notice, to
+the supervisor for the page (:mod:`tweetpulse.storewait`).
+
 :func:`worker_main` is the process's entry point: the supervisor
 (:class:`tweetpulse.listener.Listener`) spawns it with plain settings, and each worker makes
 its own Kafka clients and store connection.
@@ -31,7 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.sharedctypes import Synchronized
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from confluent_kafka import Message, TopicPartition
 
@@ -43,8 +47,10 @@ from tweetpulse.rows import scored_rows
 from tweetpulse.scored import ScoredTweet
 from tweetpulse.settings import ListenerSettings
 from tweetpulse.stores import TweetStore, open_store
+from tweetpulse.storewait import Stopping, StoreBack, StoreWaiting, persist
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Budget:
@@ -107,7 +113,7 @@ class WorkerFailed(NamedTuple):
     error: str
 
 
-Notice = PartitionStopped | WorkerFailed
+Notice = PartitionStopped | WorkerFailed | StoreWaiting | StoreBack
 
 
 @dataclass(slots=True)
@@ -174,10 +180,14 @@ class Worker:
         """
         settings = self.settings
         with TweetConsumer(settings.kafka, settings.group, settings.start_from) as consumer:
+            store = open_store(settings.store_path)
             try:
-                with open_store(settings.store_path) as store:
-                    self.serve(consumer, store)
+                self.persist(store.open)  # a worker restarted while the store is down waits for it
+                self.serve(consumer, store)
+            except Stopping:
+                pass  # told to stop while waiting for the store: nothing of the batch was committed
             finally:
+                store.close()
                 self._flush_delta()
                 self.dead_letter.close()  # the dead-letter producer exists only if a message needed it
         # leaving the block closed the consumer: it committed the stored offsets and left the group
@@ -223,8 +233,13 @@ class Worker:
     def process(self, messages: Sequence[Message], store: TweetStore) -> Batch:
         """Score and persist one batch, and fold what was newly stored into the page's delta."""
         batch = self.prepare(messages)
-        self.record(batch, store.insert(batch.tweets))
+        self.record(batch, self.persist(lambda: store.insert(batch.tweets)))
         return batch
+
+    def persist(self, call: Callable[[], T]) -> T:
+        """``call()`` on the store, waited for with backoff while the store is unreachable (see
+        :mod:`tweetpulse.storewait`); the waits are told to the supervisor, for the page."""
+        return persist(call, worker=self.index, notify=self.notify, should_stop=self.should_stop)
 
     def prepare(self, messages: Sequence[Message]) -> Batch:
         """Validate and score a batch (as one: :func:`tweetpulse.rows.scored_rows`); hand what breaks

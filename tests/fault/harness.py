@@ -3,7 +3,6 @@ checks of what was stored against what Kafka holds and what the group committed.
 
 from __future__ import annotations
 
-import contextlib
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 
 from tests.integration.test_listener import make_tweets
+from tests.support import processes
 from tweetpulse.aggregates import COUNT, NEG, OVERALL, POS, SCORE, Aggregator
 from tweetpulse.config import KafkaConfig
 from tweetpulse.dashboard.standalone import StoreFollower
@@ -55,10 +55,11 @@ def start_stream(kafka: KafkaConfig, dataset: Path, rate: float, *extra: str) ->
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # a group of its own: kill_tree reaches workers a dead listener orphaned
     )
 
 
-def start_listen(kafka: KafkaConfig, store: Path, group: str, *extra: str) -> subprocess.Popen[str]:
+def start_listen(kafka: KafkaConfig, store: Path | str, group: str, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             TWEETPULSE,
@@ -76,6 +77,7 @@ def start_listen(kafka: KafkaConfig, store: Path, group: str, *extra: str) -> su
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # a group of its own: kill_tree reaches workers a dead listener orphaned
     )
 
 
@@ -95,12 +97,9 @@ def workers(proc: subprocess.Popen[str], want: int = 2, timeout: float = 60) -> 
 
 
 def kill_tree(proc: subprocess.Popen[str], sig: int) -> None:
-    """``sig`` to the listener and every process under it at once (no chance to clean up)."""
-    parent = psutil.Process(proc.pid)
-    for p in [*parent.children(recursive=True), parent]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            p.send_signal(sig)
-    proc.wait(30)
+    """``sig`` to the listener and every process under it or left in its group, at once (no chance to
+    clean up); safe to call on one that already ended (its orphaned workers are still reached)."""
+    processes.kill_tree(proc, sig)
 
 
 def stored_count(store: Path) -> int:

@@ -65,8 +65,7 @@ def test_killed_and_stopped_workers_and_a_killed_listener_lose_nothing(kafka: Ka
         assert listener.returncode == 0, err
     finally:
         for proc in (streamer, listener):
-            if proc.poll() is None:
-                kill_tree(proc, signal.SIGKILL)
+            kill_tree(proc, signal.SIGKILL)  # also when it ended: its workers may not have
     frame = read_frame(store)
     assert len(frame) == TWEETS and frame["id"].is_unique
     assert set(frame["id"]) == {t.id for t in tweets}

@@ -17,6 +17,7 @@ from confluent_kafka import Consumer
 from tests.integration.test_listener import listen, make_tweets, produce
 from tests.support.bad_messages import BAD_MESSAGES
 from tests.support.headers import message_headers
+from tests.support.processes import kill_tree, run_tree
 from tests.support.stores import refusing_store
 from tweetpulse.config import KafkaConfig
 from tweetpulse.kafka.producer import TweetProducer
@@ -126,7 +127,18 @@ def run_and_signal(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # a group of its own: kill_tree reaches every worker, orphaned or not
     )
+    try:
+        return signal_when_busy(proc, store, sig, expect)
+    except BaseException:
+        kill_tree(proc)
+        raise
+
+
+def signal_when_busy(
+    proc: subprocess.Popen[str], store: Path, sig: int, expect: int
+) -> tuple[subprocess.Popen[str], list[psutil.Process]]:
     deadline = time.monotonic() + 60
     workers: list[psutil.Process] = []
     while time.monotonic() < deadline:
@@ -155,12 +167,15 @@ def test_sigint_and_sigterm_stop_cleanly_with_no_orphans(kafka: KafkaConfig, tmp
     for sig in (signal.SIGINT, signal.SIGTERM):
         store = tmp_path / f"t{sig}.db"
         proc, tree = run_and_signal(kafka, store, sig, tmp_path, expect=2000)
-        out = proc.stdout.read() if proc.stdout else ""
-        err = proc.stderr.read() if proc.stderr else ""
-        assert proc.returncode in (0, 130), err
-        time.sleep(0.5)
-        alive = [p for p in tree if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-        assert not alive, f"left running after {signal.Signals(sig).name}: {alive}"
+        try:
+            out = proc.stdout.read() if proc.stdout else ""
+            err = proc.stderr.read() if proc.stderr else ""
+            assert proc.returncode in (0, 130), err
+            time.sleep(0.5)
+            alive = [p for p in tree if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+            assert not alive, f"left running after {signal.Signals(sig).name}: {alive}"
+        finally:
+            kill_tree(proc)  # a failed check leaves nothing behind either
         summary = json.loads((tmp_path / f"summary-{sig}.json").read_text())
         assert "consumed" in out and summary["stored"] == 2000
         with Store(store) as s:
@@ -172,7 +187,7 @@ def test_idle_exit_with_workers_that_keep_dying_is_a_failure(kafka: KafkaConfig,
     batch. Before the fix ``--idle-exit`` ended such a run with exit code 0 and a summary line."""
     produce(kafka, make_tweets(50, seed=45))
     store = refusing_store(tmp_path / "t.db", why="the archive is read-only")
-    proc = subprocess.run(
+    proc = run_tree(
         [
             TWEETPULSE,
             "listen",
@@ -190,8 +205,6 @@ def test_idle_exit_with_workers_that_keep_dying_is_a_failure(kafka: KafkaConfig,
             "--bootstrap-servers",
             kafka.bootstrap_servers,
         ],
-        capture_output=True,
-        text=True,
         timeout=180,
     )
     assert proc.returncode != 0, proc.stdout

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.support.processes import run_tree
 from tweetpulse.config import KafkaConfig
 from tweetpulse.kafka.admin import wait_ready
 from tweetpulse.store import Store
@@ -27,9 +28,7 @@ def taken_port() -> Iterator[int]:
 
 
 def tweetpulse(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tweetpulse.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
+    return run_tree([sys.executable, "-m", "tweetpulse.cli", *args], cwd=ROOT, timeout=60)
 
 
 @pytest.mark.parametrize("command", [["listen", "--workers", "1"], ["demo", "--no-kafka-setup", "--workers", "1"]])

@@ -17,7 +17,7 @@ from tests.support.stores import NOW
 from tests.support.stores import scored_tweet as tweet
 from tweetpulse.aggregates import Aggregator
 from tweetpulse.dashboard.standalone import StoreFollower
-from tweetpulse.errors import ConfigError, StoreError
+from tweetpulse.errors import ConfigError, StoreError, StoreUnreachable, TweetpulseError
 from tweetpulse.scored import ScoredTweet
 from tweetpulse.stores import History, open_store, read_frame
 from tweetpulse.stores.postgres import _INSERT_SQL, InsertMethod, PostgresStore
@@ -219,14 +219,16 @@ def test_bad_urls_and_servers_are_clear_errors_without_the_password(pg_store_url
     password = str(parts.password)
     wrong = postgres_url.replace(f":{password}@", ":not-the-password@", 1)
     nobody = f"postgresql://tweetpulse:{password}@127.0.0.1:{free_port()}/tweetpulse?connect_timeout=3"
-    cases = [
-        (wrong, "can't connect to the store .*password authentication failed"),
-        (nobody, "can't connect to the store .*check the server is up"),
-        (f"postgresql://u:{password}@h/db?nonsense=1", "can't be read: write it as postgresql://"),
+    cases: list[tuple[str, str, type[Exception]]] = [
+        (wrong, "can't connect to the store .*password authentication failed", ConfigError),
+        # a server that isn't there (yet) is waited for by the listener's workers: not a setting to fix
+        (nobody, "can't connect to the store .*check the server is up", StoreUnreachable),
+        (f"postgresql://u:{password}@h/db?nonsense=1", "can't be read: write it as postgresql://", ConfigError),
     ]
-    for url, says in cases:
-        with pytest.raises(ConfigError, match=says) as error, open_store(url):
+    for url, says, kind in cases:
+        with pytest.raises(TweetpulseError, match=says) as error, open_store(url):
             pass
+        assert type(error.value) is kind
         assert password not in str(error.value) and "not-the-password" not in str(error.value)
     # a schema with no table yet: a reader says to run the listener first (and creates nothing)
     with (

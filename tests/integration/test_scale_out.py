@@ -5,6 +5,7 @@ that followed the store all along shows the store's totals."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -23,6 +24,7 @@ from confluent_kafka.admin import AdminClient
 from benchmarks.broker import delete_topics
 from tests.conftest import Broker
 from tests.integration.test_listener import make_tweets, produce
+from tests.support.processes import kill_tree
 from tweetpulse.aggregates import COUNT, NEG, NEU, OVERALL, POLARITY, POS, SCORE, Aggregator
 from tweetpulse.config import KafkaConfig
 from tweetpulse.dashboard.standalone import StoreFollower
@@ -41,7 +43,7 @@ def kafka6(kafka_broker: Broker) -> Iterator[KafkaConfig]:
     config = KafkaConfig(bootstrap_servers=kafka_broker.bootstrap, topic=f"scale-{uuid.uuid4().hex[:10]}")
     ensure_topics(config, partitions=PARTITIONS)
     yield config
-    delete_topics(config, [config.topic, config.dlq_topic])
+    delete_topics(config, [config.topic, config.dlq_topic, config.status_topic])
 
 
 class Host:
@@ -71,6 +73,16 @@ class Host:
         assert code == 0, f"{self.name} exited {code}:\n{output}"
         summary: dict[str, float] = json.loads(self.summary.read_text())
         return summary
+
+
+@contextlib.contextmanager
+def hosts_killed_at_the_end(hosts: list[Host]) -> Iterator[None]:
+    """Whatever happens in the block (a failed wait, a timeout), no listener tree outlives it."""
+    try:
+        yield
+    finally:
+        for host in hosts:
+            kill_tree(host.proc)
 
 
 def members(kafka: KafkaConfig, group: str) -> int:
@@ -111,8 +123,9 @@ def test_two_listener_hosts_one_killed_and_restarted_store_every_tweet_once(
     with open_store(pg_store_url) as store:  # what `make postgres` + the first listener would have made
         store.open()
     page = StoreFollower(pg_store_url, Aggregator(window_seconds=3600), poll=0.2)
-    with page, open_store(pg_store_url, create=False) as store:
-        hosts = [Host(name, kafka6, pg_store_url, group, tmp_path) for name in ("a", "b")]
+    hosts: list[Host] = []
+    with page, open_store(pg_store_url, create=False) as store, hosts_killed_at_the_end(hosts):
+        hosts += [Host(name, kafka6, pg_store_url, group, tmp_path) for name in ("a", "b")]
         wait_for("both hosts' workers in the group", lambda: members(kafka6, group) == 2 * WORKERS, 120, 0.5)
         produce(kafka6, tweets[: TWEETS // 2])
         wait_for("a quarter of the tweets stored", lambda: store.count() >= TWEETS // 8, 120)

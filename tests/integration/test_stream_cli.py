@@ -240,7 +240,7 @@ def test_live_x_into_kafka_and_the_recording_replays(
             assert first == second
             assert_x_records(by_id(list({r.key: r for r in records}.values())), "replay:x-v2-jsonl")
     finally:
-        delete_topics(replayed, [replayed.topic, replayed.dlq_topic])
+        delete_topics(replayed, [replayed.topic, replayed.dlq_topic, replayed.status_topic])
 
 
 @pytest.mark.parametrize("mode", ["stream", "poll", "stream-connect"])

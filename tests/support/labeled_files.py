@@ -6,6 +6,7 @@ import csv
 import itertools
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 Row = tuple[str, str, str, str]  # id, entity, sentiment, text
 
@@ -35,3 +36,13 @@ def learnable_rows(per_label: int = 30) -> list[Row]:
         rows.append((str(3000 + i), "Shop", "Neutral", f"{thing} comes out {_NEUTRAL[w]} {_NEUTRAL[(w + 3) % 6]}"))
     rows += [(str(4000 + i), "Shop", "Irrelevant", f"random words number {i}") for i in range(3)]
     return rows
+
+
+def trained_model(folder: Path, per_label: int = 30, folds: int = 3) -> tuple[Path, Any]:
+    """A model file ``tweetpulse train`` wrote from :func:`learnable_rows` (and its TrainResult)."""
+    from tweetpulse.labeled import read_labeled
+    from tweetpulse.training import train_to_file
+
+    dataset = read_labeled(write_labeled(folder / "labeled.csv", learnable_rows(per_label)))
+    path = folder / "model.skops"
+    return path, train_to_file(dataset, path, folds=folds, seed=1, compare=())

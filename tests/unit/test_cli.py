@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -164,12 +165,29 @@ def test_a_rejected_kafka_setting_is_a_config_error_not_an_unreachable_broker(
 
 
 def test_kafka_timeout_sets_the_wait_for_an_unreachable_broker(capsys: pytest.CaptureFixture[str]) -> None:
-    started = time.monotonic()
-    argv = ["stream", "--limit", "1", "--bootstrap-servers", f"127.0.0.1:{free_port()}", "--kafka-timeout", "0.5"]
-    assert main(argv) == 2
+    """A port that takes the connection and never answers (not a refusal: that is told at once)."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # the kernel accepts; nobody ever speaks Kafka
+        started = time.monotonic()
+        bootstrap = f"127.0.0.1:{silent.getsockname()[1]}"
+        assert main(["stream", "--limit", "1", "--bootstrap-servers", bootstrap, "--kafka-timeout", "0.5"]) == 2
     assert time.monotonic() - started < 10  # not the default 15 s
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "did not answer within 0.5s" in err[0] and "--kafka-timeout" in err[0]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_refused_local_broker_is_told_at_once(host: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`stream` with the broker down waited the whole --kafka-timeout (15 s) for a refused local port."""
+    port = free_port()
+    started = time.monotonic()
+    argv = ["stream", "--limit", "1", "--bootstrap-servers", f"{host}:{port}", "--kafka-timeout", "30"]
+    assert main(argv) == 2
+    assert time.monotonic() - started < 5  # at once, not after the 30 s wait
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"no Kafka is listening at {host}:{port} (connection refused)" in err[0]
+    assert "kafka-setup.sh start" in err[0]
 
 
 @pytest.mark.parametrize("make", [damaged_store, other_layout_store])
@@ -197,4 +215,4 @@ def test_listen_exits_1_naming_a_stopped_partition(
     assert main(["listen", "--store", str(tmp_path / "t.db"), "--no-dashboard"]) == 1
     captured = capsys.readouterr()
     assert captured.err.strip() == f"tweetpulse listen: error: {line}"
-    assert "1 partition(s) stopped" in captured.out
+    assert "1 partition stopped" in captured.out and "partition(s)" not in captured.out

@@ -59,10 +59,11 @@ def test_evaluate_text_report_with_vader(tmp_path: Path, capsys: pytest.CaptureF
 
 def test_train_then_evaluate_with_the_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = write_labeled(tmp_path / "train.csv", learnable_rows(20))
-    model = tmp_path / "out" / "model.joblib"
+    model = tmp_path / "out" / "model.skops"
     assert main(["train", "--dataset", str(data), "--out", str(model), "--json"]) == 0
     trained = json.loads(capsys.readouterr().out)
-    assert trained["held_out"]["n"] == 12 and trained["train_rows"] == 48 and model.is_file()
+    assert trained["rows"] == 60 and trained["cross_validated"]["folds"] == 5 and model.is_file()
+    assert {"accuracy", "accuracy_std", "macro_f1", "macro_f1_std"} <= set(trained["cross_validated"])
     other = write_labeled(
         tmp_path / "other.csv",
         [("1", "G", "Positive", "I love it, awesome"), ("2", "G", "Negative", "awful and broken")],
@@ -70,7 +71,7 @@ def test_train_then_evaluate_with_the_model(tmp_path: Path, capsys: pytest.Captu
     assert main(["evaluate", "--dataset", str(other), "--scorer", f"model:{model}", "--json"]) == 0
     captured = capsys.readouterr()
     out = json.loads(captured.out)
-    assert out["scorer"] == "model:model.joblib" and out["accuracy"] == 1.0 and not out["trained_on_this_dataset"]
+    assert out["scorer"] == "model:model.skops" and out["accuracy"] == 1.0 and not out["trained_on_this_dataset"]
     assert captured.err == ""
     # on its own training file it says the scores prove nothing
     assert main(["evaluate", "--dataset", str(data), "--scorer", f"model:{model}"]) == 0
@@ -85,7 +86,7 @@ def test_train_then_evaluate_with_the_model(tmp_path: Path, capsys: pytest.Captu
         (["evaluate", "--dataset", "{tmp}/l.csv", "--scorer", "nope"], "use one of textblob, vader, model:PATH"),
         (["evaluate", "--dataset", "{tmp}/l.csv", "--scorer", "model:{tmp}/l.csv"], "not a model"),
         (["evaluate", "--dataset", "{tmp}/l.csv", "--neutral-band", "-1"], "--neutral-band"),
-        (["train", "--dataset", "{tmp}/l.csv", "--out", "{tmp}/m.joblib", "--test-size", "2"], "--test-size"),
+        (["train", "--dataset", "{tmp}/l.csv", "--out", "{tmp}/m.skops", "--folds", "1"], "--folds"),
     ],
 )
 def test_bad_input_is_one_line(argv: list[str], words: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -42,3 +42,25 @@ def test_defaults_follow_the_constants_when_they_change(monkeypatch: pytest.Monk
     assert parser.parse_args(["stream"]).poll_interval == 42.5
     assert parser.parse_args(["listen"]).max_text == 1234
     assert "default: 42.5" in subcommand_help("stream") and "default: 1234" in subcommand_help("listen")
+
+
+def test_the_command_list_names_every_source_stream_takes() -> None:
+    """``tweetpulse --help`` described stream as "(sample, a dataset, or X live)": no Bluesky, no Mastodon."""
+    from tweetpulse.sources import SOURCES
+
+    overview = " ".join(cli.build_parser().format_help().split())
+    line = re.search(r"stream (.+?) listen ", overview)
+    assert line is not None
+    for source, word in {
+        "sample": "sample",
+        "replay": "dataset",
+        "x": "X",
+        "bluesky": "Bluesky",
+        "mastodon": "Mastodon",
+    }.items():
+        assert source in SOURCES and word in line.group(1), (source, line.group(1))
+
+
+def test_demo_help_says_each_run_gets_a_fresh_store() -> None:
+    text = subcommand_help("demo")
+    assert "a fresh data/demo.db every run" in text and "--seed" in text and "synthetic" in text

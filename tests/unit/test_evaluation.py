@@ -9,6 +9,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
 from tests.support.labeled_files import write_labeled
 from tweetpulse.analyzers import Sentiment, label_for
+from tweetpulse.analyzers.base import PerText
 from tweetpulse.evaluation import band_sweep, evaluate, metrics, render, worst_disagreements
 from tweetpulse.labeled import LabeledSet, read_labeled
 
@@ -50,7 +51,7 @@ def test_lengths_must_match() -> None:
         metrics(["positive"], [])
 
 
-class FixedAnalyzer:
+class FixedAnalyzer(PerText):
     """Polarity looked up from a table: the evaluation is tested without any real scorer."""
 
     name = "fixed"

@@ -10,7 +10,7 @@ from tweetpulse.cli import build_parser
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 # options of Jupyter and of the benchmarks, not of the CLI
-NOT_OURS = {"--allow-root", "--no-browser", "--only", "--profile", "--inserts-only", "--inserts"}
+NOT_OURS = {"--allow-root", "--no-browser", "--only", "--profile", "--inserts-only", "--inserts", "--cwd", "--to"}
 
 
 def cli_options() -> set[str]:
@@ -44,3 +44,21 @@ def test_notebooks_folder_is_described_as_it_is() -> None:
         assert "holds none yet" not in README
     else:
         assert "notebooks live in `notebooks/`" not in README
+
+
+def sentences(markdown: str) -> list[str]:
+    """The prose of a Markdown text, sentence by sentence (code blocks and table rows left out)."""
+    prose = re.sub(r"```.*?```", "", markdown, flags=re.S)
+    text = " ".join(line for line in prose.splitlines() if not line.lstrip().startswith("|"))
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 6]
+
+
+def test_the_readme_says_nothing_twice() -> None:
+    """It said 'Full run of 2026-11-30…' twice in a row and 'about 470 bytes with its indexes' in two
+    neighbouring paragraphs: no two sentences may begin, or end, with the same six words."""
+    seen: dict[tuple[str, ...], str] = {}
+    for sentence in sentences(README):
+        words = sentence.split()
+        for key in (("head", *words[:6]), ("tail", *words[-6:])):
+            assert key not in seen, f"said twice:\n  {seen[key]}\n  {sentence}"
+            seen[key] = sentence

@@ -137,6 +137,30 @@ def test_a_stray_quote_closed_by_a_later_one_gives_the_lines_between_back(tmp_pa
 
 
 @pytest.mark.unit
+def test_a_stray_quote_closed_with_the_right_column_count_is_still_caught(tmp_path: Path) -> None:
+    """The stray quote of line 11 pairs with the quote that opens line 40's text: the record of lines
+    11-40 has exactly 4 fields, so the column check let it through and one tweet held 30 rows."""
+    data = entity_rows(1, 10) + '11,Bitcoin,Negative,"stray\n' + entity_rows(12, 28) + '40,Bitcoin,Positive,"quoted"\n'
+    data += entity_rows(41, 60)
+    tweets, source = replay(tmp_path / "entity.csv", data, "kaggle-entity")
+    assert [t.id for t in tweets] == [f"{i}-{i}" for i in range(1, 101) if i != 11]
+    assert all("\n" not in t.text for t in tweets)
+    assert list(reasons(source)) == [11]
+    assert "lines 12-40 look like rows of their own" in reasons(source)[11]
+    assert "lines 12-40 were read again" in reasons(source)[11]
+
+
+@pytest.mark.unit
+def test_kaggle_bitcoin_stray_quote_closed_with_the_right_column_count(tmp_path: Path) -> None:
+    rows = [BITCOIN_ROW.format(user=f"u{i}", followers=i, text=f"btc {i}") for i in range(2, 60)]
+    rows[3] = rows[3].replace("btc 5", '"btc 5')  # line 5 opens a quote in its text
+    rows[20] = rows[20].replace("btc 22", '"btc 22"')  # line 22's quoted text closes it: still 13 fields
+    tweets, source = replay(tmp_path / "bitcoin.csv", BITCOIN_HEADER + "".join(rows))
+    assert [t.author for t in tweets] == [f"u{i}" for i in range(2, 60) if i != 5]
+    assert list(reasons(source)) == [5]
+
+
+@pytest.mark.unit
 def test_kaggle_bitcoin_stray_quote(tmp_path: Path) -> None:
     rows = [BITCOIN_ROW.format(user=f"u{i}", followers=i, text=f"btc {i}") for i in range(2, 300)]
     rows[3] = rows[3].replace("btc 5", '"btc 5')  # line 5

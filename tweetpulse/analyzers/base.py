@@ -19,6 +19,7 @@ __all__ = [
     "Banded",
     "BatchAnalyzer",
     "NeutralBand",
+    "PerText",
     "Sentiment",
     "SentimentAnalyzer",
     "check_band",
@@ -54,6 +55,11 @@ class SentimentAnalyzer(Protocol):
         """The text's polarity and subjectivity."""
         ...
 
+    def sentiments(self, texts: Sequence[str]) -> list[Sentiment]:
+        """``[sentiment(t) for t in texts]``, equal item for item, scored as one batch where that is faster
+        (:class:`PerText` gives the loop to analyzers that have nothing faster)."""
+        ...
+
     def label(self, polarity: float) -> str:
         """``positive`` / ``negative`` outside ``±neutral_band``, else ``neutral``."""
         ...
@@ -70,7 +76,19 @@ class AnalyzerFactory(Protocol):
     def __call__(self, arg: str | None, *, neutral_band: float | None, cache_size: int) -> SentimentAnalyzer: ...
 
 
-class NeutralBand:
+class PerText:
+    """The default batch method: :meth:`sentiments` loops :meth:`sentiment`."""
+
+    def sentiment(self, text: str) -> Sentiment:
+        raise NotImplementedError
+
+    def sentiments(self, texts: Sequence[str]) -> list[Sentiment]:
+        """Each text's :meth:`sentiment`, in order."""
+        sentiment = self.sentiment
+        return [sentiment(text) for text in texts]
+
+
+class NeutralBand(PerText):
     """The label rule every analyzer shares: positive above ``+band``, negative below ``-band``.
 
     A polarity exactly on the band's edge (and 0.0 with a band of 0) is neutral. A subclass sets
@@ -93,7 +111,7 @@ class NeutralBand:
 
 @runtime_checkable
 class BatchAnalyzer(Protocol):
-    """An analyzer that scores many texts at once faster than one by one (the trained model)."""
+    """Anything with the batch method (every analyzer built here has it; see :func:`sentiments`)."""
 
     def sentiments(self, texts: Sequence[str]) -> list[Sentiment]: ...
 
@@ -117,7 +135,7 @@ def check_band(neutral_band: float) -> float:
     return float(neutral_band)
 
 
-class Banded:
+class Banded(PerText):
     """``label`` and ``repr`` for analyzers that keep their ``neutral_band`` as an attribute."""
 
     neutral_band: float
@@ -136,7 +154,8 @@ def no_argument(name: str, arg: str | None) -> None:
 
 
 def sentiments(analyzer: SentimentAnalyzer, texts: Sequence[str]) -> list[Sentiment]:
-    """Score ``texts`` with ``analyzer``, in one batch when it can."""
+    """Score ``texts`` with ``analyzer``, in one batch when it can (also for analyzers written before
+    the protocol had :meth:`SentimentAnalyzer.sentiments`)."""
     if isinstance(analyzer, BatchAnalyzer):
         return analyzer.sentiments(texts)
     return [analyzer.sentiment(text) for text in texts]

@@ -5,30 +5,37 @@ classifier's probabilities. A tweet is labelled neutral when ``|polarity|`` is w
 band, which ``tweetpulse train`` chose on its training data (cross-validated) and wrote into the
 model file; give ``neutral_band`` to override it.
 
-Loading the model file unpickles it, which runs code: see :mod:`tweetpulse.modelfile`.
+The model file holds no code and loading it runs none (see :mod:`tweetpulse.modelfile`).
+:meth:`ModelAnalyzer.sentiments` scores a whole batch with one vectorize and one ``predict_proba``;
+:meth:`ModelAnalyzer.sentiment` is a batch of one, with the same result for the same text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from tweetpulse.analyzers.base import Banded, Sentiment, check_band
 from tweetpulse.errors import ConfigError
 from tweetpulse.modelfile import load_model
 
 
-def signed_sentiments(classes: Sequence[str], probabilities: Sequence[Sequence[float]]) -> list[Sentiment]:
-    """``P(positive) - P(negative)`` and ``1 - P(neutral)`` per row of class probabilities."""
+def signed_sentiments(classes: Sequence[str], probabilities: Any) -> list[Sentiment]:
+    """``P(positive) - P(negative)`` and ``1 - P(neutral)`` per row of class probabilities
+    (an ``(n, classes)`` array; a class the model lacks counts as probability 0)."""
+    import numpy as np
+
+    matrix = np.asarray(probabilities, dtype=np.float64).reshape(-1, len(classes))
+    zero = np.zeros(matrix.shape[0])
     index = {label: i for i, label in enumerate(classes)}
-    pos, neg, neu = index.get("positive"), index.get("negative"), index.get("neutral")
-    out = []
-    for row in probabilities:
-        p = float(row[pos]) if pos is not None else 0.0
-        n = float(row[neg]) if neg is not None else 0.0
-        u = float(row[neu]) if neu is not None else 0.0
-        out.append(Sentiment(p - n, 1.0 - u))
-    return out
+
+    def column(label: str) -> Any:
+        return matrix[:, index[label]] if label in index else zero
+
+    polarity = (column("positive") - column("negative")).tolist()
+    subjectivity = (1.0 - column("neutral")).tolist()
+    return list(map(Sentiment._make, zip(polarity, subjectivity, strict=True)))
 
 
 class ModelAnalyzer(Banded):
@@ -46,6 +53,7 @@ class ModelAnalyzer(Banded):
         )
 
     def sentiments(self, texts: Sequence[str]) -> list[Sentiment]:
+        """The batch: one vectorize and one ``predict_proba`` for all of ``texts``."""
         if not texts:
             return []
         return signed_sentiments(self._classes, self._pipeline.predict_proba(list(texts)))

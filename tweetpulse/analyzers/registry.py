@@ -8,6 +8,7 @@ Settings carry the spec string, never an analyzer object, so spawned workers bui
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from tweetpulse.analyzers import base, textblob
@@ -30,10 +31,13 @@ DEFAULT_SCORER = textblob.NAME
 
 
 class AnalyzerEntry(NamedTuple):
-    """One registered scorer: its factory, and the name of its argument (``None``: it takes none)."""
+    """One registered scorer: its factory, the name of its argument (``None``: it takes none) and
+    an optional check of that argument that builds nothing (run by :func:`check_spec`, so that a
+    bad file fails the command line before any worker starts)."""
 
     factory: AnalyzerFactory
     argument: str | None = None
+    check: Callable[[str], None] | None = None
 
 
 def _vader(arg: str | None, *, neutral_band: float | None, cache_size: int) -> SentimentAnalyzer:
@@ -48,10 +52,16 @@ def _model(arg: str | None, *, neutral_band: float | None, cache_size: int) -> S
     return model.create(arg, neutral_band)
 
 
+def _model_file(arg: str) -> None:
+    from tweetpulse.modelfile import check_file  # reads and checks the file, loads no model
+
+    check_file(arg)
+
+
 ANALYZERS: dict[str, AnalyzerEntry] = {
     textblob.NAME: AnalyzerEntry(textblob.create),
     "vader": AnalyzerEntry(_vader),
-    "model": AnalyzerEntry(_model, "PATH"),
+    "model": AnalyzerEntry(_model, "PATH", _model_file),
 }
 
 
@@ -90,9 +100,14 @@ def check_band(neutral_band: float | None) -> None:
 
 
 def check_spec(spec: str, neutral_band: float | None = None) -> AnalyzerSpec:
-    """What :func:`make_analyzer` checks before it builds anything (cheap: nothing is loaded)."""
+    """What :func:`make_analyzer` checks before it builds anything, and the argument's own check
+    (a model file's header and types: read, nothing built or run)."""
     check_band(neutral_band)
-    return parse_spec(spec)
+    parsed = parse_spec(spec)
+    check = ANALYZERS[parsed.name].check
+    if check is not None and parsed.arg is not None:
+        check(parsed.arg)
+    return parsed
 
 
 def make_analyzer(
@@ -103,5 +118,6 @@ def make_analyzer(
     ``cache_size`` bounds the result cache of analyzers that keep one (0: no cache).
     Raises :class:`ConfigError` (one line that lists the known scorers) for a bad spec or band.
     """
-    name, arg = check_spec(spec, neutral_band)
+    check_band(neutral_band)
+    name, arg = parse_spec(spec)  # the factory checks its argument itself
     return ANALYZERS[name].factory(arg, neutral_band=neutral_band, cache_size=cache_size)

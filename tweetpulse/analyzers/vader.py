@@ -13,6 +13,7 @@ the same strict rule every tweetpulse scorer uses).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 from tweetpulse.analyzers.base import Banded, Sentiment, check_band, no_argument
@@ -39,6 +40,21 @@ class VaderAnalyzer(Banded):
     def sentiment(self, text: str) -> Sentiment:
         scores = self._polarity_scores(text)
         return Sentiment(float(scores["compound"]), min(1.0, float(scores["pos"]) + float(scores["neg"])))
+
+    def sentiments(self, texts: Sequence[str]) -> list[Sentiment]:
+        """The batch: each distinct text is scored once (retweets and repeats in a poll batch are
+        common), with the lexicon analyzer's method looked up once for the whole batch."""
+        polarity_scores = self._polarity_scores
+        done: dict[str, Sentiment] = {}
+        out: list[Sentiment] = []
+        for text in texts:
+            result = done.get(text)
+            if result is None:
+                scores = polarity_scores(text)
+                result = Sentiment(float(scores["compound"]), min(1.0, float(scores["pos"]) + float(scores["neg"])))
+                done[text] = result
+            out.append(result)
+        return out
 
 
 def create(arg: str | None = None, neutral_band: float | None = None) -> VaderAnalyzer:

@@ -11,7 +11,9 @@ A probe returns a dict; the page understands these keys (all optional):
 ``lag``
     ``{partition: messages not yet committed}`` for the listener's consumer group;
 ``lag_error``
-    why the lag could not be read.
+    why the lag could not be read;
+``store`` / ``source``
+    one line each while the store or the tweet source is being waited for (shown as alerts).
 """
 
 from __future__ import annotations
@@ -115,12 +117,36 @@ def listener_health(listener: ListenerLike, kafka: KafkaConfig | None = None, gr
     kafka = kafka or getattr(settings, "kafka", None)
     group = group or getattr(settings, "group", None)
     lag = lag_probe(kafka, group) if kafka is not None and group else None
+    source = source_probe(kafka) if kafka is not None else None
 
     def probe() -> dict[str, Any]:
         sample: dict[str, Any] = {"workers_alive": listener.alive(), "workers": listener.n_workers}
+        store_status = getattr(listener, "store_status", None)
+        waiting = store_status() if callable(store_status) else None
+        if waiting:
+            sample["store"] = waiting
         if lag is not None:
             sample.update(lag())
+        if source is not None:
+            sample.update(source())
         return sample
+
+    return probe
+
+
+def source_probe(kafka: KafkaConfig) -> Probe:
+    """A probe reporting the streamer's source state from the status topic (wherever the streamer runs)."""
+    from tweetpulse.kafka.status import StatusFollower
+
+    follower = StatusFollower(kafka)
+
+    def probe() -> dict[str, Any]:
+        try:
+            line = follower.line()
+        except Exception:
+            log.debug("the source status could not be read", exc_info=True)
+            return {}
+        return {"source": line} if line else {}
 
     return probe
 

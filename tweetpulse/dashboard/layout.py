@@ -312,7 +312,12 @@ def health_panel(show_workers: bool) -> html.Div:
         metric("consumer lag", "…", "health-lag"),
     ]
     return html.Div(
-        [html.Div(metrics, className="tp-health"), html.Div(id="health-lag-detail", className="tp-lag")], id="health"
+        [
+            html.Div(metrics, className="tp-health"),
+            html.Div(id="health-lag-detail", className="tp-lag"),
+            html.Div(id="health-alerts", className="tp-alerts", role="status"),
+        ],
+        id="health",
     )
 
 

@@ -100,7 +100,10 @@ HEALTH_KEYS = (
     "health-lag.children",
     "health-lag.className",
     "health-lag-detail.children",
+    "health-alerts.children",
 )
+ALERT_KEYS = ("store", "source")  # a probe's one-line warnings (see tweetpulse.dashboard.health), in this order
+ALERT_CHARS = 300
 WORKER_KEYS = ("health-workers.children", "health-workers.className")
 
 
@@ -150,7 +153,18 @@ def health_values(
             out["health-lag.children"] = "—"
             detail = ["give --group (and the Kafka settings) to see the consumer lag"]
     out["health-lag-detail.children"] = detail
+    out["health-alerts.children"] = alerts(sample)
     return out
+
+
+def alerts(sample: Mapping[str, Any]) -> list[Any]:
+    """One line per thing the pipeline waits for (the store, the source), from the health sample."""
+    lines = []
+    for key in ALERT_KEYS:
+        text = sample.get(key)
+        if isinstance(text, str) and text:
+            lines.append(html.Div(text[:ALERT_CHARS], className="tp-alert", id=f"health-alert-{key}"))
+    return lines
 
 
 def status(last_second: int | None, now: float, notice: str | None = None) -> tuple[str, str]:

@@ -139,6 +139,8 @@ body { margin: 0; background: var(--bg); color: var(--ink); font-family: $font; 
 .tp-health .tp-metric b { font-size: 17px; }
 .tp-lag { margin-top: 8px; font-size: 12px; color: #334155; display: flex; flex-wrap: wrap; gap: 4px 10px; }
 .tp-lag span { background: #f1f5f9; border-radius: 6px; padding: 2px 7px; font-variant-numeric: tabular-nums; }
+.tp-alert { margin-top: 8px; font-size: 13px; color: #7c2d12; background: #fff7ed; border-left: 3px solid #c2410c;
+  padding: 4px 8px; overflow-wrap: anywhere; }
 .tp-foot { color: var(--muted); font-size: 11.5px; text-align: center; margin-top: 6px; }
 .dash-table-container .dash-spreadsheet-container .dash-spreadsheet-inner td,
 .dash-table-container .dash-spreadsheet-container .dash-spreadsheet-inner th { font-family: $font !important; }

@@ -8,6 +8,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 from tweetpulse.config import DEFAULT_PARTITIONS, KafkaConfig
 from tweetpulse.errors import KafkaUnavailable
 from tweetpulse.kafka.clients import new_client
+from tweetpulse.kafka.probe import refused_locally
 
 START_HINT = (
     "start one with ./kafka-setup.sh start (or make kafka), "
@@ -23,7 +24,10 @@ def wait_ready(config: KafkaConfig, timeout: float | None = None) -> list[str]:
     """Block until the cluster answers a metadata request (at most ``timeout`` seconds, by default the
     config's ``timeout``); return its topic names. A rejected client setting is a ConfigError at once."""
     timeout = config.timeout if timeout is None else timeout
-    admin = _admin(config)
+    admin = _admin(config)  # first: a rejected client setting is a ConfigError, not an outage
+    closed = refused_locally(config.bootstrap_servers)
+    if closed is not None:
+        raise KafkaUnavailable(f"no Kafka is listening at {closed} (connection refused); {START_HINT}")
     try:
         meta = admin.list_topics(timeout=timeout)
     except KafkaException as exc:
@@ -35,12 +39,13 @@ def wait_ready(config: KafkaConfig, timeout: float | None = None) -> list[str]:
 
 
 def ensure_topics(config: KafkaConfig, partitions: int = DEFAULT_PARTITIONS, timeout: float | None = None) -> None:
-    """Create the tweets topic and its dead-letter topic if they don't exist (idempotent)."""
+    """Create the tweets topic, its dead-letter topic and its status topic if they don't exist (idempotent)."""
     timeout = config.timeout if timeout is None else timeout
     existing = set(wait_ready(config, timeout))
     wanted = [
         NewTopic(config.topic, num_partitions=partitions, replication_factor=-1),
         NewTopic(config.dlq_topic, num_partitions=1, replication_factor=-1),
+        NewTopic(config.status_topic, num_partitions=1, replication_factor=-1, config={"cleanup.policy": "compact"}),
     ]
     missing = [t for t in wanted if t.topic not in existing]
     if not missing:

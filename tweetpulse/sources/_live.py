@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from tweetpulse.errors import ConfigError
+from tweetpulse.errors import ConfigError, SourceError
 
 if TYPE_CHECKING:
     from tweetpulse.sources import SourceRequest
@@ -82,10 +83,12 @@ class LiveStatus:
     """A snapshot of a live source's connection (what ``on_status`` receives)."""
 
     source: str
-    state: str  # connecting | connected | retrying | polling | disconnected
+    state: str  # connecting | connected | retrying | polling | failing | disconnected
     produced: int
     retries: int
     last_error: str | None
+    attempt: int = 0  # failed connects in a row (0 once connected)
+    retry_in: float | None = None  # seconds until the next try, while retrying
 
     def __str__(self) -> str:
         text = f"{self.source}: {self.state}, {self.produced} posts, {self.retries} retries"
@@ -95,11 +98,17 @@ class LiveStatus:
 class LiveState:
     """A live source's connection state, reported through ``on_status`` and the log (thread-safe)."""
 
-    def __init__(self, source: str, on_status: StatusCallback | None = None) -> None:
+    def __init__(
+        self, source: str, on_status: StatusCallback | None = None, give_up_after: int | None = None, where: str = ""
+    ) -> None:
         self.source = source
         self.on_status = on_status
+        self.give_up_after = give_up_after  # failed connects in a row, with nothing ever produced
+        self.where = where  # what it connects to, for the give-up line
         self.state = "disconnected"
         self.retries = 0
+        self.attempt = 0
+        self.retry_in: float | None = None
         self.produced = 0
         self.last_error: str | None = None
         self._lock = threading.Lock()
@@ -109,6 +118,8 @@ class LiveState:
             self.state = state
             if error is not None:
                 self.last_error = error
+            if state in ("connected", "polling"):
+                self.attempt, self.retry_in = 0, None
             snapshot = self.status()
         if self.on_status is not None:
             try:
@@ -117,14 +128,33 @@ class LiveState:
                 log.exception("the on_status callback failed (ignored)")
 
     def retrying(self, cause: str, wait: float) -> None:
-        """Count a retry and report it (``"<cause>, retrying in 4s"``) as a warning."""
+        """Count a retry and report it (``"<cause>, retrying in 4s"``) as a warning; a
+        :class:`~tweetpulse.errors.SourceError` instead once ``give_up_after`` connects in a row
+        failed and nothing was ever produced."""
         self.retries += 1
+        self.attempt += 1
+        if self.give_up_after is not None and self.attempt >= self.give_up_after and not self.produced:
+            self.retry_in = None
+            self.set("failing", cause)
+            raise SourceError(self.give_up_line(cause))
+        self.retry_in = wait
         message = f"{cause}, retrying in {wait:.3g}s"
-        log.warning("%s: %s", self.source, message)
+        log.warning("%s: %s (attempt %d)", self.source, message, self.attempt)
         self.set("retrying", message)
 
+    def give_up_line(self, cause: str) -> str:
+        where = self.where or self.source
+        probe = where.replace("wss://", "https://", 1).replace("ws://", "http://", 1)
+        return (
+            f"{self.source}: could not reach {where}: {self.attempt} connects failed and nothing was received "
+            f"(last: {cause}); check the network and the address (e.g. curl -sI {probe}), "
+            "or raise --give-up-after"
+        )
+
     def status(self) -> LiveStatus:
-        return LiveStatus(self.source, self.state, self.produced, self.retries, self.last_error)
+        return LiveStatus(
+            self.source, self.state, self.produced, self.retries, self.last_error, self.attempt, self.retry_in
+        )
 
 
 class Closing:
@@ -151,10 +181,20 @@ def redact(text: str, secret: str | None) -> str:
     return text.replace(secret, mask_token(secret))
 
 
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+
+
 def short(exc: BaseException, limit: int = 160) -> str:
-    """One short line about an exception, for messages."""
+    """One short line about an exception, for messages; a cut line keeps the cause at its end (the
+    ``[Errno …] Name or service not known`` that requests buries after the URL)."""
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    if len(text) <= limit:
+        return text
+    causes = _ERRNO.findall(text)
+    cause = causes[-1].strip()[:60] if causes else ""
+    if cause:
+        return f"{text[: limit - len(cause) - 6]}... ({cause})"
+    return text[: limit - 3] + "..."
 
 
 def open_recorder(path: str | os.PathLike[str] | None) -> Any:

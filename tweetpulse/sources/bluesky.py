@@ -125,6 +125,7 @@ class BlueskySource(Closing):
         on_status: StatusCallback | None = None,
         open_timeout: float = 10.0,
         idle_timeout: float = 60.0,
+        give_up_after: int | None = None,
     ) -> None:
         if urlsplit(url).scheme not in ("ws", "wss"):
             raise ConfigError(f"--bluesky-url must be a ws:// or wss:// Jetstream URL, got {url!r}")
@@ -140,7 +141,7 @@ class BlueskySource(Closing):
         self.idle_timeout = idle_timeout  # the firehose is never quiet this long: reconnect
         self.skipped = SkippedRows()
         self.counts = BlueskyCounts()
-        self.live = LiveState(self.name, on_status)
+        self.live = LiveState(self.name, on_status, give_up_after, where=url)
         self._profiles = (
             profiles
             if profiles is not None
@@ -371,6 +372,7 @@ def open_bluesky_source(
     record_path: str | None = None,
     duration: float | None = None,
     on_status: StatusCallback | None = None,
+    give_up_after: int | None = None,
 ) -> BlueskySource:
     """The source for ``--source bluesky`` (``--bluesky-url``, ``--bluesky-appview``, ``--lang``)."""
     return BlueskySource(
@@ -381,6 +383,7 @@ def open_bluesky_source(
         record_path=record_path,
         duration=duration,
         on_status=on_status,
+        give_up_after=give_up_after,
     )
 
 

@@ -246,7 +246,29 @@ class CsvRecords:
                 f"expected {self.columns} columns, got {len(row)} in a row over lines {first}-{last} "
                 f"(a stray quote?); {again}"
             )
+        if self.columns is not None and row and self._rows_inside(row[0]):
+            return (
+                f"a quote opened on this line was closed only on line {last}, and lines {first + 1}-{last} "
+                f"look like rows of their own (a stray quote?); {again}"
+            )
         return None
+
+    def _rows_inside(self, head: str) -> bool:
+        """Whether a line after the first of the record just read is a row of its own: it has the
+        record's number of columns and a first field like the record's (digits when that is digits).
+        A stray quote closed by a later quoted field gives a record of the right width: this is how it
+        shows (a tweet's own lines are text, not comma-separated rows)."""
+        digits = head.strip().isdigit()
+        for line in self._feed.record[1:]:
+            if line.count(",") < (self.columns or 0) - 1:
+                continue  # too few commas to be a row: no need to parse it
+            try:
+                fields = next(csv.reader([line]), [])
+            except csv.Error:
+                continue
+            if len(fields) == self.columns and fields[0].strip() and (not digits or fields[0].strip().isdigit()):
+                return True
+        return False
 
     @staticmethod
     def _run_on_reason(first: int, lines: int, chars: int) -> str:

@@ -142,6 +142,7 @@ class MastodonSource(Closing):
         streaming_url: str | None = None,
         backoff_scale: float = 1.0,
         on_status: StatusCallback | None = None,
+        give_up_after: int | None = None,
     ) -> None:
         if urlsplit(instance).scheme not in ("http", "https") or not urlsplit(instance).netloc:
             raise ConfigError(
@@ -166,7 +167,7 @@ class MastodonSource(Closing):
         self.duration = duration
         self.skipped = SkippedRows()
         self.counts = MastodonCounts()
-        self.live = LiveState(self.name, on_status)
+        self.live = LiveState(self.name, on_status, give_up_after, where=self.instance)
         self._token = token
         self._queue: queue.Queue[FeedItem] = queue.Queue(maxsize=10_000)
         self._seen = SeenIds()
@@ -275,6 +276,7 @@ def open_mastodon_source(
     duration: float | None = None,
     poll_interval: float = 15.0,
     on_status: StatusCallback | None = None,
+    give_up_after: int | None = None,
 ) -> MastodonSource:
     """The source for ``--source mastodon``: the token from ``MASTODON_ACCESS_TOKEN`` (optional)."""
     token = os.environ.get(TOKEN_ENV, "").strip() or None
@@ -289,6 +291,7 @@ def open_mastodon_source(
         duration=duration,
         poll_interval=poll_interval,
         on_status=on_status,
+        give_up_after=give_up_after,
     )
 
 

@@ -100,7 +100,12 @@ class FeedContext:
         if self.stop.is_set():
             return
         delay = backoff.next() if wait is None else wait
-        self.live.retrying(redact(cause, self.token), delay)
+        try:
+            self.live.retrying(redact(cause, self.token), delay)
+        except SourceError as exc:  # --give-up-after: the source ends with this line
+            self.fatal = exc
+            self.stop.set()
+            return
         self.wait(delay)
 
     def on_event(self, event: str, payload: Any) -> None:

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from tweetpulse.errors import ConfigError, StoreError
+from tweetpulse.errors import ConfigError, StoreError, StoreUnreachable
 from tweetpulse.scored import COLUMNS, ScoredTweet
 from tweetpulse.stores import AuthorTotals, ClosesAfterUse, GroupTotals, History, SecondTotals, masked, with_times
 
@@ -121,6 +121,17 @@ def open_url(url: str, *, create: bool = True) -> PostgresStore:
     return PostgresStore(url, create=create)
 
 
+def _unreachable(exc: psycopg.Error) -> bool:
+    """A failed connect that may work later: no answer, refused, or the server starting or stopping
+    (SQLSTATE 57P03 "cannot connect now", 57P01 "admin shutdown"); not a refused login or a missing database."""
+    state = getattr(getattr(exc, "diag", None), "sqlstate", None) or getattr(exc, "sqlstate", None)
+    if state is not None:
+        return state.startswith(("57P", "08", "53"))
+    return isinstance(exc, psycopg.OperationalError) and not any(
+        word in str(exc) for word in ("password", "authentication", "does not exist", "role")
+    )
+
+
 def without_nul(tweet: ScoredTweet) -> ScoredTweet:
     """``tweet`` with every NUL character of its text fields replaced by U+FFFD."""
 
@@ -167,7 +178,10 @@ class PostgresStore(ClosesAfterUse):
             try:
                 self._conn = psycopg.connect(make_conninfo(self.url, **defaults), autocommit=True)
             except psycopg.Error as exc:
-                raise ConfigError(
+                # a server that is down or restarting is waited for (the listener's workers do), a refused
+                # login or a missing database is a setting to fix: both say to check the URL
+                kind = StoreUnreachable if _unreachable(exc) else ConfigError
+                raise kind(
                     f"can't connect to the store {self.location} ({self._say(exc)}); check the server is up "
                     "and the URL (user, password, host, port, database) given with --store"
                 ) from None
@@ -223,9 +237,11 @@ class PostgresStore(ClosesAfterUse):
 
     def _failed(self, doing: str, exc: psycopg.Error) -> StoreError:
         """A StoreError for a failed call; a lost connection is dropped, so the next call reconnects."""
-        if self._conn is not None and (self._conn.broken or self._conn.closed):
+        lost = self._conn is not None and (self._conn.broken or self._conn.closed)
+        if lost:
             self.close()
-        return StoreError(f"{doing} the store {self.location} failed ({self._say(exc)})")
+        kind = StoreUnreachable if lost or isinstance(exc, psycopg.OperationalError) else StoreError
+        return kind(f"{doing} the store {self.location} failed ({self._say(exc)})")
 
     # -- writing --------------------------------------------------------------------------------
     def insert(self, tweets: Sequence[ScoredTweet]) -> set[str]:
