@@ -28,8 +28,8 @@ if str(ROOT) not in sys.path:
 from benchmarks import report  # noqa: E402
 from benchmarks.broker import Broker, private_broker  # noqa: E402
 
-PARTS = ("scorer", "dashboard", "producer", "e2e", "postgres", "baseline", "latency", "memory")
-KAFKA_PARTS = frozenset(("producer", "e2e", "postgres", "baseline", "latency", "memory"))
+PARTS = ("scorer", "dashboard", "producer", "e2e", "scorers", "postgres", "baseline", "latency", "memory", "profile")
+KAFKA_PARTS = frozenset(("producer", "e2e", "scorers", "postgres", "baseline", "latency", "memory", "profile"))
 # the plain numbers results.json also carries at its top level
 REQUIRED = (
     "producer_tweets_per_s",
@@ -42,6 +42,9 @@ REQUIRED = (
     "e2e_tweets_per_s",
     "baseline_tweets_per_s",
     "e2e_vs_baseline",
+    "e2e_vs_textblob",
+    "e2e_model_vs_textblob",
+    "e2e_vader_vs_textblob",
     "latency_p50_s",
     "latency_p99_s",
     "tick_p95_ms_1m",
@@ -54,6 +57,8 @@ PART_PREFIXES = {
     "dashboard": ("tick_", "load_"),
     "producer": ("producer_",),
     "e2e": ("e2e_tweets_", "e2e_steady_", "e2e_start_"),
+    "scorers": ("e2e_model_", "e2e_vader_"),
+    "profile": ("profile_",),
     "postgres": ("e2e_pg_", "store_insert_"),
     "baseline": ("baseline_",),
     "latency": ("latency_", "fold_", "visible_"),
@@ -175,6 +180,21 @@ def part_e2e(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, 
     return figures
 
 
+def part_scorers(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    from benchmarks import bench_e2e_scorers
+
+    assert broker is not None
+    n = bench_e2e_scorers.N_QUICK if quick else bench_e2e_scorers.N_FULL
+    return bench_e2e_scorers.run(broker, n, runs or (1 if quick else 2))
+
+
+def part_profile(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    from benchmarks import bench_profile
+
+    assert broker is not None
+    return bench_profile.run(broker, bench_profile.N_QUICK if quick else bench_profile.N_FULL)
+
+
 def part_postgres(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
     from benchmarks import bench_e2e, bench_pgstore
 
@@ -214,10 +234,12 @@ RUNNERS: dict[str, Callable[[bool, int | None, Broker | None], dict[str, Figure]
     "dashboard": part_dashboard,
     "producer": part_producer,
     "e2e": part_e2e,
+    "scorers": part_scorers,
     "postgres": part_postgres,
     "baseline": part_baseline,
     "latency": part_latency,
     "memory": part_memory,
+    "profile": part_profile,
 }
 
 
@@ -241,6 +263,39 @@ def ratio(figures: dict[str, Figure]) -> Figure | None:
             "e2e_tweets_per_s, start-up included",
         },
     }
+
+
+# the listener's steady rates over one core of plain TextBlob (the scorer part's textblob_tweets_per_s)
+TEXTBLOB_RATIOS = {
+    "e2e_vs_textblob": ("e2e_steady_tweets_per_s", "e2e", "the default scorer"),
+    "e2e_model_vs_textblob": ("e2e_model_steady_tweets_per_s", "scorers", "--scorer model:PATH"),
+    "e2e_vader_vs_textblob": ("e2e_vader_steady_tweets_per_s", "scorers", "--scorer vader"),
+}
+
+
+def textblob_ratios(figures: dict[str, Figure], parts: list[str]) -> dict[str, Figure]:
+    """Each steady rate over one core of TextBlob, for the rates measured in this session with it."""
+    textblob = figures.get("textblob_tweets_per_s")
+    if "scorer" not in parts or not textblob or not textblob.get("value"):
+        return {}
+    out: dict[str, Figure] = {}
+    for name, (rate, part, scorer) in TEXTBLOB_RATIOS.items():
+        figure = figures.get(rate)
+        if part not in parts or not figure:
+            continue
+        out[name] = {
+            "value": round(figure["value"] / textblob["value"], 2),
+            "unit": "x",
+            "settings": {
+                rate: figure["value"],
+                "textblob_tweets_per_s": textblob["value"],
+                "workers": figure.get("settings", {}).get("workers"),
+                "scorer": scorer,
+                "note": "the listener's steady end-to-end rate (all workers, SQLite) over one core of plain "
+                "TextBlob(text).sentiment on the same kind of texts, both measured in this session",
+            },
+        }
+    return out
 
 
 def load_previous(path: Path, quick: bool) -> dict[str, Any] | None:
@@ -301,6 +356,9 @@ def run_session(parts: list[str], quick: bool, runs: int | None, out: Path, merg
         for name in [n for n in figures if n.startswith(PART_PREFIXES.get(part, ()))]:
             del figures[name]
     figures.pop("e2e_vs_baseline", None)
+    for name in TEXTBLOB_RATIOS:
+        figures.pop(name, None)
+    figures.update(textblob_ratios(figures, parts))
     both = ratio(figures)
     if both is not None:
         figures["e2e_vs_baseline"] = both
