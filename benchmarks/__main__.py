@@ -407,6 +407,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report.text_table(results))
     print(f"\n{'quick' if args.quick else 'full'} run in {results['durations_s']['total']:.0f}s; wrote {args.out}")
+    if not args.quick and args.out == report.RESULTS:  # docs/performance.md shows the last full session
+        from benchmarks import perfdoc
+
+        print(f"wrote {perfdoc.write(json.loads(args.out.read_text(encoding='utf-8')))}")
     if results["errors"]:
         print("errors: " + "; ".join(f"{k}: {v}" for k, v in results["errors"].items()))
     return 1 if results["errors"] else 0

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,7 @@ from benchmarks.bench_e2e import PARTITIONS, preload
 from benchmarks.broker import Broker, fresh_topic
 
 Figure = dict[str, Any]
-N_FULL, N_QUICK = 200_000, 40_000
+N_FULL, N_QUICK = 200_000, 100_000
 RATE = 200  # py-spy samples per second per process
 Stages = tuple[tuple[str, str], ...]
 # (stage, a function name that marks it): the innermost match on a stack wins
@@ -56,7 +57,7 @@ SUPERVISOR_STAGES: Stages = (("fold_deltas", "_fold_ready"), ("fold_deltas", "_d
 
 def stage_of(stack: str, stages: Stages) -> str:
     """The stage of one collapsed stack (``frame;frame;...``, root first): its innermost stage function."""
-    frames = [f.split(" (", 1)[0] for f in stack.split(";")]
+    frames = [f.split(" (", 1)[0].rsplit(".", 1)[-1] for f in stack.split(";")]  # Worker.prepare → prepare
     for frame in reversed(frames):
         for stage, name in stages:
             if frame == name:
@@ -64,16 +65,20 @@ def stage_of(stack: str, stages: Stages) -> str:
     return "other"
 
 
+_PROCESS = re.compile(r'process (\d+):"[^"]*"')
+
+
 def read_samples(path: Path) -> dict[int, Counter[str]]:
-    """py-spy's raw output with ``--pid``s shown: stack counts per process id."""
+    """py-spy's raw output with ``--subprocesses``: stack counts per process id (a stack starts with
+    ``process PID:"command"`` for each process from the recorded one down to the sampled one)."""
     per_pid: dict[int, Counter[str]] = {}
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
+        marks = list(_PROCESS.finditer(stack))
+        if not marks or not count.isdigit():
             continue
-        head, _, rest = stack.partition(";")
-        pid = int(head.split()[1].rstrip(")").split(":")[0]) if head.startswith("process ") else 0
-        per_pid.setdefault(pid, Counter())[rest] += int(count)
+        pid, frames = int(marks[-1].group(1)), stack[marks[-1].end() + 1 :]
+        per_pid.setdefault(pid, Counter())[frames] += int(count)
     return per_pid
 
 
