@@ -11,7 +11,8 @@ innermost stage function on each sampled stack. Every figure is µs of CPU per t
 Stages: ``fetch`` (librdkafka consume, Message objects), ``decode`` (records_fields: the record
 rule, native or Python), ``score`` (the scorer's batch method), ``rows`` (the rest of scored_rows),
 ``insert`` (the store), ``fold`` (the page's delta), ``report`` (pipe to the supervisor, offsets),
-``dead_letter``, ``other`` (imports, start-up, the loop); supervisor: ``fold_deltas``, ``other``.
+``dead_letter``, ``start-up`` (imports), ``other`` (the loop, the rest); supervisor: ``fold_deltas``,
+``start-up``, ``other``.
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ WORKER_STAGES: Stages = (
     ("report", "store_offsets"),
     ("dead_letter", "dead_letter"),
     ("fetch", "consume"),
+    ("start-up", "_find_and_load"),
 )
-SUPERVISOR_STAGES: Stages = (("fold_deltas", "_fold_ready"), ("fold_deltas", "_drain"))
+SUPERVISOR_STAGES: Stages = (("fold_deltas", "_fold_ready"), ("fold_deltas", "_drain"), ("start-up", "_find_and_load"))
 
 
 def stage_of(stack: str, stages: Stages) -> str:
