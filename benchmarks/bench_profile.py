@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -186,10 +187,32 @@ def run(broker: Broker, n: int = N_FULL) -> dict[str, Figure]:
         "listener_rate_tweets_per_s": round(float(summary.get("rate", 0))),
         "processes": processes,
     }
+    steady = steady_us_per_tweet(processes)
+    cores = os.cpu_count() or 1
     return {
         "profile_worker_us_per_tweet": {
             "value": round(worker_total / stored * 1e6, 2) if stored else None,
             "unit": "us CPU/tweet (all workers)",
             "settings": settings,
-        }
+        },
+        "profile_cpu_us_per_tweet": {
+            "value": steady,
+            "unit": "us CPU/tweet (every process, start-up left out)",
+            "settings": {
+                "capacity_tweets_per_s": round(cores * 1e6 / steady) if steady else None,
+                "capacity": f"what {cores} cores free of other work would store at this CPU cost per tweet "
+                "(an estimate from the profile, not a measured rate)",
+                "processes": "supervisor, workers, broker",
+            },
+        },
     }
+
+
+def steady_us_per_tweet(processes: dict[str, Any]) -> float | None:
+    """CPU per tweet over every process, without the start-up (imports) the profile saw."""
+    total = 0.0
+    for proc in processes.values():
+        if proc.get("us_per_tweet") is None:
+            return None
+        total += proc["us_per_tweet"] - (proc.get("stages_us_per_tweet") or {}).get("start-up", 0.0)
+    return round(total, 2)

@@ -27,6 +27,7 @@ KEY_FIGURES = (
     "visible_p99_s",
     "rss_growth_pct",
     "rss_tweets_processed",
+    "profile_cpu_us_per_tweet",
 )
 
 INTRO = """# Performance
@@ -78,6 +79,16 @@ def profile_lines(results: dict[str, Any]) -> list[str]:
         "| process | CPU s | µs/tweet | stages (µs/tweet) |",
         "|---|--:|--:|---|",
     ]
+    steady = results.get("figures", {}).get("profile_cpu_us_per_tweet")
+    if steady and steady.get("value"):
+        capacity = steady["settings"].get("capacity_tweets_per_s")
+        textblob = _value(results, "textblob_tweets_per_s")
+        vs = f" = {capacity / textblob:.1f}× one core of TextBlob" if capacity and textblob else ""
+        lines[1:1] = [
+            f"Every process together, start-up left out: **{steady['value']:g} µs of CPU per tweet**, so the "
+            f"machine's cores free of other work would store about {report.fmt(capacity)} tweets/s{vs} "
+            "(an estimate from the profile; the measured rates are above).",
+        ]
     for name, proc in settings["processes"].items():
         stages = ", ".join(f"{k} {v:g}" for k, v in (proc.get("stages_us_per_tweet") or {}).items())
         lines.append(

@@ -98,6 +98,7 @@ ORDER = (
     "rss_growth_pct",
     "rss_tweets_processed",
     "profile_worker_us_per_tweet",
+    "profile_cpu_us_per_tweet",
 )
 
 
