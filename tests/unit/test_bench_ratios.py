@@ -67,3 +67,15 @@ def test_profile_stacks_are_split_by_process_and_stage(tmp_path: Path) -> None:
     }
     assert stage_of(next(iter(samples[10])), SUPERVISOR_STAGES) == "fold_deltas"
     assert breakdown(Counter(), 1.0, 10, WORKER_STAGES) == {}
+
+
+def test_the_generated_part_replaces_itself_and_keeps_the_page(tmp_path: Path) -> None:
+    page = tmp_path / "performance.md"
+    page.write_text("# Performance\n\nWritten by hand.\n", encoding="utf-8")
+    results = {"figures": {"textblob_tweets_per_s": figure(4000)}}
+    perfdoc.write(results, page)
+    perfdoc.write({"figures": {"textblob_tweets_per_s": figure(5000)}}, page)
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("# Performance\n\nWritten by hand.\n")
+    assert text.count(perfdoc.START) == 1 and text.count(perfdoc.END) == 1
+    assert "**5,000 tweets/s**" in text and "4,000" not in text
