@@ -9,7 +9,7 @@ a thread runs, idle ones left out) split a process's CPU time over the stages be
 innermost stage function on each sampled stack. Every figure is µs of CPU per tweet stored.
 
 Stages: ``fetch`` (librdkafka consume, Message objects), ``decode`` (records_fields: the record
-rule, native or Python), ``score`` (the scorer's batch method), ``rows`` (the rest of scored_rows),
+rule, native or Python), ``score`` (the scorer's batch method), ``rows`` (the rest of Worker.prepare),
 ``insert`` (the store), ``fold`` (the page's delta), ``report`` (pipe to the supervisor, offsets),
 ``dead_letter``, ``start-up`` (imports), ``other`` (the loop, the rest); supervisor: ``fold_deltas``,
 ``start-up``, ``other``.
@@ -46,7 +46,7 @@ WORKER_STAGES: Stages = (
     ("decode", "records_fields"),
     ("score", "sentiments"),
     ("score", "score"),
-    ("rows", "scored_rows"),
+    ("rows", "prepare"),
     ("insert", "insert"),
     ("fold", "record"),
     ("report", "_flush_delta"),

@@ -46,7 +46,7 @@ figure is taken.
 ### How a poll batch is handled
 
 A worker takes up to 2,000 messages per poll and handles them as one batch
-(`tweetpulse/rows.py`): one call decodes and validates every message value
+(`Worker.prepare`): one call decodes and validates every message value
 (`models.records_fields`: the compiled core's `decode_records`, serde_json, returns the records it
 is sure about and hands every other value to the Python rule, so results and dead-letter reasons
 are the same bit for bit), one call scores every text (the scorer's batch method: one

@@ -3,7 +3,7 @@
 One batch's path (:meth:`Worker.serve`): consumed → the batch's message values validated at once
 by :func:`tweetpulse.models.records_fields` (what breaks the contract goes to the dead-letter policy
 with the reason) → scored at once by the scorer's batch method into
-:class:`~tweetpulse.scored.ScoredTweet` rows (:func:`tweetpulse.rows.scored_rows`) → inserted into
+:class:`~tweetpulse.scored.ScoredTweet` rows (:meth:`Worker.prepare`) → inserted into
 the store (ids already stored are ignored) → the newly stored tweets folded
 (:func:`tweetpulse.aggregates.fold`) into a delta sent to the page → only then are the batch's
 offsets stored for commit (at-least-once delivery, made exactly-once in effect by the store).
@@ -37,19 +37,21 @@ from multiprocessing.connection import Connection
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from confluent_kafka import Message, TopicPartition
+from confluent_kafka import KafkaError, Message, TopicPartition
 
 from tweetpulse.aggregates import Delta, DeltaBuilder, fold
 from tweetpulse.deadletter import DeadLetterPolicy, DeadLetterTopic, Undelivered
-from tweetpulse.errors import TweetpulseError
+from tweetpulse.errors import InvalidRecord, TweetpulseError
 from tweetpulse.kafka.consumer import TweetConsumer
-from tweetpulse.rows import scored_rows
+from tweetpulse.models import RecordFields, records_fields
 from tweetpulse.scored import ScoredTweet
+from tweetpulse.scoring import ScoreFields, batch_scorer
 from tweetpulse.settings import ListenerSettings
 from tweetpulse.stores import TweetStore, open_store
 from tweetpulse.storewait import Stopping, StoreBack, StoreWaiting, persist
 
 log = logging.getLogger(__name__)
+_new = tuple.__new__  # builds a ScoredTweet from one tuple, without its Python-level __new__
 T = TypeVar("T")
 
 
@@ -242,22 +244,70 @@ class Worker:
         return persist(call, worker=self.index, notify=self.notify, should_stop=self.should_stop)
 
     def prepare(self, messages: Sequence[Message]) -> Batch:
-        """Validate and score a batch (as one: :func:`tweetpulse.rows.scored_rows`); hand what breaks
-        the contract to the dead-letter policy.
+        """Validate and score a batch, each as one call; hand what breaks the contract to the dead-letter policy.
 
+        The message values are validated together (:func:`tweetpulse.models.records_fields`: the
+        compiled decoder when built) and the valid texts scored together (the scorer's batch method).
         Dead letters are flushed before this returns: the offsets of ``batch.messages`` may be
         committed once its tweets are persisted (a partition whose dead letter was not kept is
         taken out of the batch: see :meth:`Batch.hold_back`).
         """
-        rows = scored_rows(messages, self.analyzer, self.settings.max_text, self.clock())
-        batch = Batch(messages, rows.tweets, rows.consumed, len(rows.rejected))
-        for rejected in rows.rejected:
-            self.dead_letter(rejected.message, rejected.error)
-        if rows.rejected:
+        batch = Batch(messages)
+        usable = [m for m in messages if m.error() is None]
+        if len(usable) < len(messages):
+            self._log_errors(messages)
+        batch.consumed = len(usable)
+        dead_partitions: list[int | None] = []
+        valid: list[tuple[Message, RecordFields]] = []
+        decoded = records_fields([m.value() for m in usable], self.settings.max_text)
+        for msg, fields in zip(usable, decoded, strict=True):
+            if isinstance(fields, InvalidRecord):
+                self.dead_letter(msg, fields)
+                dead_partitions.append(msg.partition())
+            else:
+                valid.append((msg, fields))
+        now, scorer_name, tweets = self.clock(), self.analyzer.name, batch.tweets
+        for (msg, fields), scored in zip(valid, self._score([fields for _, fields in valid]), strict=True):
+            if isinstance(scored, Exception):  # a bug must not stop the stream: set the message aside, say why
+                self.dead_letter(msg, InvalidRecord("internal-error", f"{type(scored).__name__}: {scored}"))
+                dead_partitions.append(msg.partition())
+                continue
+            ts_type, ts_ms = msg.timestamp()
+            # the record's fields are ScoredTweet's first columns, then the score's, then the message's
+            # fmt: off
+            tweets.append(_new(ScoredTweet, (
+                *fields, *scored, msg.partition(), msg.offset(), ts_ms / 1000.0 if ts_type else None, now, scorer_name,
+            )))
+            # fmt: on
+        batch.dead = len(dead_partitions)
+        if dead_partitions:
             undelivered = self.dead_letter.flush()
             if undelivered:
-                batch.hold_back(undelivered, [r.message.partition() for r in rows.rejected])
+                batch.hold_back(undelivered, dead_partitions)
         return batch
+
+    def _log_errors(self, messages: Sequence[Message]) -> None:
+        for msg in messages:
+            error = msg.error()
+            if error is not None and error.code() != KafkaError._PARTITION_EOF:
+                log.warning("worker %d: consume error: %s", self.index, error.str())
+
+    def _score(self, records: Sequence[RecordFields]) -> list[ScoreFields | Exception]:
+        """The batch's scores in one call to the scorer; if that fails, each record again on its own, so
+        only the ones that fail are set aside (with their exception)."""
+        score = batch_scorer(self.analyzer)
+        texts, followers = [r.text for r in records], [r.followers for r in records]
+        try:
+            return list(score(texts, followers))
+        except Exception:
+            log.exception("worker %d: scoring a batch of %d failed; scoring it tweet by tweet", self.index, len(texts))
+        out: list[ScoreFields | Exception] = []
+        for text, count in zip(texts, followers, strict=True):
+            try:
+                out.extend(score([text], [count]))
+            except Exception as exc:
+                out.append(exc)
+        return out
 
     def record(self, batch: Batch, new_ids: set[str]) -> None:
         """Fold the tweets of ``batch`` that were newly stored into the delta for the page, each once."""

@@ -50,8 +50,8 @@ def test_profile_stacks_are_split_by_process_and_stage(tmp_path: Path) -> None:
     worker = 'process 10:"tweetpulse listen";process 12:"python -c from multiprocessing.spawn import x; y()"'
     raw.write_text(
         f"{worker};run (tweetpulse/worker.py:1);serve (w.py:2);Worker.prepare (w.py:3);"
-        "scored_rows (rows.py:4);records_fields (models.py:5) 30\n"
-        f"{worker};run (w.py:1);Worker.prepare (w.py:3);scored_rows (rows.py:4);batch_scorer.<locals>.score (s.py:1);"
+        "records_fields (models.py:5) 30\n"
+        f"{worker};run (w.py:1);Worker.prepare (w.py:3);batch_scorer.<locals>.score (s.py:1);"
         "PerText.sentiments (b.py:1);TextBlobAnalyzer.sentiment (t.py:1) 60\n"
         f"{worker};run (w.py:1);SqliteStore.insert (s.py:9) 10\n"
         'process 10:"tweetpulse listen";Thread.run (threading.py:1);Listener._drain (l.py:1);'

@@ -21,11 +21,13 @@ from benchmarks import data
 from tests.conftest import SHARED_DATA
 from tests.support.bad_messages import BAD_MESSAGES, GOOD
 from tests.support.native import require_native
+from tweetpulse import models
 from tweetpulse.errors import InvalidRecord
 from tweetpulse.models import MAX_FOLLOWERS, RecordFields, native_decoder, record_fields, records_fields
-from tweetpulse.rows import Rows, scored_rows
 from tweetpulse.scored import ScoredTweet
 from tweetpulse.scoring import SentimentAnalyzer, make_analyzer, weight
+from tweetpulse.settings import ListenerSettings
+from tweetpulse.worker import Budget, Worker
 
 NOW = 1_700_000_000.25
 
@@ -61,8 +63,33 @@ def per_tweet(messages: Sequence[Message], analyzer: SentimentAnalyzer, max_text
     return rows, dead
 
 
-def batch(rows: Rows) -> tuple[list, list]:
-    return rows.tweets, [(r.message.offset(), r.error.reason, str(r.error)) for r in rows.rejected]
+class Letters:
+    """A dead-letter policy that keeps each letter's offset, reason and message."""
+
+    def __init__(self) -> None:
+        self.letters: list[tuple[int | None, str, str]] = []
+
+    def __call__(self, msg: Message, err: InvalidRecord) -> None:
+        self.letters.append((msg.offset(), err.reason, str(err)))
+
+    def flush(self) -> list:
+        return []
+
+    def close(self) -> None: ...
+
+
+def batch(
+    messages: Sequence[Message], scorer: str, max_text: int, native: bool, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list, list]:
+    """The worker's batch path: one ``prepare`` over every message, with or without the compiled decoder."""
+    if not native:
+        monkeypatch.setattr(models, "native_decoder", lambda: None)
+    letters = Letters()
+    settings = ListenerSettings(scorer=scorer, max_text=max_text)
+    worker = Worker(0, settings, lambda _: None, Budget(None), lambda: False, dead_letters=letters, clock=lambda: NOW)
+    prepared = worker.prepare(messages)
+    monkeypatch.undo()
+    return prepared.tweets, letters.letters
 
 
 def messages_of(values: Sequence[bytes | None]) -> list[Message]:
@@ -214,7 +241,7 @@ def test_any_record_decodes_the_same_natively(obj: dict, strings: dict, cut: int
 
 @pytest.mark.parametrize("scorer", ["textblob", "vader"])
 @pytest.mark.parametrize("native", [True, False])
-def test_batch_rows_equal_the_per_tweet_rule(scorer: str, native: bool) -> None:
+def test_batch_rows_equal_the_per_tweet_rule(scorer: str, native: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     if native:
         require_native()
     values: list[bytes | None] = [*shared_values(), *hostile_values(), *[v for _, v in data.records(500)]]
@@ -222,21 +249,21 @@ def test_batch_rows_equal_the_per_tweet_rule(scorer: str, native: bool) -> None:
         values = [v for v in values if v is None or len(v) < 2000]
     messages = messages_of(values)
     reference = per_tweet(messages, make_analyzer(scorer), 10_000)
-    got = batch(scored_rows(messages, make_analyzer(scorer), 10_000, NOW, native=native))
+    got = batch(messages, scorer, 10_000, native, monkeypatch)
     assert len(got[0]) == len(reference[0]) > 600 and len(got[1]) == len(reference[1]) > 50
     assert [as_bits(tuple(t)) for t in got[0]] == [as_bits(tuple(t)) for t in reference[0]]
     assert sorted(got[1]) == sorted(reference[1])
 
 
-def test_a_batch_of_repeats_and_a_small_text_cap_stay_exact() -> None:
+def test_a_batch_of_repeats_and_a_small_text_cap_stay_exact(monkeypatch: pytest.MonkeyPatch) -> None:
     values = [orjson.dumps({**GOOD, "id": str(i % 7), "text": "good " * (i % 5 + 1)}) for i in range(40)]
     messages = messages_of(values)
     reference = per_tweet(messages, make_analyzer(), 12)
-    got = batch(scored_rows(messages, make_analyzer(), 12, NOW))
+    got = batch(messages, "textblob", 12, True, monkeypatch)
     assert [as_bits(tuple(t)) for t in got[0]] == [as_bits(tuple(t)) for t in reference[0]]
     assert got[1] == reference[1] and {r for _, r, _ in got[1]} == {"text-too-long"}
     assert all(math.isclose(t.weight, math.log(11)) for t in got[0])
 
 
-def test_an_empty_batch_gives_nothing() -> None:
-    assert scored_rows([], make_analyzer(), 10_000, NOW) == Rows([], [], 0)
+def test_an_empty_batch_gives_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert batch([], "textblob", 10_000, True, monkeypatch) == ([], [])
