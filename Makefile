@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup native kafka kafka-stop postgres demo test test-unit test-faults lint bench bench-quick lab browser-deps emoji-font clean
+.PHONY: help setup native native-test kafka kafka-stop postgres demo test test-unit test-faults lint bench bench-quick lab browser-deps emoji-font clean
 
 help: ## show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -86,8 +86,15 @@ browser-deps: ## install headless Chromium, ChromeDriver and an emoji font (Debi
 	  $$SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-color-emoji >/dev/null; \
 	fi
 
-test: setup browser-deps lint ## lint, then every tier: unit, integration (real broker), notebook, browser
+test: setup browser-deps lint native-test ## lint, the compiled core's own tests, then every tier: unit, integration (real broker), notebook, browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+native-test: setup ## cargo test: the compiled scoring core's Rust tests (against this .venv's Python)
+	@if ! command -v cargo >/dev/null; then \
+	  echo "make: cargo not found: the compiled core's Rust tests are skipped (the Python tests cover both engines)"; \
+	else \
+	  cd native && PATH="$(abspath $(BIN)):$$PATH" PYO3_PYTHON="$(abspath $(BIN))/python" cargo test --quiet; \
+	fi
 
 test-unit: setup ## only the unit tests (no broker, no browser)
 	$(BIN)/python -m pytest -m unit $(PYTEST_ARGS)
@@ -95,10 +102,11 @@ test-unit: setup ## only the unit tests (no broker, no browser)
 test-faults: setup ## the fault tier at full counts (50k-tweet crash recovery, 20 s outage; about 4 minutes)
 	TWEETPULSE_FAULT_SCALE=full $(BIN)/python -m pytest -m fault $(PYTEST_ARGS)
 
-lint: setup ## ruff (check and format --check) and mypy over the whole tree
+lint: setup ## ruff (check and format --check), mypy, and the import layers (lint-imports, pyproject.toml)
 	$(BIN)/ruff check tweetpulse tests benchmarks scripts
 	$(BIN)/ruff format --check tweetpulse tests benchmarks scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: setup ## benchmarks against a real broker; writes benchmarks/results.json
 	$(BIN)/python -m benchmarks

@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import report  # noqa: E402
-from benchmarks.broker import Broker, private_broker  # noqa: E402
+from tests.support.broker import Broker, private_broker  # noqa: E402
 
 PARTS = ("scorer", "dashboard", "producer", "e2e", "scorers", "postgres", "baseline", "latency", "memory", "profile")
 KAFKA_PARTS = frozenset(("producer", "e2e", "scorers", "postgres", "baseline", "latency", "memory", "profile"))
@@ -118,9 +118,9 @@ def part_scorer(quick: bool, runs: int | None, broker: Broker | None) -> dict[st
     )
     extra: dict[str, dict[str, object]] = {
         "scorer_engine": {"meaning": meaning},
-        "scorer_tweets_per_s": {"scorer": "Scorer(cache_size=0)", **engine},
-        "scorer_python_tweets_per_s": {"scorer": "Scorer(cache_size=0, engine='python')"},
-        "scorer_cached_tweets_per_s": {"scorer": "Scorer() (default cache), fresh per run", **engine},
+        "scorer_tweets_per_s": {"scorer": "TextBlobScorer(cache_size=0)", **engine},
+        "scorer_python_tweets_per_s": {"scorer": "TextBlobScorer(cache_size=0, engine='python')"},
+        "scorer_cached_tweets_per_s": {"scorer": "TextBlobScorer() (default cache), fresh per run", **engine},
         "scorer_mismatches": {
             "compared": "polarity and subjectivity bit for bit: cached and uncached on the "
             "default path, and the pure-Python fallback"
@@ -169,12 +169,12 @@ def part_producer(quick: bool, runs: int | None, broker: Broker | None) -> dict[
 
 def part_e2e(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
     from benchmarks import bench_e2e
-    from tweetpulse.scoring import Scorer
+    from tweetpulse.scorers.scoring import TextBlobScorer
 
     assert broker is not None
     n = bench_e2e.N_QUICK if quick else bench_e2e.N_FULL
     figures = bench_e2e.run(broker, n, runs or (2 if quick else 3))
-    engine = Scorer(cache_size=0).engine  # the workers inherit the environment, hence the same choice
+    engine = TextBlobScorer(cache_size=0).engine  # the workers inherit the environment, hence the same choice
     for figure in figures.values():
         figure.setdefault("settings", {})["scoring_engine"] = engine
     return figures

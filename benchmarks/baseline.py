@@ -31,7 +31,7 @@ from typing import Any
 
 from benchmarks import data
 from benchmarks.bench_e2e import preload
-from benchmarks.broker import Broker, fresh_topic
+from tests.support.broker import Broker, fresh_topic
 
 Figure = dict[str, Any]
 N_FULL, N_QUICK = 20_000, 10_000

@@ -1,8 +1,8 @@
 """End-to-end listener throughput: a preloaded topic → all workers → scored, stored, aggregated.
 
 Each run preloads ``N`` realistic records (:mod:`benchmarks.data`: about 20% repeated texts,
-heavy-tailed followers) into a fresh topic, then starts a :class:`~tweetpulse.listener.Listener`
-with ``os.cpu_count()`` workers, a fresh SQLite store and an :class:`~tweetpulse.aggregates.Aggregator`,
+heavy-tailed followers) into a fresh topic, then starts a :class:`~tweetpulse.pipeline.listener.Listener`
+with ``os.cpu_count()`` workers, a fresh SQLite store and an :class:`~tweetpulse.live.aggregates.Aggregator`,
 and follows the aggregator's stored count from ``start()`` until it reaches ``N``. Three figures,
 medians over the runs:
 
@@ -15,7 +15,7 @@ medians over the runs:
 
 Also here: helpers the latency and memory benchmarks share (preloading, waiting for the store), and
 a profile of one worker (``python -m benchmarks.bench_e2e --profile [N]``): a
-:class:`tweetpulse.worker.Worker` run in this process under cProfile on ``N`` preloaded tweets.
+:class:`tweetpulse.pipeline.worker.Worker` run in this process under cProfile on ``N`` preloaded tweets.
 """
 
 from __future__ import annotations
@@ -43,11 +43,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import data  # noqa: E402
-from benchmarks.broker import Broker, fresh_topic, private_broker  # noqa: E402
-from tweetpulse.aggregates import Aggregator  # noqa: E402
-from tweetpulse.config import KafkaConfig  # noqa: E402
+from tests.support.broker import Broker, fresh_topic, private_broker  # noqa: E402
+from tweetpulse.kafka.config import KafkaConfig  # noqa: E402
 from tweetpulse.kafka.producer import TweetProducer  # noqa: E402
-from tweetpulse.listener import Listener, ListenerSettings  # noqa: E402
+from tweetpulse.live.aggregates import Aggregator  # noqa: E402
+from tweetpulse.live.delta import Delta  # noqa: E402
+from tweetpulse.pipeline.listener import Listener, ListenerSettings  # noqa: E402
 from tweetpulse.stores import read_frame  # noqa: E402
 
 Figure = dict[str, Any]
@@ -114,7 +115,7 @@ class TimedAggregator(Aggregator):
         self._pending = sorted(max(1, math.ceil(n * mark)) for mark in marks)
         self.reached: list[Progress] = []
 
-    def fold(self, delta: dict[str, Any]) -> None:
+    def fold(self, delta: Delta) -> None:
         super().fold(delta)
         now = time.monotonic()
         stored = self.counters.get("stored", 0)  # only the listener's drainer thread folds
@@ -264,8 +265,8 @@ def run(
 
 # ------------------------------------------------------------------------------------------ profile
 def profile_worker(broker: Broker, n: int = 50_000, batch_size: int | None = None, top: int = 15) -> str:
-    """cProfile of one :class:`~tweetpulse.worker.Worker` consuming ``n`` preloaded tweets in-process."""
-    from tweetpulse.worker import Budget, Worker
+    """cProfile of one :class:`~tweetpulse.pipeline.worker.Worker` consuming ``n`` preloaded tweets in-process."""
+    from tweetpulse.pipeline.worker import Budget, Worker
 
     records = data.records(n, id_prefix="prof")
     with fresh_topic(broker, PARTITIONS, prefix="prof") as kafka, tempfile.TemporaryDirectory() as tmp:
@@ -278,8 +279,8 @@ def profile_worker(broker: Broker, n: int = 50_000, batch_size: int | None = Non
         )
         stored = [0]
 
-        def emit(delta: dict[str, Any]) -> None:
-            stored[0] += delta["counters"]["stored"]
+        def emit(delta: Delta) -> None:
+            stored[0] += delta.get("counters", {}).get("stored", 0)
 
         should_stop: Callable[[], bool] = lambda: stored[0] >= n  # noqa: E731
         worker = Worker(0, settings, emit, Budget(None), should_stop)

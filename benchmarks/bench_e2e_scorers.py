@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import bench_e2e
-from benchmarks.broker import Broker
 from benchmarks.data import SHARED_CSV
+from tests.support.broker import Broker
 
 Figure = dict[str, Any]
 N_FULL, N_QUICK = 100_000, 20_000

@@ -1,6 +1,6 @@
 """Latency under a steady offered load: produce → stored, and produce → visible on the page.
 
-Each run starts a :class:`~tweetpulse.listener.Listener` (``os.cpu_count()`` workers, fresh topic,
+Each run starts a :class:`~tweetpulse.pipeline.listener.Listener` (``os.cpu_count()`` workers, fresh topic,
 store and aggregator), lets it join and handle 200 warm-up tweets, then a separate process streams
 realistic records (:mod:`benchmarks.data`, a ``jsonl`` file replayed in a loop with unique ids) with
 ``stream(..., pacer=Pacer(rate=5000, duration=D))`` while the listener runs. Only the paced tweets
@@ -37,10 +37,12 @@ from typing import Any
 
 from benchmarks import data
 from benchmarks.bench_e2e import PARTITIONS, preload, wait_stored
-from benchmarks.broker import Broker, fresh_topic
-from tweetpulse.aggregates import Aggregator
-from tweetpulse.config import DEFAULT_REFRESH_MS, KafkaConfig
-from tweetpulse.listener import Listener, ListenerSettings
+from tests.support.broker import Broker, fresh_topic
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.live import DEFAULT_REFRESH_MS
+from tweetpulse.live.aggregates import Aggregator
+from tweetpulse.live.delta import Delta
+from tweetpulse.pipeline.listener import Listener, ListenerSettings
 
 Figure = dict[str, Any]
 RATE = 5000
@@ -53,9 +55,9 @@ FILE_TWEETS = 100_000
 
 def paced_producer(bootstrap: str, topic: str, path: str, rate: float, duration: float, out: Any) -> None:
     """Entry point of the producer process: stream the file in a loop at ``rate`` for ``duration``."""
-    from tweetpulse.pacing import Pacer
+    from tweetpulse.pipeline.pacing import Pacer
+    from tweetpulse.pipeline.streamer import stream
     from tweetpulse.sources.replay import ReplaySource
-    from tweetpulse.streamer import stream
 
     kafka = KafkaConfig(bootstrap_servers=bootstrap, topic=topic)
     try:
@@ -80,7 +82,7 @@ class FoldClock(Aggregator):
         self.folded_at: dict[float, float] = {}
         self.transit: list[float] = []
 
-    def fold(self, delta: dict[str, Any]) -> None:
+    def fold(self, delta: Delta) -> None:
         super().fold(delta)
         now = time.time()
         for tweet in delta.get("recent", ()):
@@ -129,7 +131,7 @@ def one_run(broker: Broker, path: Path, folder: Path, rate: float, duration: flo
             wait_stored(aggregator, WARM_UP + summary["delivered"], timeout=120, listener=listener)
         finally:
             listener.stop()
-    from tweetpulse.store import Store
+    from tweetpulse.stores.sqlite import SqliteStore as Store
 
     with Store(store_path) as store:
         rows = store.conn.execute(

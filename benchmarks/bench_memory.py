@@ -28,9 +28,9 @@ from typing import Any
 
 from benchmarks import data
 from benchmarks.bench_e2e import PARTITIONS
-from benchmarks.broker import Broker, fresh_topic
-from tweetpulse.config import KafkaConfig
-from tweetpulse.listener import ListenerSettings
+from tests.support.broker import Broker, fresh_topic
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.pipeline.listener import ListenerSettings
 
 Figure = dict[str, Any]
 DURATION_FULL, DURATION_QUICK = 180.0, 20.0
@@ -42,8 +42,8 @@ SAMPLE_EVERY = 0.5
 
 def listener_host(settings: ListenerSettings, workers: int, counts: Any, stop: Any, out: Any) -> None:
     """Entry point of the listener's host process: run the listener until ``stop``, publishing counts."""
-    from tweetpulse.aggregates import Aggregator
-    from tweetpulse.listener import Listener
+    from tweetpulse.live.aggregates import Aggregator
+    from tweetpulse.pipeline.listener import Listener
 
     aggregator = Aggregator()
     listener = Listener(settings, workers=workers, aggregator=aggregator)
@@ -70,10 +70,10 @@ def gated_producer(
     more than ``max_backlog`` tweets ahead of what the listener has consumed."""
     from collections.abc import Iterable, Iterator
 
-    from tweetpulse.models import Tweet
-    from tweetpulse.pacing import Pacer
+    from tweetpulse.pipeline.pacing import Pacer
+    from tweetpulse.pipeline.streamer import stream
+    from tweetpulse.records import Tweet
     from tweetpulse.sources.replay import ReplaySource
-    from tweetpulse.streamer import stream
 
     deadline = time.monotonic() + duration
 

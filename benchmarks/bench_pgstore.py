@@ -35,11 +35,10 @@ if str(ROOT) not in sys.path:
 import psycopg  # noqa: E402
 
 from benchmarks import bench_e2e, data  # noqa: E402
-from benchmarks.broker import Broker, private_broker  # noqa: E402
-from benchmarks.pgserver import fresh_schema, private_postgres  # noqa: E402
-from tweetpulse.models import parse_record  # noqa: E402
-from tweetpulse.scored import ScoredTweet  # noqa: E402
-from tweetpulse.scoring import make_analyzer, score_tweet  # noqa: E402
+from tests.support.broker import Broker, private_broker  # noqa: E402
+from tests.support.pgserver import fresh_schema, private_postgres  # noqa: E402
+from tweetpulse.records import ScoredTweet, parse_record  # noqa: E402
+from tweetpulse.scorers.scoring import make_scorer, score_tweet  # noqa: E402
 from tweetpulse.stores import TweetStore, open_store  # noqa: E402
 from tweetpulse.stores.postgres import InsertMethod, PostgresStore  # noqa: E402
 
@@ -57,7 +56,7 @@ def pg_stores(url: str) -> Iterator[ContextManager[str]]:
 
 def scored_tweets(n: int) -> list[ScoredTweet]:
     """``n`` of the benchmark's records, scored as a worker scores them."""
-    analyzer = make_analyzer("textblob")
+    analyzer = make_scorer("textblob")
     now = time.time()
     out = []
     for i, (_key, value) in enumerate(data.records(n, id_prefix="ins")):

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import data
-from benchmarks.broker import Broker, fresh_topic
+from tests.support.broker import Broker, fresh_topic
 from tweetpulse.kafka.producer import PRODUCER_DEFAULTS
+from tweetpulse.pipeline.streamer import stream
 from tweetpulse.sources.replay import ReplaySource
-from tweetpulse.streamer import stream
 
 Figure = dict[str, Any]
 N_FULL, N_QUICK = 500_000, 100_000

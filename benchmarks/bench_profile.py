@@ -35,7 +35,7 @@ import psutil
 
 from benchmarks import data
 from benchmarks.bench_e2e import PARTITIONS, preload
-from benchmarks.broker import Broker, fresh_topic
+from tests.support.broker import Broker, fresh_topic
 
 Figure = dict[str, Any]
 N_FULL, N_QUICK = 200_000, 100_000

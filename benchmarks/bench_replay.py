@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from tweetpulse.models import Tweet  # noqa: E402
+from tweetpulse.records import Tweet  # noqa: E402
 from tweetpulse.sources.replay import ReplaySource  # noqa: E402
 
 REPEATS = 3

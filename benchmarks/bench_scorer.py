@@ -1,16 +1,16 @@
-"""Micro benchmark: tweetpulse.scoring.Scorer against plain ``TextBlob(text).sentiment``.
+"""Micro benchmark: tweetpulse.scorers.scoring.TextBlobScorer against plain ``TextBlob(text).sentiment``.
 
 Texts: the seeded generated corpus (about 20% repeats / retweets) plus every tweet of the shared
 validation CSV when it is present.  Each measurement runs ``repeats`` times over all texts and
 reports the median throughput:
 
 * ``textblob_tweets_per_s`` -- ``TextBlob(text).sentiment`` per text;
-* ``scorer_tweets_per_s`` -- ``Scorer(cache_size=0)``, i.e. no result cache at all, on the path
+* ``scorer_tweets_per_s`` -- ``TextBlobScorer(cache_size=0)``, i.e. no result cache at all, on the path
   the listener takes by default: ``scorer_engine`` says which (``native``: the compiled core;
   ``python``: the pure-Python fallback, e.g. with ``TWEETPULSE_PURE_PYTHON=1``);
-* ``scorer_python_tweets_per_s`` -- ``Scorer(cache_size=0, engine="python")``, the fallback, so that
+* ``scorer_python_tweets_per_s`` -- ``TextBlobScorer(cache_size=0, engine="python")``, the fallback, so that
   both paths are measured in every run;
-* ``scorer_cached_tweets_per_s`` -- a fresh ``Scorer()`` (default cache) per repeat, so only
+* ``scorer_cached_tweets_per_s`` -- a fresh ``TextBlobScorer()`` (default cache) per repeat, so only
   repeats within the stream hit the cache, as with retweets in live traffic.
 
 ``scorer_mismatches`` counts texts whose (polarity, subjectivity) differ from TextBlob's in any
@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.corpus import generate_tweets  # noqa: E402
-from tweetpulse.scoring import Scorer, textblob_sentiment  # noqa: E402
+from tests.support.corpus import generate_tweets  # noqa: E402
+from tweetpulse.scorers.scoring import TextBlobScorer, textblob_sentiment  # noqa: E402
 
 VALIDATION_CSV = ROOT.parent / "shared" / "data" / "twitter_validation_sample.csv"
 
@@ -74,12 +74,12 @@ def _bits(pair: tuple[float, float]) -> tuple[str, str]:
 def run(n_texts: int = 20000, repeats: int = 5) -> dict[str, float | int | str]:
     """Benchmark and cross-check; returns throughputs, their ratio, the mismatch count and the engine."""
     texts = load_texts(n_texts)
-    engine = Scorer(cache_size=0).engine
-    Scorer(cache_size=0).sentiment("warm up the lexicon")
+    engine = TextBlobScorer(cache_size=0).engine
+    TextBlobScorer(cache_size=0).sentiment("warm up the lexicon")
     textblob_sentiment("warm up textblob")
 
     reference = [textblob_sentiment(t) for t in texts]
-    scorers = (Scorer(cache_size=0), Scorer(), Scorer(cache_size=0, engine="python"))
+    scorers = (TextBlobScorer(cache_size=0), TextBlobScorer(), TextBlobScorer(cache_size=0, engine="python"))
     mismatches = sum(
         1
         for text, ref in zip(texts, reference, strict=True)
@@ -90,9 +90,9 @@ def run(n_texts: int = 20000, repeats: int = 5) -> dict[str, float | int | str]:
         texts,
         {
             "textblob": lambda: textblob_sentiment,
-            "scorer": lambda: Scorer(cache_size=0).sentiment,
-            "python": lambda: Scorer(cache_size=0, engine="python").sentiment,
-            "cached": lambda: Scorer().sentiment,
+            "scorer": lambda: TextBlobScorer(cache_size=0).sentiment,
+            "python": lambda: TextBlobScorer(cache_size=0, engine="python").sentiment,
+            "cached": lambda: TextBlobScorer().sentiment,
         },
         repeats,
     )

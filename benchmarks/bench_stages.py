@@ -25,10 +25,10 @@ if str(ROOT) not in sys.path:
 from confluent_kafka import TIMESTAMP_CREATE_TIME, Message  # noqa: E402
 
 from benchmarks import data  # noqa: E402
-from tweetpulse.deadletter import Undelivered  # noqa: E402
-from tweetpulse.settings import ListenerSettings  # noqa: E402
+from tweetpulse.pipeline.deadletter import Undelivered  # noqa: E402
+from tweetpulse.pipeline.settings import ListenerSettings  # noqa: E402
+from tweetpulse.pipeline.worker import Budget, Worker  # noqa: E402
 from tweetpulse.stores.sqlite import SqliteStore  # noqa: E402
-from tweetpulse.worker import Budget, Worker  # noqa: E402
 
 STAGES = ("prepare", "insert", "fold")
 

@@ -2,7 +2,7 @@
 
 Texts come from a pool of distinct texts:
 
-* the seeded generated corpus (:func:`benchmarks.corpus.generate_tweets` with no repeats of
+* the seeded generated corpus (:func:`tests.support.corpus.generate_tweets` with no repeats of
   its own: templated crypto tweets and deliberately chaotic ones -- emoji, URLs, emoticons,
   negations, odd whitespace and punctuation);
 * the 5,000 tweets of the bundled sample (:class:`tweetpulse.sources.sample.SampleSource`);
@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet, utc_now_iso
+from tweetpulse.records import Tweet, utc_now_iso
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_CSV = ROOT.parent / "shared" / "data" / "twitter_validation_sample.csv"
@@ -58,7 +58,7 @@ def _sample_texts() -> list[str]:
 @functools.cache
 def text_pool(seed: int = SEED) -> tuple[str, ...]:
     """The distinct texts records are drawn from (shuffled with ``seed``)."""
-    from benchmarks.corpus import generate_tweets
+    from tests.support.corpus import generate_tweets
 
     texts = [*generate_tweets(GENERATED_POOL, seed=seed, repeat_fraction=0.0), *_sample_texts(), *_shared_csv_texts()]
     pool = list(dict.fromkeys(t for t in texts if t.strip()))

@@ -12,19 +12,17 @@ new tweets arriving between them.
 
 from __future__ import annotations
 
-import json
 import random
 import statistics
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from dash import Dash
 
-from tweetpulse.aggregates import Aggregator, Delta, DeltaBuilder
-from tweetpulse.scored import ScoredTweet
-from tweetpulse.scoring import weight
+from tests.support.tick_client import FakeClock, TickClient
+from tweetpulse.live.aggregates import Aggregator, Delta
+from tweetpulse.live.delta import DeltaBuilder
+from tweetpulse.records import ScoredTweet
+from tweetpulse.scorers.scoring import weight
 
 _GROUPS: tuple[list[str], ...] = (
     ["bitcoin"],
@@ -60,20 +58,6 @@ _WORDS = (
     "buy",
     "halving",
 )
-
-
-class FakeClock:
-    """A clock the benchmark (and tests) move by hand."""
-
-    def __init__(self, start: float) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float = 1.0) -> float:
-        self.now += seconds
-        return self.now
 
 
 def synthetic_second(second: int, n: int, rng: random.Random, worker: int = 0, authors: int = 20_000) -> Delta:
@@ -125,56 +109,6 @@ def fill(aggregator: Aggregator, n: int, end: int, rate: int = 1000, seed: int =
         count = min(rate, left)
         left -= count
         aggregator.fold(synthetic_second(second, count, rng))
-
-
-@dataclass
-class TickCall:
-    outputs: dict[str, Any]
-    payload_bytes: int
-    seconds: float
-
-
-class TickClient:
-    """Calls an app's tick callback through Dash's HTTP dispatch, keeping the cursor like a browser."""
-
-    def __init__(self, app: Dash, mode: str = "cumulative") -> None:
-        self.app = app
-        self.client = app.server.test_client()
-        self.key = next(k for k in app.callback_map if "cursor.data" in k)
-        entry = app.callback_map[self.key]
-        self.outputs = [{"id": o.component_id, "property": o.component_property} for o in entry["output"]]
-        self.mode = mode
-        self.cursor: Any = None
-        self.n = 0
-
-    def body(self) -> dict[str, Any]:
-        return {
-            "output": self.key,
-            "outputs": self.outputs,
-            "inputs": [
-                {"id": "tick", "property": "n_intervals", "value": self.n},
-                {"id": "trend-mode", "property": "value", "value": self.mode},
-            ],
-            "state": [{"id": "cursor", "property": "data", "value": self.cursor}],
-            "changedPropIds": ["tick.n_intervals"],
-        }
-
-    def tick(self) -> TickCall:
-        body = json.dumps(self.body())
-        start = time.perf_counter()
-        response = self.client.post("/_dash-update-component", data=body, content_type="application/json")
-        data = response.get_data()
-        elapsed = time.perf_counter() - start
-        self.n += 1
-        if response.status_code == 204:  # every output unchanged
-            return TickCall({}, 0, elapsed)
-        if response.status_code != 200:
-            raise RuntimeError(f"tick failed with HTTP {response.status_code}: {data[:500]!r}")
-        outputs = json.loads(data)["response"]
-        cursor = outputs.get("cursor", {}).get("data")
-        if cursor is not None:
-            self.cursor = cursor
-        return TickCall(outputs, len(data), elapsed)
 
 
 def measure_tick(

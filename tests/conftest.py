@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -21,18 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.broker import free_port
 from tests.support.postgres import PostgresServer, fresh_schema, session_postgres
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 TIERS = ("unit", "integration", "notebook", "browser", "fault")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # -- tiers --------------------------------------------------------------------------------------
@@ -115,7 +109,7 @@ def kafka_broker() -> Iterator[Broker]:
 @pytest.fixture
 def kafka(kafka_broker: Broker) -> Iterator[KafkaConfig]:
     """A KafkaConfig on the test broker with a fresh tweets topic (and its .dlq), deleted after."""
-    from benchmarks.broker import delete_topics
+    from tests.support.broker import delete_topics
     from tweetpulse.kafka.admin import ensure_topics
 
     config = KafkaConfig(bootstrap_servers=kafka_broker.bootstrap, topic=f"tweets-{uuid.uuid4().hex[:10]}")

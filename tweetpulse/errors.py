@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from tweetpulse.secrets import redact
+
 
 class TweetpulseError(Exception):
     """Root of every error tweetpulse raises on purpose.
 
     The message is one line meant for the user: what went wrong and how to fix it. It never shows
     a configured secret: an API's answer quoted in it may echo one (see
-    :mod:`tweetpulse.sources.secrets`).
+    :mod:`tweetpulse.secrets`).
     """
 
     def __str__(self) -> str:
-        from tweetpulse.sources.secrets import redact  # here: the sources package imports this module
-
         return redact(super().__str__())
 
 

@@ -10,7 +10,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-use crate::fxhash::FxMap;
+use rustc_hash::FxHashMap;
 
 const CAPITAL_SIGMA: char = '\u{3a3}';
 
@@ -22,7 +22,7 @@ struct CharInfo {
 
 #[derive(Default)]
 pub struct Chars {
-    memo: FxMap<u32, CharInfo>,
+    memo: FxHashMap<u32, CharInfo>,
 }
 
 #[inline]

@@ -1,12 +1,11 @@
 //! tweetpulse's optional compiled scoring core: `TextBlob(text).sentiment`, bit for bit.
 //!
-//! Python builds the tables from TextBlob's own loader (`tweetpulse.analyzers._textblob_native`)
+//! Python builds the tables from TextBlob's own loader (`tweetpulse.scorers._textblob_native`)
 //! and hands them over once, to [`Engine`]; nothing of TextBlob's lexicon lives in this crate.
 //! `Engine.score(text)` runs the tokenizer ([`tokens`]) and the assessment walk ([`walk`]);
 //! `decode_records(values, max_text)` is the tweet record's fast path for a whole poll batch ([`records`]).
 
 mod chars;
-mod fxhash;
 mod records;
 mod tokens;
 mod walk;
@@ -14,7 +13,7 @@ mod walk;
 use pyo3::prelude::*;
 
 use chars::Chars;
-use fxhash::FxMap;
+use rustc_hash::FxHashMap;
 use tokens::{Scratch, Tokenizer};
 use walk::{Walk, WordInfo};
 
@@ -22,7 +21,7 @@ use walk::{Walk, WordInfo};
 #[pyclass(module = "tweetpulse_native")]
 struct Engine {
     tokenizer: Tokenizer,
-    table: FxMap<Box<str>, WordInfo>,
+    table: FxHashMap<Box<str>, WordInfo>,
     chars: Chars,
     scratch: Scratch,
     walk: Walk,
@@ -52,7 +51,7 @@ impl Engine {
         end_of_sentence: String,
         emoticon_alternatives: Vec<String>,
     ) -> Self {
-        let mut table: FxMap<Box<str>, WordInfo> = FxMap::default();
+        let mut table: FxHashMap<Box<str>, WordInfo> = FxHashMap::default();
         let blank = || WordInfo {
             lexicon: None,
             modifier: false,
@@ -142,4 +141,39 @@ impl Engine {
 fn tweetpulse_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
     m.add_function(wrap_pyfunction!(records::decode_records, m)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        Engine::new(
+            vec![
+                ("good".into(), (0.7, 0.6, 1.0)),
+                ("very".into(), (0.2, 0.3, 1.3)),
+            ],
+            vec!["very".into()],
+            vec!["not".into()],
+            vec![(":)".into(), 0.5)],
+            vec![],
+            vec![],
+            String::new(),
+            vec![],
+            "\n".into(),
+            vec![":)".into()],
+        )
+    }
+
+    #[test]
+    fn the_engine_scores_words_from_its_tables() {
+        Python::attach(|py| {
+            let mut e = engine();
+            assert_eq!(e.words(py, "Very GOOD").unwrap(), vec!["Very", "GOOD"]);
+            assert_eq!(e.lower(py, "GOOD").unwrap(), "good");
+            assert_eq!(e.score(py, "Very GOOD").unwrap(), (0.7 * 1.3, 0.6 * 1.3));
+            assert_eq!(e.score(py, "not good").unwrap(), (-0.35, 0.6));
+            assert_eq!(e.score(py, "nothing known").unwrap(), (0.0, 0.0));
+        });
+    }
 }

@@ -16,7 +16,7 @@
 //! can change are copied (into `Scratch::extra`).
 
 use crate::chars::Chars;
-use crate::fxhash::{FxMap, FxSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use pyo3::prelude::*;
 
 type Span = (usize, usize);
@@ -60,11 +60,11 @@ pub struct Tokenizer {
     rewrite_bytes: [bool; 256],
     contraction_keys: Vec<String>,
     lead: [bool; 128],
-    abbreviations: FxSet<String>,
+    abbreviations: FxHashSet<String>,
     eos: String,
     emoticons: Vec<Vec<Utf8Char>>,
-    by_first: FxMap<char, Vec<usize>>,
-    pairs: FxSet<u64>,
+    by_first: FxHashMap<char, Vec<usize>>,
+    pairs: FxHashSet<u64>,
 }
 
 #[inline]
@@ -98,10 +98,10 @@ impl Tokenizer {
             }
         }
         let emoticons: Vec<Vec<char>> = emoticons.iter().map(|e| e.chars().collect()).collect();
-        let mut by_first: FxMap<char, Vec<usize>> = FxMap::default();
+        let mut by_first: FxHashMap<char, Vec<usize>> = FxHashMap::default();
         // Pairs of characters that a match with an inner space joins: without such a pair in a
         // sentence, every match of step 5 gives back the text it matched.
-        let mut pairs: FxSet<u64> = FxSet::default();
+        let mut pairs: FxHashSet<u64> = FxHashSet::default();
         pairs.insert(pair_key('(', '!'));
         pairs.insert(pair_key('!', ')'));
         for (k, e) in emoticons.iter().enumerate() {
@@ -475,4 +475,27 @@ fn sarcasm(s: &str, out: &mut String) {
         i += 1;
     }
     out.push_str(&s[last..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sarcasm_of(s: &str) -> String {
+        let mut out = String::new();
+        sarcasm(s, &mut out);
+        out
+    }
+
+    #[test]
+    fn sarcasm_marks_become_one_token_as_in_re_sarcasm() {
+        assert_eq!(sarcasm_of("great (!) really ( ! ) ok"), "great (!) really (!) ok");
+        assert_eq!(sarcasm_of("(! ) and ( !)"), "(!) and (!)");
+        assert_eq!(sarcasm_of("(  !) (!"), "(  !) (!");
+    }
+
+    #[test]
+    fn pair_keys_tell_the_order_apart() {
+        assert_ne!(pair_key('(', '!'), pair_key('!', '('));
+    }
 }

@@ -150,3 +150,71 @@ impl Walk {
         (polarity / count, subjectivity / count)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(lexicon: Option<(f64, f64, f64)>, modifier: bool, negation: bool) -> WordInfo {
+        WordInfo {
+            lexicon,
+            modifier,
+            negation,
+            emoticon: None,
+        }
+    }
+
+    fn walk(words: &[(&str, Option<&WordInfo>)]) -> (f64, f64) {
+        let mut w = Walk::default();
+        for (text, info) in words {
+            w.feed(text, *info).expect("no zero intensity here");
+        }
+        w.result()
+    }
+
+    #[test]
+    fn no_assessment_is_zero() {
+        assert_eq!(walk(&[("hello", None)]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_known_word_is_its_own_assessment() {
+        let good = word(Some((0.7, 0.6, 1.0)), false, false);
+        assert_eq!(walk(&[("good", Some(&good))]), (0.7, 0.6));
+    }
+
+    #[test]
+    fn a_modifier_rescales_the_next_word_by_its_intensity() {
+        let very = word(Some((0.2, 0.3, 1.3)), true, false);
+        let good = word(Some((0.7, 0.6, 1.0)), false, false);
+        assert_eq!(
+            walk(&[("very", Some(&very)), ("good", Some(&good))]),
+            (0.7 * 1.3, 0.6 * 1.3)
+        );
+    }
+
+    #[test]
+    fn a_negation_halves_and_inverts_the_next_assessment() {
+        let not = word(None, false, true);
+        let good = word(Some((0.7, 0.6, 1.0)), false, false);
+        assert_eq!(walk(&[("not", Some(&not)), ("good", Some(&good))]), (-0.35, 0.6));
+    }
+
+    #[test]
+    fn an_exclamation_mark_boosts_the_last_polarity_within_bounds() {
+        let good = word(Some((0.7, 0.6, 1.0)), false, false);
+        let best = word(Some((1.0, 0.3, 1.0)), false, false);
+        assert_eq!(walk(&[("good", Some(&good)), ("!", None)]).0, 0.7 * 1.25);
+        assert_eq!(walk(&[("best", Some(&best)), ("!", None)]).0, 1.0);
+    }
+
+    #[test]
+    fn negating_a_zero_intensity_is_pythons_zero_division() {
+        pyo3::Python::initialize();
+        let not = word(None, false, true);
+        let odd = word(Some((0.5, 0.5, 0.0)), false, false);
+        let mut w = Walk::default();
+        w.feed("not", Some(&not)).unwrap();
+        assert!(w.feed("odd", Some(&odd)).is_err());
+    }
+}

@@ -19,14 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tweetpulse.config import KafkaConfig
 from tweetpulse.dashboard import DashboardServer, build_app, listener_health
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.kafka.producer import TweetProducer
 from tweetpulse.keywords import DEFAULT_GROUPS
-from tweetpulse.listener import Listener, ListenerSettings
-from tweetpulse.scoring import Scorer
+from tweetpulse.pipeline.listener import Listener, ListenerSettings
+from tweetpulse.scorers.scoring import TextBlobScorer
 from tweetpulse.sources.sample import SampleSource
-from tweetpulse.store import Store
+from tweetpulse.stores.sqlite import SqliteStore as Store
 
 from ..conftest import ROOT, free_port
 from .conftest import full_page_png
@@ -125,7 +125,7 @@ def test_the_live_page_follows_the_stream(kafka: KafkaConfig, tmp_path: Path, br
             DEFAULT_GROUPS,
             subtitle=f"source: bundled sample · topic {kafka.topic} · store {store.name}",
             health=listener_health(listener),
-            classify=Scorer(neutral_band=settings.neutral_band),
+            classify=TextBlobScorer(neutral_band=settings.neutral_band),
         )
         with DashboardServer(app, "127.0.0.1", free_port()) as server:
             browser.set_window_size(1440, 1000)

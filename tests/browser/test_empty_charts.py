@@ -10,8 +10,8 @@ import time
 from datetime import datetime
 from typing import Any
 
-from tweetpulse.aggregates import Aggregator
 from tweetpulse.dashboard import DashboardServer, build_app
+from tweetpulse.live.aggregates import Aggregator
 
 from .test_dashboard_page import wait_for
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from tests.browser.test_dashboard_page import classify_in_page, wait_for
 from tests.integration.test_listener import produce
-from tweetpulse.config import KafkaConfig
 from tweetpulse.dashboard import DashboardServer
-from tweetpulse.listener import Listener, ListenerSettings
-from tweetpulse.models import Tweet
-from tweetpulse.pipeline import listener_app, page_aggregator
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.pipeline.demo import listener_app, page_aggregator
+from tweetpulse.pipeline.listener import Listener, ListenerSettings
+from tweetpulse.records import Tweet
 
 PAYLOADS = [
     '<img src=x onerror="window.__pwned=1" id="injected-img"> bitcoin is great',

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import Broker, private_broker_run
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 
 
 @pytest.fixture(scope="module")

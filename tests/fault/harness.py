@@ -15,11 +15,12 @@ from confluent_kafka import Consumer, TopicPartition
 
 from tests.integration.test_listener import make_tweets
 from tests.support import processes
-from tweetpulse.aggregates import COUNT, NEG, OVERALL, POS, SCORE, Aggregator
-from tweetpulse.config import KafkaConfig
 from tweetpulse.dashboard.standalone import StoreFollower
-from tweetpulse.models import Tweet
-from tweetpulse.store import Store, read_frame
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.live.aggregates import COUNT, NEG, OVERALL, POS, SCORE, Aggregator
+from tweetpulse.records import Tweet
+from tweetpulse.stores import read_frame
+from tweetpulse.stores.sqlite import SqliteStore as Store
 
 TWEETPULSE = str(Path(sys.executable).parent / "tweetpulse")
 

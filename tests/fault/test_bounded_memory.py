@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.integration.test_listener import produce
-from tweetpulse.aggregates import COUNT, OTHER, OVERALL
-from tweetpulse.config import KafkaConfig
-from tweetpulse.groupcap import MAX_GROUPS
-from tweetpulse.listener import Listener, ListenerSettings
-from tweetpulse.models import Tweet
-from tweetpulse.pipeline import page_aggregator
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.live.aggregates import COUNT, OTHER, OVERALL
+from tweetpulse.live.groupcap import MAX_GROUPS
+from tweetpulse.pipeline.demo import page_aggregator
+from tweetpulse.pipeline.listener import Listener, ListenerSettings
+from tweetpulse.records import Tweet
 
 TWEETS = 5_000
 NAMES_PER_TWEET = 10

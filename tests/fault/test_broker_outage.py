@@ -25,8 +25,8 @@ from tests.fault.harness import (
     wait_stored,
 )
 from tests.fault.scale import pick
-from tweetpulse.config import KafkaConfig
-from tweetpulse.store import read_frame
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.stores import read_frame
 
 TWEETS = pick(3000, 20_000)  # per streamer
 OUTAGE_SECONDS = pick(4, 20)  # the broker is down this long, plus its stop and start (~15 s)

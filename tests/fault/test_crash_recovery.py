@@ -25,8 +25,8 @@ from tests.fault.harness import (
     workers,
 )
 from tests.fault.scale import pick
-from tweetpulse.config import KafkaConfig
-from tweetpulse.store import read_frame
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.stores import read_frame
 
 TWEETS = pick(6000, 50_000)
 REPLAY_SECONDS = pick(30, 90)  # long enough for every fault below to land mid-replay

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.fault.scale import FULL
 from tests.support.bad_messages import GOOD
 from tests.unit.test_worker import Policy, make_worker, message
-from tweetpulse.aggregates import Aggregator, Delta
+from tweetpulse.live.aggregates import Aggregator, Delta
 from tweetpulse.stores.sqlite import SqliteStore
 
 EXAMPLES = 2000 if FULL else 200

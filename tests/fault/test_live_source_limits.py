@@ -22,12 +22,12 @@ import pytest
 from tests.integration.test_streamer import read_topic
 from tests.support.jetstream_server import T0, Connection, FakeAppView, FakeJetstream, identity_event, post_event
 from tests.support.mastodon_server import TOKEN, FakeMastodon, make_status
-from tweetpulse.config import KafkaConfig
-from tweetpulse.models import MAX_FOLLOWERS, Tweet, record_from_dict
-from tweetpulse.pacing import Pacer
-from tweetpulse.sources.bluesky import MAX_EVENT, MAX_HANDLE_CHARS, BlueskySource
-from tweetpulse.sources.mastodon import MastodonSource
-from tweetpulse.streamer import stream
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.pipeline.pacing import Pacer
+from tweetpulse.pipeline.streamer import stream
+from tweetpulse.records import MAX_FOLLOWERS, Tweet, record_from_dict
+from tweetpulse.sources.bluesky.jetstream import MAX_EVENT, MAX_HANDLE_CHARS, BlueskySource
+from tweetpulse.sources.mastodon.source import MastodonSource
 
 A, B, C = "did:plc:alice", "did:plc:bob", "did:plc:carol"
 

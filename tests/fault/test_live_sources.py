@@ -29,7 +29,7 @@ from tests.support.x_server import (
     too_many_requests_body,
 )
 from tests.unit.test_x_source import take
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.sources.x.poll import XPollSource
 from tweetpulse.sources.x.stream import XStreamSource
 

@@ -18,9 +18,9 @@ import requests
 from dash import Dash
 
 from tests.support.dash_client import callback_body, post_callback
-from tweetpulse.aggregates import Aggregator
 from tweetpulse.dashboard import DashboardServer, build_app
 from tweetpulse.dashboard.guard import MAX_BODY
+from tweetpulse.live.aggregates import Aggregator
 
 
 @pytest.fixture

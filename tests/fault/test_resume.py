@@ -10,9 +10,9 @@ from pathlib import Path
 from tests.fault.harness import stored_count
 from tests.fault.scale import pick
 from tests.integration.test_listener import make_tweets, produce
-from tweetpulse.config import KafkaConfig
-from tweetpulse.listener import Listener, ListenerSettings
-from tweetpulse.store import read_frame
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.pipeline.listener import Listener, ListenerSettings
+from tweetpulse.stores import read_frame
 
 TWEETS = pick(6000, 40_000)
 STOPS = pick(4, 8)

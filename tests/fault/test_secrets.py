@@ -30,13 +30,13 @@ from tests.support.x_server import (
     rate_limit_headers,
     too_many_requests_body,
 )
-from tweetpulse.config import KafkaConfig
 from tweetpulse.dashboard import DashboardServer
-from tweetpulse.listener import Listener, ListenerSettings
-from tweetpulse.pacing import Pacer
-from tweetpulse.pipeline import listener_app, page_aggregator
-from tweetpulse.sources.mastodon import MastodonSource
-from tweetpulse.streamer import stream
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.pipeline.demo import listener_app, page_aggregator
+from tweetpulse.pipeline.listener import Listener, ListenerSettings
+from tweetpulse.pipeline.pacing import Pacer
+from tweetpulse.pipeline.streamer import stream
+from tweetpulse.sources.mastodon.source import MastodonSource
 
 MASK = "…" + TOKEN[-4:]
 LEAK = f"btc is up, says the proxy: Authorization: Bearer {TOKEN}"

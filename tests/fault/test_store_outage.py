@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import free_port
 from tests.fault.harness import kill_tree, replay_file, start_listen, start_stream
 from tests.support.postgres import last_line, new_state_dir, private_env, run_setup
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.stores.postgres import TABLE
 
 TWEETS = 3000

@@ -16,10 +16,10 @@ from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, C
 
 from tests.integration.test_listener import make_tweets
 from tests.support.headers import message_headers
-from tweetpulse.config import KafkaConfig
-from tweetpulse.listener import Listener, ListenerSettings
-from tweetpulse.models import Tweet
-from tweetpulse.store import Store
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.pipeline.listener import Listener, ListenerSettings
+from tweetpulse.records import Tweet
+from tweetpulse.stores.sqlite import SqliteStore as Store
 
 
 def produce_raw(kafka: KafkaConfig, items: list[tuple[bytes, bytes, int]], **conf: object) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import ROOT, Broker, free_port
 from tests.support.processes import run_tree
-from tweetpulse.store import read_frame
+from tweetpulse.stores import read_frame
 
 
 def answers(port: int) -> bool:

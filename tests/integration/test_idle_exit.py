@@ -11,9 +11,9 @@ from pathlib import Path
 
 from tests.integration.test_listener import make_tweets, produce
 from tests.support.slow_scorer import SlowScorerSettings
-from tweetpulse.config import KafkaConfig
-from tweetpulse.listener import Listener, ListenerSettings
-from tweetpulse.store import Store
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.pipeline.listener import Listener, ListenerSettings
+from tweetpulse.stores.sqlite import SqliteStore as Store
 
 
 def test_a_slow_scorer_is_not_idle_every_tweet_is_stored(kafka: KafkaConfig, tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Broker, free_port
-from tweetpulse.config import KafkaConfig
 from tweetpulse.kafka.admin import partition_count, wait_ready
+from tweetpulse.kafka.config import KafkaConfig
 
 
 @pytest.fixture

@@ -9,12 +9,13 @@ from pathlib import Path
 from confluent_kafka import Consumer
 
 from tests.support.headers import message_headers
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.kafka.producer import TweetProducer
-from tweetpulse.listener import Listener, ListenerSettings
-from tweetpulse.models import Tweet
-from tweetpulse.scoring import textblob_sentiment
-from tweetpulse.store import Store, read_frame
+from tweetpulse.pipeline.listener import Listener, ListenerSettings
+from tweetpulse.records import Tweet
+from tweetpulse.scorers.scoring import textblob_sentiment
+from tweetpulse.stores import read_frame
+from tweetpulse.stores.sqlite import SqliteStore as Store
 
 WORDS = [
     "bitcoin",

@@ -19,10 +19,11 @@ from tests.support.bad_messages import BAD_MESSAGES
 from tests.support.headers import message_headers
 from tests.support.processes import kill_tree, run_tree
 from tests.support.stores import refusing_store
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.kafka.producer import TweetProducer
-from tweetpulse.listener import Listener, ListenerSettings
-from tweetpulse.store import Store, read_frame
+from tweetpulse.pipeline.listener import Listener, ListenerSettings
+from tweetpulse.stores import read_frame
+from tweetpulse.stores.sqlite import SqliteStore as Store
 
 TWEETPULSE = str(Path(sys.executable).parent / "tweetpulse")
 

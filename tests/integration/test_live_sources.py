@@ -20,8 +20,8 @@ from tests.support.jetstream_server import (
     post_event,
 )
 from tests.support.mastodon_server import TOKEN, FakeMastodon, make_status
-from tweetpulse.config import KafkaConfig
-from tweetpulse.store import read_frame
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.stores import read_frame
 
 A, B = "did:plc:alice", "did:plc:bob"
 

@@ -13,9 +13,9 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.support.processes import run_tree
-from tweetpulse.config import KafkaConfig
 from tweetpulse.kafka.admin import wait_ready
-from tweetpulse.store import Store
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.stores.sqlite import SqliteStore as Store
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from tests.integration.test_listener import make_tweets, produce
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 
 TWEETPULSE = str(Path(sys.executable).parent / "tweetpulse")
 

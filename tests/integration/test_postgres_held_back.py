@@ -13,9 +13,9 @@ import psycopg
 
 from benchmarks.tick import FakeClock
 from tests.support.stores import scored_tweet as tweet
-from tweetpulse.aggregates import Aggregator
 from tweetpulse.dashboard.callbacks import PageModel, tick
 from tweetpulse.dashboard.standalone import StoreFollower
+from tweetpulse.live.aggregates import Aggregator
 from tweetpulse.stores import open_store
 
 

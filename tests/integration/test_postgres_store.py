@@ -13,12 +13,12 @@ import psycopg
 import pytest
 
 from tests.conftest import free_port
-from tests.support.stores import NOW
+from tests.support.stores import NOW, same_tweets
 from tests.support.stores import scored_tweet as tweet
-from tweetpulse.aggregates import Aggregator
 from tweetpulse.dashboard.standalone import StoreFollower
 from tweetpulse.errors import ConfigError, StoreError, StoreUnreachable, TweetpulseError
-from tweetpulse.scored import ScoredTweet
+from tweetpulse.live.aggregates import Aggregator
+from tweetpulse.records import ScoredTweet
 from tweetpulse.stores import History, open_store, read_frame
 from tweetpulse.stores.postgres import _INSERT_SQL, InsertMethod, PostgresStore
 
@@ -43,16 +43,6 @@ def test_a_postgresql_url_opens_a_postgres_store_and_never_shows_its_password(pg
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_insert_returns_only_the_ids_newly_stored(pg_store_url: str, method: InsertMethod) -> None:
-    with pg(pg_store_url, method) as store:
-        assert store.insert([tweet(1), tweet(2)]) == {"t1", "t2"}
-        assert store.insert([tweet(2), tweet(3), tweet(3)]) == {"t3"}  # stored before, and twice in one batch
-        assert store.insert([]) == set() and store.count() == 3
-        assert store.insert([tweet(i) for i in range(4, 5004)]) == {f"t{i}" for i in range(4, 5004)}
-        assert store.count() == 5003
-
-
-@pytest.mark.parametrize("method", METHODS)
 def test_nul_characters_are_replaced_and_the_batch_is_kept(pg_store_url: str, method: InsertMethod) -> None:
     bad = tweet(7)._replace(text="nul\x00here", author="a\x00b", keywords=["bit\x00coin"])
     with pg(pg_store_url, method) as store:
@@ -60,32 +50,6 @@ def test_nul_characters_are_replaced_and_the_batch_is_kept(pg_store_url: str, me
         stored = store.follow(10)
     assert [t.text for t in stored] == ["text 1", "nul\ufffdhere"]
     assert stored[1].author == "a\ufffdb" and stored[1].keywords == ["bit\ufffdcoin"]
-
-
-def same(got: list[ScoredTweet], want: list[ScoredTweet]) -> bool:
-    """The same tweets, field for field, times to the microsecond (what a timestamptz keeps)."""
-
-    def close(a: float | None, b: float | None) -> bool:
-        return a == b or (a is not None and b is not None and abs(a - b) <= 1e-6)
-
-    return len(got) == len(want) and all(
-        g._replace(produced_at=None, scored_at=0.0) == w._replace(produced_at=None, scored_at=0.0)
-        and close(g.produced_at, w.produced_at)
-        and close(g.scored_at, w.scored_at)
-        for g, w in zip(got, want, strict=True)
-    )
-
-
-def test_follow_returns_what_was_inserted_field_for_field(pg_store_url: str) -> None:
-    tweets = [tweet(i, NOW + i / 7, [] if i % 4 == 0 else ["bitcoin", "dogecoin"]) for i in range(1, 9)]
-    with pg(pg_store_url) as writer, pg(pg_store_url, create=False) as reader:
-        writer.insert(tweets[:5])
-        writer.insert(tweets[5:])
-        # at most the limit, then the rest, in order
-        assert same(reader.follow(3) + reader.follow(10), tweets)
-        assert reader.follow(10) == []
-        writer.insert([tweets[0], tweet(20, NOW - 60)])  # t1 again: not followed twice
-        assert same(reader.follow(10), [tweet(20, NOW - 60)])
 
 
 def test_history_and_read_frame_agree_with_sqlite(pg_store_url: str, tmp_path: Path) -> None:
@@ -98,7 +62,7 @@ def test_history_and_read_frame_agree_with_sqlite(pg_store_url: str, tmp_path: P
             answers.append(store.history(since=int(NOW - 50), authors_since=int(NOW - 80), recent=5, latencies=30))
     lite, post = answers
     assert sorted(post.before) == sorted(lite.before)
-    assert post.window == lite.window and post.authors == lite.authors and same(post.recent, lite.recent)
+    assert post.window == lite.window and post.authors == lite.authors and same_tweets(post.recent, lite.recent)
     assert post.latencies == pytest.approx(lite.latencies)
     assert sum(t.tweets for t in post.before) + sum(t.tweets for t in post.window) == 40
     frames = [read_frame(location, since=NOW - 20) for location in (tmp_path / "s.db", pg_store_url)]
@@ -276,11 +240,13 @@ def test_scored_tweets_keep_their_types(pg_store_url: str) -> None:
 
 
 def test_the_analysis_reads_a_postgres_store_and_names_it_without_the_password(pg_store_url: str) -> None:
-    from tweetpulse import analysis
+    from tweetpulse.workbook import analysis
 
-    frame = analysis.load(pg_store_url)
-    assert frame.empty and "has no tweets yet" in analysis.describe(frame, pg_store_url)
-    with open_store(pg_store_url) as store:
+    frame = analysis.load(pg_store_url)  # no table yet: an empty frame, and the table is not created
+    assert frame.empty and "does not exist yet" in analysis.describe(frame, pg_store_url)
+    assert not open_store(pg_store_url).exists()
+    with open_store(pg_store_url) as store:  # made here
+        assert "has no tweets yet" in analysis.describe(analysis.load(pg_store_url), pg_store_url)
         store.insert([tweet(i, NOW + i) for i in range(6)])
     frame = analysis.load(pg_store_url)
     text = analysis.describe(frame, pg_store_url)

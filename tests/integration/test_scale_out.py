@@ -21,14 +21,14 @@ import pytest
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
-from benchmarks.broker import delete_topics
 from tests.conftest import Broker
 from tests.integration.test_listener import make_tweets, produce
+from tests.support.broker import delete_topics
 from tests.support.processes import kill_tree
-from tweetpulse.aggregates import COUNT, NEG, NEU, OVERALL, POLARITY, POS, SCORE, Aggregator
-from tweetpulse.config import KafkaConfig
 from tweetpulse.dashboard.standalone import StoreFollower
 from tweetpulse.kafka.admin import ensure_topics
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.live.aggregates import COUNT, NEG, NEU, OVERALL, POLARITY, POS, SCORE, Aggregator
 from tweetpulse.stores import open_store
 
 TWEETPULSE = str(Path(sys.executable).parent / "tweetpulse")

@@ -18,11 +18,11 @@ from tests.conftest import free_port
 from tests.fault.harness import TWEETPULSE
 from tests.integration.test_stream_cli import cli_env, kafka_args, run
 from tests.support.dash_client import callback_body, post_callback
-from tweetpulse.aggregates import Aggregator
-from tweetpulse.config import KafkaConfig
 from tweetpulse.dashboard import DashboardServer, build_app, listener_health
-from tweetpulse.listener import Listener
-from tweetpulse.settings import ListenerSettings
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.live.aggregates import Aggregator
+from tweetpulse.pipeline.listener import Listener
+from tweetpulse.pipeline.settings import ListenerSettings
 
 
 def statuses(kafka: KafkaConfig, timeout: float = 10) -> list[dict[str, Any]]:

@@ -21,10 +21,10 @@ from typing import Any
 import orjson
 import pytest
 
-from benchmarks.broker import delete_topics
 from tests.integration.test_streamer import by_id, read_topic, topic_size
+from tests.support.broker import delete_topics
 from tests.support.x_server import STREAM_PATH, TOKEN, FakeXServer, StreamScript, unauthorized_body
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 
 TWEETPULSE = str(Path(sys.executable).parent / "tweetpulse")
 

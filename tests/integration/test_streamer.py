@@ -1,7 +1,7 @@
 """The streamer against the real broker: every replay format lands on the topic exactly, nothing dropped.
 
 Each test writes a small dataset in ``tmp_path`` (broken rows included), streams it with
-:func:`tweetpulse.streamer.stream` into the fresh topic of the ``kafka`` fixture and reads the whole
+:func:`tweetpulse.pipeline.streamer.stream` into the fresh topic of the ``kafka`` fixture and reads the whole
 topic back (its size from the partitions' watermarks, so an extra or a missing record shows). The
 expected records are worked out here from the file itself (ids, text, followers, keywords, times),
 not by running the replay module again.
@@ -26,13 +26,13 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcepti
 
 import tweetpulse.kafka.producer as producer_module
 from tests.support.replay_files import kaggle_bitcoin_csv
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import SCHEMA_VERSION, Tweet
-from tweetpulse.pacing import Pacer
+from tweetpulse.pipeline.pacing import Pacer
+from tweetpulse.pipeline.streamer import StreamSummary, stream
+from tweetpulse.records import SCHEMA_VERSION, Tweet
 from tweetpulse.sources.replay import ReplaySource
 from tweetpulse.sources.sample import SampleSource
-from tweetpulse.streamer import StreamSummary, stream
 
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 MATCH = KeywordMatcher().match  # the default groups: bitcoin, ethereum, dogecoin

@@ -24,7 +24,7 @@ from tests.notebook.test_notebooks import execute, outputs_text
 from tests.notebook.test_workbook_notebooks import ROWS, plotly_figures
 from tests.support.stores import stored_row, write_store
 from tweetpulse.dashboard.theme import GROUP_COLOURS
-from tweetpulse.notebook import static_image_browser
+from tweetpulse.workbook.notebook import static_image_browser
 
 PLOTLY_JS = re.compile(r"plotly\.js v\d+\.\d+\.\d+")  # the banner at the top of the embedded library
 NEW_PLOT = re.compile(r"Plotly\.newPlot\(\s*\"([0-9a-f-]{36})\"")

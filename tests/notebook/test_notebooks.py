@@ -13,8 +13,8 @@ from pathlib import Path
 import papermill as pm
 
 from tests.conftest import ROOT, free_port
-from tweetpulse.config import KafkaConfig
-from tweetpulse.store import read_frame
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.stores import read_frame
 
 NOTEBOOKS = ("streamer.ipynb", "listener.ipynb", "notebooks/analysis.ipynb", "notebooks/evaluation.ipynb")
 
@@ -119,8 +119,7 @@ def test_streamer_notebook_streams_bluesky_live(kafka: KafkaConfig, tmp_path: Pa
             rate=None,
             duration=60.0,
             limit=3,
-            bluesky_url=js.url,
-            bluesky_appview=appview.url,
+            options={"url": js.url, "appview": appview.url},
             topic=kafka.topic,
             bootstrap_servers=kafka.bootstrap_servers,
         )

@@ -40,8 +40,8 @@ def learnable_rows(per_label: int = 30) -> list[Row]:
 
 def trained_model(folder: Path, per_label: int = 30, folds: int = 3) -> tuple[Path, Any]:
     """A model file ``tweetpulse train`` wrote from :func:`learnable_rows` (and its TrainResult)."""
-    from tweetpulse.labeled import read_labeled
-    from tweetpulse.training import train_to_file
+    from tweetpulse.workbook.labeled import read_labeled
+    from tweetpulse.workbook.training import train_to_file
 
     dataset = read_labeled(write_labeled(folder / "labeled.csv", learnable_rows(per_label)))
     path = folder / "model.skops"

@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from tweetpulse.analyzers._textblob_native import PURE_PYTHON, PURE_PYTHON_ENV, native_core
+from tweetpulse.scorers._textblob_native import PURE_PYTHON, PURE_PYTHON_ENV, native_core
 
 ENGINES = ("python", "native")
 

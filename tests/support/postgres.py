@@ -6,7 +6,7 @@ and stops and removes it afterwards. ``TWEETPULSE_TEST_POSTGRES_URL=postgresql:/
 tests against a server you already have instead (the script then only creates the database).
 
 A test that needs PostgreSQL and can't have it FAILS (it never skips). The script helpers and
-``fresh_schema`` are shared with the benchmarks (:mod:`benchmarks.pgserver`).
+``fresh_schema`` are shared with the benchmarks (:mod:`tests.support.pgserver`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from benchmarks.pgserver import (
+from tests.support.pgserver import (
     SCRIPT_SETTINGS,
     fresh_schema,
     last_line,

@@ -1,6 +1,6 @@
 """A scorer that takes its time, for tests of what a slow scorer must not break (``--idle-exit``).
 
-Spawned workers build their analyzer from their settings (``settings.analyzer()``), so a test
+Spawned workers build their analyzer from their settings (``settings.make_scorer()``), so a test
 hands the listener :class:`SlowScorerSettings`: pickled by reference, it rebuilds in the worker
 (which gets the test's ``sys.path``) and gives TextBlob's scores, ``delay`` seconds per tweet late.
 """
@@ -11,14 +11,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tweetpulse.analyzers.base import Sentiment, SentimentAnalyzer
-from tweetpulse.settings import ListenerSettings
+from tweetpulse.pipeline.settings import ListenerSettings
+from tweetpulse.scorers.base import Scorer, Sentiment
 
 
 class SlowAnalyzer:
     """``inner``'s results, ``delay`` seconds per text later (per text and per batch alike)."""
 
-    def __init__(self, inner: SentimentAnalyzer, delay: float) -> None:
+    def __init__(self, inner: Scorer, delay: float) -> None:
         self.inner = inner
         self.delay = delay
         self.name = inner.name
@@ -42,5 +42,5 @@ class SlowScorerSettings(ListenerSettings):
 
     delay: float = 0.001
 
-    def analyzer(self) -> SentimentAnalyzer:
-        return SlowAnalyzer(super().analyzer(), self.delay)
+    def make_scorer(self) -> Scorer:
+        return SlowAnalyzer(super().make_scorer(), self.delay)

@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from tweetpulse.store import COLUMNS, ScoredTweet, Store
+from tweetpulse.records import COLUMNS, ScoredTweet
 from tweetpulse.stores.sqlite import SqliteStore
+from tweetpulse.stores.sqlite import SqliteStore as Store
 
 T0 = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC
 NOW = T0
@@ -38,6 +39,20 @@ def scored_tweet(i: int, scored_at: float = NOW, keywords: list[str] | None = No
         kafka_offset=i,
         produced_at=None if i % 4 == 0 else scored_at - 0.1,
         scored_at=scored_at,
+    )
+
+
+def same_tweets(got: list[ScoredTweet], want: list[ScoredTweet]) -> bool:
+    """The same tweets, field for field, times to the microsecond (what every backend keeps)."""
+
+    def close(a: float | None, b: float | None) -> bool:
+        return a == b or (a is not None and b is not None and abs(a - b) <= 1e-6)
+
+    return len(got) == len(want) and all(
+        g._replace(produced_at=None, scored_at=0.0) == w._replace(produced_at=None, scored_at=0.0)
+        and close(g.produced_at, w.produced_at)
+        and close(g.scored_at, w.scored_at)
+        for g, w in zip(got, want, strict=True)
     )
 
 

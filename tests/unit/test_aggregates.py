@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from tweetpulse.aggregates import (
+from tweetpulse.live.aggregates import (
     ABS,
     COUNT,
     NEG,
@@ -17,9 +17,9 @@ from tweetpulse.aggregates import (
     TWEETS,
     Aggregator,
     AuthorWindow,
-    DeltaBuilder,
     percentile,
 )
+from tweetpulse.live.delta import DeltaBuilder
 
 
 def test_delta_sums_per_group_and_overall() -> None:
@@ -166,8 +166,8 @@ def test_latency_percentiles_and_counts() -> None:
 
 
 def test_fold_counts_one_stored_tweet_everywhere_the_page_looks() -> None:
-    from tweetpulse.aggregates import fold, recent_row
-    from tweetpulse.scored import ScoredTweet
+    from tweetpulse.live.delta import fold, recent_row
+    from tweetpulse.records import ScoredTweet
 
     tweet = ScoredTweet(
         "t1",

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tests.support.stores import stored_row, write_store
-from tweetpulse import analysis, charts
+from tweetpulse.workbook import analysis, charts
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from tests.support.labeled_files import trained_model
-from tweetpulse.analyzers import Sentiment, SentimentAnalyzer, make_analyzer, sentiments
-from tweetpulse.analyzers.base import BatchAnalyzer, PerText
-from tweetpulse.analyzers.registry import ANALYZERS
-from tweetpulse.labeled import read_labeled
+from tweetpulse.scorers import Scorer, Sentiment, make_scorer
+from tweetpulse.scorers.base import BandedScorer
+from tweetpulse.scorers.registry import SCORERS
+from tweetpulse.workbook.labeled import read_labeled
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +29,8 @@ def shared_texts(shared_csv: Path) -> list[str]:
 def test_batch_equals_one_by_one(name: str, model_spec: str, shared_csv: Path) -> None:
     spec = model_spec if name == "model" else name
     texts = shared_texts(shared_csv)
-    one_by_one = [make_analyzer(spec, cache_size=0).sentiment(t) for t in texts]
-    analyzer = make_analyzer(spec, cache_size=0)
+    one_by_one = [make_scorer(spec, cache_size=0).sentiment(t) for t in texts]
+    analyzer = make_scorer(spec, cache_size=0)
     batch = analyzer.sentiments(texts)
     assert len(batch) == len(texts) == len(one_by_one)
     assert batch == one_by_one  # exact float equality, item for item
@@ -42,14 +42,14 @@ def test_batch_equals_one_by_one(name: str, model_spec: str, shared_csv: Path) -
     assert len({s.polarity for s in batch}) > 20  # the texts really differ: equality is not vacuous
 
 
-def test_every_registered_scorer_has_the_batch_method(model_spec: str) -> None:
-    for name in ANALYZERS:
-        analyzer = make_analyzer(model_spec if name == "model" else name)
-        assert isinstance(analyzer, BatchAnalyzer), name
+def test_every_registered_scorer_is_a_banded_scorer_with_the_batch_method(model_spec: str) -> None:
+    for name in SCORERS:
+        scorer = make_scorer(model_spec if name == "model" else name)
+        assert isinstance(scorer, BandedScorer) and callable(scorer.sentiments), name
 
 
 def test_the_model_scores_a_batch_with_one_predict_proba(model_spec: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    analyzer = make_analyzer(model_spec)
+    analyzer = make_scorer(model_spec)
     pipeline = analyzer._pipeline  # type: ignore[attr-defined]
     calls: list[int] = []
     original = pipeline.predict_proba
@@ -64,7 +64,7 @@ def test_the_model_scores_a_batch_with_one_predict_proba(model_spec: str, monkey
 
 
 def test_vader_scores_each_distinct_text_of_a_batch_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    analyzer = make_analyzer("vader")
+    analyzer = make_scorer("vader")
     seen: list[str] = []
     original = analyzer._polarity_scores  # type: ignore[attr-defined]
 
@@ -77,7 +77,7 @@ def test_vader_scores_each_distinct_text_of_a_batch_once(monkeypatch: pytest.Mon
     assert seen == ["great!", "awful"] and out[0] == out[2] == out[3] != out[1]
 
 
-class Doubling(PerText):
+class Doubling(BandedScorer):
     """A scorer written with only ``sentiment``: the default batch method loops it."""
 
     name = "doubling"
@@ -91,6 +91,5 @@ class Doubling(PerText):
 
 
 def test_the_default_batch_method_loops_sentiment() -> None:
-    scorer: SentimentAnalyzer = Doubling()
+    scorer: Scorer = Doubling()
     assert scorer.sentiments(["a", "abc", ""]) == [Sentiment(0.01, 0.5), Sentiment(0.03, 0.5), Sentiment(0.0, 0.5)]
-    assert sentiments(scorer, ["ab"]) == [Sentiment(0.02, 0.5)]

@@ -1,4 +1,5 @@
-"""The e2e benchmark's figures: the steady rate (10% → 90% stored), the start time, and their targets."""
+"""The benchmarks' own figures: the e2e steady rate (10% → 90% stored), the start time and their targets, and
+the page tick hook."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import pytest
 from benchmarks import report
 from benchmarks.__main__ import ratio
 from benchmarks.bench_e2e import Progress, TimedAggregator, steady_by_scored_at, steady_rate
+from benchmarks.tick import bench_app
+from tweetpulse.live.delta import Delta
 
 pytestmark = pytest.mark.unit
 
 
-def stored(n: int) -> dict[str, object]:
+def stored(n: int) -> Delta:
     return {"counters": {"consumed": n, "stored": n, "duplicates": 0, "dead": 0}}
 
 
@@ -79,3 +82,9 @@ def test_the_speed_up_compares_the_steady_rate_with_the_baseline() -> None:
     assert both is not None
     assert both["value"] == 10.0
     assert both["settings"]["from_start_ratio"] == 5.0
+
+
+def test_bench_hook_reports_time_and_payload() -> None:
+    result = bench_app(10_000, ticks=8)
+    assert result["tick_p95_bytes"] < 20_000 and result["tick_max_bytes"] < 20_000
+    assert 0 < result["tick_p50_ms"] < 500

@@ -22,8 +22,8 @@ from tests.support.jetstream_server import (
     post_event,
 )
 from tweetpulse.errors import SourceError
-from tweetpulse.models import Tweet
-from tweetpulse.sources.bluesky import BlueskySource
+from tweetpulse.records import Tweet
+from tweetpulse.sources.bluesky.jetstream import BlueskySource
 from tweetpulse.sources.replay import ReplaySource
 
 A, B, C = "did:plc:alice", "did:plc:bob", "did:plc:carol"
@@ -147,7 +147,9 @@ def test_appview_rate_limit_and_errors_back_off_and_are_reported_once(
     assert [t.followers for t in got] == [120, 120]  # waited through the back-off, within the bound
     assert [len(call) for call in appview.calls] == [1, 1, 1, 1]  # 429, 502, 502, then the answer
     warnings = [
-        r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and r.name.endswith("bluesky_profiles")
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.WARNING and r.name == "tweetpulse.sources.bluesky.profiles"
     ]
     assert len(warnings) == 2, warnings  # the trouble once, and the recovery
     assert "rate-limits profile lookups (429)" in warnings[0] and "followers null meanwhile" in warnings[0]

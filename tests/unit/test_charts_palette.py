@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tweetpulse import charts
-from tweetpulse.analysis import UNGROUPED
 from tweetpulse.dashboard.figures import trend_figure
 from tweetpulse.dashboard.theme import GROUP_COLOURS, MUTED, display_name
+from tweetpulse.workbook import charts
+from tweetpulse.workbook.analysis import UNGROUPED
 
 
 def test_notebook_lines_use_the_page_colours() -> None:

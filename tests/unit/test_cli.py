@@ -18,7 +18,7 @@ from tests.conftest import free_port
 from tests.support.native import require_native
 from tests.support.stores import damaged_store, other_layout_store
 from tweetpulse.cli import main
-from tweetpulse.scoring import textblob_sentiment
+from tweetpulse.scorers.scoring import textblob_sentiment
 
 
 def test_score_json_is_textblob_exact(capsys: pytest.CaptureFixture[str]) -> None:
@@ -135,8 +135,9 @@ def test_unknown_scorer_is_one_line_listing_the_known_ones(command: str, capsys:
 
 
 def test_listen_and_demo_hand_the_scorer_name_to_the_workers() -> None:
-    from tweetpulse.cli import build_parser, listener_settings
-    from tweetpulse.config import KafkaConfig
+    from tweetpulse.cli import build_parser
+    from tweetpulse.cli.commands import listener_settings
+    from tweetpulse.kafka.config import KafkaConfig
 
     for command in ("listen", "demo"):
         args = build_parser().parse_args([command, "--scorer", "textblob", "--neutral-band", "0.2"])
@@ -207,8 +208,8 @@ def test_an_unusable_store_file_is_one_line_for_every_command(
 def test_listen_exits_1_naming_a_stopped_partition(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import tweetpulse.pipeline as pipeline
-    from tweetpulse.listener import Summary
+    import tweetpulse.pipeline.demo as pipeline
+    from tweetpulse.pipeline.listener import Summary
 
     line = "partition tweets[0] stopped at offset 50: a dead letter could not be written (too large)"
     monkeypatch.setattr(pipeline, "run_listener", lambda *a, **k: Summary(consumed=3, stored=3, stopped=[line]))

@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from tweetpulse import cli, config, models
+from tweetpulse import cli
+from tweetpulse import records as models
+from tweetpulse.sources import live, source_specs
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
@@ -28,20 +30,29 @@ def test_module_docstring_lists_every_command() -> None:
 
 def test_defaults_are_the_code_constants() -> None:
     parser = cli.build_parser()
-    assert parser.parse_args(["stream"]).poll_interval == config.DEFAULT_POLL_INTERVAL
+    assert parser.parse_args(["stream"]).poll_interval == live.DEFAULT_POLL_INTERVAL
     for command in ("listen", "demo"):
         assert parser.parse_args([command]).max_text == models.DEFAULT_MAX_TEXT
-    assert f"(poll mode; default: {config.DEFAULT_POLL_INTERVAL})" in subcommand_help("stream")
+    assert f"(poll mode; default: {live.DEFAULT_POLL_INTERVAL})" in subcommand_help("stream")
     assert f"dead-lettered (default: {models.DEFAULT_MAX_TEXT})" in subcommand_help("listen")
 
 
 def test_defaults_follow_the_constants_when_they_change(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(config, "DEFAULT_POLL_INTERVAL", 42.5)
     monkeypatch.setattr(models, "DEFAULT_MAX_TEXT", 1234)
     parser = cli.build_parser()
-    assert parser.parse_args(["stream"]).poll_interval == 42.5
     assert parser.parse_args(["listen"]).max_text == 1234
-    assert "default: 42.5" in subcommand_help("stream") and "default: 1234" in subcommand_help("listen")
+    assert "default: 1234" in subcommand_help("listen")
+
+
+def test_every_source_option_is_on_the_command_line_with_its_own_default() -> None:
+    parsed = vars(cli.build_parser().parse_args(["stream"]))
+    options = [option for spec in source_specs() for option in spec.options]
+    assert {option.flag for option in options} >= {"--dataset", "--x-mode", "--lang", "--record", "--poll-interval"}
+    for option in options:
+        assert option.flag in subcommand_help("stream")
+        assert parsed[option.dest] == (
+            (option.type or str)(option.unset) if isinstance(option.unset, str) else option.unset
+        )
 
 
 def test_the_command_list_names_every_source_stream_takes() -> None:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tweetpulse.config import KafkaConfig, default_bootstrap, parse_client_settings
 from tweetpulse.errors import ConfigError
+from tweetpulse.kafka.config import KafkaConfig, default_bootstrap, parse_client_settings
 
 
 def test_bootstrap_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,18 +10,19 @@ from typing import Any
 import pytest
 from dash import Dash, Patch, no_update
 
-from benchmarks.tick import FakeClock, TickClient, bench_app
 from tests.conftest import ROOT
-from tweetpulse.aggregates import COUNT, NEG, NEU, POS, SCORE, Aggregator, DeltaBuilder
+from tests.support.tick_client import FakeClock, TickClient
 from tweetpulse.cli import build_parser
 from tweetpulse.cli import main as cli_main
-from tweetpulse.config import DEFAULT_REFRESH_MS
 from tweetpulse.dashboard.app import build_app, stop_app
 from tweetpulse.dashboard.callbacks import PageModel, on_classify, tick, tick_outputs
 from tweetpulse.dashboard.figures import labels_bar_figure, pie_figure, rate_figure, trend_figure
 from tweetpulse.dashboard.health import HealthSampler
 from tweetpulse.dashboard.panels import classify, fixed, latest_row
-from tweetpulse.scoring import Scorer, make_analyzer
+from tweetpulse.live import DEFAULT_REFRESH_MS
+from tweetpulse.live.aggregates import COUNT, NEG, NEU, POS, SCORE, Aggregator
+from tweetpulse.live.delta import DeltaBuilder
+from tweetpulse.scorers.scoring import TextBlobScorer, make_scorer
 
 GROUPS = ["overall", "bitcoin", "ethereum", "dogecoin"]
 T0 = 1_700_000_000
@@ -344,21 +345,21 @@ def test_status_says_whether_tweets_are_flowing() -> None:
 def test_classify_gives_what_tweetpulse_score_gives(text: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["score", "--json", "--followers", "120", text]) == 0
     expected = json.loads(capsys.readouterr().out)
-    got = classify(Scorer(), text, 120, 1000)
+    got = classify(TextBlobScorer(), text, 120, 1000)
     assert got["ok"] and got["label"] == expected["label"]
     assert got["polarity"] == expected["polarity"] and got["subjectivity"] == expected["subjectivity"]
     assert got["weight"] == expected["weight"] == math.log(121) and got["score"] == expected["score"]
 
 
 def test_classify_is_friendly_with_empty_long_or_odd_input() -> None:
-    scorer = Scorer()
+    scorer = TextBlobScorer()
     assert "Type something" in classify(scorer, "   ", None, 100)["message"]
     assert "up to 100" in classify(scorer, "x" * 101, None, 100)["message"]
     assert "whole number" in classify(scorer, "good", -3, 100)["message"]
     assert "whole number" in classify(scorer, "good", "many", 100)["message"]
     unknown = classify(scorer, "good", None, 100)
     assert unknown["ok"] and unknown["weight"] == 1.0 and unknown["followers"] is None
-    banded = classify(Scorer(neutral_band=0.9), "good", None, 100)
+    banded = classify(TextBlobScorer(neutral_band=0.9), "good", None, 100)
     assert banded["label"] == "neutral"  # the listener's own neutral band
 
 
@@ -372,14 +373,14 @@ def test_the_classify_callback_renders_the_result() -> None:
 
 
 def test_the_classify_box_uses_the_analyzer_the_page_was_given() -> None:
-    analyzer = make_analyzer("textblob", neutral_band=0.9)
+    analyzer = make_scorer("textblob", neutral_band=0.9)
     app = build_app(Aggregator(), classify=analyzer)
     model = page_model(app)
-    assert model.analyzer is analyzer
+    assert model.scorer is analyzer
     view = json.dumps(on_classify(model, 1, "good", None).to_plotly_json(), default=str)
     assert "tp-badge neutral" in view and "scorer: textblob" in view  # the listener's band, and its name
     assert classify(analyzer, "good", None, 100)["scorer"] == "textblob"
-    assert page_model(build_app(Aggregator())).analyzer.name == "textblob"  # no analyzer given: the default
+    assert page_model(build_app(Aggregator())).scorer.name == "textblob"  # no analyzer given: the default
 
 
 # -- through Dash ---------------------------------------------------------------------------------------
@@ -421,12 +422,6 @@ def test_ticks_through_dash_dispatch_stay_small() -> None:
         assert call.outputs["trend"]["extendData"][0]["x"][0] == [(T0 + i + 1) * 1000]
         assert call.payload_bytes < 20_000
     stop_app(app)
-
-
-def test_bench_hook_reports_time_and_payload() -> None:
-    result = bench_app(10_000, ticks=8)
-    assert result["tick_p95_bytes"] < 20_000 and result["tick_max_bytes"] < 20_000
-    assert 0 < result["tick_p50_ms"] < 500
 
 
 def test_totals_helpers_agree() -> None:

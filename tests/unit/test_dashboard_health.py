@@ -6,8 +6,8 @@ import threading
 import time
 from typing import Any
 
-from tweetpulse.config import KafkaConfig
 from tweetpulse.dashboard.health import HealthSampler, RateMeter, lag_probe, listener_health
+from tweetpulse.kafka.config import KafkaConfig
 
 
 class FakeListener:

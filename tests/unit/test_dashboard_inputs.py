@@ -22,12 +22,13 @@ from hypothesis import strategies as st
 from benchmarks.tick import FakeClock
 from tests.support.dash_client import callback_body_for
 from tests.support.stores import scored_tweet
-from tweetpulse.aggregates import Aggregator, DeltaBuilder
 from tweetpulse.dashboard.app import build_app, stop_app
 from tweetpulse.dashboard.callbacks import PageModel, clean_cursor, tick
 from tweetpulse.dashboard.guard import MAX_DEPTH
 from tweetpulse.dashboard.standalone import StoreFollower, store_groups
-from tweetpulse.store import Store
+from tweetpulse.live.aggregates import Aggregator
+from tweetpulse.live.delta import DeltaBuilder
+from tweetpulse.stores.sqlite import SqliteStore as Store
 
 GROUPS = ["overall", "bitcoin", "ethereum", "dogecoin"]
 T0 = 1_700_000_000

@@ -6,10 +6,10 @@ import json
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from tweetpulse.aggregates import Aggregator
-from tweetpulse.analyzers.vader import VaderAnalyzer
 from tweetpulse.dashboard.app import build_app
 from tweetpulse.dashboard.panels import classify
+from tweetpulse.live.aggregates import Aggregator
+from tweetpulse.scorers.vader import VaderScorer
 
 from .test_dashboard import page_model
 
@@ -20,14 +20,14 @@ def layout_text(app: object) -> str:
 
 def test_header_names_the_scorer() -> None:
     assert "scorer: textblob" in layout_text(build_app(Aggregator()))
-    vader_page = layout_text(build_app(Aggregator(), classify=VaderAnalyzer()))
+    vader_page = layout_text(build_app(Aggregator(), classify=VaderScorer()))
     assert "scorer: vader" in vader_page and "TextBlob-exact" not in vader_page
 
 
 def test_classify_box_uses_vader_when_the_page_does() -> None:
-    app = build_app(Aggregator(), classify=VaderAnalyzer())
+    app = build_app(Aggregator(), classify=VaderScorer())
     text = "Bitcoin is GREAT!!! but fees suck"
-    got = classify(page_model(app).analyzer, text, None, 1000)
+    got = classify(page_model(app).scorer, text, None, 1000)
     compound = SentimentIntensityAnalyzer().polarity_scores(text)["compound"]
     assert got["ok"] and got["polarity"] == compound
     assert got["label"] == ("positive" if compound > 0.05 else "negative" if compound < -0.05 else "neutral")

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.tick import FakeClock, TickClient
-from tweetpulse.aggregates import COUNT, NEG, POS, SCORE, Aggregator
+from tests.support.tick_client import FakeClock, TickClient
 from tweetpulse.cli import main as cli_main
 from tweetpulse.dashboard.app import build_app
 from tweetpulse.dashboard.standalone import StoreFollower, run_dashboard, store_groups
 from tweetpulse.errors import ConfigError
-from tweetpulse.store import ScoredTweet, Store
+from tweetpulse.live.aggregates import COUNT, NEG, POS, SCORE, Aggregator
+from tweetpulse.records import ScoredTweet
+from tweetpulse.stores.sqlite import SqliteStore as Store
 
 NOW = 1_700_000_000
 
@@ -151,10 +152,10 @@ def test_the_follower_folds_stored_tweets_exactly_as_the_workers_do(tmp_path: Pa
     """The same messages through a worker (its deltas) and through the store (the follower's): the same page."""
     from confluent_kafka import TIMESTAMP_CREATE_TIME, Message
 
-    from tweetpulse.aggregates import Delta
-    from tweetpulse.models import Tweet
-    from tweetpulse.settings import ListenerSettings
-    from tweetpulse.worker import Budget, Worker
+    from tweetpulse.live.aggregates import Delta
+    from tweetpulse.pipeline.settings import ListenerSettings
+    from tweetpulse.pipeline.worker import Budget, Worker
+    from tweetpulse.records import Tweet
 
     path = tmp_path / "same.db"
     Store(path).open()

@@ -6,8 +6,8 @@ import hashlib
 
 from confluent_kafka import Message
 
-from tweetpulse.deadletter import RECORD_OVERHEAD, Headers, Letter, dead_letter_headers, fit, headers_size
 from tweetpulse.errors import InvalidRecord
+from tweetpulse.pipeline.deadletter import RECORD_OVERHEAD, Headers, Letter, dead_letter_headers, fit, headers_size
 
 
 def bad(value: bytes, headers: Headers | None = None, key: bytes | None = b"k") -> Message:

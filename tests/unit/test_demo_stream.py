@@ -12,8 +12,8 @@ import pytest
 from textblob import TextBlob
 
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import record_from_dict
-from tweetpulse.pipeline import fresh_demo_store
+from tweetpulse.pipeline.demo import fresh_demo_store
+from tweetpulse.records import record_from_dict
 from tweetpulse.sources.composer import ComposedSource
 
 N = 12_000

@@ -8,10 +8,10 @@ import pytest
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
 from tests.support.labeled_files import write_labeled
-from tweetpulse.analyzers import Sentiment, label_for
-from tweetpulse.analyzers.base import PerText
-from tweetpulse.evaluation import band_sweep, evaluate, metrics, render, worst_disagreements
-from tweetpulse.labeled import LabeledSet, read_labeled
+from tweetpulse.scorers import Sentiment, label_for
+from tweetpulse.scorers.base import BandedScorer
+from tweetpulse.workbook.evaluation import band_sweep, evaluate, metrics, render, worst_disagreements
+from tweetpulse.workbook.labeled import LabeledSet, read_labeled
 
 TRUTH = ["positive", "positive", "positive", "negative", "negative", "neutral", "neutral", "neutral"]
 GUESS = ["positive", "positive", "negative", "negative", "positive", "neutral", "positive", "negative"]
@@ -51,7 +51,7 @@ def test_lengths_must_match() -> None:
         metrics(["positive"], [])
 
 
-class FixedAnalyzer(PerText):
+class FixedAnalyzer(BandedScorer):
     """Polarity looked up from a table: the evaluation is tested without any real scorer."""
 
     name = "fixed"

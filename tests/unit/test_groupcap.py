@@ -6,8 +6,9 @@ import tracemalloc
 
 import pytest
 
-from tweetpulse.aggregates import COUNT, OTHER, OVERALL, Aggregator, DeltaBuilder
-from tweetpulse.groupcap import MAX_GROUP_NAME, MAX_GROUPS, GroupCap
+from tweetpulse.live.aggregates import COUNT, OTHER, OVERALL, Aggregator
+from tweetpulse.live.delta import Delta, DeltaBuilder
+from tweetpulse.live.groupcap import MAX_GROUP_NAME, MAX_GROUPS, GroupCap
 
 
 @pytest.mark.unit
@@ -32,7 +33,7 @@ def test_names_of_one_tweet_count_each_series_once() -> None:
     assert cap.names([""]) == (OVERALL, OTHER)
 
 
-def unique_name_deltas(tweets: int, names_per_tweet: int, per_delta: int = 500) -> list[dict[str, object]]:
+def unique_name_deltas(tweets: int, names_per_tweet: int, per_delta: int = 500) -> list[Delta]:
     """What a worker sends for ``tweets`` records that each carry ``names_per_tweet`` never-seen names."""
     builder = DeltaBuilder(0)
     deltas = []
@@ -50,7 +51,7 @@ def unique_name_deltas(tweets: int, names_per_tweet: int, per_delta: int = 500) 
 def test_unique_names_cost_bounded_series_and_counts_stay_right() -> None:
     deltas = unique_name_deltas(5_000, 10)
     # the worker's deltas carry at most MAX_GROUPS named series (+ overall, other) per second
-    assert max(len({g for _s, g, _b in d["buckets"]}) for d in deltas) <= MAX_GROUPS + 2  # type: ignore[attr-defined]
+    assert max(len({g for _s, g, _b in d["buckets"]}) for d in deltas) <= MAX_GROUPS + 2
     agg = Aggregator(groups=["bitcoin", "ethereum", "dogecoin"])
     for delta in deltas:
         agg.fold(delta)

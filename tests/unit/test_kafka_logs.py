@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.kafka.logs import FORGET_AFTER, ClientLog
 
 FAIL = (

@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.labeled_files import write_labeled
 from tweetpulse.errors import DatasetError
-from tweetpulse.labeled import read_labeled
+from tweetpulse.workbook.labeled import read_labeled
 
 
 def test_rows_labels_and_what_was_left_out(tmp_path: Path) -> None:

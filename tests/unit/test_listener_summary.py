@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tweetpulse.listener import Listener, Summary
-from tweetpulse.settings import ListenerSettings
-from tweetpulse.worker import PartitionStopped
+from tweetpulse.pipeline.listener import Listener, Summary
+from tweetpulse.pipeline.settings import ListenerSettings
+from tweetpulse.pipeline.worker import PartitionStopped
 
 pytestmark = pytest.mark.unit
 

@@ -12,9 +12,9 @@ import pytest
 from tests.support.mastodon_server import TOKEN, FakeMastodon, Step, make_status
 from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet
-from tweetpulse.sources._html import html_to_text
-from tweetpulse.sources.mastodon import MastodonSource, hashtags, status_to_tweet
+from tweetpulse.records import Tweet
+from tweetpulse.sources.mastodon.html import html_to_text
+from tweetpulse.sources.mastodon.source import MastodonSource, hashtags, status_to_tweet
 from tweetpulse.sources.replay import ReplaySource
 
 BTC = make_status(

@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 
 from tests.support.labeled_files import learnable_rows, trained_model, write_labeled
-from tweetpulse.analyzers.model import ModelAnalyzer
 from tweetpulse.cli import main
 from tweetpulse.errors import ConfigError
-from tweetpulse.modelfile import MAGIC, load_model, read_header, sklearn_version
-from tweetpulse.settings import ListenerSettings
-from tweetpulse.worker import WorkerFailed, worker_main
+from tweetpulse.pipeline.settings import ListenerSettings
+from tweetpulse.pipeline.worker import WorkerFailed, worker_main
+from tweetpulse.scorers.model import ModelScorer
+from tweetpulse.scorers.modelfile import MAGIC, load_model, read_header, sklearn_version
 
 
 class Payload:
@@ -175,17 +175,16 @@ def test_a_file_with_types_a_model_never_holds_is_refused(model: tuple[Path, obj
     for name, (payload, words) in cases.items():
         evil = _with_payload(path, payload, tmp_path, f"{name}.skops")
         with pytest.raises(ConfigError) as info:
-            ModelAnalyzer(evil)
+            ModelScorer(evil)
         assert words in str(info.value) and "tweetpulse train" in str(info.value), name
     # a schema edited by hand to name another function of a trusted module's neighbour
-    data = (
-        path.read_bytes().replace(b'"tweet_words"', b'"system"').replace(b"tweetpulse.tweetfeatures", b"os" + b" " * 21)
-    )
+    module = b"tweetpulse.scorers.features"
+    data = path.read_bytes().replace(b'"tweet_words"', b'"system"').replace(module, b"os" + b" " * (len(module) - 2))
     assert b'"system"' in data
     evil = tmp_path / "edited.skops"
     evil.write_bytes(data)
     with pytest.raises(ConfigError, match=r"damaged|never does"):
-        ModelAnalyzer(evil)
+        ModelScorer(evil)
 
 
 def test_refuses_other_versions_damage_and_oversized_archives(
@@ -205,17 +204,17 @@ def test_refuses_other_versions_damage_and_oversized_archives(
         bad = tmp_path / f"{name}.skops"
         bad.write_bytes(content)
         with pytest.raises(ConfigError) as info:
-            ModelAnalyzer(bad)
+            ModelScorer(bad)
         message = str(info.value)
         assert words in message and "\n" not in message and "tweetpulse train" in message, name
     with pytest.raises(ConfigError, match="check the path"):
-        ModelAnalyzer(tmp_path / "missing.skops")
-    monkeypatch.setattr("tweetpulse.modelfile.MAX_UNPACKED_BYTES", 1000)
+        ModelScorer(tmp_path / "missing.skops")
+    monkeypatch.setattr("tweetpulse.scorers.modelfile.MAX_UNPACKED_BYTES", 1000)
     with pytest.raises(ConfigError, match="unpacks to more than a model needs"):
-        ModelAnalyzer(path)
-    monkeypatch.setattr("tweetpulse.modelfile.MAX_FILE_BYTES", 1000)
+        ModelScorer(path)
+    monkeypatch.setattr("tweetpulse.scorers.modelfile.MAX_FILE_BYTES", 1000)
     with pytest.raises(ConfigError, match="more than a model needs"):
-        ModelAnalyzer(path)
+        ModelScorer(path)
 
 
 def test_header_metadata_holds_the_cross_validated_scores(model: tuple[Path, object]) -> None:

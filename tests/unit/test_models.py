@@ -11,8 +11,7 @@ import pytest
 from tests.support.bad_messages import BAD_MESSAGES, GOOD
 from tweetpulse.errors import InvalidRecord
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import RecordFields, Tweet, parse_record, record_fields, usable_text
-from tweetpulse.scored import ScoredTweet
+from tweetpulse.records import RecordFields, ScoredTweet, Tweet, parse_record, record_fields, usable_text
 from tweetpulse.sources.replay import ReplaySource
 from tweetpulse.sources.x.v2 import tweets_from_v2
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from IPython.core.formatters import DisplayFormatter
 
-from tweetpulse import notebook
+from tweetpulse.workbook import notebook
 
 
 class Frontend:

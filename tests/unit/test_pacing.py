@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from tweetpulse.errors import ConfigError
-from tweetpulse.models import Tweet
-from tweetpulse.pacing import MAX_SLEEP, MIN_SLEEP, Pacer
+from tweetpulse.pipeline.pacing import MAX_SLEEP, MIN_SLEEP, Pacer
+from tweetpulse.records import Tweet
 
 
 class FakeTime:

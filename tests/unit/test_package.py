@@ -14,7 +14,12 @@ MODULES = sorted(info.name for info in pkgutil.walk_packages(tweetpulse.__path__
 
 
 def test_every_module_is_found() -> None:
-    assert {"tweetpulse.cli", "tweetpulse.config", "tweetpulse.sources.x", "tweetpulse.dashboard.health"} <= {*MODULES}
+    assert {
+        "tweetpulse.cli.commands",
+        "tweetpulse.kafka.config",
+        "tweetpulse.sources.x",
+        "tweetpulse.dashboard.health",
+    } <= {*MODULES}
 
 
 @pytest.mark.parametrize("name", MODULES)

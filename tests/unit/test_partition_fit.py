@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tweetpulse.config import DEFAULT_PARTITIONS
-from tweetpulse.listener import partition_fit
+from tweetpulse.kafka.config import DEFAULT_PARTITIONS
+from tweetpulse.pipeline.listener import partition_fit
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3, 4, 6, 12])

@@ -8,7 +8,7 @@ import pytest
 from confluent_kafka import KafkaError, Message
 
 import tweetpulse.kafka.producer as producer_module
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.kafka.logs import FORGET_AFTER
 from tweetpulse.kafka.producer import TweetProducer
 

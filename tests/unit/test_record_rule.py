@@ -7,12 +7,20 @@ from collections.abc import Iterator
 
 import pytest
 
-from tweetpulse.models import MAX_FOLLOWERS, MAX_ID, Tweet, fit_record, record_from_dict, usable_followers
+from tweetpulse.records import (
+    MAX_FOLLOWERS,
+    MAX_ID,
+    Tweet,
+    fit_record,
+    record_from_dict,
+    redact_record,
+    usable_followers,
+)
+from tweetpulse.secrets import forget_secret, register_secret
 from tweetpulse.sources.base import SkippedRows, conform
 from tweetpulse.sources.fields import iso_utc
-from tweetpulse.sources.mastodon_poll import same_origin
-from tweetpulse.sources.mastodon_sse import OVERSIZED, bounded_lines, sse_events
-from tweetpulse.sources.secrets import forget_secret, redact_record, register_secret
+from tweetpulse.sources.mastodon.poll import same_origin
+from tweetpulse.sources.mastodon.sse import OVERSIZED, bounded_lines, sse_events
 
 SECRET = "unit-secret-token-0123456789abcdef"
 MASK = "…" + SECRET[-4:]

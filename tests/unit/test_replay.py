@@ -13,7 +13,7 @@ import pytest
 from tests.support.replay_files import BITCOIN_HEADER, kaggle_bitcoin_csv
 from tweetpulse.errors import ConfigError, DatasetError
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet, record_from_dict
+from tweetpulse.records import Tweet, record_from_dict
 from tweetpulse.sources.detect import detect_format
 from tweetpulse.sources.fields import iso_utc, twitter_time
 from tweetpulse.sources.formats import FORMATS

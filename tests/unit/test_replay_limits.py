@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from tests.support.replay_files import BITCOIN_HEADER
-from tweetpulse.models import MAX_FOLLOWERS, Tweet
+from tweetpulse.records import MAX_FOLLOWERS, Tweet
 from tweetpulse.sources.fields import count, followers_problem
 from tweetpulse.sources.lines import MAX_RECORD_LINES
 from tweetpulse.sources.replay import ReplaySource

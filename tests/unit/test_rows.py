@@ -21,13 +21,12 @@ from benchmarks import data
 from tests.conftest import SHARED_DATA
 from tests.support.bad_messages import BAD_MESSAGES, GOOD
 from tests.support.native import require_native
-from tweetpulse import models
+from tweetpulse import records
 from tweetpulse.errors import InvalidRecord
-from tweetpulse.models import MAX_FOLLOWERS, RecordFields, native_decoder, record_fields, records_fields
-from tweetpulse.scored import ScoredTweet
-from tweetpulse.scoring import SentimentAnalyzer, make_analyzer, weight
-from tweetpulse.settings import ListenerSettings
-from tweetpulse.worker import Budget, Worker
+from tweetpulse.pipeline.settings import ListenerSettings
+from tweetpulse.pipeline.worker import Budget, Worker
+from tweetpulse.records import MAX_FOLLOWERS, RecordFields, ScoredTweet, native_decoder, record_fields, records_fields
+from tweetpulse.scorers.scoring import Scorer, make_scorer, weight
 
 NOW = 1_700_000_000.25
 
@@ -41,7 +40,7 @@ def as_bits(value: object) -> object:
     return (type(value).__name__, value)
 
 
-def per_tweet(messages: Sequence[Message], analyzer: SentimentAnalyzer, max_text: int) -> tuple[list, list]:
+def per_tweet(messages: Sequence[Message], analyzer: Scorer, max_text: int) -> tuple[list, list]:
     """The rule one tweet at a time: record_fields, the analyzer's sentiment, weight, label."""
     rows, dead = [], []
     for msg in messages:
@@ -83,7 +82,7 @@ def batch(
 ) -> tuple[list, list]:
     """The worker's batch path: one ``prepare`` over every message, with or without the compiled decoder."""
     if not native:
-        monkeypatch.setattr(models, "native_decoder", lambda: None)
+        monkeypatch.setattr(records, "native_decoder", lambda: None)
     letters = Letters()
     settings = ListenerSettings(scorer=scorer, max_text=max_text)
     worker = Worker(0, settings, lambda _: None, Budget(None), lambda: False, dead_letters=letters, clock=lambda: NOW)
@@ -248,7 +247,7 @@ def test_batch_rows_equal_the_per_tweet_rule(scorer: str, native: bool, monkeypa
     if scorer == "vader":  # VADER takes seconds on a 10,000-character text: the short ones do here
         values = [v for v in values if v is None or len(v) < 2000]
     messages = messages_of(values)
-    reference = per_tweet(messages, make_analyzer(scorer), 10_000)
+    reference = per_tweet(messages, make_scorer(scorer), 10_000)
     got = batch(messages, scorer, 10_000, native, monkeypatch)
     assert len(got[0]) == len(reference[0]) > 600 and len(got[1]) == len(reference[1]) > 50
     assert [as_bits(tuple(t)) for t in got[0]] == [as_bits(tuple(t)) for t in reference[0]]
@@ -258,7 +257,7 @@ def test_batch_rows_equal_the_per_tweet_rule(scorer: str, native: bool, monkeypa
 def test_a_batch_of_repeats_and_a_small_text_cap_stay_exact(monkeypatch: pytest.MonkeyPatch) -> None:
     values = [orjson.dumps({**GOOD, "id": str(i % 7), "text": "good " * (i % 5 + 1)}) for i in range(40)]
     messages = messages_of(values)
-    reference = per_tweet(messages, make_analyzer(), 12)
+    reference = per_tweet(messages, make_scorer(), 12)
     got = batch(messages, "textblob", 12, True, monkeypatch)
     assert [as_bits(tuple(t)) for t in got[0]] == [as_bits(tuple(t)) for t in reference[0]]
     assert got[1] == reference[1] and {r for _, r, _ in got[1]} == {"text-too-long"}

@@ -16,7 +16,7 @@ import orjson
 import pytest
 
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet, record_from_dict
+from tweetpulse.records import Tweet, record_from_dict
 from tweetpulse.sources.sample import SampleSource, sample_bytes
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from tweetpulse.analyzers import make_analyzer
-from tweetpulse.analyzers.vader import VaderAnalyzer
 from tweetpulse.errors import ConfigError
-from tweetpulse.scoring import textblob_sentiment
+from tweetpulse.scorers import make_scorer
+from tweetpulse.scorers.scoring import textblob_sentiment
+from tweetpulse.scorers.vader import VaderScorer
 
 TEXTS = [
     "Bitcoin is doing GREAT today!!! :)",
@@ -21,7 +21,7 @@ TEXTS = [
 
 
 def test_textblob_is_the_exact_scorer() -> None:
-    analyzer = make_analyzer("textblob")
+    analyzer = make_scorer("textblob")
     assert analyzer.name == "textblob" and analyzer.neutral_band == 0.0
     for text in TEXTS:
         assert tuple(analyzer.sentiment(text)) == textblob_sentiment(text)
@@ -29,7 +29,7 @@ def test_textblob_is_the_exact_scorer() -> None:
 
 def test_vader_polarity_is_its_compound_score() -> None:
     reference = SentimentIntensityAnalyzer()
-    analyzer = make_analyzer("vader")
+    analyzer = make_scorer("vader")
     assert analyzer.name == "vader" and analyzer.neutral_band == 0.05
     for text in TEXTS:
         scores = reference.polarity_scores(text)
@@ -41,7 +41,7 @@ def test_vader_polarity_is_its_compound_score() -> None:
 
 
 def test_vader_documented_neutral_band() -> None:
-    vader = VaderAnalyzer()
+    vader = VaderScorer()
     assert [vader.label(p) for p in (0.06, 0.05, 0.0, -0.05, -0.06)] == [
         "positive",
         "neutral",
@@ -49,8 +49,8 @@ def test_vader_documented_neutral_band() -> None:
         "neutral",
         "negative",
     ]
-    assert VaderAnalyzer(neutral_band=0.5).label(0.4) == "neutral"
-    assert make_analyzer("vader", neutral_band=0.0).label(0.01) == "positive"
+    assert VaderScorer(neutral_band=0.5).label(0.4) == "neutral"
+    assert make_scorer("vader", neutral_band=0.0).label(0.01) == "positive"
 
 
 @pytest.mark.parametrize(
@@ -64,11 +64,11 @@ def test_vader_documented_neutral_band() -> None:
 )
 def test_bad_scorer_names_say_what_to_give(spec: str, words: list[str]) -> None:
     with pytest.raises(ConfigError) as info:
-        make_analyzer(spec)
+        make_scorer(spec)
     assert all(word in str(info.value) for word in words)
 
 
 @pytest.mark.parametrize("band", [-0.1, 1.0])
 def test_bad_band(band: float) -> None:
     with pytest.raises(ConfigError, match="neutral band"):
-        make_analyzer("vader", neutral_band=band)
+        make_scorer("vader", neutral_band=band)

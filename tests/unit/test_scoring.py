@@ -16,10 +16,18 @@ from textblob import TextBlob
 from textblob._text import EMOTICONS
 from textblob.en import sentiment as textblob_pattern_sentiment
 
-from benchmarks.corpus import generate_tweets
+from tests.support.corpus import generate_tweets
 from tests.support.native import engine, require_native
-from tweetpulse.analyzers._textblob_tokens import tables, token_string
-from tweetpulse.scoring import Scorer, TweetScore, make_analyzer, score_tweet, textblob_sentiment, tweet_scorer, weight
+from tweetpulse.scorers._textblob_tokens import tables, token_string
+from tweetpulse.scorers.scoring import (
+    TextBlobScorer,
+    TweetScore,
+    make_scorer,
+    score_texts,
+    score_tweet,
+    textblob_sentiment,
+    weight,
+)
 
 VALIDATION_CSV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "twitter_validation_sample.csv"
 
@@ -33,7 +41,7 @@ __all__ = ["engine"]  # the fixture, imported
 
 
 def _mismatches(texts: list[str], engine: str) -> list[tuple[str, tuple[float, float], tuple[float, float]]]:
-    scorer = Scorer(cache_size=0, engine=engine)
+    scorer = TextBlobScorer(cache_size=0, engine=engine)
     assert scorer.engine == engine
     bad: list[tuple[str, tuple[float, float], tuple[float, float]]] = []
     for text in texts:
@@ -160,7 +168,7 @@ EDGE_CASES = [
 @pytest.mark.unit
 @pytest.mark.parametrize("text", EDGE_CASES)
 def test_edge_cases_match_textblob_exactly(text: str, engine: str) -> None:
-    ours = Scorer(cache_size=0, engine=engine).sentiment(text)
+    ours = TextBlobScorer(cache_size=0, engine=engine).sentiment(text)
     reference = tuple(TextBlob(text).sentiment)
     assert ours == reference
     assert _bits(ours) == _bits((reference[0], reference[1]))
@@ -277,7 +285,7 @@ def test_native_token_stream_matches_textblob_tokenizer() -> None:
     require_native()
     import tweetpulse_native
 
-    from tweetpulse.analyzers._textblob_native import engine_arguments
+    from tweetpulse.scorers._textblob_native import engine_arguments
 
     native = tweetpulse_native.Engine(**engine_arguments(tables()))
     texts = [*EDGE_CASES, *_validation_texts(), *generate_tweets(3000, seed=11)]
@@ -294,7 +302,7 @@ def test_textblob_sentiment_is_the_plain_reference() -> None:
 
 @pytest.mark.unit
 def test_cache_returns_identical_results_and_counts_hits() -> None:
-    scorer = Scorer()
+    scorer = TextBlobScorer()
     texts = ["great coin!", "awful week :(", "great coin!", "", "great coin!", "awful week :("]
     results = [scorer.sentiment(t) for t in texts]
     assert results == [textblob_sentiment(t) for t in texts]
@@ -307,7 +315,7 @@ def test_cache_returns_identical_results_and_counts_hits() -> None:
 
 @pytest.mark.unit
 def test_cache_is_bounded_and_evicts_oldest() -> None:
-    scorer = Scorer(cache_size=2)
+    scorer = TextBlobScorer(cache_size=2)
     for text in ("a good", "b bad", "c nice"):  # "a good" is evicted
         scorer.sentiment(text)
     assert scorer.cache_info()["size"] == 2
@@ -320,7 +328,7 @@ def test_cache_is_bounded_and_evicts_oldest() -> None:
 
 @pytest.mark.unit
 def test_cache_disabled_never_hits() -> None:
-    scorer = Scorer(cache_size=0)
+    scorer = TextBlobScorer(cache_size=0)
     for _ in range(3):
         assert scorer.sentiment("so good") == textblob_sentiment("so good")
     assert (scorer.hits, scorer.misses) == (0, 3)
@@ -330,7 +338,7 @@ def test_cache_disabled_never_hits() -> None:
 @pytest.mark.unit
 def test_cached_scoring_of_retweet_heavy_corpus_is_exact() -> None:
     texts = generate_tweets(3000, seed=5)
-    scorer = Scorer(cache_size=512)
+    scorer = TextBlobScorer(cache_size=512)
     assert [scorer.sentiment(t) for t in texts] == [textblob_sentiment(t) for t in texts]
     assert scorer.hits > 0 and scorer.hits + scorer.misses == len(texts)
 
@@ -338,14 +346,14 @@ def test_cached_scoring_of_retweet_heavy_corpus_is_exact() -> None:
 @pytest.mark.unit
 def test_invalid_settings_are_rejected() -> None:
     with pytest.raises(ValueError):
-        Scorer(cache_size=-1)
+        TextBlobScorer(cache_size=-1)
     with pytest.raises(ValueError):
-        Scorer(neutral_band=-0.1)
+        TextBlobScorer(neutral_band=-0.1)
 
 
 @pytest.mark.unit
 def test_label_default_band() -> None:
-    scorer = Scorer()
+    scorer = TextBlobScorer()
     assert scorer.label(0.0) == "neutral"
     assert scorer.label(-0.0) == "neutral"
     assert scorer.label(1e-12) == "positive"
@@ -356,7 +364,7 @@ def test_label_default_band() -> None:
 
 @pytest.mark.unit
 def test_label_with_neutral_band() -> None:
-    scorer = Scorer(neutral_band=0.1)
+    scorer = TextBlobScorer(neutral_band=0.1)
     assert scorer.label(0.1) == "neutral"
     assert scorer.label(-0.1) == "neutral"
     assert scorer.label(0.05) == "neutral"
@@ -381,7 +389,7 @@ def test_weight_values() -> None:
 
 @pytest.mark.unit
 def test_score_tweet_gives_weight_score_and_label() -> None:
-    scorer = Scorer()
+    scorer = TextBlobScorer()
     text = "Bitcoin looks AMAZING today!!! :)"
     polarity, subjectivity = textblob_sentiment(text)
     assert polarity > 0
@@ -399,18 +407,18 @@ def test_score_tweet_gives_weight_score_and_label() -> None:
 @pytest.mark.unit
 def test_score_tweet_labels_by_the_analyzers_neutral_band() -> None:
     text = "good"  # polarity 0.7
-    assert score_tweet(make_analyzer("textblob"), text, 5).label == "positive"
-    banded = score_tweet(make_analyzer("textblob", neutral_band=0.7), text, 5)
+    assert score_tweet(make_scorer("textblob"), text, 5).label == "positive"
+    banded = score_tweet(make_scorer("textblob", neutral_band=0.7), text, 5)
     assert banded.label == "neutral" and banded.polarity == 0.7 and banded.score == math.log(6) * 0.7
-    assert score_tweet(make_analyzer("textblob", neutral_band=0.7), "bad bad terrible", 5).label == "negative"
+    assert score_tweet(make_scorer("textblob", neutral_band=0.7), "bad bad terrible", 5).label == "negative"
 
 
 @pytest.mark.unit
-def test_the_listeners_bound_scorer_gives_score_tweets_fields() -> None:
-    scorer = Scorer(neutral_band=0.1)
-    score = tweet_scorer(scorer)
-    for text, followers in [("great coin!", 120), ("awful week :(", None), ("", 0), ("meh ok", 10**9)]:
-        fields = score(text, followers)
+def test_the_listeners_batch_scoring_gives_score_tweets_fields() -> None:
+    scorer = TextBlobScorer(neutral_band=0.1)
+    cases = [("great coin!", 120), ("awful week :(", None), ("", 0), ("meh ok", 10**9)]
+    batch = score_texts(scorer, [text for text, _ in cases], [followers for _, followers in cases])
+    for (text, followers), fields in zip(cases, batch, strict=True):
         assert fields == tuple(score_tweet(scorer, text, followers))
         assert [f.hex() for f in fields[:4]] == [f.hex() for f in score_tweet(scorer, text, followers)[:4]]
         assert fields[2].hex() == weight(followers).hex()

@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 
 from tweetpulse.errors import SourceError
-from tweetpulse.sources.base import SkippedRows
-from tweetpulse.sources.recorder import Recorder
-from tweetpulse.sources.secrets import (
+from tweetpulse.secrets import (
     RedactSecrets,
     forget_secret,
     mask_token,
@@ -23,6 +21,8 @@ from tweetpulse.sources.secrets import (
     redacting_handler,
     register_secret,
 )
+from tweetpulse.sources.base import SkippedRows
+from tweetpulse.sources.recorder import Recorder
 
 pytestmark = pytest.mark.unit
 

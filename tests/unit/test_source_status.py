@@ -8,7 +8,7 @@ import pytest
 
 from tweetpulse.errors import SourceError
 from tweetpulse.kafka.status import MAX_RECORD_BYTES, MAX_TEXT, parse_status, status_line, status_record
-from tweetpulse.sources._live import LiveState, LiveStatus, short
+from tweetpulse.sources.live import LiveState, LiveStatus, short
 
 pytestmark = pytest.mark.unit
 

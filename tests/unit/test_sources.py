@@ -1,4 +1,5 @@
-"""The sources registry: ``open_source`` by name, one-line errors, close(), and no tweepy unless X is used."""
+"""The sources registry: a spec per source, ``open_source`` by name, one-line errors, and no client library
+unless a live source is opened."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import pytest
 
 from tweetpulse.errors import ConfigError
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet
-from tweetpulse.sources import SOURCE_NAMES, SOURCES, SourceRequest, open_source
-from tweetpulse.sources.base import SkippedRows
+from tweetpulse.options import Option
+from tweetpulse.records import Tweet
+from tweetpulse.sources import SOURCES, SourceRequest, open_source, source_names, source_specs
+from tweetpulse.sources.base import SkippedRows, SourceSpec
 from tweetpulse.sources.replay import ReplaySource
 from tweetpulse.sources.sample import SampleSource
 
@@ -30,32 +32,59 @@ class ListedSource:
         self.closed = False
 
     def __iter__(self) -> Iterator[Tweet]:
-        return iter([Tweet(id="1", text=f"from {self.request.dataset}", source=self.name)])
+        return iter([Tweet(id="1", text=f"from {self.request.options['dataset']}", source=self.name)])
 
     def close(self) -> None:
         self.closed = True
 
 
+LISTED = SourceSpec(
+    "listed",
+    "a listed source",
+    ListedSource,
+    options=(Option("--dataset", "dataset", "where"), Option("--colour", "colour", "which")),
+)
+
+
 def test_the_registry_names_the_cli_choices() -> None:
-    assert SOURCE_NAMES == ("sample", "replay", "x", "bluesky", "mastodon")
+    assert source_names() == ("sample", "synthetic", "replay", "x", "bluesky", "mastodon")
+    assert [spec.name for spec in source_specs()] == list(source_names())
     assert isinstance(open_source("sample", loop=True), SampleSource)
 
 
+def test_every_spec_says_what_it_is() -> None:
+    specs = {spec.name: spec for spec in source_specs()}
+    assert all(spec.label and callable(spec.open) for spec in specs.values())
+    assert {name for name, spec in specs.items() if spec.live} == {"x", "bluesky", "mastodon"}
+    assert {name for name, spec in specs.items() if spec.demo} == {"sample", "synthetic", "bluesky", "mastodon"}
+    assert {name: spec.replay_format for name, spec in specs.items() if spec.replay_format} == {
+        "x": "x-v2-jsonl",
+        "bluesky": "jetstream-jsonl",
+        "mastodon": "mastodon-jsonl",
+    }
+    flags = [option.flag for spec in specs.values() for option in spec.options]
+    assert all(flag.startswith("--") for flag in flags)
+
+
 def test_a_new_source_is_one_registry_entry(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(SOURCES, "listed", f"{__name__}:ListedSource")
+    monkeypatch.setitem(SOURCES, "listed", f"{__name__}:LISTED")
     matcher = KeywordMatcher()
 
-    source = open_source("listed", dataset="here.jsonl", matcher=matcher, loop=True, colour="red")
+    source = open_source("listed", matcher, loop=True, dataset="here.jsonl", colour="red")
 
     assert isinstance(source, ListedSource)
     assert source.request == SourceRequest(
-        "listed", dataset="here.jsonl", matcher=matcher, loop=True, options={"colour": "red"}
+        "listed", matcher=matcher, loop=True, options={"dataset": "here.jsonl", "colour": "red"}
     )
     assert [t.text for t in source] == ["from here.jsonl"]
+    with pytest.raises(ConfigError, match=r"^--source listed has no option mode: see tweetpulse stream --help$"):
+        open_source("listed", mode="poll")
 
 
 def test_opener_errors_are_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"^unknown source 'twitter': use sample, replay, x, bluesky or mastodon$"):
+    with pytest.raises(
+        ConfigError, match=r"^unknown source 'twitter': use sample, synthetic, replay, x, bluesky or mastodon$"
+    ):
         open_source("twitter")
     with pytest.raises(ConfigError, match=r"^--source replay needs --dataset PATH"):
         open_source("replay")
@@ -82,10 +111,33 @@ def test_naming_sources_and_replaying_x_v2_need_no_tweepy(tmp_path: Path) -> Non
     path.write_text('{"data": {"id": "1", "text": "eth"}}\n')
     code = (
         "import sys\n"
-        "from tweetpulse.sources import SOURCE_NAMES, open_source\n"
+        "from tweetpulse.sources import open_source, source_specs\n"
+        "assert len(source_specs()) == 6\n"
+        "from tweetpulse.cli import build_parser\n"
+        "build_parser()  # every source's options on the command line\n"
         f"tweets = list(open_source('replay', dataset={str(path)!r}))\n"
         "assert [t.keywords for t in tweets] == [['ethereum']], tweets\n"
-        "assert 'tweepy' not in sys.modules and 'requests' not in sys.modules, 'imported a client library'\n"
+        "assert not {'tweepy', 'requests', 'websockets'} & set(sys.modules), 'imported a client library'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_every_live_source_shares_one_base_one_state_and_one_closing() -> None:
+    from tweetpulse.closing import Closing
+    from tweetpulse.sources.bluesky.jetstream import BlueskySource
+    from tweetpulse.sources.live import LiveSource, LiveState, LiveStatus
+    from tweetpulse.sources.mastodon.source import MastodonSource
+    from tweetpulse.sources.x.poll import XPollSource
+    from tweetpulse.sources.x.stream import XStreamSource
+
+    for cls in (XStreamSource, XPollSource, BlueskySource, MastodonSource):
+        assert issubclass(cls, LiveSource) and issubclass(cls, Closing), cls
+        assert cls.progress_every == 1
+    seen: list[LiveStatus] = []
+    source = XPollSource("a-token-of-thirty-characters-x", api_base="http://127.0.0.1:9", on_status=seen.append)
+    assert isinstance(source.live, LiveState) and source.status().source == "x:poll"
+    source._set_state("retrying", error="boom with a-token-of-thirty-characters-x", retry_in=4.0)
+    assert (source.state, source.retry_in) == ("retrying", 4.0) and seen[-1] == source.status()
+    assert "a-token-of-thirty-characters-x" not in (source.last_error or "") and "boom" in (source.last_error or "")
+    source.close()

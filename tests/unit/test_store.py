@@ -9,7 +9,8 @@ import pytest
 
 from tests.support.stores import damaged_store, other_layout_store, scored
 from tweetpulse.errors import ConfigError, StoreError
-from tweetpulse.store import COLUMNS, ScoredTweet, Store, read_frame
+from tweetpulse.records import ScoredTweet
+from tweetpulse.stores.sqlite import SqliteStore as Store
 
 
 def row(i: int, scored_at: float = 1700000000.0) -> ScoredTweet:
@@ -35,30 +36,12 @@ def row(i: int, scored_at: float = 1700000000.0) -> ScoredTweet:
     )
 
 
-def test_insert_reports_only_new_ids(tmp_path: Path) -> None:
+def test_the_store_file_is_in_wal_mode(tmp_path: Path) -> None:
+    """Readers (the page) never block the writers (the workers). The contract every backend keeps is
+    tests/integration/test_store_contract.py."""
     with Store(tmp_path / "s.db") as store:
         assert store.insert([row(1), row(2)]) == {"t1", "t2"}
-        assert store.insert([row(2), row(3), row(3)]) == {"t3"}
-        assert store.count() == 3
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-
-
-def test_large_batches_span_statements(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
-        assert len(store.insert([row(i) for i in range(5000)])) == 5000
-        assert store.count() == 5000
-
-
-def test_read_frame(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    with Store(path) as store:
-        store.insert([row(i) for i in range(5)])
-    frame = read_frame(path)
-    assert list(frame.columns) == list(COLUMNS)
-    assert frame["keywords"].iloc[0] == ["bitcoin"]
-    assert str(frame["scored_at"].dt.tz) == "UTC"
-    assert len(read_frame(path, since=1700000002.0)) == 2
-    assert len(read_frame(path, since="2023-11-14 22:13:22")) == 2
 
 
 def _writer(path: str, start: int) -> None:
@@ -123,23 +106,3 @@ def test_reading_a_damaged_store_is_one_clear_line(tmp_path: Path) -> None:
     with Store(damaged_store(tmp_path / "damaged.db")) as store, pytest.raises(StoreError) as info:
         store.history(0, 0, 20, 20)
     assert "is damaged" in str(info.value) and "\n" not in str(info.value)
-
-
-@pytest.mark.parametrize(
-    "nasty",
-    [
-        "'); DROP TABLE scored_tweets; --",
-        "1' OR '1'='1",
-        'Robert"); DELETE FROM scored_tweets WHERE ("1"="1',
-        "%s %(id)s ? :id $1 \\' \\\" ;; /* */ -- ",
-    ],
-)
-def test_sql_metacharacters_are_stored_verbatim(tmp_path: Path, nasty: str) -> None:
-    """SQL stays parameterised: ids and texts made of SQL are kept as they are and harm nothing."""
-    with Store(tmp_path / "s.db") as store:
-        store.insert([scored(1)])
-        assert store.insert([scored(2, text=nasty, tid=nasty)]) == {nasty}
-        assert store.count() == 2
-        frame = store.read_frame()
-        assert frame.loc[frame["id"] == nasty, "text"].tolist() == [nasty]
-        assert [t.id for t in store.history(0, 0, 10, 10).recent] == ["t1", nasty]

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.stores import NOW
 from tests.support.stores import scored_tweet as tweet
 from tweetpulse.errors import ConfigError, StoreError
-from tweetpulse.pipeline import page_subtitle
-from tweetpulse.settings import ListenerSettings
-from tweetpulse.stores import TweetStore, masked, open_store, read_frame, sqlite_file
+from tweetpulse.pipeline.demo import page_subtitle
+from tweetpulse.pipeline.settings import ListenerSettings
+from tweetpulse.stores import masked, open_store, store_exists
 from tweetpulse.stores.sqlite import SqliteStore
 
 
@@ -50,42 +49,6 @@ def test_reading_a_store_that_is_not_there_is_a_clear_error(tmp_path: Path) -> N
         pass
 
 
-def test_insert_returns_only_the_ids_newly_stored(tmp_path: Path) -> None:
-    store: TweetStore = open_store(tmp_path / "s.db")
-    with store:
-        assert store.insert([tweet(1), tweet(2)]) == {"t1", "t2"}
-        assert store.insert([tweet(2), tweet(3), tweet(3)]) == {"t3"}
-        assert store.insert([]) == set() and store.count() == 3
-
-
-def test_follow_returns_each_row_once_in_commit_order(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    with open_store(path) as writer, open_store(path, create=False) as reader:
-        writer.insert([tweet(1, NOW), tweet(2, NOW + 1, [])])
-        assert reader.follow(10) == [tweet(1, NOW), tweet(2, NOW + 1, [])]  # what was inserted, field for field
-        assert reader.follow(10) == []
-        writer.insert([tweet(3, NOW + 5)])
-        writer.insert([tweet(4, NOW - 60), tweet(1, NOW + 9)])  # committed later, scored earlier; t1 is stored
-        writer.insert([tweet(5, NOW + 6, ["ethereum", "dogecoin"])])
-        assert [t.id for t in reader.follow(2)] == ["t3", "t4"]  # at most the limit, in commit order
-        assert [(t.id, t.keywords) for t in reader.follow(10)] == [("t5", ["ethereum", "dogecoin"])]
-        assert reader.follow(10) == []
-
-
-def test_follow_goes_on_from_the_end_of_the_history(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.db") as store:
-        store.insert([tweet(i, NOW - 100 + i, ["bitcoin"] if i % 2 else ["ethereum"]) for i in range(10)])
-        history = store.history(since=int(NOW - 95), authors_since=int(NOW - 95), recent=3, latencies=100)
-        assert sum(t.tweets for t in history.before) == 5 and sum(t.tweets for t in history.window) == 5
-        assert [t.second for t in history.window] == sorted(t.second for t in history.window)
-        assert {tuple(t.keywords) for t in history.before} == {("bitcoin",), ("ethereum",)}
-        assert [t.id for t in history.recent] == ["t7", "t8", "t9"]  # oldest first
-        assert history.latencies == pytest.approx([0.1] * 7)  # the 3 without produced_at have none
-        assert {a.author for a in history.authors} == {"user6", "user8", "5", "7", "9"}
-        store.insert([tweet(10, NOW)])
-        assert [t.id for t in store.follow(10)] == ["t10"]
-
-
 def test_a_rebuilt_store_is_followed_from_its_end(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     with open_store(path) as store:
@@ -110,13 +73,6 @@ def test_a_failed_read_is_a_store_error(tmp_path: Path) -> None:
             store.follow(10)
 
 
-def test_read_frame_through_the_protocol(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.db") as store:
-        store.insert([tweet(1, NOW), tweet(2, NOW + 10, [])])
-    frame = read_frame(f"sqlite:///{tmp_path / 's.db'}", since=NOW + 1)
-    assert list(frame["id"]) == ["t2"] and frame["keywords"].iloc[0] == []
-
-
 @pytest.mark.parametrize(
     ("location", "shown"),
     [
@@ -138,7 +94,9 @@ def test_the_page_and_the_settings_never_show_the_store_password() -> None:
     assert page_subtitle(settings).endswith("store postgresql://me:***@db/tp")
 
 
-def test_sqlite_file_names_the_file_of_sqlite_locations_only(tmp_path: Path) -> None:
-    assert sqlite_file(tmp_path / "s.db") == tmp_path / "s.db"
-    assert sqlite_file("sqlite:///data/s.db") == Path("data/s.db")
-    assert sqlite_file("postgresql://me@db/tp") is None
+def test_a_sqlite_store_exists_once_its_file_does(tmp_path: Path) -> None:
+    for location in (tmp_path / "s.db", f"sqlite:///{tmp_path / 's.db'}"):
+        assert not store_exists(location) and not open_store(location).exists()
+    with open_store(tmp_path / "s.db") as store:
+        store.insert([tweet(1)])
+    assert store_exists(tmp_path / "s.db") and store_exists(f"sqlite:///{tmp_path / 's.db'}")

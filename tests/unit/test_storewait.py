@@ -10,9 +10,9 @@ from dash import html
 from tweetpulse.dashboard import panels
 from tweetpulse.dashboard.health import listener_health
 from tweetpulse.errors import StoreError, StoreUnreachable
-from tweetpulse.listener import Listener
-from tweetpulse.settings import ListenerSettings
-from tweetpulse.storewait import Backoff, Stopping, StoreBack, StoreWaiting, persist
+from tweetpulse.pipeline.listener import Listener
+from tweetpulse.pipeline.settings import ListenerSettings
+from tweetpulse.pipeline.storewait import Backoff, Stopping, StoreBack, StoreWaiting, persist
 
 pytestmark = pytest.mark.unit
 

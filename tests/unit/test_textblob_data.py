@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tweetpulse.analyzers import _textblob_data
-from tweetpulse.analyzers._textblob_data import textblob_modules
+from tweetpulse.scorers import _textblob_data
+from tweetpulse.scorers._textblob_data import textblob_modules
 
 pytestmark = pytest.mark.unit
 
@@ -20,12 +20,12 @@ pytestmark = pytest.mark.unit
 # textblob, note what that imported, then compare with TextBlob itself, imported only afterwards.
 FRESH = r"""
 import json, sys
-from tweetpulse.scoring import Scorer
-from tweetpulse.settings import ListenerSettings
-scorers = {"python": Scorer(cache_size=0, engine="python"), "default": Scorer(cache_size=0)}
-ListenerSettings().analyzer().sentiment("a worker's analyzer, made as a worker makes it :)")
+from tweetpulse.scorers.scoring import TextBlobScorer
+from tweetpulse.pipeline.settings import ListenerSettings
+scorers = {"python": TextBlobScorer(cache_size=0, engine="python"), "default": TextBlobScorer(cache_size=0)}
+ListenerSettings().make_scorer().sentiment("a worker's analyzer, made as a worker makes it :)")
 heavy = sorted(m for m in ("textblob", "textblob.blob", "nltk", "sklearn", "scipy", "pandas") if m in sys.modules)
-from benchmarks.corpus import generate_tweets  # imports textblob: only now
+from tests.support.corpus import generate_tweets  # imports textblob: only now
 from textblob import TextBlob
 import textblob.en
 texts = generate_tweets(2000, seed=7) + [

@@ -21,10 +21,10 @@ from textblob._text import EMOTICONS
 from textblob.en import sentiment as textblob_pattern_sentiment
 
 from tests.support.native import require_native
-from tweetpulse.analyzers import _textblob_native
-from tweetpulse.analyzers._textblob_native import PURE_PYTHON_ENV, engine_arguments, native_core
-from tweetpulse.analyzers._textblob_tokens import _QUOTE_PADDING, tables
-from tweetpulse.scoring import Scorer, TextBlobAnalyzer
+from tweetpulse.scorers import _textblob_native
+from tweetpulse.scorers._textblob_native import PURE_PYTHON_ENV, engine_arguments, native_core
+from tweetpulse.scorers._textblob_tokens import _QUOTE_PADDING, tables
+from tweetpulse.scorers.scoring import TextBlobScorer
 
 pytestmark = pytest.mark.unit
 
@@ -120,7 +120,7 @@ def test_native_scores_non_ascii_soup_exactly(native: object) -> None:
 def test_lone_surrogates_are_scored_in_python_exactly() -> None:
     """A text with a lone surrogate has no UTF-8 form: the analyzer scores it in Python."""
     require_native()
-    scorer = Scorer(cache_size=0, engine="native")
+    scorer = TextBlobScorer(cache_size=0, engine="native")
     text = "so good \ud83d and not bad \udcff!"
     assert scorer.sentiment(text) == tuple(TextBlob(text).sentiment)
     assert scorer.engine == "native"
@@ -128,12 +128,12 @@ def test_lone_surrogates_are_scored_in_python_exactly() -> None:
 
 def test_default_engine_is_native_where_it_is_built() -> None:
     require_native()
-    assert Scorer().engine == "native" and Scorer(engine="python").engine == "python"
+    assert TextBlobScorer().engine == "native" and TextBlobScorer(engine="python").engine == "python"
 
 
 def test_pure_python_env_forces_the_fallback_at_import() -> None:
     code = (
-        "import json; from tweetpulse.scoring import make_analyzer; a = make_analyzer('textblob');"
+        "import json; from tweetpulse.scorers.scoring import make_scorer; a = make_scorer('textblob');"
         "print(json.dumps([a.engine, a.sentiment('not bad at all :)')]))"
     )
     env = {**os.environ, PURE_PYTHON_ENV: "1"}
@@ -147,13 +147,13 @@ def test_without_the_extension_the_default_falls_back_and_native_refuses(monkeyp
     monkeypatch.setattr(_textblob_native, "PURE_PYTHON", False)
     monkeypatch.setitem(sys.modules, "tweetpulse_native", None)  # import fails as if never built
     assert native_core().score is None and "make setup" in native_core().reason
-    scorer = TextBlobAnalyzer(cache_size=0)
+    scorer = TextBlobScorer(cache_size=0)
     assert scorer.engine == "python"
     assert scorer.sentiment("what a great day!") == tuple(TextBlob("what a great day!").sentiment)
     with pytest.raises(RuntimeError, match="native TextBlob scorer is unavailable"):
-        TextBlobAnalyzer(engine="native")
+        TextBlobScorer(engine="native")
     with pytest.raises(ValueError, match="engine must be one of"):
-        TextBlobAnalyzer(engine="rust")
+        TextBlobScorer(engine="rust")
 
 
 def test_a_textblob_whose_regexes_changed_is_refused() -> None:

@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 
 from tests.support.labeled_files import learnable_rows, trained_model, write_labeled
-from tweetpulse.analyzers import make_analyzer
-from tweetpulse.analyzers.model import ModelAnalyzer
 from tweetpulse.errors import ConfigError, DatasetError
-from tweetpulse.evaluation import evaluate
-from tweetpulse.labeled import LabeledSet, read_labeled
-from tweetpulse.modelfile import read_header
-from tweetpulse.training import GRID, build_features, split, train, train_to_file
-from tweetpulse.tweetfeatures import tweet_chars, tweet_words
+from tweetpulse.scorers import make_scorer
+from tweetpulse.scorers.features import tweet_chars, tweet_words
+from tweetpulse.scorers.model import ModelScorer
+from tweetpulse.scorers.modelfile import read_header
+from tweetpulse.workbook.evaluation import evaluate
+from tweetpulse.workbook.labeled import LabeledSet, read_labeled
+from tweetpulse.workbook.training import GRID, build_features, split, train, train_to_file
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +58,8 @@ def test_the_cli_reports_the_spread(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_model_scorer_is_the_signed_class_probability(model: tuple[Path, Any]) -> None:
     path, _ = model
-    analyzer = make_analyzer(f"model:{path}")
-    assert isinstance(analyzer, ModelAnalyzer) and analyzer.name == "model:model.skops"
+    analyzer = make_scorer(f"model:{path}")
+    assert isinstance(analyzer, ModelScorer) and analyzer.name == "model:model.skops"
     header = read_header(path)
     assert analyzer.neutral_band == header["neutral_band"] and header["classes"] == ["negative", "neutral", "positive"]
     text = "I love the update, so great!"
@@ -68,7 +68,7 @@ def test_model_scorer_is_the_signed_class_probability(model: tuple[Path, Any]) -
     assert result.polarity == pytest.approx(p_pos - p_neg) and result.subjectivity == pytest.approx(1 - p_neu)
     assert analyzer.label(result.polarity) == "positive"
     assert analyzer.label(analyzer.sentiment("the stream is awful, really terrible").polarity) == "negative"
-    assert make_analyzer(f"model:{path}", neutral_band=0.99).label(result.polarity) == "neutral"
+    assert make_scorer(f"model:{path}", neutral_band=0.99).label(result.polarity) == "neutral"
 
 
 def test_evaluating_the_model_on_new_text(model: tuple[Path, Any], tmp_path: Path) -> None:
@@ -81,7 +81,7 @@ def test_evaluating_the_model_on_new_text(model: tuple[Path, Any], tmp_path: Pat
             ],
         )
     )
-    assert evaluate(make_analyzer(f"model:{model[0]}"), unseen).overall.accuracy == 1.0
+    assert evaluate(make_scorer(f"model:{model[0]}"), unseen).overall.accuracy == 1.0
 
 
 def test_tweet_features_mark_negation_links_mentions_and_emoticons() -> None:
@@ -122,14 +122,14 @@ def test_beats_textblob_on_tweets_it_never_saw(shared_csv: Path) -> None:
 
     data = read_labeled(shared_csv)
     rows = data.rows
-    textblob = make_analyzer("textblob")
+    textblob = make_scorer("textblob")
     gains, model_acc = [], []
     outer = StratifiedKFold(n_splits=4, shuffle=True, random_state=7)
     for train_idx, test_idx in outer.split([r.text for r in rows], [r.label for r in rows]):
         part = LabeledSet(path=data.path, rows=[rows[i] for i in train_idx])
         held = LabeledSet(path=data.path, rows=[rows[i] for i in test_idx])
         result = train(part, folds=4, compare=())
-        analyzer = ModelAnalyzer.__new__(ModelAnalyzer)  # the fitted pipeline, without a file round trip
+        analyzer = ModelScorer.__new__(ModelScorer)  # the fitted pipeline, without a file round trip
         analyzer._pipeline, analyzer._classes = result.pipeline, result.meta["classes"]
         analyzer.neutral_band, analyzer.name = result.neutral_band, "model"
         mine = evaluate(analyzer, held).overall.accuracy

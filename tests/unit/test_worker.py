@@ -12,15 +12,15 @@ import pytest
 from confluent_kafka import TIMESTAMP_CREATE_TIME, KafkaError, Message, TopicPartition
 
 from tests.support.bad_messages import BAD_MESSAGES, GOOD
-from tweetpulse.aggregates import COUNT, NEG, POS, SCORE, Aggregator, Delta
-from tweetpulse.deadletter import Undelivered
 from tweetpulse.errors import InvalidRecord
 from tweetpulse.kafka.consumer import next_offsets
-from tweetpulse.scored import ScoredTweet
-from tweetpulse.scoring import textblob_sentiment
-from tweetpulse.settings import ListenerSettings
+from tweetpulse.live.aggregates import COUNT, NEG, POS, SCORE, Aggregator, Delta
+from tweetpulse.pipeline.deadletter import Undelivered
+from tweetpulse.pipeline.settings import ListenerSettings
+from tweetpulse.pipeline.worker import Budget, Notice, PartitionStopped, Worker
+from tweetpulse.records import ScoredTweet
+from tweetpulse.scorers.scoring import textblob_sentiment
 from tweetpulse.stores.sqlite import SqliteStore
-from tweetpulse.worker import Budget, Notice, PartitionStopped, Worker
 
 NOW = 1_700_000_000.0
 
@@ -138,7 +138,7 @@ def test_a_scoring_bug_sets_the_message_aside_and_the_batch_goes_on(monkeypatch:
             raise ZeroDivisionError("boom")
         return 0.5, 0.5
 
-    monkeypatch.setattr(worker.analyzer, "sentiment", sentiment)
+    monkeypatch.setattr(worker.scorer, "sentiment", sentiment)
     batch = worker.prepare([message(1, record("x", "boom")), message(2, record("y", "fine"))])
     assert policy.letters == [(1, "internal-error")] and [t.id for t in batch.tweets] == ["y"]
 
@@ -289,7 +289,7 @@ def test_the_budget_limits_what_is_processed(tmp_path: Path) -> None:
 
 def test_run_closes_the_policy_and_reports_the_last_delta(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``run`` wires a TweetConsumer and the --store store; with the consumer stood in, no broker is needed."""
-    import tweetpulse.worker as worker_module
+    import tweetpulse.pipeline.worker as worker_module
 
     events: list[str] = []
     consumer = FakeConsumer([[message(1, record("t1", keywords=["bitcoin"]))]], events)

@@ -33,10 +33,10 @@ from tests.support.x_server import (
 )
 from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet
+from tweetpulse.records import Tweet
+from tweetpulse.secrets import mask_token
+from tweetpulse.sources.live import LiveStatus
 from tweetpulse.sources.replay import ReplaySource
-from tweetpulse.sources.secrets import mask_token
-from tweetpulse.sources.x.base import XStatus
 from tweetpulse.sources.x.credentials import load_bearer_token
 from tweetpulse.sources.x.poll import XPollSource
 from tweetpulse.sources.x.rules import build_rules
@@ -90,10 +90,10 @@ class Statuses:
     """An on_status callback that keeps every snapshot."""
 
     def __init__(self) -> None:
-        self.seen: list[XStatus] = []
+        self.seen: list[LiveStatus] = []
         self._lock = threading.Lock()
 
-    def __call__(self, status: XStatus) -> None:
+    def __call__(self, status: LiveStatus) -> None:
         with self._lock:
             self.seen.append(status)
 
@@ -102,7 +102,7 @@ class Statuses:
         with self._lock:
             return [s.state for s in self.seen]
 
-    def retrying(self) -> list[XStatus]:
+    def retrying(self) -> list[LiveStatus]:
         with self._lock:
             return [s for s in self.seen if s.state == "retrying"]
 

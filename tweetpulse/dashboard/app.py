@@ -14,22 +14,22 @@ from typing import Any
 
 from dash import Dash
 
-from tweetpulse.aggregates import OVERALL, Aggregator
-from tweetpulse.config import DEFAULT_REFRESH_MS
 from tweetpulse.dashboard.callbacks import PageModel, register
 from tweetpulse.dashboard.guard import guard_server
 from tweetpulse.dashboard.health import HealthSampler
 from tweetpulse.dashboard.layout import build_layout
 from tweetpulse.dashboard.theme import INDEX_STRING
-from tweetpulse.scoring import SentimentAnalyzer, make_analyzer
+from tweetpulse.keywords import DEFAULT_GROUPS
+from tweetpulse.live import DEFAULT_REFRESH_MS
+from tweetpulse.live.aggregates import OVERALL, Aggregator
+from tweetpulse.scorers.scoring import Scorer, make_scorer
 
-DEFAULT_GROUPS = (OVERALL, "bitcoin", "ethereum", "dogecoin")
 TEXT_MAX = 1000
 
 
 def page_groups(groups: Sequence[str] | Mapping[str, Any] | None) -> list[str]:
     """``overall`` first, then the keyword groups in the order given."""
-    names = list(groups) if groups else list(DEFAULT_GROUPS)
+    names = list(groups) if groups else list(DEFAULT_GROUPS)  # keywords.DEFAULT_GROUPS: its names
     return [OVERALL, *dict.fromkeys(g for g in names if g != OVERALL)]
 
 
@@ -42,7 +42,7 @@ def build_app(
     max_points: int = 3600,
     *,
     health: Callable[[], dict[str, Any]] | HealthSampler | None = None,
-    classify: SentimentAnalyzer | None = None,
+    classify: Scorer | None = None,
     keywords: Mapping[str, Sequence[str]] | None = None,
     show_workers: bool | None = None,
     table_rows: int = 12,
@@ -57,7 +57,7 @@ def build_app(
     header then shows); ``overall`` is always added first.
     ``health``: a probe returning ``{"workers_alive", "workers", "lag", ...}`` (see
     :mod:`tweetpulse.dashboard.health`, e.g. ``listener_health(listener)``); it runs in a
-    background thread every 2 s, never inside a tick. ``classify``: the listener's analyzer
+    background thread every 2 s, never inside a tick. ``classify``: the listener's scorer
     (same scorer and neutral band) for the classify box. ``max_points``: seconds of history the charts keep.
     ``notice``: what holds the page's data back (e.g. a store's open transaction), shown in the status line.
     ``settle``: a second is drawn once this many seconds have passed since it (deltas are in).
@@ -71,7 +71,7 @@ def build_app(
         groups=names,
         clock=clock,
         health=sampler,
-        analyzer=classify or make_analyzer(),
+        scorer=classify or make_scorer(),
         max_points=max_points,
         settle=settle,
         table_rows=table_rows,
@@ -82,23 +82,30 @@ def build_app(
     )
     app = Dash(__name__, title=title, update_title="")
     app.index_string = INDEX_STRING
-    app.layout = build_layout(
-        title=title,
-        subtitle=subtitle,
-        groups=names,
-        keywords=keywords,
-        interval_ms=interval_ms,
-        table_rows=table_rows,
-        top_n=top_n,
-        text_max=TEXT_MAX,
-        author_window=aggregator.authors.window,
-        show_workers=model.show_workers,
-        scorer=model.analyzer.name,
-    )
+    app.layout = page_layout(model, title, subtitle, keywords, interval_ms)
     register(app, model)
     guard_server(app)
     app.tweetpulse_model = model  # type: ignore[attr-defined]  # for stop_app
     return app
+
+
+def page_layout(
+    model: PageModel, title: str, subtitle: str, keywords: Mapping[str, Sequence[str]] | None, interval_ms: int
+) -> Any:
+    """The page's layout for ``model`` (what the tick then fills)."""
+    return build_layout(
+        title=title,
+        subtitle=subtitle,
+        groups=model.groups,
+        keywords=keywords,
+        interval_ms=interval_ms,
+        table_rows=model.table_rows,
+        top_n=model.top_n,
+        text_max=model.text_max,
+        author_window=model.aggregator.authors.window,
+        show_workers=model.show_workers,
+        scorer=model.scorer.name,
+    )
 
 
 def stop_app(app: Dash) -> None:

@@ -18,13 +18,13 @@ from typing import Any
 
 from dash import Dash, Input, Output, Patch, State, no_update
 
-from tweetpulse.aggregates import COUNT, NEG, NEU, OVERALL, POS, SCORE, Aggregator, Points
 from tweetpulse.dashboard import panels
 from tweetpulse.dashboard.figures import DEFAULT_MODE, TREND_MODES, trend_axis_title
 from tweetpulse.dashboard.health import HealthSampler, RateMeter
 from tweetpulse.dashboard.panels import RATE_SPAN
 from tweetpulse.dashboard.theme import LABELS
-from tweetpulse.scoring import SentimentAnalyzer, make_analyzer
+from tweetpulse.live.aggregates import COUNT, NEG, NEU, OVERALL, POS, SCORE, Aggregator, Points
+from tweetpulse.scorers.scoring import Scorer, make_scorer
 
 CARD_KEYS = (
     "rate.children",
@@ -47,7 +47,7 @@ class PageModel:
     groups: list[str]
     clock: Callable[[], float] = time.time
     health: HealthSampler | None = None
-    analyzer: SentimentAnalyzer = field(default_factory=make_analyzer)  # the classify box's
+    scorer: Scorer = field(default_factory=make_scorer)  # the classify box's
     max_points: int = 3600
     settle: int = 2
     table_rows: int = 12
@@ -295,11 +295,11 @@ def tick(model: PageModel, mode: object, cursor: object) -> TickResult:
 
 
 def on_classify(model: PageModel, n_clicks: object, text: object, followers: object) -> Any:
-    """The classify box: the listener's analyzer on the user's text (capped; empty gets a hint;
+    """The classify box: the listener's scorer on the user's text (capped; empty gets a hint;
     a text or follower count of the wrong type, which only a hand-made request sends, gets one too)."""
     if not clean_clicks(n_clicks):
         return no_update
-    return panels.classify_view(panels.classify(model.analyzer, text, followers, model.text_max))
+    return panels.classify_view(panels.classify(model.scorer, text, followers, model.text_max))
 
 
 def register(app: Dash, model: PageModel) -> None:

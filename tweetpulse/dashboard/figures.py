@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tweetpulse.aggregates import OVERALL
 from tweetpulse.dashboard.theme import FONT, GRID, INK, LABEL_COLOURS, LABELS, MUTED, colour_for, display_name
+from tweetpulse.live.aggregates import OVERALL
 
 Figure = dict[str, Any]
 

@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from tweetpulse.config import KafkaConfig
+from tweetpulse.kafka.config import KafkaConfig
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def lag_probe(kafka: KafkaConfig, group: str, timeout: float = 3.0) -> Probe:
 
 
 def listener_health(listener: ListenerLike, kafka: KafkaConfig | None = None, group: str | None = None) -> Probe:
-    """The probe for a running :class:`~tweetpulse.listener.Listener`: workers alive, and the lag of
+    """The probe for a running :class:`~tweetpulse.pipeline.listener.Listener`: workers alive, and the lag of
     its consumer group (``kafka`` / ``group`` default to the listener's own settings)."""
     settings = getattr(listener, "settings", None)
     kafka = kafka or getattr(settings, "kafka", None)

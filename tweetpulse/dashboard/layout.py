@@ -5,15 +5,12 @@ Everything here is static; the tick callback (:mod:`tweetpulse.dashboard.callbac
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dash import dcc, html
-from dash.dash_table.DataTable import DataTable
 from dash.development.base_component import Component
 
-from tweetpulse.aggregates import OVERALL
 from tweetpulse.dashboard.figures import (
     DEFAULT_MODE,
     TREND_MODES,
@@ -23,7 +20,9 @@ from tweetpulse.dashboard.figures import (
     trend_figure,
 )
 from tweetpulse.dashboard.panels import RATE_SPAN, RATE_TITLE, metric
-from tweetpulse.dashboard.theme import FONT, INK, LABEL_COLOURS, LABEL_TINTS, LABELS, MUTED, colour_for, display_name
+from tweetpulse.dashboard.tables import influencers_table, latest_table
+from tweetpulse.dashboard.theme import LABEL_COLOURS, LABELS, colour_for, display_name
+from tweetpulse.live.aggregates import OVERALL
 
 GRAPH_CONFIG: Any = {
     "displaylogo": False,
@@ -32,130 +31,6 @@ GRAPH_CONFIG: Any = {
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
 }
 STATIC_GRAPH: Any = {"displayModeBar": False, "responsive": True}
-
-LATEST_COLUMNS: Any = [
-    {"id": "time", "name": "Time (UTC)"},
-    {"id": "author", "name": "Author"},
-    {"id": "followers", "name": "Followers"},
-    {"id": "text", "name": "Tweet"},
-    {"id": "polarity", "name": "Polarity"},
-    {"id": "score", "name": "Score"},
-    {"id": "label", "name": "Label"},
-]
-INFLUENCER_COLUMNS: Any = [
-    {"id": "rank", "name": "#"},
-    {"id": "author", "name": "Author"},
-    {"id": "followers", "name": "Followers"},
-    {"id": "tweets", "name": "Tweets"},
-    {"id": "influence", "name": "Influence"},
-    {"id": "net", "name": "Net"},
-]
-_TABLE_CELL = {
-    "fontFamily": FONT,
-    "fontSize": "12.5px",
-    "color": INK,
-    "padding": "5px 7px",
-    "border": "none",
-    "borderBottom": "1px solid #eef2f7",
-    "textAlign": "left",
-    "whiteSpace": "normal",
-    "height": "auto",
-    "lineHeight": "1.35",
-}
-_TABLE_HEADER = {
-    "fontWeight": "600",
-    "backgroundColor": "#f8fafc",
-    "color": MUTED,
-    "fontSize": "11.5px",
-    "borderBottom": "1px solid #e2e8f0",
-    "whiteSpace": "nowrap",
-}
-_NUMERIC = ("followers", "polarity", "score", "tweets", "influence", "net", "rank")
-
-
-def _label_styles() -> list[dict[str, object]]:
-    styles: list[dict[str, object]] = []
-    for label, colour in LABEL_COLOURS.items():
-        styles.append({"if": {"filter_query": f'{{label}} = "{label}"'}, "backgroundColor": LABEL_TINTS[label]})
-        styles.append(
-            {
-                "if": {"filter_query": f'{{label}} = "{label}"', "column_id": "label"},
-                "color": colour,
-                "fontWeight": "700",
-            }
-        )
-        styles.append({"if": {"filter_query": f'{{label}} = "{label}"', "column_id": "score"}, "color": colour})
-    return styles
-
-
-def _data_table(**props: Any) -> DataTable:
-    """A DataTable, without its Dash 4 notice that it will leave the builtin components one day.
-
-    Its ``data`` (plain dicts) keeps a tick's table update a fraction of what a table of html
-    components would weigh; dash is pinned (requirements.txt), so the notice is for a later upgrade.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message=r"\s*The dash_table.DataTable will be removed", category=DeprecationWarning
-        )
-        return DataTable(**props)
-
-
-def latest_table(rows: int) -> DataTable:
-    return _data_table(
-        id="latest",
-        columns=LATEST_COLUMNS,
-        data=[],
-        page_action="none",
-        cell_selectable=False,
-        style_table={"overflowX": "auto", "minHeight": f"{min(rows, 6) * 30}px"},
-        style_cell=_TABLE_CELL,
-        style_header=_TABLE_HEADER,
-        style_cell_conditional=[
-            {"if": {"column_id": "text"}, "minWidth": "260px", "width": "52%"},
-            {"if": {"column_id": "time"}, "width": "72px", "color": MUTED},
-            {"if": {"column_id": "author"}, "maxWidth": "140px", "overflow": "hidden", "textOverflow": "ellipsis"},
-            *({"if": {"column_id": c}, "textAlign": "right", "fontVariantNumeric": "tabular-nums"} for c in _NUMERIC),
-        ],
-        style_data_conditional=_label_styles(),
-    )
-
-
-def influencers_table() -> DataTable:
-    return _data_table(
-        id="influencers",
-        columns=INFLUENCER_COLUMNS,
-        data=[],
-        page_action="none",
-        cell_selectable=False,
-        style_table={"overflowX": "auto", "width": "100%"},
-        style_cell={**_TABLE_CELL, "whiteSpace": "nowrap"},
-        style_header=_TABLE_HEADER,
-        css=[{"selector": "table", "rule": "width: 100%; table-layout: fixed;"}],
-        style_cell_conditional=[
-            {"if": {"column_id": "rank"}, "width": "26px", "color": MUTED},
-            {
-                "if": {"column_id": "author"},
-                "fontWeight": "600",
-                "width": "32%",
-                "overflow": "hidden",
-                "textOverflow": "ellipsis",
-            },
-            *({"if": {"column_id": c}, "textAlign": "right", "fontVariantNumeric": "tabular-nums"} for c in _NUMERIC),
-        ],
-        style_data_conditional=[
-            {
-                "if": {"filter_query": "{net_value} > 0", "column_id": "net"},
-                "color": LABEL_COLOURS["positive"],
-                "fontWeight": "600",
-            },
-            {
-                "if": {"filter_query": "{net_value} < 0", "column_id": "net"},
-                "color": LABEL_COLOURS["negative"],
-                "fontWeight": "600",
-            },
-        ],
-    )
 
 
 def _graph(ident: str, figure: dict[str, Any], config: Any) -> dcc.Graph:
@@ -347,56 +222,8 @@ def build_layout(
         [
             header(title, subtitle, keywords, groups, scorer),
             html.Div(cards(groups), id="cards", className="tp-cards"),
-            html.Div(
-                [
-                    _panel(
-                        "Weighted sentiment",
-                        _graph("trend", trend_figure(groups), GRAPH_CONFIG),
-                        note="ln(followers+1) × polarity · UTC",
-                        extra=modes,
-                    ),
-                    _panel(
-                        "Sentiment distribution",
-                        _graph("pie", pie_figure(), STATIC_GRAPH),
-                        html.Div(share_boxes(), id="shares", className="tp-shares"),
-                        note="all tweets so far",
-                    ),
-                ],
-                className="tp-grid wide-narrow",
-            ),
-            html.Div(
-                [
-                    _panel(
-                        "Tweets per second",
-                        _graph("rate", rate_figure(groups), STATIC_GRAPH),
-                        note="stored in each second · UTC",
-                    ),
-                    _panel(
-                        "Labels per coin",
-                        _graph("labels-bar", labels_bar_figure(groups), STATIC_GRAPH),
-                        note="share of positive / negative / neutral",
-                    ),
-                ],
-                className="tp-grid wide-narrow",
-            ),
-            html.Div(
-                [
-                    _panel("Latest tweets", latest_table(table_rows), note="newest first"),
-                    _panel("Top influencers", influencers_table(), note=f"largest Σ |score|, {window_text}"),
-                ],
-                className="tp-grid tables",
-            ),
-            html.Div(
-                [
-                    classify_panel(text_max, scorer),
-                    _panel(
-                        "Pipeline health",
-                        health_panel(show_workers),
-                        note="listener workers" if show_workers else "from the store",
-                    ),
-                ],
-                className="tp-grid halves",
-            ),
+            *chart_panels(groups, modes),
+            *table_panels(table_rows, window_text, text_max, scorer, show_workers),
             html.Div(
                 "tweetpulse · per-second aggregates, bounded windows: a tick costs the same after ten million "
                 "tweets as after ten",
@@ -407,3 +234,59 @@ def build_layout(
         ],
         className="tp-page",
     )
+
+
+def chart_panels(groups: Sequence[str], modes: Component) -> list[html.Div]:
+    """The two rows of charts: the weighted trend and the label shares, the rate and the labels per coin."""
+    return [
+        html.Div(
+            [
+                _panel(
+                    "Weighted sentiment",
+                    _graph("trend", trend_figure(groups), GRAPH_CONFIG),
+                    note="ln(followers+1) × polarity · UTC",
+                    extra=modes,
+                ),
+                _panel(
+                    "Sentiment distribution",
+                    _graph("pie", pie_figure(), STATIC_GRAPH),
+                    html.Div(share_boxes(), id="shares", className="tp-shares"),
+                    note="all tweets so far",
+                ),
+            ],
+            className="tp-grid wide-narrow",
+        ),
+        html.Div(
+            [
+                _panel(
+                    "Tweets per second",
+                    _graph("rate", rate_figure(groups), STATIC_GRAPH),
+                    note="stored in each second · UTC",
+                ),
+                _panel(
+                    "Labels per coin",
+                    _graph("labels-bar", labels_bar_figure(groups), STATIC_GRAPH),
+                    note="share of positive / negative / neutral",
+                ),
+            ],
+            className="tp-grid wide-narrow",
+        ),
+    ]
+
+
+def table_panels(rows: int, window_text: str, text_max: int, scorer: str, show_workers: bool) -> list[html.Div]:
+    """The tables (latest tweets, top influencers), then the classify box and the pipeline's health."""
+    health_note = "listener workers" if show_workers else "from the store"
+    return [
+        html.Div(
+            [
+                _panel("Latest tweets", latest_table(rows), note="newest first"),
+                _panel("Top influencers", influencers_table(), note=f"largest Σ |score|, {window_text}"),
+            ],
+            className="tp-grid tables",
+        ),
+        html.Div(
+            [classify_panel(text_max, scorer), _panel("Pipeline health", health_panel(show_workers), note=health_note)],
+            className="tp-grid halves",
+        ),
+    ]

@@ -12,7 +12,6 @@ from typing import Any
 
 from dash import html
 
-from tweetpulse.aggregates import COUNT, NEG, NEU, POLARITY, POS, SCORE, AuthorEntry, Bucket
 from tweetpulse.dashboard.theme import (
     LABEL_COLOURS,
     compact,
@@ -20,7 +19,8 @@ from tweetpulse.dashboard.theme import (
     signed,
     tone,
 )
-from tweetpulse.scoring import SentimentAnalyzer, score_tweet
+from tweetpulse.live.aggregates import COUNT, NEG, NEU, POLARITY, POS, SCORE, AuthorEntry, Bucket
+from tweetpulse.scorers.scoring import Scorer, score_tweet
 
 TEXT_SHOWN = 180  # characters of a tweet shown in the latest-tweets table
 RATE_SPAN = 10  # seconds over which the cards' tweets/s and the health panel's consumed/s are averaged
@@ -225,7 +225,7 @@ def influencer_rows(top: Sequence[tuple[str, AuthorEntry]]) -> list[dict[str, An
     return rows
 
 
-def classify(analyzer: SentimentAnalyzer, text: object, followers: object, max_chars: int) -> dict[str, Any]:
+def classify(scorer: Scorer, text: object, followers: object, max_chars: int) -> dict[str, Any]:
     """Score a user's text exactly as the listener does: ``ok`` plus the numbers, or a ``message``
     (also for a text or follower count of the wrong type: the server takes nothing on trust)."""
     if text is not None and not isinstance(text, str):
@@ -244,7 +244,7 @@ def classify(analyzer: SentimentAnalyzer, text: object, followers: object, max_c
         if not math.isfinite(value) or value < 0 or value > 1e12:
             return {"ok": False, "message": "Followers must be a whole number between 0 and a trillion."}
         count = int(value)
-    return {"ok": True, **score_tweet(analyzer, text, count)._asdict(), "followers": count, "scorer": analyzer.name}
+    return {"ok": True, **score_tweet(scorer, text, count)._asdict(), "followers": count, "scorer": scorer.name}
 
 
 def classify_view(result: Mapping[str, Any]) -> html.Div | html.Span:

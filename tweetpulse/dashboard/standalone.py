@@ -1,6 +1,6 @@
 """The page on its own, reading the store: ``tweetpulse dashboard --store PATH``.
 
-:class:`StoreFollower` fills an :class:`~tweetpulse.aggregates.Aggregator` from the store the
+:class:`StoreFollower` fills an :class:`~tweetpulse.live.aggregates.Aggregator` from the store the
 listener writes (any :class:`~tweetpulse.stores.TweetStore`), so the page survives a listener
 restart and shows history at once:
 
@@ -9,7 +9,7 @@ restart and shows history at once:
   of the window, the latest tweets, recent latencies, and the window's most influential authors;
 * then it **tails** the tweets stored since, in commit order
   (:meth:`~tweetpulse.stores.TweetStore.follow`), in a thread, folding them into the aggregator
-  as deltas with :func:`~tweetpulse.aggregates.fold`, exactly as the listener's workers do.
+  as deltas with :func:`~tweetpulse.live.aggregates.fold`, exactly as the listener's workers do.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
-from tweetpulse.aggregates import OVERALL, Aggregator, Bucket, DeltaBuilder, add_counts, empty_bucket, fold, recent_row
-from tweetpulse.config import DEFAULT_REFRESH_MS, KafkaConfig
 from tweetpulse.errors import StoreError
-from tweetpulse.scored import ScoredTweet
-from tweetpulse.scoring import SentimentAnalyzer
+from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.live import DEFAULT_REFRESH_MS
+from tweetpulse.live.aggregates import OVERALL, Aggregator, Bucket, add_counts, empty_bucket
+from tweetpulse.live.delta import Delta, DeltaBuilder, fold, recent_row
+from tweetpulse.records import ScoredTweet
+from tweetpulse.scorers.scoring import Scorer
 from tweetpulse.stores import TweetStore, open_store
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ class StoreFollower:
             self.rows_read += len(tweets)
         return len(tweets)
 
-    def _delta(self, tweets: Sequence[ScoredTweet]) -> dict[str, Any]:
+    def _delta(self, tweets: Sequence[ScoredTweet]) -> Delta:
         agg = self.aggregator
         builder = DeltaBuilder(-1, recent_max=agg.recent.maxlen or 20, latency_max=agg.latencies.maxlen or 200)
         for tweet in tweets:
@@ -173,11 +174,11 @@ def run_dashboard(
     group: str | None = None,
     duration: float | None = None,
     interval_ms: int = DEFAULT_REFRESH_MS,
-    classify: SentimentAnalyzer | None = None,
+    classify: Scorer | None = None,
 ) -> int:
     """Serve the page for the store at ``store`` until Ctrl-C (or ``duration`` seconds); returns
     the rows it read. With ``group`` (and ``kafka``), the health panel shows that group's lag.
-    ``classify``: the analyzer of the classify box (default ``textblob``)."""
+    ``classify``: the scorer of the classify box (default ``textblob``)."""
     from tweetpulse.dashboard.app import build_app
     from tweetpulse.dashboard.health import lag_probe
     from tweetpulse.dashboard.server import DashboardServer, check_port

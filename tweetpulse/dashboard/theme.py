@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from string import Template
 
-from tweetpulse.aggregates import OVERALL
+from tweetpulse.live.aggregates import OVERALL
 
 # the coins' lines must stay apart for colour-blind viewers too: Bitcoin's orange and Ethereum's blue (their
 # own colours) with a dark Shiba brown for Dogecoin (its gold was Bitcoin's orange under deuteranopia and

@@ -3,6 +3,6 @@
 listener worker's group member) and :mod:`~tweetpulse.kafka.logs` (librdkafka's log lines, an
 outage told once).
 
-Client settings come from :class:`tweetpulse.config.KafkaConfig`; the listener's workers make their
-own consumers (:mod:`tweetpulse.listener`).
+Client settings come from :class:`tweetpulse.kafka.config.KafkaConfig`; the listener's workers make their
+own consumers (:mod:`tweetpulse.pipeline.listener`).
 """

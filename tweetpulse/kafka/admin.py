@@ -5,9 +5,9 @@ from __future__ import annotations
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from tweetpulse.config import DEFAULT_PARTITIONS, KafkaConfig
 from tweetpulse.errors import KafkaUnavailable
 from tweetpulse.kafka.clients import new_client
+from tweetpulse.kafka.config import DEFAULT_PARTITIONS, KafkaConfig
 from tweetpulse.kafka.probe import refused_locally
 
 START_HINT = (

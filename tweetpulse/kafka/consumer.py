@@ -10,13 +10,13 @@ client commits what was stored in the background. A crash therefore redelivers, 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from types import TracebackType
 from typing import Any
 
 from confluent_kafka import Consumer, Message, TopicPartition
 
-from tweetpulse.config import KafkaConfig
+from tweetpulse.closing import Closing
 from tweetpulse.kafka.clients import new_client
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.kafka.logs import ClientLog, client_log
 
 CONSUMER_DEFAULTS: dict[str, Any] = {
@@ -46,7 +46,7 @@ def next_offsets(messages: Sequence[Message]) -> list[TopicPartition]:
     return [TopicPartition(topic, partition, offset + 1) for (topic, partition), offset in last.items()]
 
 
-class TweetConsumer:
+class TweetConsumer(Closing):
     """One member of the consumer group ``group`` on ``kafka.topic``; the client is made on first use."""
 
     def __init__(self, kafka: KafkaConfig, group: str, start_from: str = "earliest") -> None:
@@ -56,14 +56,8 @@ class TweetConsumer:
         self._consumer: Consumer | None = None
         self._log: ClientLog | None = None
 
-    def __enter__(self) -> TweetConsumer:
-        self._client()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
+    def open(self) -> None:
+        self._client()  # a bad setting is an error at the start of the with block
 
     def _client(self) -> Consumer:
         if self._consumer is None:

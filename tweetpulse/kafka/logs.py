@@ -2,7 +2,7 @@
 
 While a broker is down librdkafka logs a ``FAIL`` line at every reconnection attempt: about 500
 ERROR lines from one worker in a 30 s outage. :class:`ClientLog`, the ``logger`` of every client
-(:meth:`tweetpulse.config.KafkaConfig.client_conf`), turns them into one WARNING when the
+(:meth:`tweetpulse.kafka.config.KafkaConfig.client_conf`), turns them into one WARNING when the
 connection is lost and one when the client's owner sees it work again (:meth:`ClientLog.reachable`:
 a message consumed, a delivery acknowledged). Transient notices that librdkafka logs as warnings
 although it retries and succeeds on its own (:data:`HARMLESS`) go at DEBUG; every other line passes

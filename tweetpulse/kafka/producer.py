@@ -13,17 +13,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any, BinaryIO
 
 from confluent_kafka import KafkaError, Message, Producer
 
-from tweetpulse.config import KafkaConfig
+from tweetpulse.closing import Closing
 from tweetpulse.errors import KafkaUnavailable
 from tweetpulse.kafka.clients import new_client
+from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.kafka.logs import FORGET_AFTER, ClientLog, client_log
-from tweetpulse.models import Tweet
-from tweetpulse.sources.secrets import redact_record
+from tweetpulse.records import Tweet, redact_record
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ class UndeliveredFile:
             self._file = None
 
 
-class TweetProducer:
+class TweetProducer(Closing):
     """Produces tweet records to the tweets topic, key = tweet id.
 
     Use it in a ``with`` block: the client is created on entry and flushed on exit, including
@@ -92,14 +91,8 @@ class TweetProducer:
         self._lock = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------
-    def __enter__(self) -> TweetProducer:
-        self._client()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
+    def open(self) -> None:
+        self._client()  # a bad setting is an error at the start of the with block
 
     def _client(self) -> Producer:
         if self._producer is None:

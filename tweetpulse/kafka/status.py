@@ -1,7 +1,7 @@
 """The source's state on a small Kafka topic, for a page that may run in another process.
 
 The streamer (``tweetpulse stream``, the demo, ``streamer.ipynb``) publishes every change of its
-live source's state (:class:`~tweetpulse.sources._live.LiveStatus`) to ``<topic>.status``
+live source's state (:class:`~tweetpulse.sources.live.LiveStatus`) to ``<topic>.status``
 (compacted, one partition, key = the source's name) with :class:`StatusPublisher`; a listener's
 page reads the latest record per source with :class:`StatusFollower` and shows it in the health
 panel as one line (:func:`status_line`): connected, reconnecting (attempt n, next try in s), failing,
@@ -20,8 +20,9 @@ from typing import Any, TypedDict
 import orjson
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
-from tweetpulse.config import KafkaConfig
+from tweetpulse.closing import Closing
 from tweetpulse.kafka.clients import new_client
+from tweetpulse.kafka.config import KafkaConfig
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class SourceStatus(TypedDict):
 
 
 def status_record(status: Any, at: float | None = None) -> SourceStatus:
-    """The record for a :class:`~tweetpulse.sources._live.LiveStatus`."""
+    """The record for a :class:`~tweetpulse.sources.live.LiveStatus`."""
     return SourceStatus(
         source=str(status.source)[:MAX_TEXT],
         state=str(status.state),
@@ -112,7 +113,7 @@ def status_line(record: SourceStatus, now: float | None = None) -> str:
     return f"{head}: {error}" if error else head
 
 
-class StatusPublisher:
+class StatusPublisher(Closing):
     """``publish(status)`` sends a live source's state to the status topic (a small producer of its own:
     its records are not tweets and must not count as produced ones). Use in a ``with`` block."""
 
@@ -120,12 +121,6 @@ class StatusPublisher:
         self.config = config
         self._producer: Producer | None = None
         self._lock = threading.Lock()  # a source reports from its own threads
-
-    def __enter__(self) -> StatusPublisher:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def publish(self, status: Any) -> None:
         record = status_record(status)

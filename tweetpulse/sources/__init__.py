@@ -1,84 +1,83 @@
-"""Tweet sources: each yields :class:`tweetpulse.models.Tweet` records for the streamer.
+"""Tweet sources: each yields :class:`tweetpulse.records.Tweet` records for the streamer.
 
 A source is a :class:`~tweetpulse.sources.base.TweetSource` (iterate it, then ``close()`` it; its
-``skipped`` tells what it set aside). :func:`open_source` opens one by name from :data:`SOURCES`,
-the registry the CLI's ``--source`` choices come from. Adding a source is one module with an
-opener (a :data:`SourceOpener`: ``SourceRequest`` → source) plus one entry here; openers are
-imported when used, so naming the sources costs no import of tweepy or any other client library.
+``skipped`` tells what it set aside). Each source module exports one
+:class:`~tweetpulse.sources.base.SourceSpec` (name, label, command-line options, opener, replay
+format); :data:`SOURCES` lists them, and the CLI, the demo and the notebooks loop over it. Adding a
+source is one module plus one line here. Loading the specs imports no client library (tweepy,
+requests, websockets): an opener imports what its source needs when it is called.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from tweetpulse.errors import ConfigError
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.sources.base import TweetSource
+from tweetpulse.sources.base import SourceRequest, SourceSpec, TweetSource
 
 SOURCES: dict[str, str] = {
-    "sample": "tweetpulse.sources.sample:open_sample",
-    "replay": "tweetpulse.sources.replay:open_replay",
-    "x": "tweetpulse.sources.x:open_x",
-    "bluesky": "tweetpulse.sources.bluesky:open_bluesky",
-    "mastodon": "tweetpulse.sources.mastodon:open_mastodon",
+    "sample": "tweetpulse.sources.sample:SOURCE",
+    "synthetic": "tweetpulse.sources.composer:SOURCE",
+    "replay": "tweetpulse.sources.replay:SOURCE",
+    "x": "tweetpulse.sources.x:SOURCE",
+    "bluesky": "tweetpulse.sources.bluesky:SOURCE",
+    "mastodon": "tweetpulse.sources.mastodon:SOURCE",
 }
-"""Source name → ``"module:opener"``."""
+"""Source name → ``"module:attribute"`` of its :class:`SourceSpec`."""
 
-SOURCE_NAMES = tuple(SOURCES)
+DEFAULT_SOURCE = "sample"  # what tweetpulse stream sends unless --source says otherwise
+DEMO_SOURCE = "synthetic"  # what tweetpulse demo streams unless --source says otherwise
 
-
-@dataclass(frozen=True, slots=True)
-class SourceRequest:
-    """What was asked of a source; each opener reads what applies to it.
-
-    ``options`` are the source's own settings (for ``x``: ``mode``, ``groups``, ``api_base``,
-    ``record_path``, ...); a source that has none refuses any with :meth:`no_options`.
-    """
-
-    name: str
-    dataset: str | None = None
-    fmt: str | None = None
-    matcher: KeywordMatcher | None = None
-    loop: bool = False
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-    def no_options(self) -> None:
-        """Raise :class:`ConfigError` when options were given to a source that takes none."""
-        if self.options:
-            names = ", ".join(sorted(self.options))
-            raise ConfigError(f"--source {self.name} takes no options ({names}): drop them or pick another source")
+__all__ = [
+    "DEFAULT_SOURCE",
+    "DEMO_SOURCE",
+    "SOURCES",
+    "SourceRequest",
+    "SourceSpec",
+    "open_source",
+    "source_names",
+    "source_spec",
+]
 
 
-SourceOpener = Callable[[SourceRequest], TweetSource]
+def source_names() -> tuple[str, ...]:
+    """The registered sources' names, in registry order."""
+    return tuple(SOURCES)
 
 
 def _choices() -> str:
-    *rest, last = SOURCE_NAMES
+    *rest, last = source_names()
     return f"{', '.join(rest)} or {last}" if rest else last
 
 
-def opener(name: str) -> SourceOpener:
-    """The opener registered for ``name``; :class:`ConfigError` for an unknown name."""
-    spec = SOURCES.get(name)
-    if spec is None:
+def source_spec(name: str) -> SourceSpec:
+    """The spec registered for ``name``; :class:`ConfigError` for an unknown name."""
+    where = SOURCES.get(name)
+    if where is None:
         raise ConfigError(f"unknown source {name!r}: use {_choices()}")
-    module_name, _, attr = spec.partition(":")
-    found: SourceOpener = getattr(importlib.import_module(module_name), attr)
-    return found
+    module_name, _, attr = where.partition(":")
+    spec: SourceSpec = getattr(importlib.import_module(module_name), attr)
+    return spec
+
+
+def source_specs() -> list[SourceSpec]:
+    """Every registered spec, in registry order."""
+    return [source_spec(name) for name in SOURCES]
 
 
 def open_source(
-    name: str = "sample",
-    dataset: str | None = None,
-    fmt: str | None = None,
+    name: str = DEFAULT_SOURCE,
     matcher: KeywordMatcher | None = None,
+    *,
     loop: bool = False,
+    duration: float | None = None,
+    on_status: Callable[[Any], None] | None = None,
     **options: Any,
 ) -> TweetSource:
-    """The source called ``name`` (see :data:`SOURCES`): ``sample`` (bundled), ``replay`` (a dataset,
-    ``dataset`` and ``fmt``), or ``x``, ``bluesky``, ``mastodon`` (live; ``options`` are their settings)."""
-    request = SourceRequest(name, dataset=dataset, fmt=fmt, matcher=matcher, loop=loop, options=options)
-    return opener(name)(request)
+    """The source called ``name`` (see :data:`SOURCES`), ``options`` being its own (by key, e.g.
+    ``dataset`` and ``fmt`` for ``replay``, ``lang`` for ``bluesky``)."""
+    spec = source_spec(name)
+    return spec.open(spec.request(matcher, loop=loop, duration=duration, on_status=on_status, **options))

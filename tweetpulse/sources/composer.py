@@ -1,7 +1,8 @@
 """Synthetic tweets composed from :mod:`tweetpulse.sources.phrases` with a seeded ``random.Random``.
 
 Two users: ``scripts/generate_sample.py`` writes the bundled 5,000-tweet file with these functions,
-and :class:`ComposedSource` composes an endless stream on the fly for ``tweetpulse demo``: fresh
+and :class:`ComposedSource` composes an endless stream on the fly (source ``synthetic``, what
+``tweetpulse demo`` streams by default): fresh
 texts (prices, moves, amounts, emoji, tags and links vary, so a text rarely repeats), a pool of
 accounts with heavy-tailed followers and activity, retweets and a few copies of recent posts, news
 bursts of one coin and mood, and ids that grow with time like X's. Nothing loops.
@@ -21,8 +22,9 @@ from datetime import UTC, datetime
 from itertools import accumulate
 
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet
-from tweetpulse.sources.base import SkippedRows
+from tweetpulse.options import Option, count
+from tweetpulse.records import Tweet
+from tweetpulse.sources.base import SkippedRows, SourceRequest, SourceSpec
 from tweetpulse.sources.phrases import (
     CLOSERS,
     COINS,
@@ -261,3 +263,25 @@ class ComposedSource:
             keywords=self.matcher.match(text),
             source="sample",
         )
+
+
+def open_composed(request: SourceRequest) -> ComposedSource:
+    """An endless composed stream, reproducible with ``seed``."""
+    return ComposedSource(request.matcher, seed=request.options.get("seed"))
+
+
+SOURCE = SourceSpec(
+    "synthetic",
+    "synthetic tweets composed on the fly",
+    open_composed,
+    options=(
+        Option(
+            "--seed",
+            "seed",
+            "seed of the synthetic stream, to repeat one (default: a new one each run)",
+            count,
+            metavar="N",
+        ),
+    ),
+    demo=True,
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tweetpulse.models import DEFAULT_MAX_TEXT, MAX_FOLLOWERS
+from tweetpulse.records import DEFAULT_MAX_TEXT, MAX_FOLLOWERS
 
 _INT64_DIGITS = len(str(MAX_FOLLOWERS))
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -55,7 +55,7 @@ def twitter_time(value: object) -> str | None:
 
 def count(value: object) -> int | None:
     """A follower count: a non-negative int, or an integral float/str such as ``"123.0"``; it may be
-    over :data:`~tweetpulse.models.MAX_FOLLOWERS` (see :func:`followers_problem`)."""
+    over :data:`~tweetpulse.records.MAX_FOLLOWERS` (see :func:`followers_problem`)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

@@ -17,7 +17,7 @@
     One v1.1 status object per line; the full text is preferred (``extended_tweet.full_text``,
     ``full_text``, ``text``). Stream control messages (``delete``, ``limit``, ...) are ignored.
 ``jsonl``
-    The tweet record itself (see :mod:`tweetpulse.models`).
+    The tweet record itself (see :mod:`tweetpulse.records`).
 ``jetstream-jsonl``, ``mastodon-jsonl``
     What ``--record`` keeps from the Bluesky and Mastodon sources (see
     :mod:`tweetpulse.sources.live_replay`).
@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from tweetpulse.errors import ConfigError, DatasetError, InvalidRecord
-from tweetpulse.models import Tweet, record_from_dict, usable_text
+from tweetpulse.records import Tweet, record_from_dict, usable_text
 from tweetpulse.sources.fields import count, followers_problem, iso_utc, str_or_none, text_problem, twitter_time
 from tweetpulse.sources.lines import CsvRecords, ParseContext, json_lines
 from tweetpulse.sources.x.v2 import tweets_from_v2

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import DEFAULT_MAX_TEXT, Tweet, utc_now_iso
+from tweetpulse.records import DEFAULT_MAX_TEXT, Tweet, utc_now_iso
 from tweetpulse.sources.base import SkippedRows
 
 BOM = b"\xef\xbb\xbf"

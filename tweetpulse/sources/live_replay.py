@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tweetpulse.models import Tweet
+from tweetpulse.records import Tweet
 
 if TYPE_CHECKING:
     from tweetpulse.sources.lines import ParseContext
@@ -23,7 +23,7 @@ def _finish(tweet: Tweet, ctx: ParseContext) -> Tweet:
 
 
 def convert_jetstream(obj: dict[str, Any], line: int, ctx: ParseContext) -> Tweet | None:
-    from tweetpulse.sources.bluesky_events import post_from_event
+    from tweetpulse.sources.bluesky.events import post_from_event
 
     parsed = post_from_event(obj, ctx.matcher, ctx.source)
     if parsed.kind == "bad":
@@ -32,7 +32,7 @@ def convert_jetstream(obj: dict[str, Any], line: int, ctx: ParseContext) -> Twee
 
 
 def convert_mastodon(obj: dict[str, Any], line: int, ctx: ParseContext) -> Tweet | None:
-    from tweetpulse.sources.mastodon import status_to_tweet
+    from tweetpulse.sources.mastodon.source import status_to_tweet
 
     tweet = status_to_tweet(obj, ctx.matcher, ctx.source)
     if isinstance(tweet, str):

@@ -14,7 +14,7 @@ from collections.abc import Generator, Iterable, Iterator
 from contextlib import AbstractContextManager
 
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet
+from tweetpulse.records import Tweet
 from tweetpulse.sources.base import SkippedRows
 from tweetpulse.sources.formats import check_format, parse_stream
 from tweetpulse.sources.lines import ParseContext, replay_clock

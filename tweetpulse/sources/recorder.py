@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 import orjson
 
-from tweetpulse.sources.secrets import redact_bytes
+from tweetpulse.secrets import redact_bytes
 
 
 class Recorder:
@@ -17,7 +17,7 @@ class Recorder:
 
     A message that spans lines is re-encoded on one line (when it parses) or has its line breaks
     replaced by spaces, so the file keeps one message per line. A new file is created 0600, and
-    registered secrets are masked in what is written (:mod:`tweetpulse.sources.secrets`).
+    registered secrets are masked in what is written (:mod:`tweetpulse.secrets`).
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:

@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import gzip
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from tweetpulse.errors import ConfigError
 from tweetpulse.keywords import KeywordMatcher
+from tweetpulse.options import Option
+from tweetpulse.sources.base import SourceRequest, SourceSpec
 from tweetpulse.sources.detect import detect_format, open_dataset
-from tweetpulse.sources.formats import check_format
+from tweetpulse.sources.formats import FORMATS, check_format
 from tweetpulse.sources.passes import FilePasses
-
-if TYPE_CHECKING:
-    from tweetpulse.sources import SourceRequest
 
 
 class ReplaySource(FilePasses):
@@ -56,8 +55,19 @@ class ReplaySource(FilePasses):
 
 
 def open_replay(request: SourceRequest) -> ReplaySource:
-    """The registry's opener (:data:`tweetpulse.sources.SOURCES`): ``request.dataset`` in ``request.fmt``."""
-    request.no_options()
-    if not request.dataset:
+    """The file ``dataset`` in format ``fmt`` (detected when None)."""
+    dataset = request.options.get("dataset")
+    if not dataset:
         raise ConfigError("--source replay needs --dataset PATH (a Kaggle CSV or a JSONL file)")
-    return ReplaySource(request.dataset, fmt=request.fmt, matcher=request.matcher, loop=request.loop)
+    return ReplaySource(dataset, fmt=request.options.get("fmt"), matcher=request.matcher, loop=request.loop)
+
+
+SOURCE = SourceSpec(
+    "replay",
+    "a replayed dataset",
+    open_replay,
+    options=(
+        Option("--dataset", "dataset", "file to replay with --source replay", metavar="PATH"),
+        Option("--format", "fmt", "dataset format (default: detected)", choices=FORMATS),
+    ),
+)

@@ -13,14 +13,11 @@ from __future__ import annotations
 import gzip
 import io
 from importlib import resources
-from typing import TYPE_CHECKING
 
 from tweetpulse.errors import DatasetError
 from tweetpulse.keywords import KeywordMatcher
+from tweetpulse.sources.base import SourceRequest, SourceSpec
 from tweetpulse.sources.passes import FilePasses
-
-if TYPE_CHECKING:
-    from tweetpulse.sources import SourceRequest
 
 SAMPLE_PACKAGE = "tweetpulse"
 SAMPLE_FILE = ("data", "sample_tweets.jsonl.gz")
@@ -52,6 +49,8 @@ class SampleSource(FilePasses):
 
 
 def open_sample(request: SourceRequest) -> SampleSource:
-    """The registry's opener (:data:`tweetpulse.sources.SOURCES`); the sample takes no dataset or options."""
-    request.no_options()
+    """The sample takes no options of its own."""
     return SampleSource(matcher=request.matcher, loop=request.loop)
+
+
+SOURCE = SourceSpec("sample", "the bundled sample", open_sample, demo=True)

@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, NamedTuple, Protocol, Self
 
 from tweetpulse.errors import ConfigError
-from tweetpulse.scored import ScoredTweet
+from tweetpulse.records import ScoredTweet
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,6 +35,8 @@ BACKENDS: dict[str, str] = {
 }
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _PASSWORD_PARAM = re.compile(r"(?i)([?&]password=)[^&#]*")
+
+DEFAULT_STORE = "data/tweetpulse.db"  # the SQLite file the commands use when --store is not given
 
 
 def masked(location: str | Path) -> str:
@@ -111,6 +113,10 @@ class TweetStore(Protocol):
         """Connect now (a bad location is then a :class:`~tweetpulse.errors.ConfigError` here)."""
         ...
 
+    def exists(self) -> bool:
+        """Whether the store is there yet (asked without creating anything)."""
+        ...
+
     def close(self) -> None: ...
 
     def check(self) -> None:
@@ -147,25 +153,6 @@ class TweetStore(Protocol):
         ...
 
 
-class ClosesAfterUse:
-    """``with store:`` opens it (connects at once) and closes it afterwards; a backend defines open/close."""
-
-    def open(self) -> None:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        self.open()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-
 def open_store(location: str | Path, *, create: bool = True) -> TweetStore:
     """The store at ``location``: a path or ``sqlite:///path`` (SQLite), or a URL of another backend.
 
@@ -189,17 +176,9 @@ def open_store(location: str | Path, *, create: bool = True) -> TweetStore:
     return store
 
 
-def sqlite_file(location: str | Path) -> Path | None:
-    """The file of a SQLite location (a path or ``sqlite:///`` URL); None for another backend's URL."""
-    text = str(location)
-    match = _URL.match(text)
-    if match is None:
-        return Path(text)
-    if match.group(1).lower() != "sqlite":
-        return None
-    from tweetpulse.stores.sqlite import path_of
-
-    return path_of(text)
+def store_exists(location: str | Path) -> bool:
+    """Whether there is a store at ``location`` (nothing is created to find out)."""
+    return open_store(location).exists()
 
 
 def since_seconds(since: float | str | None) -> float | None:

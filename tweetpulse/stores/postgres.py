@@ -15,19 +15,10 @@ NOTHING RETURNING id``), so a redelivered tweet is stored and counted once. Two 
 row). PostgreSQL's text can't hold NUL characters: a batch refused for one is stored again with each
 NUL replaced by U+FFFD (nothing else is lost).
 
-**Following every writer.** Sequence values are handed out at insert and become visible at commit,
-so with several writers a ``serial > last seen`` tail skips rows whose transaction commits late.
-Each row instead carries the id of the transaction that wrote it (``xact xid8 DEFAULT
-pg_current_xact_id()``: 64-bit, never wraps), and the tail reads only rows of transactions below
-``pg_snapshot_xmin(pg_current_snapshot())``, taken in the same statement: every transaction below
-that bound has ended, so its rows are all visible and no new row can appear below it (a transaction
-that had no id yet gets one above the snapshot). The cursor is the last ``(xact, id)`` read, so a
-row is returned exactly once, none is missed, with no window to tune and no id set to keep. The cost:
-a row shows once every transaction older than it has ended, so a transaction left open anywhere on
-the server (even in another database: transaction ids are per server) holds the page back until it
-ends — keep writer transactions short (tweetpulse's are one batch) and watch for idle ones.
-An overlap window deduplicated by id would not stall, but it needs a bound on how late a commit can
-be and a set of recent ids; the snapshot bound needs neither.
+**Following every writer.** Each row carries the id of the transaction that wrote it (``xact``), and
+:meth:`PostgresStore.follow` reads only rows of transactions below the snapshot's ``xmin``, so a row
+is returned exactly once and none is missed whatever the order of commits (docs/postgres.md explains
+why, and what an idle transaction costs).
 """
 
 from __future__ import annotations
@@ -39,9 +30,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from tweetpulse.closing import Closing
 from tweetpulse.errors import ConfigError, StoreError, StoreUnreachable
-from tweetpulse.scored import COLUMNS, ScoredTweet
-from tweetpulse.stores import AuthorTotals, ClosesAfterUse, GroupTotals, History, SecondTotals, masked, with_times
+from tweetpulse.records import COLUMNS, ScoredTweet
+from tweetpulse.stores import AuthorTotals, GroupTotals, History, SecondTotals, masked, with_times
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -145,7 +137,7 @@ def without_nul(tweet: ScoredTweet) -> ScoredTweet:
     return ScoredTweet._make(clean(v) for v in tweet)
 
 
-class PostgresStore(ClosesAfterUse):
+class PostgresStore(Closing):
     """A connection to the store (a :class:`~tweetpulse.stores.TweetStore`), opened on first use."""
 
     def __init__(self, url: str, *, create: bool = True, insert_method: InsertMethod = DEFAULT_INSERT) -> None:
@@ -169,22 +161,31 @@ class PostgresStore(ClosesAfterUse):
         password = conninfo_to_dict(self.url).get("password")
         return text.replace(str(password), "***") if password else text
 
+    def _connect(self) -> psycopg.Connection[Any]:
+        given = conninfo_to_dict(self.url)
+        defaults = {k: v for k, v in _CONNECT_DEFAULTS.items() if k not in given}
+        try:
+            return psycopg.connect(make_conninfo(self.url, **defaults), autocommit=True)
+        except psycopg.Error as exc:
+            # a server that is down or restarting is waited for (the listener's workers do), a refused
+            # login or a missing database is a setting to fix: both say to check the URL
+            kind = StoreUnreachable if _unreachable(exc) else ConfigError
+            raise kind(
+                f"can't connect to the store {self.location} ({self._say(exc)}); check the server is up "
+                "and the URL (user, password, host, port, database) given with --store"
+            ) from None
+
+    def exists(self) -> bool:
+        """Whether the table is there (asked on a connection of its own, which creates nothing)."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (TABLE,)).fetchone()
+        return bool(row and row[0])
+
     @property
     def conn(self) -> psycopg.Connection[Any]:
         if self._conn is None or self._conn.closed:
             self._staging = False
-            given = conninfo_to_dict(self.url)
-            defaults = {k: v for k, v in _CONNECT_DEFAULTS.items() if k not in given}
-            try:
-                self._conn = psycopg.connect(make_conninfo(self.url, **defaults), autocommit=True)
-            except psycopg.Error as exc:
-                # a server that is down or restarting is waited for (the listener's workers do), a refused
-                # login or a missing database is a setting to fix: both say to check the URL
-                kind = StoreUnreachable if _unreachable(exc) else ConfigError
-                raise kind(
-                    f"can't connect to the store {self.location} ({self._say(exc)}); check the server is up "
-                    "and the URL (user, password, host, port, database) given with --store"
-                ) from None
+            self._conn = self._connect()
             try:
                 self._ensure_table(self._conn)
             except BaseException:

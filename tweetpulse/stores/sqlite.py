@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from tweetpulse.closing import Closing
 from tweetpulse.errors import ConfigError, StoreError
-from tweetpulse.scored import COLUMNS, ScoredTweet
-from tweetpulse.stores import AuthorTotals, ClosesAfterUse, GroupTotals, History, SecondTotals, with_times
+from tweetpulse.records import COLUMNS, ScoredTweet
+from tweetpulse.stores import AuthorTotals, GroupTotals, History, SecondTotals, with_times
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,7 +54,7 @@ CREATE TABLE IF NOT EXISTS scored_tweets (
     kafka_offset INTEGER,
     produced_at REAL,                -- Kafka message timestamp, unix seconds
     scored_at REAL NOT NULL,         -- unix seconds
-    scorer TEXT NOT NULL DEFAULT 'textblob'  -- the analyzer that scored the row (--scorer)
+    scorer TEXT NOT NULL DEFAULT 'textblob'  -- the scorer that scored the row (--scorer)
 );
 CREATE INDEX IF NOT EXISTS scored_tweets_scored_at ON scored_tweets (scored_at);
 """
@@ -132,7 +133,7 @@ def open_url(url: str, *, create: bool = True) -> SqliteStore:
 KEYWORD_CACHE = 256  # distinct stored keyword lists kept decoded (the coins' combinations need a dozen)
 
 
-class SqliteStore(ClosesAfterUse):
+class SqliteStore(Closing):
     """A connection to the store (a :class:`~tweetpulse.stores.TweetStore`), opened on first use."""
 
     def __init__(self, path: str | Path) -> None:
@@ -147,6 +148,9 @@ class SqliteStore(ClosesAfterUse):
 
     def open(self) -> None:
         self.conn  # noqa: B018 - connects
+
+    def exists(self) -> bool:
+        return self.path.is_file()
 
     @property
     def conn(self) -> sqlite3.Connection:

@@ -1,6 +1,6 @@
 """Live tweets from the X (Twitter) API v2, through tweepy.
 
-Two sources, both yielding :class:`tweetpulse.models.Tweet` records through the one v2 conversion
+Two sources, both yielding :class:`tweetpulse.records.Tweet` records through the one v2 conversion
 (:mod:`~tweetpulse.sources.x.v2`, shared with the ``x-v2-jsonl`` replay):
 
 :class:`~tweetpulse.sources.x.stream.XStreamSource` (``--x-mode stream``, source ``"x:stream"``)
@@ -38,7 +38,7 @@ Errors the user must act on raise :class:`~tweetpulse.errors.SourceError` with a
 message (401 bad token, 403 ``client-not-enrolled`` / access level, 429 ``UsageCapExceeded``);
 rate limits and disconnections are retried and only reported (``"rate limited (...), retrying in
 60s"``). The bearer token never appears in a repr or a log record (tweepy's own DEBUG logs
-included, they are filtered: :mod:`tweetpulse.sources.secrets`).
+included, they are filtered: :mod:`tweetpulse.secrets`).
 
 ``record_path`` appends what X sent to a JSONL file, one v2 response object per line (stream: each
 data line as received, byte for byte; poll: each response page), which replays as format
@@ -54,61 +54,67 @@ This module itself imports no tweepy: the ``x-v2-jsonl`` replay uses :mod:`~.v2`
 
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING, Any
 
-from tweetpulse.config import DEFAULT_POLL_INTERVAL
 from tweetpulse.errors import ConfigError
+from tweetpulse.options import Option
+from tweetpulse.sources.base import SourceRequest, SourceSpec
+from tweetpulse.sources.live import DEFAULT_POLL_INTERVAL, POLL_INTERVAL, RECORD
 
 if TYPE_CHECKING:
-    from tweetpulse.sources import SourceRequest
-    from tweetpulse.sources.x.base import StatusCallback
     from tweetpulse.sources.x.poll import XPollSource
-    from tweetpulse.sources.x.rules import Groups
     from tweetpulse.sources.x.stream import XStreamSource
 
+MODES = ("stream", "poll")
 
-def open_x_source(
-    mode: str = "stream",
-    *,
-    groups: Groups | None = None,
-    include_retweets: bool = False,
-    api_base: str | None = None,
-    record_path: str | None = None,
-    poll_interval: float = DEFAULT_POLL_INTERVAL,
-    on_status: StatusCallback | None = None,
-    duration: float | None = None,
-) -> XStreamSource | XPollSource:
-    """The live source for ``--source x``: credentials from the environment or the credentials file."""
+
+def open_x(request: SourceRequest) -> XStreamSource | XPollSource:
+    """The filtered stream or recent-search polling (``mode``), with the bearer token from the environment or
+    the credentials file. Keywords come from X's rule tags: the matcher's groups become the rules."""
     from tweetpulse.sources.x.credentials import load_bearer_token
     from tweetpulse.sources.x.poll import XPollSource
     from tweetpulse.sources.x.stream import XStreamSource
 
-    token = load_bearer_token(api_base=api_base)
+    options = request.options
+    token = load_bearer_token(api_base=options.get("api_base"))
     if token is None:
         raise ConfigError(
             "no X credentials: set X_BEARER_TOKEN or copy twitter_credentials.example.py to "
             "twitter_credentials.py and fill it in (or use --source replay / sample)"
         )
     common: dict[str, Any] = {
-        "groups": groups,
-        "include_retweets": include_retweets,
-        "api_base": api_base,
-        "record_path": record_path,
-        "on_status": on_status,
-        "duration": duration,  # --duration holds while X fails: backoff waits end with it
+        "groups": request.groups,
+        "include_retweets": bool(options.get("include_retweets")),
+        "api_base": options.get("api_base"),
+        "record_path": options.get("record_path"),
+        "on_status": request.on_status,
+        "duration": request.duration,  # --duration holds while X fails: backoff waits end with it
     }
+    mode = options.get("mode", "stream")
     if mode == "stream":
         return XStreamSource(token, **common)
     if mode == "poll":
-        return XPollSource(token, interval=poll_interval, **common)
+        return XPollSource(token, interval=options.get("poll_interval", DEFAULT_POLL_INTERVAL), **common)
     raise ConfigError(f"unknown --x-mode {mode!r}: use stream or poll")
 
 
-def open_x(request: SourceRequest) -> XStreamSource | XPollSource:
-    """The registry's opener (:data:`tweetpulse.sources.SOURCES`): ``request.options`` are
-    :func:`open_x_source`'s keywords (keywords come from X's rule tags, so the matcher is not used)."""
-    unknown = sorted(set(request.options) - set(inspect.signature(open_x_source).parameters))
-    if unknown:
-        raise ConfigError(f"--source x has no option {', '.join(unknown)}: see tweetpulse stream --help")
-    return open_x_source(**request.options)
+SOURCE = SourceSpec(
+    "x",
+    "X API v2",
+    open_x,
+    options=(
+        Option(
+            "--x-mode",
+            "mode",
+            "filtered stream, or recent search polling for accounts without stream access",
+            default="stream",
+            choices=MODES,
+        ),
+        Option("--x-api-base", "api_base", "another API host (a proxy, a test server)", metavar="URL"),
+        Option("--include-retweets", "include_retweets", "keep retweets in the stream rules", switch=True),
+        POLL_INTERVAL,
+        RECORD,
+    ),
+    live=True,
+    replay_format="x-v2-jsonl",
+)

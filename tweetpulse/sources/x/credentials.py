@@ -1,7 +1,7 @@
 """Where the X bearer token comes from: ``$X_BEARER_TOKEN``, or a ``twitter_credentials.py`` file
 (``BEARER_TOKEN = "..."``, or the old tutorial's consumer key and secret, exchanged for one).
 
-Every token found is registered with :mod:`tweetpulse.sources.secrets`, so no message or log
+Every token found is registered with :mod:`tweetpulse.secrets`, so no message or log
 record shows it.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 
 from tweetpulse.errors import ConfigError, SourceError
-from tweetpulse.sources.secrets import mask_token, redact_logs_of, register_secret
+from tweetpulse.secrets import mask_token, redact_logs_of, register_secret
 from tweetpulse.sources.x.session import API_BASE, RebasedSession, json_or_none, short
 
 TOKEN_ENV = "X_BEARER_TOKEN"

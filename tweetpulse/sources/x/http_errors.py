@@ -8,7 +8,7 @@ from typing import Any
 import tweepy
 
 from tweetpulse.errors import SourceError
-from tweetpulse.sources.secrets import redact
+from tweetpulse.secrets import redact
 from tweetpulse.sources.x.credentials import CREDENTIALS_FILE, TOKEN_ENV
 from tweetpulse.sources.x.session import json_or_none
 

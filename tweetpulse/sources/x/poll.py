@@ -21,10 +21,10 @@ from typing import Any
 import requests
 import tweepy
 
-from tweetpulse.config import DEFAULT_POLL_INTERVAL
 from tweetpulse.errors import ConfigError, SourceError
-from tweetpulse.models import Tweet
+from tweetpulse.records import Tweet
 from tweetpulse.sources.recorder import Recorder
+from tweetpulse.sources.x import DEFAULT_POLL_INTERVAL
 from tweetpulse.sources.x.base import StatusCallback, XSourceBase, secs
 from tweetpulse.sources.x.credentials import require_token
 from tweetpulse.sources.x.http_errors import describe, explain_http_error, http_error, is_usage_cap

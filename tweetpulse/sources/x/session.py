@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 import requests
 
-from tweetpulse.sources.secrets import redact
+from tweetpulse.secrets import redact
 
 API_BASE = "https://api.twitter.com"
 

@@ -36,66 +36,21 @@ import requests
 import tweepy
 
 from tweetpulse.errors import SourceError
-from tweetpulse.models import Tweet
+from tweetpulse.records import Tweet
 from tweetpulse.sources.recorder import Recorder
 from tweetpulse.sources.x import backoff
 from tweetpulse.sources.x.base import StatusCallback, XSourceBase, secs
 from tweetpulse.sources.x.credentials import require_token
 from tweetpulse.sources.x.http_errors import describe, explain_http_error, first_problem, http_error, is_usage_cap
 from tweetpulse.sources.x.rules import Groups, build_rules
-from tweetpulse.sources.x.session import RebasedSession, json_or_none, short
+from tweetpulse.sources.x.session import json_or_none, short
+from tweetpulse.sources.x.streaming import StreamingClient
 from tweetpulse.sources.x.v2 import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, tweets_from_v2
 
 log = logging.getLogger(__name__)
 
 # X sends a keep-alive every 20 s: a stream silent for longer has stalled, and is reconnected
 STALL_TIMEOUT = 21.0
-
-
-class _StreamingClient(tweepy.StreamingClient):
-    """tweepy's client with its callbacks forwarded to the owning :class:`XStreamSource`."""
-
-    session: requests.Session
-
-    def __init__(
-        self, owner: XStreamSource, bearer_token: str, api_base: str | None, stall_timeout: float, **kwargs: Any
-    ) -> None:
-        super().__init__(bearer_token, **kwargs)
-        self.session.close()
-        self.session = RebasedSession(api_base, stream_timeout=stall_timeout)
-        self.session.hooks["response"].append(owner._on_http_response)
-        self._owner = owner
-
-    def _connect(self, method: str, endpoint: str, **kwargs: Any) -> None:
-        with backoff.waits_with(self._owner._backoff):
-            if self._owner._closing:
-                self._owner._on_disconnect()
-                return
-            super()._connect(method, endpoint, **kwargs)
-
-    def on_connect(self) -> None:
-        self._owner._on_connect()
-
-    def on_data(self, raw_data: bytes) -> None:
-        self._owner._on_line(raw_data)
-
-    def on_keep_alive(self) -> None:
-        pass
-
-    def on_closed(self, response: requests.Response) -> None:
-        self._owner._on_closed()
-
-    def on_connection_error(self) -> None:
-        self._owner._on_connection_error()
-
-    def on_request_error(self, status_code: int) -> None:
-        self._owner._on_request_error(status_code)
-
-    def on_exception(self, exception: Exception) -> None:
-        self._owner._on_exception(exception)
-
-    def on_disconnect(self) -> None:
-        self._owner._on_disconnect()
 
 
 @dataclass(frozen=True)
@@ -147,7 +102,7 @@ class XStreamSource(XSourceBase):
         self.rules_sync: RulesSync | None = None
         self._queue: queue.Queue[Tweet] = queue.Queue(maxsize=queue_size)
         self._recorder = Recorder(record_path) if record_path is not None else None
-        self._client = _StreamingClient(
+        self._client = StreamingClient(
             self, bearer_token, api_base, stall_timeout, max_retries=max_retries, chunk_size=chunk_size, daemon=True
         )
         self._stop = threading.Event()

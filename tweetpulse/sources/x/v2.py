@@ -1,11 +1,11 @@
-"""X API v2 JSON → :class:`~tweetpulse.models.Tweet`: the one conversion the live X sources and the
+"""X API v2 JSON → :class:`~tweetpulse.records.Tweet`: the one conversion the live X sources and the
 ``x-v2-jsonl`` replay share, so a recorded tweet replays to the record the live run produced.
 
 The input is one v2 response object: a filtered-stream message (``data`` an object, with
 ``matching_rules``) or a search page (``data`` a list). Per tweet:
 
 * ``id`` a non-empty string (or an integer), ``text`` a non-empty string of at most
-  :data:`~tweetpulse.models.DEFAULT_MAX_TEXT` characters; otherwise the item is refused with a reason;
+  :data:`~tweetpulse.records.DEFAULT_MAX_TEXT` characters; otherwise the item is refused with a reason;
 * ``author`` / ``followers`` from the ``includes.users`` entry whose id is the ``author_id``
   (``username``, ``public_metrics.followers_count``; a count may be an integral float or string; a
   count over 2**63 - 1 refuses the item);
@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from tweetpulse.keywords import KeywordMatcher
-from tweetpulse.models import Tweet, usable_text
+from tweetpulse.records import Tweet, usable_text
 from tweetpulse.sources.base import check_record
 from tweetpulse.sources.fields import count, followers_problem, id_or_none, iso_utc, str_or_none, text_problem
 

@@ -1,0 +1,97 @@
+"""Text normalisation for the trained scorer: what a tweet's words mean, not how they are spelled.
+
+The model's two vectorizers (:func:`tweetpulse.workbook.training.build_pipeline`) call these as their
+``preprocessor``; the model file names them (and nothing else of tweetpulse), so the loader can
+trust exactly these two functions.
+
+* links and @mentions become one token each (``xurl``, ``xuser``): their exact text is noise;
+* emoticons become ``xemopos`` / ``xemoneg`` (``:)``, ``:-D``, ``<3``... / ``:(``, ``:'(``...);
+* letters repeated three or more times are cut to two ("soooo" → "soo", "!!!!" → "!!");
+* :func:`tweet_words` also marks negation: every word after "not", "never", "no", "don't"... up to
+  the next punctuation or emoticon gets a ``neg_`` prefix, so "not good" and "good" are different features.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["NEGATIONS", "tweet_chars", "tweet_words"]
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)+/\S*")
+_USER = re.compile(r"@\w+")
+_POSITIVE_EMOTICON = re.compile(r"(?<!\S)(?:[:;=8][-o*']?[)\]}dDpP3]|<3+|\^_*\^|xD+|XD+)(?!\S)")
+_NEGATIVE_EMOTICON = re.compile(r"(?<!\S)(?:[:;=8][-o*']?[(\[{/\\|]|:'\(|D:|</3)(?!\S)")
+_EMOTICON_TOKENS = frozenset({"xemopos", "xemoneg"})
+_REPEATS = re.compile(r"(.)\1{2,}")
+_WORD_OR_STOP = re.compile(r"[\w']+|[.,:;!?]")
+NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "nothing",
+        "nobody",
+        "none",
+        "nor",
+        "neither",
+        "cannot",
+        "cant",
+        "can't",
+        "dont",
+        "don't",
+        "doesnt",
+        "doesn't",
+        "didnt",
+        "didn't",
+        "isnt",
+        "isn't",
+        "wasnt",
+        "wasn't",
+        "arent",
+        "aren't",
+        "werent",
+        "weren't",
+        "wont",
+        "won't",
+        "wouldnt",
+        "wouldn't",
+        "shouldnt",
+        "shouldn't",
+        "couldnt",
+        "couldn't",
+        "aint",
+        "ain't",
+        "havent",
+        "haven't",
+        "hasnt",
+        "hasn't",
+        "without",
+    ]
+)
+
+
+def tweet_chars(text: str) -> str:
+    """Lower-cased text with links, mentions and emoticons as single tokens and repeats cut to two."""
+    text = _URL.sub(" xurl ", text)
+    text = _USER.sub(" xuser ", text)
+    text = _POSITIVE_EMOTICON.sub(" xemopos ", text)
+    text = _NEGATIVE_EMOTICON.sub(" xemoneg ", text)
+    return _REPEATS.sub(r"\1\1", text.lower())
+
+
+def tweet_words(text: str) -> str:
+    """:func:`tweet_chars`, then ``neg_`` before each word in a negation's scope (up to punctuation)."""
+    out: list[str] = []
+    negated = False
+    for token in _WORD_OR_STOP.findall(tweet_chars(text)):
+        if token in ".,:;!?":
+            negated = False
+        elif token in _EMOTICON_TOKENS:  # an emoticon closes a negation's scope and is never negated
+            negated = False
+            out.append(token)
+        elif token in NEGATIONS:
+            negated = True
+            out.append(token)
+        else:
+            out.append("neg_" + token if negated else token)
+    return " ".join(out)
