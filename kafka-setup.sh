@@ -16,6 +16,7 @@
 # Settings (environment):
 #   KAFKA_PORT=9092  KAFKA_CONTROLLER_PORT=9093  KAFKA_STATE_DIR=.kafka  KAFKA_LIBS_DIR=.kafka/libs
 #   KAFKA_HEAP=512m  KAFKA_START_TIMEOUT=90  TWEETS_TOPIC=tweets  TWEETS_PARTITIONS=12
+#   PRICES_TOPIC=prices
 #   JAVA=java  MVN=mvn  (which java and Maven to use)
 set -euo pipefail
 
@@ -28,6 +29,7 @@ HEAP="${KAFKA_HEAP:-512m}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 TOPIC="${TWEETS_TOPIC:-tweets}"
 PARTITIONS="${TWEETS_PARTITIONS:-12}"  # divides evenly over 1, 2, 3, 4, 6 or 12 workers
+PRICES="${PRICES_TOPIC:-prices}"  # price ticks (tweetpulse prices), key = product
 POM="$ROOT/scripts/kafka/pom.xml"
 JAVA="${JAVA:-java}"
 MVN="${MVN:-mvn}"
@@ -223,14 +225,14 @@ create_topics() {
   [[ -n "${KAFKA_COMMAND_CONFIG:-}" ]] && extra=(--command-config "$KAFKA_COMMAND_CONFIG")
   local t parts config
   # TOPIC.status: the streamer's source state (connected / reconnecting …) for the page, one compacted record per source
-  for t in "$TOPIC" "$TOPIC.dlq" "$TOPIC.status"; do
-    parts="$PARTITIONS"; [[ "$t" != "$TOPIC" ]] && parts=1
+  for t in "$TOPIC" "$TOPIC.dlq" "$TOPIC.status" "$PRICES" "$PRICES.dlq" "$PRICES.status"; do
+    parts="$PARTITIONS"; [[ "$t" != "$TOPIC" && "$t" != "$PRICES" ]] && parts=1
     config=(); [[ "$t" == *.status ]] && config=(--config cleanup.policy=compact)
     kafka_topics --bootstrap-server "$(bootstrap)" "${extra[@]}" --create --if-not-exists \
       --topic "$t" --partitions "$parts" --replication-factor "${TWEETS_REPLICATION:-1}" "${config[@]}" >/dev/null ||
       die "could not create topic $t on $(bootstrap); check that the cluster answers and you may create topics"
   done
-  say "topics ready on $(bootstrap): $TOPIC ($PARTITIONS partitions), $TOPIC.dlq, $TOPIC.status"
+  say "topics ready on $(bootstrap): $TOPIC ($PARTITIONS partitions), $TOPIC.dlq, $TOPIC.status, $PRICES, $PRICES.dlq, $PRICES.status"
 }
 
 prepare_tools() {

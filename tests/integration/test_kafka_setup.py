@@ -35,6 +35,7 @@ def test_session_broker_answers_and_has_the_topics(kafka_broker: Broker) -> None
     config = KafkaConfig(bootstrap_servers=kafka_broker.bootstrap)
     topics = wait_ready(config, timeout=10)
     assert "tweets" in topics and "tweets.dlq" in topics
+    assert "prices" in topics and "prices.dlq" in topics  # tweetpulse prices' ticks
     # 12 partitions: 1, 2, 3, 4, 6 or 12 workers share them evenly (issue 23 point 6; it was 3)
     assert partition_count(config) == 12
     assert partition_count(KafkaConfig(bootstrap_servers=kafka_broker.bootstrap, topic="tweets.dlq")) == 1

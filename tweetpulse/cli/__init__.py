@@ -1,4 +1,4 @@
-"""``tweetpulse stream|listen|demo|dashboard|score|evaluate|train``: the pipeline from the command line.
+"""``tweetpulse stream|listen|demo|dashboard|score|evaluate|train|prices|correlate``: the pipeline, by command.
 
 :mod:`~.parser` builds the arguments (each source's own from the source registry, :mod:`~.sources`),
 :mod:`~.commands` runs them; :func:`main` turns a :class:`~tweetpulse.errors.TweetpulseError` into one

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tweetpulse.cli.args import kafka_config, keyword_groups, report
+from tweetpulse.cli.prices import price_side
 from tweetpulse.cli.sources import source_request
 from tweetpulse.kafka.config import KafkaConfig
 
@@ -54,6 +55,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
     kafka = kafka_config(args)
     summary = run_listener(
         listener_settings(args, kafka),
+        prices=price_side(args, kafka, args.group, args.store),
         workers=args.workers,
         max_messages=args.max_messages,
         duration=args.duration,
@@ -82,6 +84,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     summary = run_demo(
         listener_settings(args, kafka),
         request,
+        prices=price_side(args, kafka, args.group, args.store),
         rate=args.rate,
         workers=args.workers,
         duration=args.duration,
@@ -171,5 +174,6 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         duration=args.duration,
         interval_ms=args.refresh_ms,
         classify=make_scorer(args.scorer, args.neutral_band),
+        prices=not args.no_prices,
     )
     return 0

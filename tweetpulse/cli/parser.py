@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tweetpulse import __version__
-from tweetpulse.cli import commands
+from tweetpulse.cli import commands, prices
 from tweetpulse.cli.args import (
     HOST_HELP,
     Parser,
@@ -14,6 +14,7 @@ from tweetpulse.cli.args import (
     add_refresh_arg,
     add_scorer_args,
 )
+from tweetpulse.cli.prices import add_page_price_args
 from tweetpulse.cli.sources import add_source_args, sources_line
 from tweetpulse.options import count, port_number, positive_float, positive_int
 from tweetpulse.sources import DEMO_SOURCE
@@ -80,6 +81,7 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
     p.add_argument("--duration", type=positive_float, help="stop after this many seconds")
     add_page_args(p)
     p.add_argument("--summary-json", metavar="PATH", help="also write the summary as JSON")
+    add_page_price_args(p, demo=demo)
 
 
 def add_page_args(p: argparse.ArgumentParser) -> None:
@@ -157,6 +159,7 @@ def add_dashboard_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--group", help="consumer group whose lag to show (with the Kafka settings below)")
     p.add_argument("--duration", type=positive_float, help="stop after this many seconds")
+    p.add_argument("--no-prices", action="store_true", help="don't draw the store's prices beside the sentiment")
     add_scorer_args(p)  # for the classify box: the scorer the listener used
 
 
@@ -180,6 +183,17 @@ COMMANDS = {
         "serve the live page from a store (survives listener restarts)",
         add_dashboard_args,
         commands.cmd_dashboard,
+    ),
+    # the prices topic, its own Kafka options (another default topic): not in KAFKA_COMMANDS
+    "prices": (
+        "stream crypto price ticks (Coinbase, Kraken, an OHLC CSV) into Kafka",
+        prices.add_prices_args,
+        prices.cmd_prices,
+    ),
+    "correlate": (
+        "does sentiment lead or follow the price? cross-correlation and Granger tests",
+        prices.add_correlate_args,
+        prices.cmd_correlate,
     ),
 }
 KAFKA_COMMANDS = ("stream", "listen", "demo", "dashboard")

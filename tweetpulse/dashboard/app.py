@@ -18,10 +18,12 @@ from tweetpulse.dashboard.callbacks import PageModel, register
 from tweetpulse.dashboard.guard import guard_server
 from tweetpulse.dashboard.health import HealthSampler
 from tweetpulse.dashboard.layout import build_layout
+from tweetpulse.dashboard.prices import add_price_panel
 from tweetpulse.dashboard.theme import INDEX_STRING
 from tweetpulse.keywords import DEFAULT_GROUPS
 from tweetpulse.live import DEFAULT_REFRESH_MS
 from tweetpulse.live.aggregates import OVERALL, Aggregator
+from tweetpulse.live.prices import PriceBoard
 from tweetpulse.scorers.scoring import Scorer, make_scorer
 
 TEXT_MAX = 1000
@@ -50,6 +52,7 @@ def build_app(
     settle: int = 2,
     clock: Callable[[], float] = time.time,
     notice: Callable[[], str | None] | None = None,
+    prices: PriceBoard | None = None,
 ) -> Dash:
     """Build the page for ``aggregator``. No module globals: every app has its own state.
 
@@ -61,6 +64,7 @@ def build_app(
     (same scorer and neutral band) for the classify box. ``max_points``: seconds of history the charts keep.
     ``notice``: what holds the page's data back (e.g. a store's open transaction), shown in the status line.
     ``settle``: a second is drawn once this many seconds have passed since it (deltas are in).
+    ``prices``: the price feed's board: adds the price-beside-sentiment panel (:mod:`tweetpulse.dashboard.prices`).
     """
     if keywords is None and isinstance(groups, Mapping):
         keywords = {name: tuple(terms) for name, terms in groups.items()}
@@ -84,6 +88,8 @@ def build_app(
     app.index_string = INDEX_STRING
     app.layout = page_layout(model, title, subtitle, keywords, interval_ms)
     register(app, model)
+    if prices is not None:
+        add_price_panel(app, aggregator, prices, names, window=max_points, settle=settle, clock=clock)
     guard_server(app)
     app.tweetpulse_model = model  # type: ignore[attr-defined]  # for stop_app
     return app

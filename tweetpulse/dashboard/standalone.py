@@ -175,19 +175,24 @@ def run_dashboard(
     duration: float | None = None,
     interval_ms: int = DEFAULT_REFRESH_MS,
     classify: Scorer | None = None,
+    prices: bool = True,
 ) -> int:
     """Serve the page for the store at ``store`` until Ctrl-C (or ``duration`` seconds); returns
     the rows it read. With ``group`` (and ``kafka``), the health panel shows that group's lag.
-    ``classify``: the scorer of the classify box (default ``textblob``)."""
+    ``classify``: the scorer of the classify box (default ``textblob``). ``prices``: draw the store's
+    prices table beside the sentiment."""
     from tweetpulse.dashboard.app import build_app
     from tweetpulse.dashboard.health import lag_probe
     from tweetpulse.dashboard.server import DashboardServer, check_port
+    from tweetpulse.dashboard.store_prices import StorePrices
+    from tweetpulse.live.prices import PriceBoard
 
     check_port(host, port)  # before the store is read
     aggregator = Aggregator(window_seconds=window)
     follower = StoreFollower(store, aggregator)
     health = lag_probe(kafka or KafkaConfig(), group) if group else None
-    with follower:
+    board = PriceBoard(window) if prices else None
+    with follower, StorePrices(store, board):
         subtitle = f"store {follower.location}" + (
             f" · group {group} on {(kafka or KafkaConfig()).bootstrap_servers}" if group else ""
         )
@@ -202,6 +207,7 @@ def run_dashboard(
             settle=3,
             classify=classify,
             notice=lambda: follower.notice,
+            prices=board,
         )
         with DashboardServer(app, host, port) as server:
             print(

@@ -18,6 +18,7 @@ from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.live import DEFAULT_REFRESH_MS
 from tweetpulse.live.aggregates import Aggregator
 from tweetpulse.pipeline.listener import Listener, ListenerSettings, Summary
+from tweetpulse.pipeline.price_side import PriceSide
 from tweetpulse.sources.base import SourceRequest, TweetSource
 from tweetpulse.stores import masked
 
@@ -46,6 +47,7 @@ def listener_app(
     source: str = "",
     groups: Mapping[str, Sequence[str]] | None = None,
     interval_ms: int = DEFAULT_REFRESH_MS,
+    prices: PriceSide | None = None,
 ) -> Dash:
     """The live page for a running listener: its aggregates, its health, its scorer."""
     from tweetpulse.keywords import DEFAULT_GROUPS
@@ -58,6 +60,7 @@ def listener_app(
         interval_ms=interval_ms,
         health=listener_health(listener),
         classify=settings.make_scorer(),
+        prices=prices.board if prices is not None else None,
     )
 
 
@@ -73,21 +76,25 @@ def run_listener(
     source: str = "",
     groups: Mapping[str, Sequence[str]] | None = None,
     interval_ms: int = DEFAULT_REFRESH_MS,
+    prices: PriceSide | None = None,
 ) -> Summary:
-    """Run the listener (and its page) until a limit is reached or Ctrl-C; return the summary."""
+    """Run the listener (and its page) until a limit is reached or Ctrl-C; return the summary.
+    ``prices``: the prices topic followed beside it (into the store and onto the page)."""
     if dashboard:
         check_port(host, port)  # before the broker and the workers: a taken port costs nothing
     server: DashboardServer | None = None
     listener = Listener(settings, workers=workers, max_messages=max_messages, aggregator=page_aggregator(groups))
     try:
         listener.start()
+        PriceSide.start_beside(prices)
         if dashboard:
-            server = DashboardServer(listener_app(listener, source, groups, interval_ms), host, port).start()
+            server = DashboardServer(listener_app(listener, source, groups, interval_ms, prices), host, port).start()
             print(f"tweetpulse: live page at {server.url}", flush=True)
         listener.wait(duration=duration, idle_exit=idle_exit)
     except KeyboardInterrupt:
         log.info("stopping: workers finish their batch, persist and commit")
     finally:
+        PriceSide.stop_beside(prices)
         summary = listener.stop()
         if server is not None:
             server.stop()
@@ -192,12 +199,14 @@ def run_demo(
     start_kafka: bool = True,
     interval_ms: int = DEFAULT_REFRESH_MS,
     keep_kafka: bool = False,
+    prices: PriceSide | None = None,
 ) -> Summary:
     """Kafka (started if needed) + a source (``request``; default: :data:`~tweetpulse.sources.DEMO_SOURCE`,
     synthetic tweets composed on the fly) streamed into it + the listener and page. A live source
     streams as it comes, any other at ``rate`` tweets/s.
 
     A broker the demo started is stopped when it ends (Ctrl-C, ``duration``), unless ``keep_kafka``.
+    ``prices``: a price feed streamed into the prices topic and followed onto the page and into the store.
     """
     from tweetpulse.pipeline.streamer import stream
 
@@ -221,7 +230,8 @@ def run_demo(
     server: DashboardServer | None = None
     try:
         listener.start()
-        app = listener_app(listener, label, interval_ms=interval_ms)
+        label += PriceSide.start_beside(prices)
+        app = listener_app(listener, label, interval_ms=interval_ms, prices=prices)
         server = DashboardServer(app, host, port).start()
         streamer.start()
         print(f"tweetpulse demo: live page at {server.url} (Ctrl-C to stop)", flush=True)
@@ -232,6 +242,7 @@ def run_demo(
         source.close()
         if streamer.is_alive():
             streamer.join(30)
+        PriceSide.stop_beside(prices)
         summary = listener.stop()
         if server is not None:
             server.stop()

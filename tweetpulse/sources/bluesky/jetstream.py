@@ -40,8 +40,8 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import orjson
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
-from websockets.sync.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection
 
 from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.keywords import KeywordMatcher
@@ -59,6 +59,7 @@ from tweetpulse.sources.live import (
     open_recorder,
     short,
 )
+from tweetpulse.sources.websocket import Endpoint, open_websocket
 
 log = logging.getLogger(__name__)
 
@@ -201,26 +202,22 @@ class BlueskySource(LiveSource):
         if self._skip_us and self.cursor_us is not None:
             cursor = self.cursor_us + self._skip_us  # past the event too big to read
         self.live.set("connecting")
-        try:
-            ws = connect(
-                subscribe_url(self.url, cursor),
-                open_timeout=self.open_timeout,
-                max_size=MAX_EVENT,
-                user_agent_header=USER_AGENT,
-            )
-        except InvalidStatus as exc:
-            status = exc.response.status_code
-            if status in (400, 401, 403, 404):
-                raise SourceError(
-                    f"{self.url} refused the Jetstream subscription ({status}): check --bluesky-url "
-                    f"(a Jetstream /subscribe endpoint, e.g. {DEFAULT_JETSTREAM})"
-                ) from None
-            self._retry(f"Jetstream answered {status}")
-            return None
-        except InvalidURI:
-            raise ConfigError(f"--bluesky-url {self.url!r} is not a valid websocket URL") from None
-        except (OSError, InvalidHandshake, TimeoutError) as exc:
-            self._retry(f"cannot reach Jetstream at {self.url} ({short(exc)})")
+        endpoint = Endpoint(
+            "Jetstream",
+            self.url,
+            "--bluesky-url",
+            "the Jetstream subscription",
+            f"a Jetstream /subscribe endpoint, e.g. {DEFAULT_JETSTREAM}",
+        )
+        ws = open_websocket(
+            endpoint,
+            subscribe_url(self.url, cursor),
+            open_timeout=self.open_timeout,
+            max_size=MAX_EVENT,
+            user_agent=USER_AGENT,
+        )
+        if isinstance(ws, str):
+            self._retry(ws)
             return None
         self._ws = ws
         if self._closed:
