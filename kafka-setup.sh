@@ -15,7 +15,7 @@
 #                                      scripts/kafka/pom.xml) and run the broker from them
 # Settings (environment):
 #   KAFKA_PORT=9092  KAFKA_CONTROLLER_PORT=9093  KAFKA_STATE_DIR=.kafka  KAFKA_LIBS_DIR=.kafka/libs
-#   KAFKA_HEAP=512m  KAFKA_START_TIMEOUT=90  TWEETS_TOPIC=tweets  TWEETS_PARTITIONS=3
+#   KAFKA_HEAP=512m  KAFKA_START_TIMEOUT=90  TWEETS_TOPIC=tweets  TWEETS_PARTITIONS=12
 #   PRICES_TOPIC=prices
 #   JAVA=java  MVN=mvn  (which java and Maven to use)
 set -euo pipefail
@@ -28,7 +28,7 @@ LIBS_DIR="${KAFKA_LIBS_DIR:-$ROOT/.kafka/libs}"
 HEAP="${KAFKA_HEAP:-512m}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 TOPIC="${TWEETS_TOPIC:-tweets}"
-PARTITIONS="${TWEETS_PARTITIONS:-3}"
+PARTITIONS="${TWEETS_PARTITIONS:-12}"  # divides evenly over 1, 2, 3, 4, 6 or 12 workers
 PRICES="${PRICES_TOPIC:-prices}"  # price ticks (tweetpulse prices), key = product
 POM="$ROOT/scripts/kafka/pom.xml"
 JAVA="${JAVA:-java}"

@@ -28,8 +28,13 @@ if str(ROOT) not in sys.path:
 from benchmarks import report  # noqa: E402
 from tests.support.broker import Broker, private_broker  # noqa: E402
 
-PARTS = ("scorer", "dashboard", "producer", "e2e", "postgres", "spark", "mongodb", "baseline", "latency", "memory")
-KAFKA_PARTS = frozenset(("producer", "e2e", "postgres", "spark", "mongodb", "baseline", "latency", "memory"))
+PARTS = (
+    "scorer", "dashboard", "producer", "e2e", "scorers", "postgres", "spark", "mongodb", "baseline", "latency",
+    "memory", "profile",
+)  # fmt: skip
+KAFKA_PARTS = frozenset(
+    ("producer", "e2e", "scorers", "postgres", "spark", "mongodb", "baseline", "latency", "memory", "profile")
+)
 # the plain numbers results.json also carries at its top level
 REQUIRED = (
     "producer_tweets_per_s",
@@ -42,6 +47,9 @@ REQUIRED = (
     "e2e_tweets_per_s",
     "baseline_tweets_per_s",
     "e2e_vs_baseline",
+    "e2e_vs_textblob",
+    "e2e_model_vs_textblob",
+    "e2e_vader_vs_textblob",
     "latency_p50_s",
     "latency_p99_s",
     "tick_p95_ms_1m",
@@ -54,6 +62,8 @@ PART_PREFIXES = {
     "dashboard": ("tick_", "load_"),
     "producer": ("producer_",),
     "e2e": ("e2e_tweets_", "e2e_steady_", "e2e_start_"),
+    "scorers": ("e2e_model_", "e2e_vader_"),
+    "profile": ("profile_",),
     "postgres": ("e2e_pg_", "store_insert_sqlite", "store_insert_pg_"),
     "spark": ("spark_",),
     "mongodb": ("e2e_mongo_", "store_insert_mongodb"),
@@ -177,6 +187,21 @@ def part_e2e(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, 
     return figures
 
 
+def part_scorers(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    from benchmarks import bench_e2e_scorers
+
+    assert broker is not None
+    n = bench_e2e_scorers.N_QUICK if quick else bench_e2e_scorers.N_FULL
+    return bench_e2e_scorers.run(broker, n, runs or (1 if quick else 2))
+
+
+def part_profile(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
+    from benchmarks import bench_profile
+
+    assert broker is not None
+    return bench_profile.run(broker, bench_profile.N_QUICK if quick else bench_profile.N_FULL)
+
+
 def part_postgres(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, Figure]:
     from benchmarks import bench_e2e, bench_pgstore
 
@@ -233,12 +258,14 @@ RUNNERS: dict[str, Callable[[bool, int | None, Broker | None], dict[str, Figure]
     "dashboard": part_dashboard,
     "producer": part_producer,
     "e2e": part_e2e,
+    "scorers": part_scorers,
     "postgres": part_postgres,
     "spark": part_spark,
     "mongodb": part_mongodb,
     "baseline": part_baseline,
     "latency": part_latency,
     "memory": part_memory,
+    "profile": part_profile,
 }
 
 
@@ -279,6 +306,39 @@ def spark_ratio(figures: dict[str, Figure]) -> Figure | None:
             "its Python workers share them with the broker",
         },
     }
+
+
+# the listener's steady rates over one core of plain TextBlob (the scorer part's textblob_tweets_per_s)
+TEXTBLOB_RATIOS = {
+    "e2e_vs_textblob": ("e2e_steady_tweets_per_s", "e2e", "the default scorer"),
+    "e2e_model_vs_textblob": ("e2e_model_steady_tweets_per_s", "scorers", "--scorer model:PATH"),
+    "e2e_vader_vs_textblob": ("e2e_vader_steady_tweets_per_s", "scorers", "--scorer vader"),
+}
+
+
+def textblob_ratios(figures: dict[str, Figure], parts: list[str]) -> dict[str, Figure]:
+    """Each steady rate over one core of TextBlob, for the rates measured in this session with it."""
+    textblob = figures.get("textblob_tweets_per_s")
+    if "scorer" not in parts or not textblob or not textblob.get("value"):
+        return {}
+    out: dict[str, Figure] = {}
+    for name, (rate, part, scorer) in TEXTBLOB_RATIOS.items():
+        figure = figures.get(rate)
+        if part not in parts or not figure:
+            continue
+        out[name] = {
+            "value": round(figure["value"] / textblob["value"], 2),
+            "unit": "x",
+            "settings": {
+                rate: figure["value"],
+                "textblob_tweets_per_s": textblob["value"],
+                "workers": figure.get("settings", {}).get("workers"),
+                "scorer": scorer,
+                "note": "the listener's steady end-to-end rate (all workers, SQLite) over one core of plain "
+                "TextBlob(text).sentiment on the same kind of texts, both measured in this session",
+            },
+        }
+    return out
 
 
 def load_previous(path: Path, quick: bool) -> dict[str, Any] | None:
@@ -339,6 +399,9 @@ def run_session(parts: list[str], quick: bool, runs: int | None, out: Path, merg
         for name in [n for n in figures if n.startswith(PART_PREFIXES.get(part, ()))]:
             del figures[name]
     figures.pop("e2e_vs_baseline", None)
+    for name in TEXTBLOB_RATIOS:
+        figures.pop(name, None)
+    figures.update(textblob_ratios(figures, parts))
     both = ratio(figures)
     if both is not None:
         figures["e2e_vs_baseline"] = both
@@ -391,6 +454,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report.text_table(results))
     print(f"\n{'quick' if args.quick else 'full'} run in {results['durations_s']['total']:.0f}s; wrote {args.out}")
+    if not args.quick and args.out == report.RESULTS:  # docs/performance.md shows the last full session
+        from benchmarks import perfdoc
+
+        print(f"wrote {perfdoc.write(json.loads(args.out.read_text(encoding='utf-8')))}")
     if results["errors"]:
         print("errors: " + "; ".join(f"{k}: {v}" for k, v in results["errors"].items()))
     return 1 if results["errors"] else 0

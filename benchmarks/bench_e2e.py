@@ -142,14 +142,19 @@ def steady_by_scored_at(store: str | Path, n: int) -> float:
 
 
 def one_run(
-    broker: Broker, records: Records, workers: int, batch_size: int, partitions: int, store: str
+    broker: Broker, records: Records, workers: int, batch_size: int, partitions: int, store: str, scorer: str = ""
 ) -> dict[str, float]:
-    """One timed run into the fresh store at ``store`` (a path or store URL)."""
+    """One timed run into the fresh store at ``store`` (a path or store URL), scored by ``scorer``
+    (a ``--scorer`` spec; empty: the default)."""
     n = len(records)
     with fresh_topic(broker, partitions, prefix="e2e") as kafka:
         preload_s = preload(kafka, records)
         settings = ListenerSettings(
-            kafka=kafka, group=f"bench-{uuid.uuid4().hex[:8]}", store_path=store, batch_size=batch_size
+            kafka=kafka,
+            group=f"bench-{uuid.uuid4().hex[:8]}",
+            store_path=store,
+            batch_size=batch_size,
+            scorer=scorer or ListenerSettings.scorer,
         )
         aggregator = TimedAggregator(n)
         listener = Listener(settings, workers=workers, aggregator=aggregator)
@@ -191,6 +196,7 @@ def run(
     stores: Iterator[ContextManager[str]] | None = None,
     store_name: str = "SQLite (WAL), fresh file per run",
     prefix: str = "e2e",
+    scorer: str = "",
 ) -> dict[str, Figure]:
     """The steady rate, the start time and the rate from start (medians over ``runs``), each run into
     a fresh store from ``stores`` (default SQLite); ``prefix`` names the figures (``e2e_pg`` for PostgreSQL)."""
@@ -202,7 +208,7 @@ def run(
     try:
         for _ in range(runs):
             with next(stores) as store:
-                results.append(one_run(broker, records, workers, batch_size, partitions, store))
+                results.append(one_run(broker, records, workers, batch_size, partitions, store, scorer))
     finally:
         close = getattr(stores, "close", None)
         if close is not None:
@@ -218,6 +224,7 @@ def run(
         "batch_size": batch_size,
         "partitions": partitions,
         "store": store_name,
+        "scorer": scorer or ListenerSettings().scorer,
         "aggregates": True,
         "preload": "TweetProducer defaults (idempotent, acks=all, lz4)",
         "data": data.describe(records),

@@ -202,4 +202,7 @@ def run(
         "measured": "psutil RSS of the listener host process (Listener + Aggregator) plus its worker processes",
         "runs": 1,
     }
-    return {"rss_growth_pct": {"value": round(growth, 2), "unit": "%", "settings": settings_out}}
+    return {
+        "rss_growth_pct": {"value": round(growth, 2), "unit": "%", "settings": settings_out},
+        "rss_tweets_processed": {"value": summary["consumed"], "unit": "tweets", "settings": settings_out},
+    }

@@ -14,6 +14,9 @@ the same in words.
 
 from __future__ import annotations
 
+import functools
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeGuard
@@ -213,6 +216,47 @@ def record_fields(raw: bytes | None, max_text: int = DEFAULT_MAX_TEXT) -> Record
         tweet.keywords, tweet.source,
     ))
     # fmt: on
+
+
+NativeDecoder = Callable[[list[Any], int], list[tuple[Any, ...] | None]]
+
+
+@functools.cache
+def native_decoder() -> NativeDecoder | None:
+    """The compiled core's ``decode_records`` (``native/src/records.rs``), or ``None``: not built, built
+    before it had one, or ``TWEETPULSE_PURE_PYTHON=1``."""
+    if os.environ.get("TWEETPULSE_PURE_PYTHON", "").strip() == "1":
+        return None
+    try:
+        from tweetpulse_native import decode_records  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    decoder: NativeDecoder = decode_records
+    return decoder
+
+
+def records_fields(
+    values: Sequence[bytes | None], max_text: int = DEFAULT_MAX_TEXT, native: bool = True
+) -> list[RecordFields | InvalidRecord]:
+    """:func:`record_fields` of each value, in order: its fields, or the :class:`InvalidRecord` it raised.
+
+    A poll batch at once: the compiled core (when built, and ``native``) decodes the well-formed
+    records in one call; every value it is not sure about goes through :func:`record_fields`, so
+    the results are :func:`record_fields`' own, field for field, and so are the errors.
+    """
+    decode = native_decoder() if native else None
+    fast = decode(list(values), max_text) if decode is not None else [None] * len(values)
+    out: list[RecordFields | InvalidRecord] = []
+    append = out.append
+    for raw, decoded in zip(values, fast, strict=True):
+        if decoded is not None:
+            append(_new(RecordFields, decoded))
+            continue
+        try:
+            append(record_fields(raw, max_text))
+        except InvalidRecord as err:
+            append(err)
+    return out
 
 
 def record_from_dict(obj: dict[str, Any], max_text: int = DEFAULT_MAX_TEXT) -> Tweet:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Broker, free_port
-from tweetpulse.kafka.admin import wait_ready
+from tweetpulse.kafka.admin import partition_count, wait_ready
 from tweetpulse.kafka.config import KafkaConfig
 
 
@@ -32,9 +32,13 @@ def own_env(kafka_broker: Broker) -> Iterator[dict[str, str]]:
 
 
 def test_session_broker_answers_and_has_the_topics(kafka_broker: Broker) -> None:
-    topics = wait_ready(KafkaConfig(bootstrap_servers=kafka_broker.bootstrap), timeout=10)
+    config = KafkaConfig(bootstrap_servers=kafka_broker.bootstrap)
+    topics = wait_ready(config, timeout=10)
     assert "tweets" in topics and "tweets.dlq" in topics
     assert "prices" in topics and "prices.dlq" in topics  # tweetpulse prices' ticks
+    # 12 partitions: 1, 2, 3, 4, 6 or 12 workers share them evenly (issue 23 point 6; it was 3)
+    assert partition_count(config) == 12
+    assert partition_count(KafkaConfig(bootstrap_servers=kafka_broker.bootstrap, topic="tweets.dlq")) == 1
 
 
 def test_start_twice_status_stop_and_restart_downloads_nothing(kafka_broker: Broker, own_env: dict[str, str]) -> None:
@@ -91,12 +95,13 @@ def test_broker_not_answering_in_time_is_explained(own_env: dict[str, str]) -> N
 
 def test_external_cluster_only_creates_topics(kafka_broker: Broker, own_env: dict[str, str]) -> None:
     result = Broker("", None, own_env).setup(
-        "start", KAFKA_BOOTSTRAP_SERVERS=kafka_broker.bootstrap, TWEETS_TOPIC="external-check"
+        "start", KAFKA_BOOTSTRAP_SERVERS=kafka_broker.bootstrap, TWEETS_TOPIC="external-check", TWEETS_PARTITIONS="4"
     )
     assert result.returncode == 0, result.stderr
-    assert "nothing to start" in result.stdout
+    assert "nothing to start" in result.stdout and "external-check (4 partitions)" in result.stdout
     topics = wait_ready(KafkaConfig(bootstrap_servers=kafka_broker.bootstrap))
     assert {"external-check", "external-check.dlq"} <= set(topics)
+    assert partition_count(KafkaConfig(bootstrap_servers=kafka_broker.bootstrap, topic="external-check")) == 4
 
 
 def fake_kafka_home(root: Path, libs: Path) -> Path:

@@ -17,7 +17,17 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 DOCS = {path.name: path.read_text(encoding="utf-8") for path in sorted((ROOT / "docs").glob("*.md"))}
 ALL = {"README.md": README, **{f"docs/{name}": text for name, text in DOCS.items()}}
 # options of Jupyter, papermill and the benchmarks, not of the CLI
-NOT_OURS = {"--allow-root", "--no-browser", "--only", "--profile", "--inserts-only", "--inserts", "--cwd", "--to"}
+NOT_OURS = {
+    "--allow-root",
+    "--no-browser",
+    "--only",
+    "--profile",
+    "--inserts-only",
+    "--inserts",
+    "--cwd",
+    "--to",
+    "--subprocesses",  # py-spy record's (docs/performance.md's profile)
+}
 
 
 def subparsers() -> dict[str, argparse.ArgumentParser]:

@@ -71,7 +71,12 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
     )
     if not demo:
         p.add_argument("--max-messages", type=positive_int, help="stop after this many messages")
-        p.add_argument("--idle-exit", type=positive_float, metavar="S", help="stop after S seconds with nothing new")
+        p.add_argument(
+            "--idle-exit",
+            type=positive_float,
+            metavar="S",
+            help="stop once idle for S seconds (nothing fetched, every partition consumed)",
+        )
         p.add_argument("--no-dashboard", action="store_true", help="don't serve the page")
     p.add_argument("--duration", type=positive_float, help="stop after this many seconds")
     add_page_args(p)

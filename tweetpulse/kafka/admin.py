@@ -62,6 +62,18 @@ def ensure_topics(config: KafkaConfig, partitions: int = DEFAULT_PARTITIONS, tim
                 ) from None
 
 
+def partition_count(config: KafkaConfig, timeout: float | None = None) -> int | None:
+    """How many partitions the tweets topic has (``None`` when the cluster does not say)."""
+    timeout = config.timeout if timeout is None else timeout
+    try:
+        topic = _admin(config).list_topics(config.topic, timeout=timeout).topics.get(config.topic)
+    except KafkaException:
+        return None
+    if topic is None or topic.error is not None:
+        return None
+    return len(topic.partitions)
+
+
 class LagProbe:
     """Messages not yet committed by ``group``, per partition of the tweets topic.
 
@@ -75,7 +87,10 @@ class LagProbe:
         self.timeout = timeout
         self._client: Consumer | None = None
 
-    def __call__(self) -> dict[int, int]:
+    def __call__(self, uncommitted_at_end: bool = False) -> dict[int, int]:
+        """Per partition, the messages after the group's committed offset. A partition the group has
+        not committed is counted from its start, or with ``uncommitted_at_end`` (a group that starts
+        from the latest offset) as 0: such a member begins at the end."""
         if self._client is None:
             conf = self.config.client_conf(**{"group.id": self.group, "enable.auto.commit": False})
             self._client = new_client(Consumer, conf)
@@ -85,7 +100,7 @@ class LagProbe:
         lag: dict[int, int] = {}
         for tp in client.committed(partitions, timeout=timeout):
             low, high = client.get_watermark_offsets(TopicPartition(topic, tp.partition), timeout=timeout)
-            start = tp.offset if tp.offset >= 0 else low
+            start = tp.offset if tp.offset >= 0 else high if uncommitted_at_end else low
             lag[tp.partition] = max(high - start, 0)
         return lag
 

@@ -12,7 +12,7 @@ from tweetpulse.kafka.logs import ClientLog
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 DEFAULT_TOPIC = "tweets"
-DEFAULT_PARTITIONS = 3
+DEFAULT_PARTITIONS = 12  # shared evenly by 1, 2, 3, 4, 6 or 12 workers
 DEFAULT_KAFKA_TIMEOUT = 15.0  # seconds to wait for the cluster to answer before saying it doesn't
 
 

@@ -10,9 +10,14 @@ finish their batch, persist, commit and exit. What a worker does with a batch is
 Workers that keep dying make the run a failure (:class:`~tweetpulse.errors.ListenerFailed`, one
 line with the reason the last one gave): when ``max_restarts`` restarts go by with no message
 handled in between, and when a limit (``--idle-exit``, ``--duration``) is reached while workers
-died since the last message handled. ``--idle-exit`` waits until every worker has been up for
-:data:`SETTLE_SECONDS`: a worker that just (re)started has not looked for messages yet; nor does it
-count while a worker waits for an unreachable store (:mod:`tweetpulse.pipeline.storewait`): that is not idle.
+died since the last message handled.
+
+``--idle-exit S`` means idle: for S seconds no worker fetched a message and none finished a
+batch, every worker has been up for :data:`SETTLE_SECONDS` (one that just (re)started has not
+looked for messages yet), no worker waits for an unreachable store
+(:mod:`tweetpulse.pipeline.storewait`), and the group has committed every partition up to its end
+(a partition a worker stopped aside). A slow batch is not idleness: its offsets are not committed
+until it is stored, so the group is not caught up.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from multiprocessing.context import SpawnProcess
 from typing import Any
 
 from tweetpulse.errors import ListenerFailed
-from tweetpulse.kafka.admin import ensure_topics
+from tweetpulse.kafka.admin import LagProbe, ensure_topics, partition_count
 from tweetpulse.live.aggregates import Aggregator
 from tweetpulse.pipeline.settings import ListenerSettings
 from tweetpulse.pipeline.storewait import StoreBack, StoreWaiting
@@ -42,6 +47,21 @@ __all__ = ["Listener", "ListenerFailed", "ListenerSettings", "Summary"]
 log = logging.getLogger("tweetpulse.pipeline.listener")
 
 SETTLE_SECONDS = 5.0  # a worker up this long has joined the group and polled: --idle-exit may trust it
+
+
+def partition_fit(partitions: int, workers: int) -> str | None:
+    """One line of warning when ``workers`` can't share ``partitions`` evenly, else ``None``."""
+    if workers > partitions:
+        return (
+            f"{workers} workers but the topic has {partitions} partitions: {workers - partitions} worker(s) will "
+            f"stand by idle; use --workers {partitions} or a topic with more partitions (README: Scaling out)"
+        )
+    if partitions % workers:
+        return (
+            f"{workers} workers share the topic's {partitions} partitions unevenly ({partitions // workers + 1} and "
+            f"{partitions // workers} each): the busiest sets the pace; use a worker count that divides {partitions}"
+        )
+    return None
 
 
 @dataclass
@@ -107,6 +127,8 @@ class Listener:
         self._readers_lock = threading.Lock()
         self._stop = self._ctx.Event()
         self._budget = self._ctx.Value("q", max_messages) if max_messages is not None else None
+        self._fetched = self._ctx.Value("q", 0)  # messages the workers fetched (--idle-exit: nothing fetched)
+        self._lag: LagProbe | None = None
         self.max_messages = max_messages
         self.processes: list[SpawnProcess] = []
         self._drainer: threading.Thread | None = None
@@ -136,6 +158,10 @@ class Listener:
             store.check()
         if ensure:
             ensure_topics(self.settings.kafka)
+            partitions = partition_count(self.settings.kafka)
+            warning = partition_fit(partitions, self.n_workers) if partitions else None
+            if warning:
+                log.warning("%s", warning)
         self._started = time.monotonic()
         self._draining.set()
         self._drainer = threading.Thread(target=self._drain, name="tweetpulse-deltas", daemon=True)
@@ -148,7 +174,7 @@ class Listener:
         process = self._ctx.Process(
             target=worker_main,
             name=f"tweetpulse-worker-{index}",
-            args=(index, self.settings, writer, self._stop, self._budget, os.getpid()),
+            args=(index, self.settings, writer, self._stop, self._budget, os.getpid(), self._fetched),
         )
         process.start()
         writer.close()  # the worker holds the only writing end: its exit reads as end-of-file here
@@ -181,6 +207,8 @@ class Listener:
         if self._drainer is not None:
             self._drainer.join(5)
         self._drain_now()
+        if self._lag is not None:
+            self._lag.close()
         return self.summary()
 
     # -- deltas ---------------------------------------------------------------------------
@@ -261,6 +289,20 @@ class Listener:
         now = time.monotonic()
         return all(p.is_alive() for p in self.processes) and all(now - t >= SETTLE_SECONDS for t in self._spawned_at)
 
+    def caught_up(self) -> bool:
+        """The group has committed every partition of the topic up to its end (partitions a worker
+        stopped aside); False while that can't be asked (the broker does not answer)."""
+        settings = self.settings
+        if self._lag is None:
+            self._lag = LagProbe(settings.kafka, settings.group, timeout=2.0)
+        try:
+            lag = self._lag(uncommitted_at_end=settings.start_from == "latest")
+        except Exception as exc:  # the broker is away: not idle, it is waited for
+            log.debug("idle check: the group's lag is unknown (%s)", exc)
+            return False
+        stopped = {notice.partition for notice in self.stopped}
+        return all(left == 0 for partition, left in lag.items() if partition not in stopped)
+
     def summary(self) -> Summary:
         counters = self.aggregator.counters
         # the rate is over the time spent working: an idle tail (--idle-exit) doesn't count
@@ -282,12 +324,13 @@ class Listener:
         on_tick: Callable[[Summary], None] | None = None,
         tick: float = 0.5,
     ) -> Summary:
-        """Block until ``max_messages`` are handled, ``duration`` passes, or ``idle_exit`` seconds
-        go by with nothing new (and every worker settled). Ctrl-C / a kernel interrupt ends the wait;
+        """Block until ``max_messages`` are handled, ``duration`` passes, or the run is idle for
+        ``idle_exit`` seconds (see the module docs). Ctrl-C / a kernel interrupt ends the wait;
         the caller stops. Raises :class:`ListenerFailed` when the workers kept dying (see the module docs)."""
         start = time.monotonic()
         last_seen = -1
         last_change = start
+        fetched = self._fetched.value
         while True:
             time.sleep(tick)
             now = time.monotonic()
@@ -300,11 +343,17 @@ class Listener:
                 last_seen, last_change = handled, now
                 self._last_activity = now
                 self.deaths = 0
+            if self._fetched.value != fetched:  # a fetch is activity too: a slow batch is not idle
+                fetched, last_change = self._fetched.value, now
             done = (
                 (self.max_messages is not None and handled >= self.max_messages)
                 or (duration is not None and now - start >= duration)
                 or (
-                    idle_exit is not None and now - last_change >= idle_exit and self.settled() and not self.store_waits
+                    idle_exit is not None
+                    and now - last_change >= idle_exit
+                    and self.settled()
+                    and not self.store_waits
+                    and self.caught_up()
                 )
             )
             if done:

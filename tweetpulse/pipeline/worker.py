@@ -1,12 +1,12 @@
 """A listener worker: one consumer-group member in its own process, batch after batch.
 
-One batch's path (:meth:`Worker.serve`): consumed → each message validated by
-:func:`tweetpulse.records.record_fields` (what breaks the contract goes to the dead-letter policy
-with the reason) → scored by :func:`tweetpulse.scorers.scoring.score_tweet` into a
-:class:`~tweetpulse.records.ScoredTweet` → inserted into the store (ids already stored are
-ignored) → the newly stored tweets folded (:func:`tweetpulse.live.aggregates.fold`) into a delta sent
-to the page → only then are the batch's offsets stored for commit (at-least-once delivery, made
-exactly-once in effect by the store).
+One batch's path (:meth:`Worker.serve`): consumed → the batch's message values validated at once
+by :func:`tweetpulse.records.records_fields` (what breaks the contract goes to the dead-letter policy
+with the reason) → scored at once by the scorer's batch method
+(:func:`tweetpulse.scorers.scoring.score_texts`) into :class:`~tweetpulse.records.ScoredTweet` rows →
+inserted into the store (ids already stored are ignored) → the newly stored tweets folded
+(:func:`tweetpulse.live.aggregates.fold`) into a delta sent to the page → only then are the batch's
+offsets stored for commit (at-least-once delivery, made exactly-once in effect by the store).
 
 A dead letter the dead-letter topic did not acknowledge stops its partition, loudly: nothing of
 that partition in the batch is stored, counted or committed, the partition is paused, an ERROR
@@ -46,7 +46,7 @@ from tweetpulse.live.delta import DeltaBuilder, fold
 from tweetpulse.pipeline.deadletter import DeadLetterPolicy, DeadLetterTopic, Undelivered
 from tweetpulse.pipeline.settings import ListenerSettings
 from tweetpulse.pipeline.storewait import Stopping, StoreBack, StoreWaiting, persist
-from tweetpulse.records import RecordFields, ScoredTweet, record_fields
+from tweetpulse.records import RecordFields, ScoredTweet, records_fields
 from tweetpulse.scorers.scoring import ScoreFields, Scorer, score_texts
 from tweetpulse.stores import TweetStore, open_store
 
@@ -61,13 +61,17 @@ class Budget:
     it leaves unprocessed and uncommitted, so the next run gets it.
     """
 
-    def __init__(self, value: Synchronized[int] | None) -> None:
+    def __init__(self, value: Synchronized[int] | None, fetched: Synchronized[int] | None = None) -> None:
         self.value = value
+        self.fetched = fetched  # every message fetched is counted here (the supervisor's --idle-exit)
 
     def exhausted(self) -> bool:
         return self.value is not None and self.value.value <= 0
 
     def claim(self, want: int) -> int:
+        if want and self.fetched is not None:
+            with self.fetched.get_lock():
+                self.fetched.value += want
         if self.value is None:
             return want
         with self.value.get_lock():
@@ -273,20 +277,21 @@ def prepare_batch(
     Python workers (:mod:`tweetpulse.spark.partitions`) both prepare their batches here.
     """
     batch = Batch(messages)
-    dead_partitions: list[int | None] = []
-    valid: list[tuple[Message, RecordFields]] = []
+    usable = [m for m in messages if m.error() is None]
     for msg in messages:
         error = msg.error()
-        if error is not None:
-            if error.code() != KafkaError._PARTITION_EOF:
-                log.warning("%s: consume error: %s", who, error.str())
-            continue
-        batch.consumed += 1
-        try:
-            valid.append((msg, record_fields(msg.value(), max_text)))
-        except InvalidRecord as err:
-            dead_letter(msg, err)
+        if error is not None and error.code() != KafkaError._PARTITION_EOF:
+            log.warning("%s: consume error: %s", who, error.str())
+    batch.consumed = len(usable)
+    dead_partitions: list[int | None] = []
+    valid: list[tuple[Message, RecordFields]] = []
+    # the values validated together (tweetpulse.records.records_fields: the compiled decoder when built)
+    for msg, fields in zip(usable, records_fields([m.value() for m in usable], max_text), strict=True):
+        if isinstance(fields, InvalidRecord):
+            dead_letter(msg, fields)
             dead_partitions.append(msg.partition())
+        else:
+            valid.append((msg, fields))
     scorer_name, tweets = scorer.name, batch.tweets
     for (msg, fields), scored in zip(valid, score_records(scorer, [f for _, f in valid], who), strict=True):
         if isinstance(scored, Exception):  # a bug must not stop the stream: set the message aside, say why
@@ -330,6 +335,7 @@ def worker_main(
     stop: Any,
     budget: Synchronized[int] | None,
     parent_pid: int,
+    fetched: Synchronized[int] | None = None,
 ) -> None:
     """Entry point of a worker process (module level, so ``spawn`` can import it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
@@ -342,7 +348,7 @@ def worker_main(
         return stop.is_set() or terminated.is_set() or os.getppid() != parent_pid
 
     try:
-        Worker(index, settings, deltas.send, Budget(budget), should_stop).run()
+        Worker(index, settings, deltas.send, Budget(budget, fetched), should_stop).run()
     except Exception as exc:  # say why in one line, to the log and to the supervisor, then exit non-zero
         if isinstance(exc, TweetpulseError):
             log.error("worker %d: %s", index, exc)
