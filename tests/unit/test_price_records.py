@@ -143,8 +143,8 @@ def test_the_sqlite_prices_table_merges_bars_written_in_pieces(tmp_path: Path) -
     row = frame.iloc[0]
     assert (row["open"], row["high"], row["low"], row["close"]) == (100.0, 109.0, 100.0, 109.0)
     assert str(row["time"]) == "2026-12-06 01:00:00+00:00" and row["coin"] == "bitcoin" and not row["synthetic"]
-    with pytest.raises(ConfigError, match="SQLite or PostgreSQL"):
-        open_price_store("mongodb://x/y")
+    with pytest.raises(ConfigError, match="SQLite, PostgreSQL or MongoDB"):
+        open_price_store("redis://x/y")
 
 
 def test_the_board_is_bounded() -> None:
