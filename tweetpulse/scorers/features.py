@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NEGATIONS", "tweet_chars", "tweet_words"]
+__all__ = ["NEGATIONS", "negation_marked", "tweet_chars", "tweet_words"]
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)+/\S*")
 _USER = re.compile(r"@\w+")
 _POSITIVE_EMOTICON = re.compile(r"(?<!\S)(?:[:;=8][-o*']?[)\]}dDpP3]|<3+|\^_*\^|xD+|XD+)(?!\S)")
 _NEGATIVE_EMOTICON = re.compile(r"(?<!\S)(?:[:;=8][-o*']?[(\[{/\\|]|:'\(|D:|</3)(?!\S)")
 _EMOTICON_TOKENS = frozenset({"xemopos", "xemoneg"})
-_REPEATS = re.compile(r"(.)\1{2,}")
+_REPEATS = re.compile(r"(.)\1\1+")  # a character and two or more repeats of it
 _WORD_OR_STOP = re.compile(r"[\w']+|[.,:;!?]")
 NEGATIONS = frozenset(
     [
@@ -70,20 +70,43 @@ NEGATIONS = frozenset(
 )
 
 
+def _has_any(text: str, needles: tuple[str, ...]) -> bool:
+    return any(needle in text for needle in needles)
+
+
+# Substrings without which a pattern can't match: a text lacking them skips that substitution.
+_URL_NEEDLES = ("/", "www.")  # both alternatives of _URL hold one of them
+_POSITIVE_NEEDLES = (":", ";", "=", "8", "^", "<3", "xD", "XD")
+_NEGATIVE_NEEDLES = (":", ";", "=", "8", "</3")  # "D:" and ":'(" hold a ":"
+
+
 def tweet_chars(text: str) -> str:
     """Lower-cased text with links, mentions and emoticons as single tokens and repeats cut to two."""
-    text = _URL.sub(" xurl ", text)
-    text = _USER.sub(" xuser ", text)
-    text = _POSITIVE_EMOTICON.sub(" xemopos ", text)
-    text = _NEGATIVE_EMOTICON.sub(" xemoneg ", text)
+    if _has_any(text, _URL_NEEDLES):
+        text = _URL.sub(" xurl ", text)
+    if "@" in text:
+        text = _USER.sub(" xuser ", text)
+    if _has_any(text, _POSITIVE_NEEDLES):
+        text = _POSITIVE_EMOTICON.sub(" xemopos ", text)
+    if _has_any(text, _NEGATIVE_NEEDLES):
+        text = _NEGATIVE_EMOTICON.sub(" xemoneg ", text)
     return _REPEATS.sub(r"\1\1", text.lower())
 
 
 def tweet_words(text: str) -> str:
     """:func:`tweet_chars`, then ``neg_`` before each word in a negation's scope (up to punctuation)."""
+    return negation_marked(tweet_chars(text))
+
+
+def negation_marked(chars: str) -> str:
+    """The words of ``chars`` (a :func:`tweet_chars` result), ``neg_`` before each one a negation governs.
+
+    ``tweet_words(text) == negation_marked(tweet_chars(text))``: a caller that needs both
+    (the trained scorer's batch path) normalises each text once.
+    """
     out: list[str] = []
     negated = False
-    for token in _WORD_OR_STOP.findall(tweet_chars(text)):
+    for token in _WORD_OR_STOP.findall(chars):
         if token in ".,:;!?":
             negated = False
         elif token in _EMOTICON_TOKENS:  # an emoticon closes a negation's scope and is never negated
