@@ -48,12 +48,19 @@ def signed_sentiments(classes: Sequence[str], probabilities: Any) -> list[Sentim
 class ModelScorer(BandedScorer):
     """The classifier in a model file written by ``tweetpulse train``."""
 
-    def __init__(self, path: str | Path, neutral_band: float | None = None, engine: str | None = None) -> None:
+    def __init__(
+        self, path: str | Path, neutral_band: float | None = None, engine: str | None = None, cache_size: int = 0
+    ) -> None:
         """``engine``: ``"native"`` (compiled counting, see :mod:`._model_native`), ``"python"``
         (``pipeline.predict_proba``) or ``None``: native when it can run. Both give the same results;
-        :attr:`engine` says which runs."""
+        :attr:`engine` says which runs. ``cache_size`` bounds the results kept for repeated texts
+        (retweets; 0: none), the oldest evicted first."""
         if engine is not None and engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)} or None, got {engine!r}")
+        if cache_size < 0:
+            raise ValueError("cache_size must be >= 0")
+        self.cache_size = cache_size
+        self._cache: dict[str, Sentiment] = {}
         self.path = Path(path)
         model = load_model(self.path)
         self.meta = model.meta
@@ -69,13 +76,21 @@ class ModelScorer(BandedScorer):
         super().__init__(float(model.meta.get("neutral_band", 0.0)) if neutral_band is None else neutral_band)
 
     def sentiments(self, texts: Sequence[str]) -> list[Sentiment]:
-        """The batch: one vectorize and one ``predict_proba`` for the distinct texts of ``texts``."""
+        """The batch: one vectorize and one ``predict_proba`` for the distinct texts not in the cache."""
         if not texts:
             return []
-        slots: dict[str, int] = {}
-        where = [slots.setdefault(text, len(slots)) for text in texts]
-        scored = signed_sentiments(self._classes, self._probabilities(list(slots)))
-        return [scored[i] for i in where]
+        cache = self._cache
+        fresh = list(dict.fromkeys(text for text in texts if text not in cache))
+        scored: dict[str, Sentiment] = {}
+        if fresh:
+            scored = dict(zip(fresh, signed_sentiments(self._classes, self._probabilities(fresh)), strict=True))
+        out = [scored[text] if text in scored else cache[text] for text in texts]
+        if self.cache_size:
+            for text, result in scored.items():
+                if len(cache) >= self.cache_size:
+                    del cache[next(iter(cache))]  # evict the oldest entry
+                cache[text] = result
+        return out
 
     def sentiment(self, text: str) -> Sentiment:
         return self.sentiments([text])[0]
@@ -88,4 +103,4 @@ def create(arg: str | None, *, neutral_band: float | None, cache_size: int) -> M
     """The registry's factory for ``model:PATH``."""
     if not arg:
         raise ConfigError("the model scorer needs its file: --scorer model:PATH (a file 'tweetpulse train' wrote)")
-    return ModelScorer(arg, neutral_band)
+    return ModelScorer(arg, neutral_band, cache_size=cache_size)
