@@ -23,7 +23,7 @@ from tweetpulse.errors import ConfigError
 from tweetpulse.scorers._model_native import fast_probabilities
 from tweetpulse.scorers._textblob_native import ENGINES
 from tweetpulse.scorers.base import BandedScorer, Sentiment
-from tweetpulse.scorers.modelfile import load_model
+from tweetpulse.scorers.modelfile import ModelFile, load_model
 
 NAME = "model"
 
@@ -55,14 +55,26 @@ class ModelScorer(BandedScorer):
         (``pipeline.predict_proba``) or ``None``: native when it can run. Both give the same results;
         :attr:`engine` says which runs. ``cache_size`` bounds the results kept for repeated texts
         (retweets; 0: none), the oldest evicted first."""
+        self.path = Path(path)
+        self._adopt(load_model(self.path), neutral_band, engine, cache_size)
+
+    @classmethod
+    def fitted(
+        cls, model: ModelFile, neutral_band: float | None = None, engine: str | None = None, cache_size: int = 0
+    ) -> ModelScorer:
+        """The scorer of a pipeline already in memory (e.g. just trained), as if loaded from a file."""
+        scorer = cls.__new__(cls)
+        scorer.path = Path("(fitted)")
+        scorer._adopt(model, neutral_band, engine, cache_size)
+        return scorer
+
+    def _adopt(self, model: ModelFile, neutral_band: float | None, engine: str | None, cache_size: int) -> None:
         if engine is not None and engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)} or None, got {engine!r}")
         if cache_size < 0:
             raise ValueError("cache_size must be >= 0")
         self.cache_size = cache_size
         self._cache: dict[str, Sentiment] = {}
-        self.path = Path(path)
-        model = load_model(self.path)
         self.meta = model.meta
         self._pipeline = model.pipeline
         fast = fast_probabilities(model.pipeline) if engine != "python" else None
