@@ -249,7 +249,7 @@ def part_memory(quick: bool, runs: int | None, broker: Broker | None) -> dict[st
 
     assert broker is not None
     if quick:
-        return bench_memory.run(broker, bench_memory.DURATION_QUICK, file_tweets=50_000)
+        return bench_memory.run(broker, bench_memory.DURATION_QUICK, file_tweets=50_000, tweets=None)
     return bench_memory.run(broker, bench_memory.DURATION_FULL)
 
 

@@ -10,8 +10,10 @@ whole run without the topic piling up gigabytes.
 ``rss_growth_pct = (end - warm) / warm * 100``, where ``warm`` is the RSS when the listener had
 consumed the first 20% of the tweets it consumed in the whole run (start-up and imports done, the
 consumers' fetch queues full) and ``end`` the RSS at the end. One long run (the run's length is
-what the figure is about). The scorers' result caches (65,536 texts per worker) keep filling for a
-while after that point, so a short run (``--quick``, 20 s) overstates the growth.
+what the figure is about): the full run streams :data:`TWEETS_FULL` tweets (issue 23: memory flat over
+5M tweets), however long that takes (at most :data:`DURATION_FULL` seconds), and waits for the listener
+to consume them. The scorers' result caches (65,536 texts per worker) keep filling for a while after
+the warm sample, so a short run (``--quick``, 20 s) overstates the growth.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.pipeline.listener import ListenerSettings
 
 Figure = dict[str, Any]
-DURATION_FULL, DURATION_QUICK = 180.0, 20.0
+DURATION_FULL, DURATION_QUICK = 900.0, 20.0  # the full run's cap; the quick run's length
+TWEETS_FULL = 5_100_000  # over 5M, so that 5M are consumed even if the cap cut the stream short
 WARM_FRACTION = 0.2  # of the tweets consumed in the run
 MAX_BACKLOG = 50_000
 FILE_TWEETS = 200_000
@@ -64,10 +67,17 @@ def listener_host(settings: ListenerSettings, workers: int, counts: Any, stop: A
 
 
 def gated_producer(
-    bootstrap: str, topic: str, path: str, duration: float, counts: Any, max_backlog: int, out: Any
+    bootstrap: str,
+    topic: str,
+    path: str,
+    duration: float,
+    counts: Any,
+    max_backlog: int,
+    out: Any,
+    limit: int | None = None,
 ) -> None:
-    """Entry point of the producer process: replay ``path`` in a loop for ``duration`` seconds, never
-    more than ``max_backlog`` tweets ahead of what the listener has consumed."""
+    """Entry point of the producer process: replay ``path`` in a loop for ``duration`` seconds (or
+    until ``limit`` tweets), never more than ``max_backlog`` tweets ahead of what the listener has consumed."""
     from collections.abc import Iterable, Iterator
 
     from tweetpulse.pipeline.pacing import Pacer
@@ -79,6 +89,8 @@ def gated_producer(
 
     def gate(source: Iterable[Tweet]) -> Iterator[Tweet]:
         for produced, tweet in enumerate(source):
+            if limit is not None and produced >= limit:
+                return
             if produced % 1000 == 0:
                 while produced - counts[0] > max_backlog and time.monotonic() < deadline:
                     time.sleep(0.02)
@@ -115,6 +127,12 @@ def tree_rss(pid: int) -> tuple[int, int]:
         return 0, 0
 
 
+def sample(pid: int, started: float, counts: Any) -> tuple[float, int, int, int]:
+    """(seconds since ``started``, tweets consumed, the host's RSS, its workers' RSS)."""
+    own, children = tree_rss(pid)
+    return time.monotonic() - started, int(counts[0]), own, children
+
+
 def _get(q: Any, timeout: float, what: str) -> dict[str, Any]:
     try:
         item: dict[str, Any] = q.get(timeout=timeout)
@@ -126,8 +144,13 @@ def _get(q: Any, timeout: float, what: str) -> dict[str, Any]:
 
 
 def run(
-    broker: Broker, duration: float = DURATION_FULL, workers: int | None = None, file_tweets: int = FILE_TWEETS
+    broker: Broker,
+    duration: float = DURATION_FULL,
+    workers: int | None = None,
+    file_tweets: int = FILE_TWEETS,
+    tweets: int | None = TWEETS_FULL,
 ) -> dict[str, Figure]:
+    """One run: stream ``tweets`` (or for ``duration`` seconds, whichever ends first) and sample RSS."""
     workers = workers or os.cpu_count() or 1
     ctx = mp.get_context("spawn")
     with (
@@ -148,7 +171,7 @@ def run(
         producer = ctx.Process(
             target=gated_producer,
             name="bench-gated-producer",
-            args=(broker.bootstrap, kafka.topic, str(path), duration, counts, MAX_BACKLOG, producer_out),
+            args=(broker.bootstrap, kafka.topic, str(path), duration, counts, MAX_BACKLOG, producer_out, tweets),
         )
         host.start()
         samples: list[tuple[float, int, int, int]] = []  # (t, consumed, host rss, workers rss)
@@ -157,10 +180,13 @@ def run(
             producer.start()
             started = time.monotonic()
             while producer.is_alive() and time.monotonic() - started < duration + 60:
-                own, children = tree_rss(host.pid or 0)
-                samples.append((time.monotonic() - started, int(counts[0]), own, children))
+                samples.append(sample(host.pid or 0, started, counts))
                 time.sleep(SAMPLE_EVERY)
             produced = _get(producer_out, 60, "producer")
+            caught_up = time.monotonic() + 60  # the listener consumes the backlog the producer left
+            while int(counts[0]) < produced["delivered"] and time.monotonic() < caught_up:
+                samples.append(sample(host.pid or 0, started, counts))
+                time.sleep(SAMPLE_EVERY)
         finally:
             stop.set()
             host.join(60)
@@ -180,7 +206,8 @@ def run(
     mb = 1 / 2**20
     summary = result["summary"]
     settings_out = {
-        "duration_s": duration,
+        "duration_cap_s": duration,
+        "tweets_target": tweets,
         "workers": workers,
         "partitions": PARTITIONS,
         "tweets_processed": summary["consumed"],

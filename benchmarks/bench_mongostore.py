@@ -12,8 +12,6 @@ runs the insert part alone.
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import sys
 from collections.abc import Iterator
@@ -27,7 +25,8 @@ if str(ROOT) not in sys.path:
 
 from benchmarks import bench_e2e  # noqa: E402
 from benchmarks.bench_pgstore import BATCH, INSERTS_QUICK, insert_rate, scored_tweets  # noqa: E402
-from tests.support.broker import Broker, private_broker  # noqa: E402
+from benchmarks.storecli import store_bench_main  # noqa: E402
+from tests.support.broker import Broker  # noqa: E402
 from tests.support.mongodb import fresh_database, private_mongodb  # noqa: E402
 from tweetpulse.stores import open_store  # noqa: E402
 
@@ -78,18 +77,7 @@ def run(broker: Broker, n: int, runs: int, inserts: int, insert_runs: int) -> di
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=bench_e2e.N_QUICK, help="end-to-end tweets")
-    parser.add_argument("--inserts", type=int, default=INSERTS_QUICK, help="tweets for the insert rate")
-    parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--inserts-only", action="store_true", help="no broker: the insert rate alone")
-    args = parser.parse_args(argv)
-    if args.inserts_only:
-        with private_mongodb() as url:
-            print(json.dumps(run_inserts(url, args.inserts, args.runs), indent=2))
-        return
-    with private_broker() as broker:
-        print(json.dumps(run(broker, args.n, args.runs, args.inserts, args.runs), indent=2))
+    store_bench_main(__doc__ or "", private_mongodb, run, run_inserts, INSERTS_QUICK, argv)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,6 @@ PostgreSQL is a private cluster started through ``scripts/postgres-setup.sh`` on
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -35,7 +33,8 @@ if str(ROOT) not in sys.path:
 import psycopg  # noqa: E402
 
 from benchmarks import bench_e2e, data  # noqa: E402
-from tests.support.broker import Broker, private_broker  # noqa: E402
+from benchmarks.storecli import store_bench_main  # noqa: E402
+from tests.support.broker import Broker  # noqa: E402
 from tests.support.pgserver import fresh_schema, private_postgres  # noqa: E402
 from tweetpulse.records import ScoredTweet, parse_record  # noqa: E402
 from tweetpulse.scorers.scoring import make_scorer, score_tweet  # noqa: E402
@@ -143,18 +142,7 @@ def run(
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=bench_e2e.N_QUICK, help="end-to-end tweets")
-    parser.add_argument("--inserts", type=int, default=INSERTS_QUICK, help="tweets for the insert rates")
-    parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--inserts-only", action="store_true", help="no broker: the insert rates alone")
-    args = parser.parse_args(argv)
-    if args.inserts_only:
-        with private_postgres() as url:
-            print(json.dumps(run_inserts(url, args.inserts, args.runs), indent=2))
-        return
-    with private_broker() as broker:
-        print(json.dumps(run(broker, args.n, args.runs, args.inserts, args.runs), indent=2))
+    store_bench_main(__doc__ or "", private_postgres, run, run_inserts, INSERTS_QUICK, argv)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from typing import Any
 import pymongo
 import pytest
 
-from tests.support.stores import NOW
+from tests.support.stores import NOW, assert_each_page_saw_all, follow_while_writing
 from tests.support.stores import scored_tweet as tweet
 from tweetpulse.dashboard.standalone import StoreFollower
 from tweetpulse.errors import ConfigError, StoreError, StoreUnreachable
@@ -147,7 +147,6 @@ def test_the_tail_follows_writers_whose_batches_interleave(mongo_store_url: str)
     with every stored tweet exactly once."""
     stored: list[str] = []
     lock = threading.Lock()
-    done = threading.Event()
 
     def write(writer: int) -> None:
         rng = random.Random(writer)
@@ -159,44 +158,13 @@ def test_the_tail_follows_writers_whose_batches_interleave(mongo_store_url: str)
                     stored.extend(new)
                 time.sleep(rng.uniform(0, 0.02))
 
-    def follow(reader: MongoStore, seen: list[str], backfilled: list[int]) -> None:
-        history = reader.history(since=0, authors_since=0, recent=0, latencies=0)
-        backfilled.append(sum(t.tweets for t in history.window))
-        while not done.is_set():
-            seen.extend(t.id for t in reader.follow(7))  # small pages: the cursor moves inside batches
-        while batch := reader.follow(1000):
-            seen.extend(t.id for t in batch)
-
     with mongo(mongo_store_url) as setup:
         setup.open()
-    seen: list[list[str]] = [[], []]
-    backfilled: list[list[int]] = [[], []]
-    readers = [mongo(mongo_store_url, create=False), mongo(mongo_store_url, create=False)]
-    writers = [threading.Thread(target=write, args=(w,)) for w in range(1, 5)]
-    followers = [threading.Thread(target=follow, args=(readers[0], seen[0], backfilled[0]))]
-    followers[0].start()
-    while not backfilled[0]:
-        time.sleep(0.01)
-    for thread in writers:
-        thread.start()
-    while len(stored) < 150:
-        time.sleep(0.01)
-    followers.append(threading.Thread(target=follow, args=(readers[1], seen[1], backfilled[1])))
-    followers[1].start()
-    for thread in writers:
-        thread.join()
-    done.set()
-    for thread in followers:
-        thread.join()
-    for reader in readers:
-        reader.close()
+    pages = follow_while_writing(lambda: mongo(mongo_store_url, create=False), write, lambda: len(stored), 150)
     assert len(stored) > 400
     # the late page's backfill ends below the oldest batch still being written then (maybe the first)
-    assert backfilled[0] == [0] and 0 <= backfilled[1][0] < len(stored)
-    for page, ids in enumerate(seen):
-        assert len(ids) == len(set(ids)), f"page {page} counted a tweet twice"
-        assert backfilled[page][0] + len(ids) == len(stored)
-    assert set(seen[0]) == set(stored)
+    assert pages.backfilled[0] == 0 and 0 <= pages.backfilled[1] < len(stored)
+    assert_each_page_saw_all(pages, stored)
 
 
 def test_the_page_backfills_and_tails_a_mongo_store(mongo_store_url: str) -> None:

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from tests.conftest import free_port
-from tests.support.stores import NOW, same_tweets
+from tests.support.stores import NOW, assert_each_page_saw_all, follow_while_writing, same_tweets
 from tests.support.stores import scored_tweet as tweet
 from tweetpulse.dashboard.standalone import StoreFollower
 from tweetpulse.errors import ConfigError, StoreError, StoreUnreachable, TweetpulseError
@@ -93,7 +93,6 @@ def test_the_tail_follows_writers_whose_commits_interleave(pg_store_url: str) ->
     started halfway; each page ends with every committed tweet exactly once."""
     committed: list[str] = []
     lock = threading.Lock()
-    done = threading.Event()
 
     def write(writer: int) -> None:
         rng = random.Random(writer)
@@ -110,43 +109,12 @@ def test_the_tail_follows_writers_whose_commits_interleave(pg_store_url: str) ->
                 with lock:
                     committed.extend(f"t{i}" for i in ids)
 
-    def follow(reader: PostgresStore, seen: list[str], backfilled: list[int]) -> None:
-        history = reader.history(since=0, authors_since=0, recent=0, latencies=0)
-        backfilled.append(sum(t.tweets for t in history.window))
-        while not done.is_set():
-            seen.extend(t.id for t in reader.follow(7))  # small pages: the cursor moves inside transactions
-        while batch := reader.follow(1000):
-            seen.extend(t.id for t in batch)
-
     with pg(pg_store_url) as setup:
         setup.open()
-    seen: list[list[str]] = [[], []]
-    backfilled: list[list[int]] = [[], []]
-    readers = [pg(pg_store_url, create=False), pg(pg_store_url, create=False)]
-    writers = [threading.Thread(target=write, args=(w,)) for w in range(1, 5)]
-    followers = [threading.Thread(target=follow, args=(readers[0], seen[0], backfilled[0]))]
-    followers[0].start()
-    while not backfilled[0]:
-        time.sleep(0.01)
-    for thread in writers:
-        thread.start()
-    while len(committed) < 200:
-        time.sleep(0.01)
-    followers.append(threading.Thread(target=follow, args=(readers[1], seen[1], backfilled[1])))
-    followers[1].start()
-    for thread in writers:
-        thread.join()
-    done.set()
-    for thread in followers:
-        thread.join()
-    for reader in readers:
-        reader.close()
+    pages = follow_while_writing(lambda: pg(pg_store_url, create=False), write, lambda: len(committed), 200)
     assert len(committed) > 500
-    assert backfilled[0] == [0] and 0 < backfilled[1][0] < len(committed)
-    for page, ids in enumerate(seen):
-        assert len(ids) == len(set(ids)), f"page {page} counted a tweet twice"
-        assert backfilled[page][0] + len(ids) == len(committed)
-    assert set(seen[0]) == set(committed)
+    assert pages.backfilled[0] == 0 and 0 < pages.backfilled[1] < len(committed)
+    assert_each_page_saw_all(pages, committed)
 
 
 def test_the_page_backfills_and_tails_a_postgres_store(pg_store_url: str) -> None:

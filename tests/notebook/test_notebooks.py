@@ -8,13 +8,17 @@ checked against ones counted here without tweetpulse.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import papermill as pm
 
 from tests.conftest import ROOT, free_port
 from tweetpulse.kafka.config import KafkaConfig
+from tweetpulse.kafka.producer import TweetProducer
+from tweetpulse.prices.records import PriceTick
 from tweetpulse.stores import read_frame
+from tweetpulse.stores.prices import read_prices
 
 NOTEBOOKS = ("streamer.ipynb", "listener.ipynb", "notebooks/analysis.ipynb", "notebooks/evaluation.ipynb")
 
@@ -72,6 +76,13 @@ def test_streamer_then_listener_notebooks(kafka: KafkaConfig, tmp_path: Path) ->
     progress = live_lines(streamed, "read ")
     assert progress and all(line.startswith("read ") for line in progress)  # plain text, no quotes
 
+    # a price feed's ticks in the prices topic: the listener follows them beside the tweets
+    prices = replace(kafka, topic=f"{kafka.topic}.prices")
+    with TweetProducer(prices) as producer:
+        for i, price in enumerate(("101.5", "102.25", "99.75")):
+            stamp = f"2026-12-06T05:0{i}:10.000000Z"
+            producer.produce("BTC-USD", PriceTick("BTC-USD", "bitcoin", price, stamp, "coinbase", i).to_json())
+
     store = tmp_path / "nb.db"
     port = free_port()
     listened = execute(
@@ -85,6 +96,7 @@ def test_streamer_then_listener_notebooks(kafka: KafkaConfig, tmp_path: Path) ->
         jupyter_mode="inline",
         port=port,
         topic=kafka.topic,
+        prices_topic=prices.topic,
         bootstrap_servers=kafka.bootstrap_servers,
     )
     text = outputs_text(listened)
@@ -96,6 +108,10 @@ def test_streamer_then_listener_notebooks(kafka: KafkaConfig, tmp_path: Path) ->
     assert "400 tweets in" in text  # the pandas cell loaded the store
     frame = read_frame(store)
     assert len(frame) == 400 and frame["id"].is_unique
+    # the prices followed beside: three one-minute bars, shown by the last cell
+    assert "3 price bars in" in text
+    bars = read_prices(store)
+    assert list(bars["close"]) == [101.5, 102.25, 99.75] and set(bars["product"]) == {"BTC-USD"}
 
 
 def test_notebooks_are_committed_clean() -> None:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import math
 import random
 import sqlite3
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tweetpulse.records import COLUMNS, ScoredTweet
+from tweetpulse.stores import TweetStore
 from tweetpulse.stores.sqlite import SqliteStore
 from tweetpulse.stores.sqlite import SqliteStore as Store
 
@@ -146,3 +149,57 @@ def refusing_store(path: Path, why: str = "the archive is read-only") -> Path:
             f"CREATE TRIGGER refuse BEFORE INSERT ON scored_tweets BEGIN SELECT RAISE(ABORT, '{why}'); END"
         )
     return path
+
+
+class Pages(NamedTuple):
+    """What two pages following one store saw: ids per page, and each page's backfill count."""
+
+    seen: list[list[str]]
+    backfilled: list[int]
+
+
+def follow_while_writing(
+    open_reader: Callable[[], TweetStore], write: Callable[[int], None], written: Callable[[], int], late_after: int
+) -> Pages:
+    """Two pages follow the store while four writer threads (``write(1..4)``) insert: one page from
+    the start, one started once ``written()`` reaches ``late_after``; each backfills its history,
+    then follows in small pages (so the cursor moves inside batches) until the writers are done."""
+    done = threading.Event()
+    seen: list[list[str]] = [[], []]
+    backfilled: list[list[int]] = [[], []]
+
+    def follow(reader: TweetStore, page: int) -> None:
+        history = reader.history(since=0, authors_since=0, recent=0, latencies=0)
+        backfilled[page].append(sum(t.tweets for t in history.window))
+        while not done.is_set():
+            seen[page].extend(t.id for t in reader.follow(7))
+        while batch := reader.follow(1000):
+            seen[page].extend(t.id for t in batch)
+
+    readers = [open_reader(), open_reader()]
+    writers = [threading.Thread(target=write, args=(w,)) for w in range(1, 5)]
+    followers = [threading.Thread(target=follow, args=(readers[0], 0))]
+    followers[0].start()
+    while not backfilled[0]:
+        time.sleep(0.01)
+    for thread in writers:
+        thread.start()
+    while written() < late_after:
+        time.sleep(0.01)
+    followers.append(threading.Thread(target=follow, args=(readers[1], 1)))
+    followers[1].start()
+    for thread in writers:
+        thread.join()
+    done.set()
+    for thread in followers:
+        thread.join()
+    for reader in readers:
+        reader.close()
+    return Pages(seen, [b[0] for b in backfilled])
+
+
+def assert_each_page_saw_all(pages: Pages, written: list[str]) -> None:
+    for page, ids in enumerate(pages.seen):
+        assert len(ids) == len(set(ids)), f"page {page} counted a tweet twice"
+        assert pages.backfilled[page] + len(ids) == len(written)
+    assert set(pages.seen[0]) == set(written)

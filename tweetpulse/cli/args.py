@@ -64,6 +64,20 @@ def scorer_spec(text: str) -> str:
     return text
 
 
+def add_message_args(p: argparse.ArgumentParser) -> None:
+    """What ``listen``, ``demo`` and ``spark`` do to each message: the scorer's options and ``--max-text``."""
+    from tweetpulse.records import DEFAULT_MAX_TEXT
+
+    add_scorer_args(p)
+    p.add_argument(
+        "--max-text",
+        type=positive_int,
+        default=DEFAULT_MAX_TEXT,
+        metavar="N",
+        help="longer texts are dead-lettered (default: %(default)s)",
+    )
+
+
 def add_scorer_args(p: argparse.ArgumentParser) -> None:
     from tweetpulse.scorers.scoring import DEFAULT_SCORER, scorer_names
 

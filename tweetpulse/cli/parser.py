@@ -11,6 +11,7 @@ from tweetpulse.cli.args import (
     Parser,
     add_kafka_args,
     add_keyword_args,
+    add_message_args,
     add_refresh_arg,
     add_scorer_args,
 )
@@ -43,8 +44,6 @@ def add_stream_args(p: argparse.ArgumentParser) -> None:
 
 
 def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
-    from tweetpulse.records import DEFAULT_MAX_TEXT
-
     p.add_argument("--workers", type=positive_int, help="worker processes (default: CPU count)")
     p.add_argument("--group", default="tweetpulse", help="consumer group id (default: %(default)s)")
     fresh = "a fresh data/demo.db every run, the last run's kept as data/demo.previous.db"
@@ -61,14 +60,7 @@ def add_listen_args(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
         default="earliest",
         help="where a new group starts reading (default: %(default)s)",
     )
-    add_scorer_args(p)
-    p.add_argument(
-        "--max-text",
-        type=positive_int,
-        default=DEFAULT_MAX_TEXT,
-        metavar="N",
-        help="longer texts are dead-lettered (default: %(default)s)",
-    )
+    add_message_args(p)
     if not demo:
         p.add_argument("--max-messages", type=positive_int, help="stop after this many messages")
         p.add_argument(

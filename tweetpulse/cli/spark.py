@@ -6,10 +6,9 @@ import argparse
 import os
 import sys
 
-from tweetpulse.cli.args import add_scorer_args, kafka_config, report
+from tweetpulse.cli.args import add_message_args, kafka_config, report
 from tweetpulse.errors import ConfigError
 from tweetpulse.options import positive_float, positive_int
-from tweetpulse.records import DEFAULT_MAX_TEXT
 from tweetpulse.stores import DEFAULT_STORE
 
 HELP = "the listener's job (score, dead-letter, store) as a Spark Structured Streaming query (make spark first)"
@@ -56,14 +55,7 @@ def add_spark_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-offsets-per-trigger", type=positive_int, metavar="N", help="at most N messages per micro-batch"
     )
-    add_scorer_args(p)
-    p.add_argument(
-        "--max-text",
-        type=positive_int,
-        default=DEFAULT_MAX_TEXT,
-        metavar="N",
-        help="longer texts are dead-lettered (default: %(default)s)",
-    )
+    add_message_args(p)
     p.add_argument(
         "--idle-exit", type=positive_float, metavar="S", help="stop after S seconds with nothing new, caught up"
     )

@@ -17,6 +17,7 @@ from tweetpulse.dashboard import DashboardServer, check_port, stop_app
 from tweetpulse.kafka.config import DEFAULT_KAFKA_TIMEOUT, KafkaConfig, default_bootstrap, parse_client_settings
 from tweetpulse.pipeline.demo import listener_app, page_aggregator
 from tweetpulse.pipeline.listener import Listener, ListenerSettings, Summary
+from tweetpulse.pipeline.price_side import PriceSide
 from tweetpulse.sources import DEFAULT_SOURCE, source_specs
 
 
@@ -144,7 +145,9 @@ class ListenerSession:
 
     ``jupyter_mode`` is Dash's: ``"inline"`` shows the page in the output cell, ``"tab"`` opens a
     browser tab, ``"external"`` prints the URL. Outside Jupyter the page is served the same way
-    the CLI serves it.
+    the CLI serves it. ``prices_topic`` (as ``tweetpulse listen`` does by default): the prices topic
+    that ``tweetpulse prices`` feeds is followed beside, into the store and onto the page, each
+    coin's price beside its sentiment; None follows no prices.
     """
 
     def __init__(
@@ -158,8 +161,12 @@ class ListenerSession:
         max_messages: int | None = None,
         height: int = 900,
         groups: Mapping[str, Sequence[str]] | None = None,
+        prices_topic: str | None = None,
     ) -> None:
         self.settings = settings
+        self.prices = (
+            PriceSide(settings.kafka, prices_topic, settings.group, settings.store_path) if prices_topic else None
+        )
         self.listener = Listener(
             settings, workers=workers, max_messages=max_messages, aggregator=page_aggregator(groups)
         )
@@ -183,8 +190,9 @@ class ListenerSession:
         if self.dashboard:
             check_port(self.host, self.port)  # before the workers start
         self.listener.start()
+        PriceSide.start_beside(self.prices)
         if self.dashboard:
-            app = self._app = listener_app(self.listener, groups=self.groups)
+            app = self._app = listener_app(self.listener, groups=self.groups, prices=self.prices)
             if in_notebook():
                 app.run(
                     jupyter_mode=self.jupyter_mode,  # type: ignore[arg-type]
@@ -215,6 +223,7 @@ class ListenerSession:
 
     def stop(self) -> Summary:
         self.summary = self.listener.stop()
+        PriceSide.stop_beside(self.prices)
         if self._server is not None:
             self._server.stop()
             self._server = None

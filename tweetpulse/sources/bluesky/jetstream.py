@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -52,14 +51,13 @@ from tweetpulse.sources.bluesky.profiles import DEFAULT_APPVIEW, AppViewProfiles
 from tweetpulse.sources.live import (
     Backoff,
     Deadline,
-    LiveSource,
     LiveState,
     SeenIds,
     StatusCallback,
     open_recorder,
     short,
 )
-from tweetpulse.sources.websocket import Endpoint, open_websocket
+from tweetpulse.sources.websocket import Endpoint, WebsocketSource, open_websocket
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +91,7 @@ class _Pending(NamedTuple):
     due: float  # monotonic time after which it goes out without a profile
 
 
-class BlueskySource(LiveSource):
+class BlueskySource(WebsocketSource[Tweet]):
     """Posts about the keyword groups from a Jetstream instance (see the module docs).
 
     Iterate once; iteration ends on :meth:`close` (from any thread) or after ``duration``
@@ -142,51 +140,30 @@ class BlueskySource(LiveSource):
             if profiles is not None
             else (AppViewProfiles(appview, backoff_scale=backoff_scale) if appview else None)
         )
-        self._backoff = Backoff(1.0, 60.0, backoff_scale)
+        self.init_socket(Backoff(1.0, 60.0, backoff_scale))
         self._handles: dict[str, str] = {}
         self._handle_chars = 0
         self._skip_us = 0  # after an oversized event: resume this far past the last good event
         self._seen = SeenIds()
         self._pending: deque[_Pending] = deque()
         self._recorder = open_recorder(record_path)
-        self._ws: ClientConnection | None = None
-        self._closed = False
-        self._stop = threading.Event()
-        self._started = False
 
     def __repr__(self) -> str:
         return f"BlueskySource(url={self.url!r}, lang={self.lang!r}, state={self.live.state!r})"
 
     def close(self) -> None:
         """Stop (from any thread): the connection, the profile lookups and the record file."""
-        if self._closed:
+        if not self._close_socket():
             return
-        self._closed = True
-        self._stop.set()
-        ws = self._ws
-        if ws is not None:
-            ws.close()
         if self._profiles is not None:
             self._profiles.close()
         if self._recorder is not None:
             self._recorder.close()
-        self.live.set("disconnected")
-        log.info("bluesky closed: %s", self.counts)
+        self._closed_note()
 
     def __iter__(self) -> Iterator[Tweet]:
-        if self._started:
-            raise SourceError("a Bluesky source streams once: create a new one")
-        self._started = True
-        deadline = Deadline(self.duration)
-        failures = 0
         try:
-            while not self._closed and not deadline.passed():
-                ws = self._connect(failures)
-                if ws is None:
-                    failures += 1
-                    continue
-                failures = 0
-                yield from self._read(ws, deadline)
+            yield from self._stream("a Bluesky source")
             yield from self._drain(force=True)
         finally:
             self.close()
@@ -228,13 +205,6 @@ class BlueskySource(LiveSource):
         log.info("connected to Jetstream at %s%s", self.url, f" (cursor {cursor})" if cursor else "")
         self.live.set("connected")
         return ws
-
-    def _retry(self, cause: str) -> None:
-        if self._closed:
-            return
-        wait = self._backoff.next()
-        self.live.retrying(cause, wait)
-        self._stop.wait(wait * self._backoff.scale)
 
     def _read(self, ws: ClientConnection, deadline: Deadline) -> Iterator[Tweet]:
         try:

@@ -12,7 +12,6 @@ dropped and made again: a feed never hangs silently.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -25,8 +24,8 @@ from websockets.sync.client import ClientConnection
 
 from tweetpulse.errors import ConfigError, SourceError
 from tweetpulse.prices.records import PriceTick
-from tweetpulse.sources.live import Backoff, Deadline, LiveSource, LiveState, SeenIds, StatusCallback, short
-from tweetpulse.sources.websocket import Endpoint, open_websocket
+from tweetpulse.sources.live import Backoff, Deadline, LiveState, SeenIds, StatusCallback, short
+from tweetpulse.sources.websocket import Endpoint, WebsocketSource, open_websocket
 
 log = logging.getLogger(__name__)
 USER_AGENT = "tweetpulse (crypto prices beside sentiment; python websockets)"
@@ -52,7 +51,7 @@ class FeedCounts:
     connections: int = 0
 
 
-class WebsocketFeed(LiveSource):
+class WebsocketFeed(WebsocketSource[PriceTick]):
     """A live exchange feed (see the module docs), a :class:`~tweetpulse.sources.live.LiveSource` like the
     tweet sources (its state on the status topic, its skipped frames counted); subclasses set the class
     attributes and the protocol's hooks."""
@@ -86,12 +85,8 @@ class WebsocketFeed(LiveSource):
         self.counts = FeedCounts()
         self.init_live(LiveState(self.name, on_status, give_up_after, where=self.url))
         self.acknowledged = False  # this connection's subscription was acknowledged
-        self._backoff = Backoff(1.0, 60.0, backoff_scale)
+        self.init_socket(Backoff(1.0, 60.0, backoff_scale))
         self._seen = SeenIds(100_000)
-        self._ws: ClientConnection | None = None
-        self._closed = False
-        self._stop = threading.Event()
-        self._started = False
 
     # -- the exchange's protocol (subclasses) ----------------------------------------------------
     def subscribe_messages(self) -> list[dict[str, Any]]:
@@ -103,30 +98,12 @@ class WebsocketFeed(LiveSource):
     # -- lifecycle --------------------------------------------------------------------------------
     def close(self) -> None:
         """Stop (from any thread)."""
-        if self._closed:
-            return
-        self._closed = True
-        self._stop.set()
-        ws = self._ws
-        if ws is not None:
-            ws.close()
-        self.live.set("disconnected")
-        log.info("%s closed: %s", self.name, self.counts)
+        if self._close_socket():
+            self._closed_note()
 
     def __iter__(self) -> Iterator[PriceTick]:
-        if self._started:
-            raise SourceError(f"a {self.name} feed streams once: create a new one")
-        self._started = True
-        deadline = Deadline(self.duration)
-        failures = 0
         try:
-            while not self._closed and not deadline.passed():
-                ws = self._connect(failures)
-                if ws is None:
-                    failures += 1
-                    continue
-                failures = 0
-                yield from self._read(ws, deadline)
+            yield from self._stream(f"a {self.name} feed")
         finally:
             self.close()
 
@@ -161,13 +138,6 @@ class WebsocketFeed(LiveSource):
         log.info("connected to %s at %s, subscribed to %s", self.name, self.url, ", ".join(self.products))
         self.live.set("connected")
         return ws
-
-    def _retry(self, cause: str) -> None:
-        if self._closed:
-            return
-        wait = self._backoff.next()
-        self.live.retrying(cause, wait)
-        self._stop.wait(wait * self._backoff.scale)
 
     def _read(self, ws: ClientConnection, deadline: Deadline) -> Iterator[PriceTick]:
         last = time.monotonic()
