@@ -70,25 +70,30 @@ NEGATIONS = frozenset(
 )
 
 
-def _has_any(text: str, needles: tuple[str, ...]) -> bool:
-    return any(needle in text for needle in needles)
-
-
-# Substrings without which a pattern can't match: a text lacking them skips that substitution.
-_URL_NEEDLES = ("/", "www.")  # both alternatives of _URL hold one of them
-_POSITIVE_NEEDLES = (":", ";", "=", "8", "^", "<3", "xD", "XD")
-_NEGATIVE_NEEDLES = (":", ";", "=", "8", "</3")  # "D:" and ":'(" hold a ":"
+def _may_hold_positive_emoticon(text: str) -> bool:
+    """False only when no alternative of _POSITIVE_EMOTICON can match (each holds one of these)."""
+    return (
+        ":" in text
+        or ";" in text
+        or "=" in text
+        or "8" in text
+        or "^" in text
+        or "<3" in text
+        or "xD" in text
+        or "XD" in text
+    )
 
 
 def tweet_chars(text: str) -> str:
     """Lower-cased text with links, mentions and emoticons as single tokens and repeats cut to two."""
-    if _has_any(text, _URL_NEEDLES):
+    # each substitution is skipped when the text lacks what every match of its pattern holds
+    if "/" in text or "www." in text:  # both alternatives of _URL
         text = _URL.sub(" xurl ", text)
     if "@" in text:
         text = _USER.sub(" xuser ", text)
-    if _has_any(text, _POSITIVE_NEEDLES):
+    if _may_hold_positive_emoticon(text):
         text = _POSITIVE_EMOTICON.sub(" xemopos ", text)
-    if _has_any(text, _NEGATIVE_NEEDLES):
+    if ":" in text or ";" in text or "=" in text or "8" in text or "</3" in text:  # "D:" and ":'(" hold a ":"
         text = _NEGATIVE_EMOTICON.sub(" xemoneg ", text)
     return _REPEATS.sub(r"\1\1", text.lower())
 
