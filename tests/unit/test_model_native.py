@@ -21,7 +21,7 @@ from benchmarks.data import text_pool
 from tests.conftest import SHARED_DATA
 from tests.support.native import require_native
 from tweetpulse.scorers import _model_native, features
-from tweetpulse.scorers._model_native import fast_probabilities
+from tweetpulse.scorers._model_native import default_tokens, fast_probabilities
 from tweetpulse.scorers.features import negation_marked, tweet_chars, tweet_words
 from tweetpulse.scorers.model import ModelScorer
 from tweetpulse.scorers.modelfile import save_model
@@ -147,6 +147,17 @@ def test_the_cache_keeps_the_latest_results(pipeline: Any, tmp_path: Path, monke
         ModelScorer(_model_file(pipeline, tmp_path), cache_size=-1)
 
 
+def test_another_token_pattern_is_followed(pipeline: Any) -> None:
+    require_native()
+    from sklearn.base import clone
+
+    texts, labels = ["good good day", "bad bad day", "good bad day", "a day"] * 3, ["positive", "negative"] * 6
+    single = clone(pipeline).set_params(features__words__token_pattern=r"(?u)\b\w+\b").fit(texts, labels)
+    fast = fast_probabilities(single)
+    assert fast is not None
+    _assert_identical(fast, single, ["a b c", "x y'z good", "not a day", "", "i'm ok"])
+
+
 def test_other_pipelines_use_scikit_learn(pipeline: Any) -> None:
     require_native()
     from sklearn.base import clone
@@ -187,7 +198,16 @@ def test_tweet_chars_skips_only_substitutions_that_cannot_match(text: str) -> No
     assert tweet_words(text) == negation_marked(tweet_chars(text))
 
 
+@settings(max_examples=500, deadline=None)
+@given(HOSTILE)
+def test_default_tokens_are_the_token_pattern_s(text: str) -> None:
+    chars = tweet_chars(text)
+    assert default_tokens(chars) == re.findall(r"(?u)\b\w\w+\b", negation_marked(chars))
+
+
 def test_tweet_chars_on_the_benchmark_texts() -> None:
     for text in text_pool()[:8000]:
         assert tweet_chars(text) == _tweet_chars_without_skips(text), text
+        chars = tweet_chars(text)
+        assert default_tokens(chars) == re.findall(r"(?u)\b\w\w+\b", negation_marked(chars)), text
     assert features._URL.pattern == _URL.pattern

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from tweetpulse.scorers._textblob_native import PURE_PYTHON, PURE_PYTHON_ENV
-from tweetpulse.scorers.features import negation_marked, tweet_chars, tweet_words
+from tweetpulse.scorers.features import negation_marked, negation_words, tweet_chars, tweet_words
 
 __all__ = ["FastProbabilities", "fast_probabilities"]
 
@@ -35,6 +35,18 @@ log = logging.getLogger(__name__)
 
 # preprocessor → the analyzer it must come with
 _EXPECTED = {tweet_words: "word", tweet_chars: "char_wb"}
+# scikit-learn's default token_pattern: on tweet_words' output, the \w runs of two or more code points
+_DEFAULT_TOKENS = r"(?u)\b\w\w+\b"
+
+
+def default_tokens(chars: str) -> list[str]:
+    """``re.findall(_DEFAULT_TOKENS, negation_marked(chars))`` without the regex: the words of
+    :func:`negation_words` are runs of ``\\w`` and ``'`` (joined by spaces), so the tokens are their
+    pieces between apostrophes that are at least two code points long."""
+    words = negation_words(chars)
+    if not any("'" in w for w in words):
+        return [w for w in words if len(w) > 1]
+    return [p for w in words for p in w.split("'") if len(p) > 1]
 
 
 class _Part(NamedTuple):
@@ -100,14 +112,18 @@ class FastProbabilities:
             for _name, v in self._union.transformer_list
         ]
         words = [p.vectorizer for p in self._parts if p.words]
-        self._tokenize = words[0].build_tokenizer() if words else None
+        self._tokens: Callable[[str], list[str]] | None = None
+        if words and words[0].token_pattern == _DEFAULT_TOKENS:
+            self._tokens = default_tokens
+        elif words:
+            tokenize = words[0].build_tokenizer()
+            self._tokens = lambda chars: tokenize(negation_marked(chars))
 
     def _documents(self, texts: Sequence[str]) -> tuple[list[list[str]], list[list[str]]]:
         """Each text's words (``str.split()`` of ``tweet_chars``) and its word-vectorizer tokens."""
         chars = [tweet_chars(t) for t in texts]
         split = [c.split() for c in chars]
-        tokenize = self._tokenize
-        tokens = [tokenize(negation_marked(c)) for c in chars] if tokenize is not None else []
+        tokens = [self._tokens(c) for c in chars] if self._tokens is not None else []
         return split, tokens
 
     def _counts(self, part: _Part, docs: list[list[str]]) -> Any:

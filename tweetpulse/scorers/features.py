@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NEGATIONS", "negation_marked", "tweet_chars", "tweet_words"]
+__all__ = ["NEGATIONS", "negation_marked", "negation_words", "tweet_chars", "tweet_words"]
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)+/\S*")
 _USER = re.compile(r"@\w+")
@@ -109,6 +109,11 @@ def negation_marked(chars: str) -> str:
     ``tweet_words(text) == negation_marked(tweet_chars(text))``: a caller that needs both
     (the trained scorer's batch path) normalises each text once.
     """
+    return " ".join(negation_words(chars))
+
+
+def negation_words(chars: str) -> list[str]:
+    """The words :func:`negation_marked` joins: each a run of ``[\\w']`` (or an emoticon token)."""
     out: list[str] = []
     negated = False
     for token in _WORD_OR_STOP.findall(chars):
@@ -122,4 +127,4 @@ def negation_marked(chars: str) -> str:
             out.append(token)
         else:
             out.append("neg_" + token if negated else token)
-    return " ".join(out)
+    return out
