@@ -18,6 +18,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 use rustc_hash::FxHashMap;
 
+use crate::chars::Chars;
+
 /// The longest char n-gram counted: six code points of 21 bits fit one `u128` key.
 pub const MAX_CHAR_N: usize = 6;
 
@@ -45,6 +47,8 @@ enum Vocabulary {
 pub struct NgramCounter {
     vocabulary: Vocabulary,
     grams: Grams,
+    chars: Chars,
+    spans: Vec<(usize, usize)>,
 }
 
 /// The n-gram range and the buffers reused from document to document.
@@ -121,7 +125,12 @@ impl NgramCounter {
             joined: String::new(),
             row: Vec::new(),
         };
-        Ok(NgramCounter { vocabulary, grams })
+        Ok(NgramCounter {
+            vocabulary,
+            grams,
+            chars: Chars::default(),
+            spans: Vec::new(),
+        })
     }
 
     /// Counts of `docs` (each a list of words), as `(indptr, indices, counts)` vectors.
@@ -231,6 +240,43 @@ impl NgramCounter {
         Self::build(vocabulary, analyzer, ngram_range.0, ngram_range.1)
     }
 
+    /// For a batch of texts (char_wb only): each split as Python's `str.split()` splits it (what
+    /// scikit-learn's whitespace normalisation + `split()` give), then counted as [`Self::count`] does.
+    ///
+    /// Raises UnicodeEncodeError for a text with lone surrogates (the caller counts in Python).
+    fn count_texts<'py>(
+        &mut self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyList>,
+    ) -> PyResult<(
+        Bound<'py, PyBytes>,
+        Bound<'py, PyBytes>,
+        Bound<'py, PyBytes>,
+    )> {
+        let Vocabulary::Chars(keys) = &self.vocabulary else {
+            return Err(PyValueError::new_err("count_texts counts char_wb n-grams"));
+        };
+        let mut indptr = Vec::with_capacity(texts.len() + 1);
+        let (mut indices, mut counts) = (Vec::new(), Vec::new());
+        indptr.push(0);
+        for item in texts.iter() {
+            let text = item.cast_into::<PyString>()?;
+            let text = text.to_str()?;
+            self.spans.clear();
+            self.chars.split_into(py, text, &mut self.spans)?;
+            for &(a, b) in &self.spans {
+                self.grams.char_wb_word(keys, &text[a..b]);
+            }
+            self.grams.flush_row(&mut indices, &mut counts);
+            indptr.push(indices.len() as i32);
+        }
+        Ok((
+            le_bytes(py, &indptr),
+            le_bytes(py, &indices),
+            le_bytes(py, &counts),
+        ))
+    }
+
     /// For a batch of documents, each a list of str (words for char_wb, tokens for word), the
     /// CSR arrays `(indptr, indices, counts)` as native-endian int32 bytes (for `numpy.frombuffer`).
     ///
@@ -321,6 +367,29 @@ mod tests {
             bigrams.count_words(&[vec!["not", "good"], vec!["good"]]).1,
             vec![1]
         );
+    }
+
+    #[test]
+    fn count_texts_splits_where_python_splits() {
+        Python::attach(|py| {
+            let mut c = counter(&[" a ", " b ", " c\u{200b}d "], "char_wb", (3, 5));
+            // U+0085 and U+1680 are Python whitespace, U+200B is not
+            let texts = PyList::new(py, ["a\u{85}b\u{1680} a", "c\u{200b}d", ""]).unwrap();
+            let (indptr, indices, counts) = c.count_texts(py, &texts).unwrap();
+            let ints = |b: Bound<'_, PyBytes>| -> Vec<i32> {
+                b.as_bytes()
+                    .chunks(4)
+                    .map(|w| i32::from_ne_bytes(w.try_into().unwrap()))
+                    .collect()
+            };
+            assert_eq!(ints(indptr), vec![0, 2, 3, 3]);
+            assert_eq!(ints(indices), vec![0, 1, 2]);
+            assert_eq!(ints(counts), vec![2, 1, 1]);
+            let mut words = counter(&["a"], "word", (1, 1));
+            assert!(words
+                .count_texts(py, &PyList::new(py, ["a"]).unwrap())
+                .is_err());
+        });
     }
 
     #[test]

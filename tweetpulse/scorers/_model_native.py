@@ -6,8 +6,9 @@ every n-gram as a Python string and counts them in a dict. :class:`FastProbabili
 same probabilities, bit for bit, with less of that work:
 
 * each text is normalised once (``tweet_chars``), and its words derived from that
-  (:func:`.features.negation_marked`); Python keeps its own text semantics (``str.split()``,
-  the word vectorizer's own compiled ``token_pattern``);
+  (:func:`.features.negation_words`); Python's own text semantics stay in charge (the crate
+  splits on what ``str.split()`` calls whitespace, asking Python about each non-ASCII character;
+  the word tokens are those of the vectorizer's ``token_pattern``);
 * the crate's ``NgramCounter`` (``native/src/ngrams.rs``) makes the n-grams as scikit-learn's
   ``_char_wb_ngrams`` / ``_word_ngrams`` do and counts them against the fitted ``vocabulary_``
   into the arrays of the CSR matrix ``CountVectorizer._count_vocab`` builds (int32 indices,
@@ -119,19 +120,14 @@ class FastProbabilities:
             tokenize = words[0].build_tokenizer()
             self._tokens = lambda chars: tokenize(negation_marked(chars))
 
-    def _documents(self, texts: Sequence[str]) -> tuple[list[list[str]], list[list[str]]]:
-        """Each text's words (``str.split()`` of ``tweet_chars``) and its word-vectorizer tokens."""
-        chars = [tweet_chars(t) for t in texts]
-        split = [c.split() for c in chars]
-        tokens = [self._tokens(c) for c in chars] if self._tokens is not None else []
-        return split, tokens
-
-    def _counts(self, part: _Part, docs: list[list[str]]) -> Any:
-        """The count matrix ``CountVectorizer._count_vocab`` builds, from the crate's arrays."""
+    def _counts(self, part: _Part, chars: list[str], tokens: list[list[str]]) -> Any:
+        """The count matrix ``CountVectorizer._count_vocab`` builds, from the crate's arrays: char
+        n-grams of the ``tweet_chars`` texts (split by the crate as ``str.split()`` splits), word
+        n-grams of the tokens."""
         import numpy as np
         import scipy.sparse as sp
 
-        indptr, indices, counts = part.counter.count(docs)
+        indptr, indices, counts = part.counter.count(tokens) if part.words else part.counter.count_texts(chars)
         v = part.vectorizer
         x = sp.csr_array(
             (
@@ -139,7 +135,7 @@ class FastProbabilities:
                 np.frombuffer(indices, dtype=np.int32),
                 np.frombuffer(indptr, dtype=np.int32),
             ),
-            shape=(len(docs), len(v.vocabulary_)),
+            shape=(len(chars), len(v.vocabulary_)),
             dtype=v.dtype,
         )
         x.sort_indices()
@@ -148,8 +144,9 @@ class FastProbabilities:
     def __call__(self, texts: Sequence[str]) -> Any:
         """The ``(n, classes)`` probabilities of ``texts``, equal to ``pipeline.predict_proba(texts)``."""
         try:
-            split, tokens = self._documents(texts)
-            counted = [self._counts(part, tokens if part.words else split) for part in self._parts]
+            chars = [tweet_chars(t) for t in texts]
+            tokens = [self._tokens(c) for c in chars] if self._tokens is not None else []
+            counted = [self._counts(part, chars, tokens) for part in self._parts]
         except UnicodeError:  # a lone surrogate: the crate takes only what UTF-8 can hold
             return self._pipeline.predict_proba(list(texts))
         tfidf = [part.vectorizer._tfidf.transform(x, copy=False) for part, x in zip(self._parts, counted, strict=True)]
