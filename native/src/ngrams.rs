@@ -133,11 +133,9 @@ impl NgramCounter {
         })
     }
 
-    /// Counts of `docs` (each a list of words), as `(indptr, indices, counts)` vectors.
-    fn count_words(&mut self, docs: &[Vec<&str>]) -> (Vec<i32>, Vec<i32>, Vec<i32>) {
-        let mut indptr = Vec::with_capacity(docs.len() + 1);
-        let (mut indices, mut counts) = (Vec::new(), Vec::new());
-        indptr.push(0);
+    /// Counts of `docs` (each a list of words), as a CSR matrix's arrays.
+    fn count_words(&mut self, docs: &[Vec<&str>]) -> Csr {
+        let mut csr = csr_with_rows(docs.len());
         for words in docs {
             match &self.vocabulary {
                 Vocabulary::Chars(keys) => {
@@ -147,10 +145,9 @@ impl NgramCounter {
                 }
                 Vocabulary::Words(keys) => self.grams.word_ngrams(keys, words),
             }
-            self.grams.flush_row(&mut indices, &mut counts);
-            indptr.push(indices.len() as i32);
+            self.grams.end_row(&mut csr);
         }
-        (indptr, indices, counts)
+        csr
     }
 }
 
@@ -209,22 +206,40 @@ impl Grams {
         }
     }
 
-    /// One document's counts (see [`hit`]) as (index, count) pairs in index order; then a fresh row.
-    fn flush_row(&mut self, indices: &mut Vec<i32>, counts: &mut Vec<i32>) {
+    /// One document's counts (see [`hit`]) as the next row of `csr`, in index order; then a fresh row.
+    fn end_row(&mut self, csr: &mut Csr) {
         self.row.sort_unstable();
         for &j in &self.row {
             let slot = &mut self.tally[j as usize];
-            indices.push(j as i32);
-            counts.push(*slot as i32);
+            csr.1.push(j as i32);
+            csr.2.push(*slot as i32);
             *slot = 0;
         }
         self.row.clear();
+        csr.0.push(csr.1.len() as i32);
     }
 }
 
-fn le_bytes<'py>(py: Python<'py>, values: &[i32]) -> Bound<'py, PyBytes> {
-    let raw: Vec<u8> = values.iter().flat_map(|v| v.to_ne_bytes()).collect();
-    PyBytes::new(py, &raw)
+/// A CSR matrix's `(indptr, indices, counts)`, as vectors and as native-endian int32 bytes.
+type Csr = (Vec<i32>, Vec<i32>, Vec<i32>);
+type CsrBytes<'py> = (
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+);
+
+fn csr_with_rows(rows: usize) -> Csr {
+    let mut indptr = Vec::with_capacity(rows + 1);
+    indptr.push(0);
+    (indptr, Vec::new(), Vec::new())
+}
+
+fn csr_bytes<'py>(py: Python<'py>, csr: &Csr) -> CsrBytes<'py> {
+    let le = |values: &[i32]| {
+        let raw: Vec<u8> = values.iter().flat_map(|v| v.to_ne_bytes()).collect();
+        PyBytes::new(py, &raw)
+    };
+    (le(&csr.0), le(&csr.1), le(&csr.2))
 }
 
 #[pymethods]
@@ -248,17 +263,11 @@ impl NgramCounter {
         &mut self,
         py: Python<'py>,
         texts: &Bound<'py, PyList>,
-    ) -> PyResult<(
-        Bound<'py, PyBytes>,
-        Bound<'py, PyBytes>,
-        Bound<'py, PyBytes>,
-    )> {
+    ) -> PyResult<CsrBytes<'py>> {
         let Vocabulary::Chars(keys) = &self.vocabulary else {
             return Err(PyValueError::new_err("count_texts counts char_wb n-grams"));
         };
-        let mut indptr = Vec::with_capacity(texts.len() + 1);
-        let (mut indices, mut counts) = (Vec::new(), Vec::new());
-        indptr.push(0);
+        let mut csr = csr_with_rows(texts.len());
         for item in texts.iter() {
             let text = item.cast_into::<PyString>()?;
             let text = text.to_str()?;
@@ -267,14 +276,9 @@ impl NgramCounter {
             for &(a, b) in &self.spans {
                 self.grams.char_wb_word(keys, &text[a..b]);
             }
-            self.grams.flush_row(&mut indices, &mut counts);
-            indptr.push(indices.len() as i32);
+            self.grams.end_row(&mut csr);
         }
-        Ok((
-            le_bytes(py, &indptr),
-            le_bytes(py, &indices),
-            le_bytes(py, &counts),
-        ))
+        Ok(csr_bytes(py, &csr))
     }
 
     /// For a batch of documents, each a list of str (words for char_wb, tokens for word), the
@@ -285,11 +289,7 @@ impl NgramCounter {
         &mut self,
         py: Python<'py>,
         docs: &Bound<'py, PyList>,
-    ) -> PyResult<(
-        Bound<'py, PyBytes>,
-        Bound<'py, PyBytes>,
-        Bound<'py, PyBytes>,
-    )> {
+    ) -> PyResult<CsrBytes<'py>> {
         let mut held: Vec<Vec<Bound<'py, PyString>>> = Vec::with_capacity(docs.len());
         for doc in docs.iter() {
             let words = doc.cast::<PyList>()?;
@@ -307,12 +307,7 @@ impl NgramCounter {
             }
             texts.push(words);
         }
-        let (indptr, indices, counts) = self.count_words(&texts);
-        Ok((
-            le_bytes(py, &indptr),
-            le_bytes(py, &indices),
-            le_bytes(py, &counts),
-        ))
+        Ok(csr_bytes(py, &self.count_words(&texts)))
     }
 }
 
