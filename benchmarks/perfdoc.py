@@ -49,8 +49,9 @@ A worker takes up to 2,000 messages per poll and handles them as one batch
 (`Worker.prepare`): one call decodes and validates every message value
 (`tweetpulse.records.records_fields`: the compiled core's `decode_records`, serde_json, returns the records it
 is sure about and hands every other value to the Python rule, so results and dead-letter reasons
-are the same bit for bit), one call scores every text (the scorer's batch method: one
-`predict_proba` for `model:PATH`, each distinct text once for VADER, the compiled TextBlob walk
+are the same bit for bit), one call scores every text (the scorer's batch method: for `model:PATH`
+the compiled core counts the n-grams of each distinct text and scikit-learn's own tf-idf and
+`predict_proba` do the rest, each distinct text once for VADER, the compiled TextBlob walk
 for the default), then the rows are built, inserted in one transaction, folded for the page and
 only then committed.
 """

@@ -3,9 +3,11 @@
 //! Python builds the tables from TextBlob's own loader (`tweetpulse.scorers._textblob_native`)
 //! and hands them over once, to [`Engine`]; nothing of TextBlob's lexicon lives in this crate.
 //! `Engine.score(text)` runs the tokenizer ([`tokens`]) and the assessment walk ([`walk`]);
-//! `decode_records(values, max_text)` is the tweet record's fast path for a whole poll batch ([`records`]).
+//! `decode_records(values, max_text)` is the tweet record's fast path for a whole poll batch ([`records`]);
+//! `NgramCounter` counts a trained model's n-grams for its tf-idf ([`ngrams`]).
 
 mod chars;
+mod ngrams;
 mod records;
 mod tokens;
 mod walk;
@@ -140,6 +142,7 @@ impl Engine {
 #[pymodule]
 fn tweetpulse_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
+    m.add_class::<ngrams::NgramCounter>()?;
     m.add_function(wrap_pyfunction!(records::decode_records, m)?)
 }
 

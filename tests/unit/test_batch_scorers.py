@@ -49,18 +49,18 @@ def test_every_registered_scorer_is_a_banded_scorer_with_the_batch_method(model_
 
 
 def test_the_model_scores_a_batch_with_one_predict_proba(model_spec: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    analyzer = make_scorer(model_spec)
-    pipeline = analyzer._pipeline  # type: ignore[attr-defined]
+    """One call for the batch, of its distinct texts (the compiled path or ``pipeline.predict_proba``)."""
+    analyzer = make_scorer(model_spec, cache_size=0)
     calls: list[int] = []
-    original = pipeline.predict_proba
+    original = analyzer._probabilities  # type: ignore[attr-defined]
 
     def counted(texts: list[str]) -> object:
         calls.append(len(texts))
         return original(texts)
 
-    monkeypatch.setattr(pipeline, "predict_proba", counted)
-    analyzer.sentiments(["good", "bad", "meh"] * 100)
-    assert calls == [300]
+    monkeypatch.setattr(analyzer, "_probabilities", counted)
+    out = analyzer.sentiments(["good", "bad", "meh"] * 100)
+    assert calls == [3] and out == analyzer.sentiments(["good", "bad", "meh"]) * 100
 
 
 def test_vader_scores_each_distinct_text_of_a_batch_once(monkeypatch: pytest.MonkeyPatch) -> None:

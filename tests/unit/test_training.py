@@ -14,7 +14,7 @@ from tweetpulse.errors import ConfigError, DatasetError
 from tweetpulse.scorers import make_scorer
 from tweetpulse.scorers.features import tweet_chars, tweet_words
 from tweetpulse.scorers.model import ModelScorer
-from tweetpulse.scorers.modelfile import read_header
+from tweetpulse.scorers.modelfile import ModelFile, read_header
 from tweetpulse.workbook.evaluation import evaluate
 from tweetpulse.workbook.labeled import LabeledSet, read_labeled
 from tweetpulse.workbook.training import GRID, build_features, split, train, train_to_file
@@ -129,9 +129,8 @@ def test_beats_textblob_on_tweets_it_never_saw(shared_csv: Path) -> None:
         part = LabeledSet(path=data.path, rows=[rows[i] for i in train_idx])
         held = LabeledSet(path=data.path, rows=[rows[i] for i in test_idx])
         result = train(part, folds=4, compare=())
-        analyzer = ModelScorer.__new__(ModelScorer)  # the fitted pipeline, without a file round trip
-        analyzer._pipeline, analyzer._classes = result.pipeline, result.meta["classes"]
-        analyzer.neutral_band, analyzer.name = result.neutral_band, "model"
+        # the fitted pipeline, without a file round trip
+        analyzer = ModelScorer.fitted(ModelFile(result.pipeline, result.meta), result.neutral_band)
         mine = evaluate(analyzer, held).overall.accuracy
         theirs = evaluate(textblob, held).overall.accuracy
         gains.append(mine - theirs)
