@@ -59,6 +59,14 @@ N_FULL, N_QUICK = 200_000, 50_000
 PARTITIONS = 6
 
 
+def stored_count(db: Path) -> int:
+    try:
+        with closing(sqlite3.connect(db, timeout=1)) as conn:
+            return int(conn.execute("SELECT count(*) FROM scored_tweets").fetchone()[0])
+    except sqlite3.Error:  # not made yet
+        return 0
+
+
 def preload(config: KafkaConfig, records: Records, **overrides: Any) -> float:
     """Produce ``records`` to ``config.topic`` and wait until every one is acknowledged; seconds taken."""
     started = time.perf_counter()

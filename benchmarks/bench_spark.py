@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -34,20 +32,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import data  # noqa: E402
-from benchmarks.bench_e2e import N_FULL, N_QUICK, PARTITIONS, preload, steady_by_scored_at  # noqa: E402
+from benchmarks.bench_e2e import N_FULL, N_QUICK, PARTITIONS, preload, steady_by_scored_at, stored_count  # noqa: E402
 from tests.support.broker import Broker, fresh_topic  # noqa: E402
 
 Figure = dict[str, Any]
 __all__ = ["N_FULL", "N_QUICK", "run"]
 DRIVER_MEMORY = "1g"
-
-
-def stored_count(db: Path) -> int:
-    try:
-        with closing(sqlite3.connect(db, timeout=1)) as conn:
-            return int(conn.execute("SELECT count(*) FROM scored_tweets").fetchone()[0])
-    except sqlite3.Error:  # not made yet
-        return 0
 
 
 def one_run(broker: Broker, records: list[tuple[bytes, bytes]], cores: int, tmp: Path) -> dict[str, Any]:

@@ -90,12 +90,18 @@ def profile_lines(results: dict[str, Any]) -> list[str]:
         textblob = _value(results, "textblob_tweets_per_s")
         vs = f" = {capacity / textblob:.1f}× one core of TextBlob" if capacity and textblob else ""
         lines[1:1] = [
-            f"Every process together, start-up left out: **{steady['value']:g} µs of CPU per tweet**, so the "
+            "Every process together, start-up left out (the broker: its cost while tweets were stored): "
+            f"**{steady['value']:g} µs of CPU per tweet**, so the "
             f"machine's cores free of other work would store about {report.fmt(capacity)} tweets/s{vs} "
             "(an estimate from the profile; the measured rates are above).",
         ]
     for name, proc in settings["processes"].items():
         stages = ", ".join(f"{k} {v:g}" for k, v in (proc.get("stages_us_per_tweet") or {}).items())
+        if proc.get("steady_us_per_tweet") is not None:
+            stages = (
+                f"{proc['steady_us_per_tweet']:g} while tweets were stored (10% → 90%); the rest is the run's "
+                "start and end (group join, topic metadata, the idle wait)"
+            )
         lines.append(
             f"| {name} | {report.fmt(proc.get('cpu_s'))} | {report.fmt(proc.get('us_per_tweet'))} | {stages} |"
         )

@@ -7,7 +7,15 @@ from pathlib import Path
 
 from benchmarks import perfdoc, report
 from benchmarks.__main__ import textblob_ratios
-from benchmarks.bench_profile import SUPERVISOR_STAGES, WORKER_STAGES, breakdown, read_samples, stage_of
+from benchmarks.bench_profile import (
+    SUPERVISOR_STAGES,
+    WORKER_STAGES,
+    breakdown,
+    read_samples,
+    stage_of,
+    steady_cost,
+    steady_us_per_tweet,
+)
 
 
 def figure(value: float) -> dict[str, object]:
@@ -79,3 +87,15 @@ def test_the_generated_part_replaces_itself_and_keeps_the_page(tmp_path: Path) -
     assert text.startswith("# Performance\n\nWritten by hand.\n")
     assert text.count(perfdoc.START) == 1 and text.count(perfdoc.END) == 1
     assert "**5,000 tweets/s**" in text and "4,000" not in text
+
+
+def test_the_broker_counts_by_its_cost_while_tweets_were_stored() -> None:
+    # (tweets stored, broker CPU s): 1 s of start-up before anything is stored, 0.5 s idle at the end
+    marks = [(0, 1.0), (0, 2.0), (5_000, 2.01), (20_000, 2.05), (60_000, 2.15), (95_000, 2.2), (100_000, 2.75)]
+    assert steady_cost(marks, 100_000) == 2.0  # (2.2 - 2.05) s over the 75,000 tweets from 20,000 to 95,000
+    assert steady_cost([(0, 1.0), (5_000, 1.1)], 100_000) is None  # never reached 90%
+    processes = {
+        "worker": {"us_per_tweet": 12.0, "stages_us_per_tweet": {"score": 9.0, "start-up": 3.0}},
+        "broker": {"us_per_tweet": 27.5, "steady_us_per_tweet": 2.0},
+    }
+    assert steady_us_per_tweet(processes) == 11.0  # 12 - 3 + 2, not + 27.5
