@@ -395,6 +395,8 @@ def run_session(parts: list[str], quick: bool, runs: int | None, out: Path, merg
         errors = {**old_errors, **errors}
         durations = {**previous.get("durations_s", {}), **durations}
         results["merged_parts"] = parts
+        # the session the kept figures come from (its own first session when merged more than once)
+        results["merged_into"] = previous.get("merged_into") or previous.get("generated_at")
     for part in errors:  # a failed part's figures are missing (null), not left over from an earlier run
         for name in [n for n in figures if n.startswith(PART_PREFIXES.get(part, ()))]:
             del figures[name]

@@ -4,7 +4,9 @@ Each run starts a :class:`~tweetpulse.pipeline.listener.Listener` (``os.cpu_coun
 store and aggregator), lets it join and handle 200 warm-up tweets, then a separate process streams
 realistic records (:mod:`benchmarks.data`, a ``jsonl`` file replayed in a loop with unique ids) with
 ``stream(..., pacer=Pacer(rate=5000, duration=D))`` while the listener runs. Only the paced tweets
-count.
+count, from the stream's second second on: the first tweets of a fresh producer wait for its own
+connection and metadata (up to ~0.7 s measured), which is the streamer starting, not the pipeline's
+latency; the settings keep each run's p99 with them (``per_run_p99_with_producer_start_s``).
 
 * ``latency_p50_s`` / ``latency_p99_s`` -- produce → stored, per tweet, from the store:
   ``scored_at - produced_at``. ``produced_at`` is the Kafka message timestamp (set by the producer
@@ -50,6 +52,7 @@ DURATION_FULL, DURATION_QUICK = 60.0, 10.0
 PAGE_INTERVAL_S = DEFAULT_REFRESH_MS / 1000  # the page's default refresh
 SLOW_INTERVAL_S = 1.0  # the page with --refresh-ms 1000 (the default before issue 10), for comparison
 WARM_UP = 200
+PRODUCER_SETTLE_S = 1.0  # the paced producer's first second (its connect and metadata) is not counted
 FILE_TWEETS = 100_000
 
 
@@ -137,6 +140,11 @@ def one_run(broker: Broker, path: Path, folder: Path, rate: float, duration: flo
         rows = store.conn.execute(
             "SELECT produced_at, scored_at FROM scored_tweets WHERE id NOT LIKE 'warm%' AND produced_at IS NOT NULL"
         ).fetchall()
+    # the paced producer's first second is left out: its first batches wait for its own connection and
+    # metadata (the streamer starting, not produce → visible); settings keep the p99 with it
+    first = min((produced for produced, _ in rows), default=0.0)
+    with_start = [scored - produced for produced, scored in rows]
+    rows = [(produced, scored) for produced, scored in rows if produced >= first + PRODUCER_SETTLE_S]
     stored = [scored - produced for produced, scored in rows]
     phase = random.Random(seed).random()  # of the page's tick interval
     folded: list[float] = []
@@ -157,6 +165,8 @@ def one_run(broker: Broker, path: Path, folder: Path, rate: float, duration: flo
         "offered_rate": summary["rate"],
         "p50": percentile(stored, 50),
         "p99": percentile(stored, 99),
+        "p99_with_start": percentile(with_start, 99),
+        "left_out": len(with_start) - len(stored),
         "max": max(stored, default=math.nan),
         "fold_p50": percentile(folded, 50),
         "fold_p99": percentile(folded, 99),
@@ -192,6 +202,9 @@ def run(broker: Broker, duration: float = DURATION_FULL, runs: int = 3, rate: fl
         "per_run_tweets": [r["tweets"] for r in results],
         "per_run_p50_s": [round(r["p50"], 4) for r in results],
         "per_run_p99_s": [round(r["p99"], 4) for r in results],
+        "left_out": f"each run's first {PRODUCER_SETTLE_S:g} s of paced tweets (the producer's own start)",
+        "per_run_left_out": [r["left_out"] for r in results],
+        "per_run_p99_with_producer_start_s": [round(r["p99_with_start"], 4) for r in results],
         "median_max_s": med("max"),
         "latency": "scored_at - produced_at from the store (produced_at = Kafka message timestamp)",
     }

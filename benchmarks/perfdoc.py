@@ -108,6 +108,15 @@ def profile_lines(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def session(results: dict[str, Any]) -> str:
+    """When the figures were measured: the session, and the parts measured again later (``--only``)."""
+    merged = results.get("merged_parts")
+    if not merged or not results.get("merged_into"):
+        return str(results.get("generated_at", "?"))
+    parts = ", ".join(f"`{p}`" for p in merged)
+    return f"{results['merged_into']} ({parts} measured again at {results.get('generated_at', '?')})"
+
+
 def render(results: dict[str, Any]) -> str:
     machine = results.get("machine", {})
     kind = "quick" if results.get("quick") else "full"
@@ -116,7 +125,7 @@ def render(results: dict[str, Any]) -> str:
         INTRO,
         "### The targets",
         "",
-        f"The {kind} session of {results.get('generated_at', '?')} on {machine.get('cores', '?')} cores "
+        f"The {kind} session of {session(results)} on {machine.get('cores', '?')} cores "
         f"({machine.get('cpu_model', '?')}), Python {machine.get('python', '?')}: one core of plain TextBlob did "
         f"**{report.fmt(textblob)} tweets/s**.",
         "",

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from dash import Dash, Patch, no_update
 
-from tests.conftest import ROOT
 from tests.support.tick_client import FakeClock, TickClient
 from tweetpulse.cli import build_parser
 from tweetpulse.cli import main as cli_main
@@ -461,11 +460,9 @@ def test_the_rate_chart_has_its_own_legend() -> None:
     assert [t["name"] for t in figure["data"]] == ["All tweets", "Bitcoin", "Ethereum", "Dogecoin"]
 
 
-def test_the_default_refresh_meets_the_visible_latency_target() -> None:
-    """Produce → visible p99 <= 0.5 s (issue 23): a tweet shows at the first tick after its batch is folded,
-    so in the worst case it waits a whole refresh after the measured fold p99 (benchmarks/results.json)."""
-    figures = json.loads((ROOT / "benchmarks" / "results.json").read_text())["figures"]
-    assert figures["fold_p99_s"]["value"] + DEFAULT_REFRESH_MS / 1000 <= 0.5
+def test_every_page_refreshes_at_the_default() -> None:
+    """The page's refresh is one default everywhere (what make bench's visible latency is measured at;
+    the target itself is checked there, never by a timed test)."""
     for command in ("listen", "demo", "dashboard"):
         assert build_parser().parse_args([command]).refresh_ms == DEFAULT_REFRESH_MS
     app = build_app(Aggregator())
