@@ -26,13 +26,14 @@ frame given as ``bytes`` is sent verbatim (a malformed one). Helpers build real-
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.server import Server, ServerConnection, serve
+from websockets.sync.server import ServerConnection
+
+from tests.support.websocket_server import ServedSocket
 
 T0 = "2026-12-06T01:00:00"
 
@@ -103,25 +104,20 @@ class _FakeExchange:
     subscribe_delays: list[float] = field(default_factory=list)  # seconds from connect to subscribe
     dropped_for_silence: int = 0
     path: str = "/"
-    _server: Server | None = None
-    _thread: threading.Thread | None = None
+    _served: ServedSocket | None = None
 
     def __enter__(self) -> _FakeExchange:
-        self._server = serve(self._handle, "127.0.0.1", 0, ping_interval=None)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._served = ServedSocket(self._handle)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-        if self._thread is not None:
-            self._thread.join(5)
+        if self._served is not None:
+            self._served.stop()
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        return f"ws://127.0.0.1:{self._server.socket.getsockname()[1]}{self.path}"
+        assert self._served is not None
+        return f"ws://127.0.0.1:{self._served.port}{self.path}"
 
     # -- the protocol (subclasses) --------------------------------------------------------------
     def greet(self, ws: ServerConnection) -> None:

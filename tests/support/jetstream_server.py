@@ -28,7 +28,9 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.http11 import Request, Response
-from websockets.sync.server import Server, ServerConnection, serve
+from websockets.sync.server import ServerConnection
+
+from tests.support.websocket_server import ServedSocket
 
 POST = "app.bsky.feed.post"
 T0 = 1_725_911_162_000_000  # time_us of the first event
@@ -123,26 +125,20 @@ class FakeJetstream:
     plan: list[Connection] = field(default_factory=list)  # connection n follows plan[n] (else: all, hold)
     reject_status: int | None = None  # answer the handshake with this HTTP status instead
     requests: list[str] = field(default_factory=list)  # path + query of every connection
-    _server: Server | None = None
-    _thread: threading.Thread | None = None
+    _served: ServedSocket | None = None
 
     def __enter__(self) -> FakeJetstream:
-        self._server = serve(self._handle, "127.0.0.1", 0, process_request=self._process_request, ping_interval=None)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._served = ServedSocket(self._handle, process_request=self._process_request)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-        if self._thread is not None:
-            self._thread.join(5)
+        if self._served is not None:
+            self._served.stop()
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        port = self._server.socket.getsockname()[1]
-        return f"ws://127.0.0.1:{port}/subscribe"
+        assert self._served is not None
+        return f"ws://127.0.0.1:{self._served.port}/subscribe"
 
     def cursors(self) -> list[int | None]:
         out: list[int | None] = []
