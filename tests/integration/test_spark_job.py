@@ -182,6 +182,7 @@ def test_sigterm_stops_the_query_and_spark_cleanly_with_the_summary(kafka: Kafka
     db = tmp_path / "spark.db"
     running = start_spark(kafka, str(db), tmp_path / "ckpt", tmp_path / "out")
     wait_for(lambda: count(db) == len(good) or running.process.poll() is not None, 300, "every tweet stored")
+    assert running.process.poll() is None, running.log()[-4000:]  # it stopped before it was told to
     children = psutil.Process(running.process.pid).children(recursive=True)
     running.process.send_signal(signal.SIGTERM)
     code, summary = running.wait(120)

@@ -70,12 +70,32 @@ def connect(path: str | Path, timeout: float = 60.0) -> sqlite3.Connection:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    deadline = time.monotonic() + timeout
+    delay = 0.001
+    while True:
+        try:
+            _set_up(conn, timeout)
+            return conn
+        except sqlite3.OperationalError as exc:
+            # writers setting up a new file at once: SQLite answers "locked" at once, without its busy wait,
+            # when waiting could deadlock (two connections both turning the file to WAL or both creating the
+            # table from the same snapshot); every step is idempotent, so it is tried again
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                conn.close()
+                raise
+        except BaseException:
+            conn.close()
+            raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
+def _set_up(conn: sqlite3.Connection, timeout: float) -> None:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
     conn.executescript(SCHEMA)
     _add_missing_columns(conn)
-    return conn
 
 
 def _add_missing_columns(conn: sqlite3.Connection) -> None:
