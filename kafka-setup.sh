@@ -133,7 +133,9 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
+# a new group forms 100 ms after its first member's join (Kafka's default: 3 s), so a listener's
+# workers, which join a few ms apart, start in one generation, each with its share of the partitions
+group.initial.rebalance.delay.ms=100
 # small heap: the log cleaner's dedupe buffer defaults to 128 MB
 log.cleaner.dedupe.buffer.size=16777216
 log.retention.hours=24

@@ -26,7 +26,7 @@ CONSUMER_DEFAULTS: dict[str, Any] = {
     "auto.commit.interval.ms": 1000,
     "partition.assignment.strategy": "cooperative-sticky",
     "session.timeout.ms": 6000,  # a dead worker's partitions move on within seconds
-    "heartbeat.interval.ms": 1000,
+    "heartbeat.interval.ms": 250,  # a rebalance (a worker restarted, a host joining) is heard of within 250 ms
     "fetch.wait.max.ms": 100,
 }
 
