@@ -224,3 +224,21 @@ def test_header_metadata_holds_the_cross_validated_scores(model: tuple[Path, obj
     assert cv["folds"] == 3 and 0.0 <= cv["accuracy_std"] <= 0.5 and 0.0 <= cv["macro_f1_std"] <= 0.5
     assert cv["accuracy"] == pytest.approx(result.chosen.scores.accuracy)  # type: ignore[attr-defined]
     assert meta["rows"] == 90 and meta["sklearn"] == sklearn_version()
+
+
+def test_checking_a_model_file_imports_no_scikit_learn(model: tuple[Path, object]) -> None:
+    """The CLI checks --scorer's file before any worker starts; importing scikit-learn for its version
+    alone made that check take over a second (the workers import it anyway, to load the model)."""
+    import subprocess
+    import sys
+
+    import sklearn
+
+    assert sklearn_version() == sklearn.__version__
+    code = (
+        "import sys; from tweetpulse.scorers.modelfile import check_file; "
+        f"meta = check_file({str(model[0])!r}); "
+        "print(meta['sklearn'], 'sklearn' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == [sklearn.__version__, "False"]

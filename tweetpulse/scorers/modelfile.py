@@ -84,9 +84,16 @@ _ZLIB_SECOND = (0x01, 0x5E, 0x9C, 0xDA)
 
 
 def sklearn_version() -> str:
-    import sklearn
+    """The installed scikit-learn's version, from its package metadata: checking a model file (the CLI
+    does before any worker starts) then costs no import of scikit-learn, which takes a second or more."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    return str(sklearn.__version__)
+    try:
+        return version("scikit-learn")
+    except PackageNotFoundError:  # not installed as a distribution (a source tree on the path)
+        import sklearn
+
+        return str(sklearn.__version__)
 
 
 @dataclass(slots=True)
