@@ -110,7 +110,7 @@ def cpu_seconds(process: psutil.Process) -> float:
     return float(times.user + times.system)
 
 
-def profile_run(broker: Broker, n: int, folder: Path) -> dict[str, Any]:
+def profile_run(broker: Broker, n: int, folder: Path, *extra: str) -> dict[str, Any]:
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     tweetpulse = str(Path(sys.executable).with_name("tweetpulse"))
     with fresh_topic(broker, PARTITIONS, prefix="profile") as kafka:
@@ -122,7 +122,7 @@ def profile_run(broker: Broker, n: int, folder: Path) -> dict[str, Any]:
             tweetpulse, "listen", "--workers", "2", "--no-dashboard", "--idle-exit", "2",
             "--store", str(folder / "profile.db"), "--group", f"profile-{uuid.uuid4().hex[:8]}",
             "--topic", kafka.topic, "--bootstrap-servers", kafka.bootstrap_servers,
-            "--summary-json", str(folder / "summary.json"),
+            "--summary-json", str(folder / "summary.json"), *extra,
         ], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         raw = folder / "profile.txt"
         recorder = subprocess.Popen([
