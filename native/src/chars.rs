@@ -16,6 +16,8 @@ const CAPITAL_SIGMA: char = '\u{3a3}';
 
 struct CharInfo {
     space: bool,
+    /// The regex `\w` of a `str` pattern: `str.isalnum()` (or the underscore, which is ASCII).
+    word: bool,
     /// `None` when `str.lower()` leaves the character as it is.
     lower: Option<Box<str>>,
 }
@@ -31,18 +33,41 @@ fn ascii_space(b: u8) -> bool {
     matches!(b, 0x09..=0x0d | 0x1c..=0x1f | b' ')
 }
 
+#[inline]
+fn ascii_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
 impl Chars {
+    /// Whether Python's `str.isspace()` (the regex `\s`) holds for `c`.
+    pub fn is_space(&mut self, py: Python<'_>, c: char) -> PyResult<bool> {
+        if c.is_ascii() {
+            return Ok(ascii_space(c as u8));
+        }
+        Ok(self.info(py, c)?.space)
+    }
+
+    /// Whether the regex `\w` of a Python `str` pattern matches `c`.
+    pub fn is_word(&mut self, py: Python<'_>, c: char) -> PyResult<bool> {
+        if c.is_ascii() {
+            return Ok(ascii_word(c as u8));
+        }
+        Ok(self.info(py, c)?.word)
+    }
+
     fn info(&mut self, py: Python<'_>, c: char) -> PyResult<&CharInfo> {
         let key = c as u32;
         if let std::collections::hash_map::Entry::Vacant(slot) = self.memo.entry(key) {
             let mut utf8 = [0u8; 4];
             let s = PyString::new(py, c.encode_utf8(&mut utf8));
             let space: bool = s.call_method0("isspace")?.extract()?;
+            let word: bool = s.call_method0("isalnum")?.extract()?;
             let lower: String = s.call_method0("lower")?.extract()?;
             let mut one = [0u8; 4];
             let same = lower == *c.encode_utf8(&mut one);
             let info = CharInfo {
                 space,
+                word,
                 lower: if same {
                     None
                 } else {

@@ -10,6 +10,7 @@ mod chars;
 mod ngrams;
 mod records;
 mod tokens;
+mod tweettext;
 mod walk;
 
 use pyo3::prelude::*;
@@ -143,6 +144,7 @@ impl Engine {
 fn tweetpulse_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
     m.add_class::<ngrams::NgramCounter>()?;
+    m.add_class::<tweettext::TweetText>()?;
     m.add_function(wrap_pyfunction!(records::decode_records, m)?)
 }
 

@@ -149,7 +149,10 @@ impl<'de> Visitor<'de> for RecordVisitor {
 /// Python's `usable_id` for ids this path is sure about: 1 to MAX_ID printable ASCII characters,
 /// not only spaces (anything non-ASCII is left to Python's `str.isprintable`).
 fn usable_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= MAX_ID && id.bytes().all(|b| (0x20..0x7f).contains(&b)) && id.bytes().any(|b| b != b' ')
+    !id.is_empty()
+        && id.len() <= MAX_ID
+        && id.bytes().all(|b| (0x20..0x7f).contains(&b))
+        && id.bytes().any(|b| b != b' ')
 }
 
 /// Whether `b` is an ASCII character Python's `str.isspace` calls white space.
@@ -171,7 +174,11 @@ fn usable_text(text: &str, max_text: usize) -> Option<bool> {
     }
 }
 
-fn fields<'py>(py: Python<'py>, raw: &[u8], max_text: usize) -> PyResult<Option<Bound<'py, PyTuple>>> {
+fn fields<'py>(
+    py: Python<'py>,
+    raw: &[u8],
+    max_text: usize,
+) -> PyResult<Option<Bound<'py, PyTuple>>> {
     let Ok(r) = serde_json::from_slice::<Record>(raw) else {
         return Ok(None);
     };
@@ -188,9 +195,15 @@ fn fields<'py>(py: Python<'py>, raw: &[u8], max_text: usize) -> PyResult<Option<
     }
     let keywords = PyList::new(py, r.keywords.flatten().unwrap_or_default())?;
     let source = r.source.flatten().unwrap_or_else(|| "unknown".to_owned());
-    let (created_at, author, author_id, lang) =
-        (r.created_at.flatten(), r.author.flatten(), r.author_id.flatten(), r.lang.flatten());
-    let items = (id, text, created_at, author, author_id, followers, lang, keywords, source);
+    let (created_at, author, author_id, lang) = (
+        r.created_at.flatten(),
+        r.author.flatten(),
+        r.author_id.flatten(),
+        r.lang.flatten(),
+    );
+    let items = (
+        id, text, created_at, author, author_id, followers, lang, keywords, source,
+    );
     Ok(Some(items.into_pyobject(py)?))
 }
 

@@ -16,8 +16,8 @@
 //! can change are copied (into `Scratch::extra`).
 
 use crate::chars::Chars;
-use rustc_hash::{FxHashMap, FxHashSet};
 use pyo3::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 type Span = (usize, usize);
 
@@ -489,7 +489,10 @@ mod tests {
 
     #[test]
     fn sarcasm_marks_become_one_token_as_in_re_sarcasm() {
-        assert_eq!(sarcasm_of("great (!) really ( ! ) ok"), "great (!) really (!) ok");
+        assert_eq!(
+            sarcasm_of("great (!) really ( ! ) ok"),
+            "great (!) really (!) ok"
+        );
         assert_eq!(sarcasm_of("(! ) and ( !)"), "(!) and (!)");
         assert_eq!(sarcasm_of("(  !) (!"), "(  !) (!");
     }

@@ -197,7 +197,10 @@ mod tests {
     fn a_negation_halves_and_inverts_the_next_assessment() {
         let not = word(None, false, true);
         let good = word(Some((0.7, 0.6, 1.0)), false, false);
-        assert_eq!(walk(&[("not", Some(&not)), ("good", Some(&good))]), (-0.35, 0.6));
+        assert_eq!(
+            walk(&[("not", Some(&not)), ("good", Some(&good))]),
+            (-0.35, 0.6)
+        );
     }
 
     #[test]

@@ -211,3 +211,49 @@ def test_tweet_chars_on_the_benchmark_texts() -> None:
         chars = tweet_chars(text)
         assert default_tokens(chars) == re.findall(r"(?u)\b\w\w+\b", negation_marked(chars)), text
     assert features._URL.pattern == _URL.pattern
+
+
+# -- the crate's TweetText: tweet_chars and default_tokens, as Python's regexes give them ----------
+@pytest.fixture(scope="module")
+def tweet_text() -> Any:
+    require_native()
+    from tweetpulse_native import TweetText
+
+    return TweetText(sorted(features.NEGATIONS))
+
+
+def _assert_same_text(tweet_text: Any, texts: list[str]) -> None:
+    chars = tweet_text.tweet_chars(texts)
+    tokens = tweet_text.default_tokens(chars)
+    for text, got_chars, got_tokens in zip(texts, chars, tokens, strict=True):
+        want = tweet_chars(text)
+        assert got_chars == want, text
+        assert got_tokens == default_tokens(want), text
+
+
+# every character the patterns name, their neighbours, and what \w, \s and str.lower() decide
+# differently outside ASCII (marks, digits that are not decimal, final sigma, wide spaces)
+_ALPHABET = ":;=8-o*')]}dDpP3<^_xX([{/\\|@.w htps09aZİΣσß²٣é\u0301\u00a0\u3000\u2028\x1c\x85\n\t!?,😀"
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(HOSTILE, st.text(alphabet=_ALPHABET, max_size=40)))
+def test_the_crates_tweet_text_is_python_s_on_hostile_text(tweet_text: Any, text: str) -> None:
+    _assert_same_text(tweet_text, [text])
+
+
+def test_the_crates_tweet_text_on_many_random_and_real_texts(
+    tweet_text: Any, labeled: tuple[list[str], list[str]]
+) -> None:
+    import random
+
+    rng = random.Random(23)
+    pieces = [*_ALPHABET, "http://", "https://", "www.", ":-)", "</3", "<33", "^_^", "xDD", "D:", ":'(", "not "]
+    pieces += ["don't ", "ΣΑΣ ", "ooo", "!!!", "\n\n\n", "a.b/", "-a.b/c", "x-.y/", "a-b-c-d.e/f"]
+    random_texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(20_000)]
+    _assert_same_text(tweet_text, [*labeled[0], *text_pool()[:8000], *random_texts])
+
+
+def test_the_crates_tweet_text_refuses_lone_surrogates(tweet_text: Any) -> None:
+    with pytest.raises(UnicodeError):  # the batch path then goes through scikit-learn
+        tweet_text.tweet_chars(["ok", "bad \ud800"])

@@ -6,9 +6,10 @@ every n-gram as a Python string and counts them in a dict. :class:`FastProbabili
 same probabilities, bit for bit, with less of that work:
 
 * each text is normalised once (``tweet_chars``), and its words derived from that
-  (:func:`.features.negation_words`); Python's own text semantics stay in charge (the crate
-  splits on what ``str.split()`` calls whitespace, asking Python about each non-ASCII character;
-  the word tokens are those of the vectorizer's ``token_pattern``);
+  (:func:`.features.negation_words`), by the crate's ``TweetText`` (``native/src/tweettext.rs``:
+  the same substitutions, scanned as ``re.sub`` scans, at about a third of the cost); Python's own
+  text semantics stay in charge (the crate asks Python what its regex word and space classes and ``str.lower()``
+  make of each non-ASCII character; the word tokens are those of the vectorizer's ``token_pattern``);
 * the crate's ``NgramCounter`` (``native/src/ngrams.rs``) makes the n-grams as scikit-learn's
   ``_char_wb_ngrams`` / ``_word_ngrams`` do and counts them against the fitted ``vocabulary_``
   into the arrays of the CSR matrix ``CountVectorizer._count_vocab`` builds (int32 indices,
@@ -28,7 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from tweetpulse.scorers._textblob_native import PURE_PYTHON, PURE_PYTHON_ENV
-from tweetpulse.scorers.features import negation_marked, negation_words, tweet_chars, tweet_words
+from tweetpulse.scorers.features import NEGATIONS, negation_marked, negation_words, tweet_chars, tweet_words
 
 __all__ = ["FastProbabilities", "fast_probabilities"]
 
@@ -100,8 +101,9 @@ def _why_not(pipeline: Any) -> str | None:
 class FastProbabilities:
     """``pipeline.predict_proba`` for a pipeline of ``tweetpulse train``'s shape, counted by the crate."""
 
-    def __init__(self, pipeline: Any, counter_type: Callable[..., Any]) -> None:
+    def __init__(self, pipeline: Any, counter_type: Callable[..., Any], text_type: Callable[..., Any]) -> None:
         self._pipeline = pipeline
+        self._text = text_type(sorted(NEGATIONS))  # the crate's tweet_chars and default_tokens
         self._union = pipeline.steps[0][1]
         self._classifier = pipeline.steps[1][1]
         self._parts = [
@@ -114,9 +116,8 @@ class FastProbabilities:
         ]
         words = [p.vectorizer for p in self._parts if p.words]
         self._tokens: Callable[[str], list[str]] | None = None
-        if words and words[0].token_pattern == _DEFAULT_TOKENS:
-            self._tokens = default_tokens
-        elif words:
+        self._default_tokens = bool(words) and words[0].token_pattern == _DEFAULT_TOKENS
+        if words and not self._default_tokens:
             tokenize = words[0].build_tokenizer()
             self._tokens = lambda chars: tokenize(negation_marked(chars))
 
@@ -144,8 +145,11 @@ class FastProbabilities:
     def __call__(self, texts: Sequence[str]) -> Any:
         """The ``(n, classes)`` probabilities of ``texts``, equal to ``pipeline.predict_proba(texts)``."""
         try:
-            chars = [tweet_chars(t) for t in texts]
-            tokens = [self._tokens(c) for c in chars] if self._tokens is not None else []
+            chars: list[str] = self._text.tweet_chars(list(texts))
+            if self._default_tokens:
+                tokens: list[list[str]] = self._text.default_tokens(chars)
+            else:
+                tokens = [self._tokens(c) for c in chars] if self._tokens is not None else []
             counted = [self._counts(part, chars, tokens) for part in self._parts]
         except UnicodeError:  # a lone surrogate: the crate takes only what UTF-8 can hold
             return self._pipeline.predict_proba(list(texts))
@@ -159,7 +163,7 @@ def fast_probabilities(pipeline: Any) -> Callable[[Sequence[str]], Any] | None:
         log.info("model scorer: scikit-learn's own counting (%s=1 is set)", PURE_PYTHON_ENV)
         return None
     try:
-        from tweetpulse_native import NgramCounter
+        from tweetpulse_native import NgramCounter, TweetText
     except ImportError:
         log.info("model scorer: scikit-learn's own counting (the compiled core is not installed: run make setup)")
         return None
@@ -168,7 +172,7 @@ def fast_probabilities(pipeline: Any) -> Callable[[Sequence[str]], Any] | None:
         log.info("model scorer: scikit-learn's own counting (%s)", reason)
         return None
     try:
-        return FastProbabilities(pipeline, NgramCounter)
+        return FastProbabilities(pipeline, NgramCounter, TweetText)
     except ValueError as exc:  # e.g. char n-grams longer than the crate counts
         log.info("model scorer: scikit-learn's own counting (%s)", exc)
         return None
