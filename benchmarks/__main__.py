@@ -117,6 +117,8 @@ def part_scorer(quick: bool, runs: int | None, broker: Broker | None) -> dict[st
         "scorer_mismatches": "texts",
         "scorer_cached_tweets_per_s": "tweets/s",
         "scorer_cached_vs_textblob": "x",
+        "scorer_full_cache_tweets_per_s": "tweets/s",
+        "scorer_full_cache_vs_textblob": "x",
     }
     engine: dict[str, object] = {"engine": flat["scorer_engine"]}
     meaning = (
@@ -128,6 +130,10 @@ def part_scorer(quick: bool, runs: int | None, broker: Broker | None) -> dict[st
         "scorer_tweets_per_s": {"scorer": "TextBlobScorer(cache_size=0)", **engine},
         "scorer_python_tweets_per_s": {"scorer": "TextBlobScorer(cache_size=0, engine='python')"},
         "scorer_cached_tweets_per_s": {"scorer": "TextBlobScorer() (default cache), fresh per run", **engine},
+        "scorer_full_cache_tweets_per_s": {
+            "scorer": "TextBlobScorer() with its cache full of other texts first: every new text evicts one",
+            **engine,
+        },
         "scorer_mismatches": {
             "compared": "polarity and subjectivity bit for bit: cached and uncached on the "
             "default path, and the pure-Python fallback"

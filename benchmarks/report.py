@@ -63,6 +63,7 @@ ORDER = (
     "scorer_vs_textblob",
     "scorer_python_tweets_per_s",
     "scorer_cached_tweets_per_s",
+    "scorer_full_cache_tweets_per_s",
     "scorer_mismatches",
     "e2e_steady_tweets_per_s",
     "e2e_start_s",

@@ -18,6 +18,7 @@ import errno
 import logging
 import sqlite3
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -161,7 +162,7 @@ class SqliteStore(Closing):
         self.path = Path(path)
         self._conn: sqlite3.Connection | None = None
         self._last_rowid = 0  # where follow() goes on from
-        self._keywords: dict[str, list[str]] = {}  # decoded keyword lists, at most KEYWORD_CACHE (oldest out)
+        self._keywords: OrderedDict[str, list[str]] = OrderedDict()  # decoded, at most KEYWORD_CACHE (oldest out)
 
     @property
     def location(self) -> str:
@@ -286,7 +287,7 @@ class SqliteStore(Closing):
             names = decoded if isinstance(decoded, list) else []
             groups = [g for g in names if isinstance(g, str)]
             if len(self._keywords) >= KEYWORD_CACHE:  # distinct sets are unbounded (any name a record carries)
-                del self._keywords[next(iter(self._keywords))]
+                self._keywords.popitem(last=False)
             self._keywords[key] = groups
         return groups
 
