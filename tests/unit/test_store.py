@@ -134,3 +134,21 @@ def test_reading_a_damaged_store_is_one_clear_line(tmp_path: Path) -> None:
     with Store(damaged_store(tmp_path / "damaged.db")) as store, pytest.raises(StoreError) as info:
         store.history(0, 0, 20, 20)
     assert "is damaged" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_insert_reports_exactly_the_ids_it_stored(tmp_path: Path) -> None:
+    """New ids come from the rows after the last rowid when a batch ignored some (stored before, or
+    twice in the batch), and are the batch's ids when it ignored none: both kept to the truth."""
+    import random
+
+    rng = random.Random(5)
+    stored: set[str] = set()
+    with Store(tmp_path / "s.db") as store:
+        for _ in range(200):
+            batch = [row(rng.randrange(3000)) for _ in range(rng.randrange(1, 40))]
+            if rng.random() < 0.3:  # now and then a batch of ids never seen
+                batch = [row(10_000 + len(stored) + i) for i in range(rng.randrange(1, 40))]
+            want = {t.id for t in batch} - stored
+            assert store.insert(batch) == want
+            stored |= want
+        assert store.count() == len(stored)

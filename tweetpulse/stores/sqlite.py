@@ -240,10 +240,13 @@ class SqliteStore(Closing):
             raise StoreError(f"{problem(self.path, exc)}; nothing of this batch was stored") from exc
 
     def _insert(self, tweets: Sequence[ScoredTweet]) -> set[str]:
-        new: set[str] = set()
         conn = self.conn
         self._begin_write()
         try:
+            # this transaction is the only writer: the rows it adds are the ones after the last rowid now
+            # (asked for only when some row was ignored; RETURNING id cost ~2 us a row on every batch)
+            last_rowid = conn.execute("SELECT max(rowid) FROM scored_tweets").fetchone()[0] or 0
+            changes = conn.total_changes
             for start in range(0, len(tweets), _ROWS_PER_STATEMENT):
                 chunk = tweets[start : start + _ROWS_PER_STATEMENT]
                 values = ",".join([_ROW_PLACEHOLDER] * len(chunk))
@@ -251,8 +254,11 @@ class SqliteStore(Closing):
                 for tweet in chunk:
                     params.extend(tweet)
                     params[_KEYWORDS_FROM_END] = encode_keywords(tweet.keywords)
-                cursor = conn.execute(f"INSERT OR IGNORE INTO scored_tweets VALUES {values} RETURNING id", params)
-                new.update(r[0] for r in cursor)
+                conn.execute(f"INSERT OR IGNORE INTO scored_tweets VALUES {values}", params)
+            if conn.total_changes - changes == len(tweets):
+                new = {tweet.id for tweet in tweets}  # every row was new
+            else:
+                new = {row[0] for row in conn.execute("SELECT id FROM scored_tweets WHERE rowid > ?", (last_rowid,))}
             conn.execute("COMMIT")
         except BaseException:
             # SQLite may have rolled back already (a full disk does): then there is nothing to roll
