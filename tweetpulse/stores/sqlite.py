@@ -241,20 +241,25 @@ class SqliteStore(Closing):
 
     def _insert(self, tweets: Sequence[ScoredTweet]) -> set[str]:
         conn = self.conn
+        # the statements and their parameters are made before the write lock is taken: the other
+        # writers wait only while SQLite itself writes
+        statements: list[tuple[str, list[Any]]] = []
+        for start in range(0, len(tweets), _ROWS_PER_STATEMENT):
+            chunk = tweets[start : start + _ROWS_PER_STATEMENT]
+            values = ",".join([_ROW_PLACEHOLDER] * len(chunk))
+            params: list[Any] = []
+            for tweet in chunk:
+                params.extend(tweet)
+                params[_KEYWORDS_FROM_END] = encode_keywords(tweet.keywords)
+            statements.append((f"INSERT OR IGNORE INTO scored_tweets VALUES {values}", params))
         self._begin_write()
         try:
             # this transaction is the only writer: the rows it adds are the ones after the last rowid now
             # (asked for only when some row was ignored; RETURNING id cost ~2 us a row on every batch)
             last_rowid = conn.execute("SELECT max(rowid) FROM scored_tweets").fetchone()[0] or 0
             changes = conn.total_changes
-            for start in range(0, len(tweets), _ROWS_PER_STATEMENT):
-                chunk = tweets[start : start + _ROWS_PER_STATEMENT]
-                values = ",".join([_ROW_PLACEHOLDER] * len(chunk))
-                params: list[Any] = []
-                for tweet in chunk:
-                    params.extend(tweet)
-                    params[_KEYWORDS_FROM_END] = encode_keywords(tweet.keywords)
-                conn.execute(f"INSERT OR IGNORE INTO scored_tweets VALUES {values}", params)
+            for sql, params in statements:
+                conn.execute(sql, params)
             if conn.total_changes - changes == len(tweets):
                 new = {tweet.id for tweet in tweets}  # every row was new
             else:
