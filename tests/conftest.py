@@ -107,16 +107,27 @@ def kafka_broker() -> Iterator[Broker]:
     yield from private_broker_run()
 
 
-@pytest.fixture
-def kafka(kafka_broker: Broker) -> Iterator[KafkaConfig]:
-    """A KafkaConfig on the test broker with a fresh tweets topic (and its .dlq), deleted after."""
+def fresh_tweets_topic(broker: Broker, partitions: int, prefix: str) -> Iterator[KafkaConfig]:
+    """A KafkaConfig on ``broker`` with a fresh tweets topic of ``partitions`` (and its .dlq), deleted after."""
     from tests.support.broker import delete_topics
     from tweetpulse.kafka.admin import ensure_topics
 
-    config = KafkaConfig(bootstrap_servers=kafka_broker.bootstrap, topic=f"tweets-{uuid.uuid4().hex[:10]}")
-    ensure_topics(config, partitions=3)
+    config = KafkaConfig(bootstrap_servers=broker.bootstrap, topic=f"{prefix}-{uuid.uuid4().hex[:10]}")
+    ensure_topics(config, partitions=partitions)
     yield config
     delete_topics(config, [config.topic, config.dlq_topic, config.status_topic])
+
+
+@pytest.fixture
+def kafka(kafka_broker: Broker) -> Iterator[KafkaConfig]:
+    """A KafkaConfig on the test broker with a fresh 3-partition tweets topic (and its .dlq), deleted after."""
+    yield from fresh_tweets_topic(kafka_broker, 3, "tweets")
+
+
+@pytest.fixture
+def kafka6(kafka_broker: Broker) -> Iterator[KafkaConfig]:
+    """The same with 6 partitions (as kafka-setup.sh makes the tweets topic): 3 for each of 2 workers."""
+    yield from fresh_tweets_topic(kafka_broker, 6, "tweets6")
 
 
 @pytest.fixture

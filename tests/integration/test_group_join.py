@@ -13,25 +13,13 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import Broker
-from tests.support.broker import delete_topics
-from tweetpulse.kafka.admin import ensure_topics
 from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.kafka.consumer import TweetConsumer
 
-PARTITIONS = 6
-
-
-@pytest.fixture
-def kafka6(kafka_broker: Broker) -> Iterator[KafkaConfig]:
-    config = KafkaConfig(bootstrap_servers=kafka_broker.bootstrap, topic=f"join-{uuid.uuid4().hex[:10]}")
-    ensure_topics(config, partitions=PARTITIONS)
-    yield config
-    delete_topics(config, [config.topic, config.dlq_topic, config.status_topic])
+PARTITIONS = 6  # the kafka6 fixture's topic
 
 
 def first_assignment(kafka: KafkaConfig, group: str, start_after: float, got: list[int]) -> None:

@@ -21,29 +21,16 @@ import pytest
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
-from tests.conftest import Broker
 from tests.integration.test_listener import make_tweets, produce
-from tests.support.broker import delete_topics
 from tests.support.processes import kill_tree
 from tweetpulse.dashboard.standalone import StoreFollower
-from tweetpulse.kafka.admin import ensure_topics
 from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.live.aggregates import COUNT, NEG, NEU, OVERALL, POLARITY, POS, SCORE, Aggregator
 from tweetpulse.stores import open_store, read_frame
 
 TWEETPULSE = str(Path(sys.executable).parent / "tweetpulse")
 TWEETS = 40_000
-PARTITIONS = 6
 WORKERS = 2  # per listener
-
-
-@pytest.fixture
-def kafka6(kafka_broker: Broker) -> Iterator[KafkaConfig]:
-    """A fresh tweets topic with 6 partitions (and its .dlq), deleted after."""
-    config = KafkaConfig(bootstrap_servers=kafka_broker.bootstrap, topic=f"scale-{uuid.uuid4().hex[:10]}")
-    ensure_topics(config, partitions=PARTITIONS)
-    yield config
-    delete_topics(config, [config.topic, config.dlq_topic, config.status_topic])
 
 
 class Host:
