@@ -111,6 +111,8 @@ def cpu_seconds(process: psutil.Process) -> float:
 
 
 def profile_run(broker: Broker, n: int, folder: Path, *extra: str) -> dict[str, Any]:
+    """One profiled ``tweetpulse listen`` over ``n`` preloaded tweets; ``extra``: more of its arguments
+    (``--scorer model:PATH`` profiles the trained scorer the same way)."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     tweetpulse = str(Path(sys.executable).with_name("tweetpulse"))
     with fresh_topic(broker, PARTITIONS, prefix="profile") as kafka:
