@@ -21,7 +21,7 @@ from benchmarks.data import text_pool
 from tests.conftest import SHARED_DATA
 from tests.support.native import require_native
 from tweetpulse.scorers import _model_native, features
-from tweetpulse.scorers._model_native import default_tokens, fast_probabilities
+from tweetpulse.scorers._model_native import fast_probabilities
 from tweetpulse.scorers.features import negation_marked, tweet_chars, tweet_words
 from tweetpulse.scorers.model import ModelScorer
 from tweetpulse.scorers.modelfile import save_model
@@ -198,18 +198,15 @@ def test_tweet_chars_skips_only_substitutions_that_cannot_match(text: str) -> No
     assert tweet_words(text) == negation_marked(tweet_chars(text))
 
 
-@settings(max_examples=500, deadline=None)
-@given(HOSTILE)
-def test_default_tokens_are_the_token_pattern_s(text: str) -> None:
-    chars = tweet_chars(text)
-    assert default_tokens(chars) == re.findall(r"(?u)\b\w\w+\b", negation_marked(chars))
+def default_tokens(chars: str) -> list[str]:
+    """The word vectorizer's tokens of a ``tweet_chars`` result: scikit-learn's default token_pattern on
+    the negation-marked words (what the crate's ``TweetText.default_tokens`` gives)."""
+    return re.findall(r"(?u)\b\w\w+\b", negation_marked(chars))
 
 
 def test_tweet_chars_on_the_benchmark_texts() -> None:
     for text in text_pool()[:8000]:
         assert tweet_chars(text) == _tweet_chars_without_skips(text), text
-        chars = tweet_chars(text)
-        assert default_tokens(chars) == re.findall(r"(?u)\b\w\w+\b", negation_marked(chars)), text
     assert features._URL.pattern == _URL.pattern
 
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from tweetpulse.scorers._textblob_native import PURE_PYTHON, PURE_PYTHON_ENV
-from tweetpulse.scorers.features import NEGATIONS, negation_marked, negation_words, tweet_chars, tweet_words
+from tweetpulse.scorers.features import NEGATIONS, negation_marked, tweet_chars, tweet_words
 
 __all__ = ["FastProbabilities", "fast_probabilities"]
 
@@ -39,16 +39,6 @@ log = logging.getLogger(__name__)
 _EXPECTED = {tweet_words: "word", tweet_chars: "char_wb"}
 # scikit-learn's default token_pattern: on tweet_words' output, the \w runs of two or more code points
 _DEFAULT_TOKENS = r"(?u)\b\w\w+\b"
-
-
-def default_tokens(chars: str) -> list[str]:
-    """``re.findall(_DEFAULT_TOKENS, negation_marked(chars))`` without the regex: the words of
-    :func:`negation_words` are runs of ``\\w`` and ``'`` (joined by spaces), so the tokens are their
-    pieces between apostrophes that are at least two code points long."""
-    words = negation_words(chars)
-    if not any("'" in w for w in words):
-        return [w for w in words if len(w) > 1]
-    return [p for w in words for p in w.split("'") if len(p) > 1]
 
 
 class _Part(NamedTuple):

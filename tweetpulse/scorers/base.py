@@ -8,6 +8,7 @@ build their own from a plain string.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
@@ -59,6 +60,24 @@ class Scorer(Protocol):
     def label(self, polarity: float) -> str:
         """``positive`` / ``negative`` outside ``±neutral_band``, else ``neutral``."""
         ...
+
+
+class ResultCache(OrderedDict[str, Sentiment]):
+    """A scorer's results by text: at most ``size`` (0 keeps none), the oldest evicted first.
+
+    Eviction is ``popitem(last=False)``, O(1); a dict's ``next(iter())`` walks every slot deleted
+    before it, which cost 29 µs a tweet once 65,536 results were kept.
+    """
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def keep(self, text: str, result: Sentiment) -> None:
+        if self.size:
+            if len(self) >= self.size:
+                self.popitem(last=False)
+            self[text] = result
 
 
 class ScorerFactory(Protocol):

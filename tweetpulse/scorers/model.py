@@ -15,7 +15,6 @@ bit (see :mod:`._model_native`).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 from tweetpulse.errors import ConfigError
 from tweetpulse.scorers._model_native import fast_probabilities
 from tweetpulse.scorers._textblob_native import ENGINES
-from tweetpulse.scorers.base import BandedScorer, Sentiment
+from tweetpulse.scorers.base import BandedScorer, ResultCache, Sentiment
 from tweetpulse.scorers.modelfile import ModelFile, load_model
 
 NAME = "model"
@@ -75,9 +74,7 @@ class ModelScorer(BandedScorer):
         if cache_size < 0:
             raise ValueError("cache_size must be >= 0")
         self.cache_size = cache_size
-        # oldest first; popitem(last=False) evicts in O(1) (a dict's next(iter()) walks every slot
-        # deleted before it: 29 us a tweet once a 65,536-entry cache was full)
-        self._cache: OrderedDict[str, Sentiment] = OrderedDict()
+        self._cache = ResultCache(cache_size)
         self.meta = model.meta
         self._pipeline = model.pipeline
         fast = fast_probabilities(model.pipeline) if engine != "python" else None
@@ -100,11 +97,8 @@ class ModelScorer(BandedScorer):
         if fresh:
             scored = dict(zip(fresh, signed_sentiments(self._classes, self._probabilities(fresh)), strict=True))
         out = [scored[text] if text in scored else cache[text] for text in texts]
-        if self.cache_size:
-            for text, result in scored.items():
-                if len(cache) >= self.cache_size:
-                    cache.popitem(last=False)  # evict the oldest entry
-                cache[text] = result
+        for text, result in scored.items():
+            cache.keep(text, result)
         return out
 
     def sentiment(self, text: str) -> Sentiment:

@@ -26,11 +26,10 @@ Details of TextBlob's assessment walk that the re-implementation keeps:
 from __future__ import annotations
 
 import itertools
-from collections import OrderedDict
 
 from tweetpulse.scorers._textblob_native import ENGINES, NativeScore, native_core, note_fallback
 from tweetpulse.scorers._textblob_tokens import Tables, tables, token_string
-from tweetpulse.scorers.base import BandedScorer, Sentiment
+from tweetpulse.scorers.base import BandedScorer, ResultCache, Sentiment
 
 __all__ = ["DEFAULT_CACHE_SIZE", "NAME", "TextBlobScorer", "create", "textblob_sentiment"]
 
@@ -170,9 +169,7 @@ class TextBlobScorer(BandedScorer):
         self.cache_size = cache_size
         self.hits = 0
         self.misses = 0
-        # oldest first; popitem(last=False) evicts in O(1) (a dict's next(iter()) walks every slot
-        # deleted before it: 29 us a tweet once a 65,536-entry cache was full)
-        self._cache: OrderedDict[str, Sentiment] = OrderedDict()
+        self._cache = ResultCache(cache_size)
         self._tables = tables()
         self._native: NativeScore | None = None
         if engine != "python":
@@ -200,10 +197,7 @@ class TextBlobScorer(BandedScorer):
             except UnicodeEncodeError:  # lone surrogates have no UTF-8 form: Python scores them
                 pair = _score(text, self._tables)
         result: Sentiment = _new(Sentiment, pair)
-        if self.cache_size:
-            if len(cache) >= self.cache_size:
-                cache.popitem(last=False)  # evict the oldest entry
-            cache[text] = result
+        cache.keep(text, result)
         return result
 
     def cache_info(self) -> dict[str, int]:
