@@ -6,6 +6,7 @@
 //! `decode_records(values, max_text)` is the tweet record's fast path for a whole poll batch ([`records`]);
 //! `NgramCounter` counts a trained model's n-grams for its tf-idf ([`ngrams`]).
 
+mod cache;
 mod chars;
 mod ngrams;
 mod records;
@@ -13,8 +14,11 @@ mod tokens;
 mod tweettext;
 mod walk;
 
+use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
+use cache::ResultCache;
 use chars::Chars;
 use rustc_hash::FxHashMap;
 use tokens::{Scratch, Tokenizer};
@@ -29,6 +33,7 @@ struct Engine {
     scratch: Scratch,
     walk: Walk,
     lower: String,
+    cache: ResultCache,
 }
 
 #[pymethods]
@@ -100,6 +105,7 @@ impl Engine {
             scratch: Scratch::default(),
             walk: Walk::default(),
             lower: String::new(),
+            cache: ResultCache::default(),
         }
     }
 
@@ -107,17 +113,98 @@ impl Engine {
     ///
     /// Raises UnicodeEncodeError for a text with lone surrogates (the caller scores it in Python).
     fn score(&mut self, py: Python<'_>, text: &str) -> PyResult<(f64, f64)> {
-        self.tokenizer
-            .words(py, &mut self.chars, text, &mut self.scratch)?;
-        self.walk.reset();
-        for k in 0..self.scratch.words.len() {
-            let word = self.scratch.word(self.scratch.words[k]);
-            self.lower.clear();
-            self.chars.lower_into(py, word, &mut self.lower)?;
-            let info = self.table.get(self.lower.as_str());
-            self.walk.feed(&self.lower, info)?;
+        self.walk_text(py, text)
+    }
+
+    /// [`Engine::score`] through the result cache (see [`Engine::set_cache`]).
+    fn sentiment(&mut self, py: Python<'_>, text: &str) -> PyResult<(f64, f64)> {
+        self.cached(py, text)
+    }
+
+    /// Empty the result cache and its counters, and bound it at `capacity` texts (0: no cache).
+    fn set_cache(&mut self, capacity: usize) {
+        self.cache.reset(capacity);
+    }
+
+    /// The result cache's `(hits, misses, size)`.
+    fn cache_info(&self) -> (u64, u64, usize) {
+        (self.cache.hits, self.cache.misses, self.cache.len())
+    }
+
+    /// A listener's poll batch from message to row in one call: for each Kafka message of
+    /// `messages` (error-free), its `ScoredTweet` fields as a tuple in column order, or `None`
+    /// where Python must decide (a value the record decoder is not sure about: see [`records`],
+    /// or a text whose scoring raised). The rule is Python's, operation for operation:
+    /// `weight = ln(followers + 1)` (1.0 when unknown), `score = weight × polarity`, the label by
+    /// `neutral_band`, `produced_at` = the message timestamp in seconds (None without one),
+    /// `scored_at = now`, `scorer` as given.
+    fn rows<'py>(
+        &mut self,
+        py: Python<'py>,
+        messages: &Bound<'py, PyList>,
+        max_text: usize,
+        now: f64,
+        scorer: &Bound<'py, PyString>,
+        neutral_band: f64,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let (positive, negative, neutral) = (
+            intern!(py, "positive"),
+            intern!(py, "negative"),
+            intern!(py, "neutral"),
+        );
+        let scored_at = now.into_pyobject(py)?.into_any();
+        let mut out: Vec<Option<Bound<'py, PyTuple>>> = Vec::with_capacity(messages.len());
+        for msg in messages.iter() {
+            let value = msg.call_method0(intern!(py, "value"))?;
+            let Some(d) = value
+                .cast::<PyBytes>()
+                .ok()
+                .and_then(|b| records::decode(b.as_bytes(), max_text))
+            else {
+                out.push(None);
+                continue;
+            };
+            let Ok((polarity, subjectivity)) = self.cached(py, &d.text) else {
+                out.push(None); // Python scores it again, and sets it aside with the error
+                continue;
+            };
+            let weight = match d.followers {
+                None => 1.0,
+                Some(f) => ((f + 1) as f64).ln(), // f <= i64::MAX: no overflow; Python's int → float rounding
+            };
+            let label = if polarity > neutral_band {
+                positive
+            } else if polarity < -neutral_band {
+                negative
+            } else {
+                neutral
+            };
+            let (ts_type, ts_ms): (i64, i64) = msg.call_method0(intern!(py, "timestamp"))?.extract()?;
+            let produced_at = (ts_type != 0).then(|| ts_ms as f64 / 1000.0);
+            let items: [Bound<'py, PyAny>; 19] = [
+                d.id.into_pyobject(py)?.into_any(),
+                d.text.into_pyobject(py)?.into_any(),
+                d.created_at.into_pyobject(py)?,
+                d.author.into_pyobject(py)?,
+                d.author_id.into_pyobject(py)?,
+                d.followers.into_pyobject(py)?,
+                d.lang.into_pyobject(py)?,
+                PyList::new(py, d.keywords)?.into_any(),
+                d.source.into_pyobject(py)?.into_any(),
+                polarity.into_pyobject(py)?.into_any(),
+                subjectivity.into_pyobject(py)?.into_any(),
+                weight.into_pyobject(py)?.into_any(),
+                (weight * polarity).into_pyobject(py)?.into_any(),
+                label.clone().into_any(),
+                msg.call_method0(intern!(py, "partition"))?,
+                msg.call_method0(intern!(py, "offset"))?,
+                produced_at.into_pyobject(py)?,
+                scored_at.clone(),
+                scorer.clone().into_any(),
+            ];
+            out.push(Some(PyTuple::new(py, items)?));
         }
-        Ok(self.walk.result())
+        PyList::new(py, out)
     }
 
     /// The words TextBlob assesses, before lower-casing: `" ".join(find_tokens(text)).split()`.
@@ -137,6 +224,32 @@ impl Engine {
         let mut out = String::new();
         self.chars.lower_into(py, word, &mut out)?;
         Ok(out)
+    }
+}
+
+impl Engine {
+    /// The tokenizer and the walk over one text.
+    fn walk_text(&mut self, py: Python<'_>, text: &str) -> PyResult<(f64, f64)> {
+        self.tokenizer
+            .words(py, &mut self.chars, text, &mut self.scratch)?;
+        self.walk.reset();
+        for k in 0..self.scratch.words.len() {
+            let word = self.scratch.word(self.scratch.words[k]);
+            self.lower.clear();
+            self.chars.lower_into(py, word, &mut self.lower)?;
+            let info = self.table.get(self.lower.as_str());
+            self.walk.feed(&self.lower, info)?;
+        }
+        Ok(self.walk.result())
+    }
+
+    fn cached(&mut self, py: Python<'_>, text: &str) -> PyResult<(f64, f64)> {
+        if let Some(found) = self.cache.get(text) {
+            return Ok(found);
+        }
+        let result = self.walk_text(py, text)?;
+        self.cache.keep(text, result);
+        Ok(result)
     }
 }
 

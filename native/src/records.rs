@@ -174,16 +174,24 @@ fn usable_text(text: &str, max_text: usize) -> Option<bool> {
     }
 }
 
-fn fields<'py>(
-    py: Python<'py>,
-    raw: &[u8],
-    max_text: usize,
-) -> PyResult<Option<Bound<'py, PyTuple>>> {
-    let Ok(r) = serde_json::from_slice::<Record>(raw) else {
-        return Ok(None);
-    };
+/// A record's fields, decoded and checked: what `record_fields` in Python would give.
+pub struct Decoded {
+    pub id: String,
+    pub text: String,
+    pub created_at: Option<String>,
+    pub author: Option<String>,
+    pub author_id: Option<String>,
+    pub followers: Option<u64>,
+    pub lang: Option<String>,
+    pub keywords: Vec<String>,
+    pub source: String,
+}
+
+/// The record in `raw`, or `None` when this fast path is not sure about it (Python decides).
+pub fn decode(raw: &[u8], max_text: usize) -> Option<Decoded> {
+    let r = serde_json::from_slice::<Record>(raw).ok()?;
     let (Some(id), Some(text)) = (r.id, r.text) else {
-        return Ok(None);
+        return None;
     };
     let followers = r.followers.flatten();
     if r.v.unwrap_or(SCHEMA_VERSION) != SCHEMA_VERSION
@@ -191,18 +199,32 @@ fn fields<'py>(
         || usable_text(&text, max_text) != Some(true)
         || followers.is_some_and(|f| f > i64::MAX as u64)
     {
-        return Ok(None);
+        return None;
     }
-    let keywords = PyList::new(py, r.keywords.flatten().unwrap_or_default())?;
-    let source = r.source.flatten().unwrap_or_else(|| "unknown".to_owned());
-    let (created_at, author, author_id, lang) = (
-        r.created_at.flatten(),
-        r.author.flatten(),
-        r.author_id.flatten(),
-        r.lang.flatten(),
-    );
+    Some(Decoded {
+        id,
+        text,
+        created_at: r.created_at.flatten(),
+        author: r.author.flatten(),
+        author_id: r.author_id.flatten(),
+        followers,
+        lang: r.lang.flatten(),
+        keywords: r.keywords.flatten().unwrap_or_default(),
+        source: r.source.flatten().unwrap_or_else(|| "unknown".to_owned()),
+    })
+}
+
+fn fields<'py>(
+    py: Python<'py>,
+    raw: &[u8],
+    max_text: usize,
+) -> PyResult<Option<Bound<'py, PyTuple>>> {
+    let Some(d) = decode(raw, max_text) else {
+        return Ok(None);
+    };
+    let keywords = PyList::new(py, d.keywords)?;
     let items = (
-        id, text, created_at, author, author_id, followers, lang, keywords, source,
+        d.id, d.text, d.created_at, d.author, d.author_id, d.followers, d.lang, keywords, d.source,
     );
     Ok(Some(items.into_pyobject(py)?))
 }

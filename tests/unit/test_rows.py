@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import random
 import struct
 from collections.abc import Callable, Sequence
 
@@ -26,7 +27,7 @@ from tweetpulse.errors import InvalidRecord
 from tweetpulse.pipeline.settings import ListenerSettings
 from tweetpulse.pipeline.worker import Budget, Worker
 from tweetpulse.records import MAX_FOLLOWERS, RecordFields, ScoredTweet, native_decoder, record_fields, records_fields
-from tweetpulse.scorers.scoring import Scorer, make_scorer, weight
+from tweetpulse.scorers.scoring import Scorer, TextBlobScorer, make_scorer, weight
 
 NOW = 1_700_000_000.25
 
@@ -77,11 +78,18 @@ class Letters:
     def close(self) -> None: ...
 
 
+PATHS = ("compiled", "decoder", "python")
+"""A batch's paths: the compiled engine from message to row (``TextBlobScorer.score_messages``), the
+compiled decoder with scoring in Python's loop, and everything in Python."""
+
+
 def batch(
-    messages: Sequence[Message], scorer: str, max_text: int, native: bool, monkeypatch: pytest.MonkeyPatch
+    messages: Sequence[Message], scorer: str, max_text: int, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[list, list]:
-    """The worker's batch path: one ``prepare`` over every message, with or without the compiled decoder."""
-    if not native:
+    """The worker's batch path: one ``prepare`` over every message, by ``path`` (one of :data:`PATHS`)."""
+    if path != "compiled":
+        monkeypatch.setattr(TextBlobScorer, "score_messages", lambda *_: None)
+    if path == "python":
         monkeypatch.setattr(records, "native_decoder", lambda: None)
     letters = Letters()
     settings = ListenerSettings(scorer=scorer, max_text=max_text)
@@ -239,30 +247,86 @@ def test_any_record_decodes_the_same_natively(obj: dict, strings: dict, cut: int
 
 
 @pytest.mark.parametrize("scorer", ["textblob", "vader"])
-@pytest.mark.parametrize("native", [True, False])
-def test_batch_rows_equal_the_per_tweet_rule(scorer: str, native: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    if native:
+@pytest.mark.parametrize("path", PATHS)
+def test_batch_rows_equal_the_per_tweet_rule(scorer: str, path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if path != "python":
         require_native()
     values: list[bytes | None] = [*shared_values(), *hostile_values(), *[v for _, v in data.records(500)]]
     if scorer == "vader":  # VADER takes seconds on a 10,000-character text: the short ones do here
         values = [v for v in values if v is None or len(v) < 2000]
     messages = messages_of(values)
     reference = per_tweet(messages, make_scorer(scorer), 10_000)
-    got = batch(messages, scorer, 10_000, native, monkeypatch)
+    got = batch(messages, scorer, 10_000, path, monkeypatch)
     assert len(got[0]) == len(reference[0]) > 600 and len(got[1]) == len(reference[1]) > 50
     assert [as_bits(tuple(t)) for t in got[0]] == [as_bits(tuple(t)) for t in reference[0]]
     assert sorted(got[1]) == sorted(reference[1])
 
 
-def test_a_batch_of_repeats_and_a_small_text_cap_stay_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("path", PATHS)
+def test_a_batch_of_repeats_and_a_small_text_cap_stay_exact(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
     values = [orjson.dumps({**GOOD, "id": str(i % 7), "text": "good " * (i % 5 + 1)}) for i in range(40)]
     messages = messages_of(values)
     reference = per_tweet(messages, make_scorer(), 12)
-    got = batch(messages, "textblob", 12, True, monkeypatch)
+    got = batch(messages, "textblob", 12, path, monkeypatch)
     assert [as_bits(tuple(t)) for t in got[0]] == [as_bits(tuple(t)) for t in reference[0]]
     assert got[1] == reference[1] and {r for _, r, _ in got[1]} == {"text-too-long"}
     assert all(math.isclose(t.weight, math.log(11)) for t in got[0])
 
 
 def test_an_empty_batch_gives_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert batch([], "textblob", 10_000, True, monkeypatch) == ([], [])
+    assert batch([], "textblob", 10_000, "compiled", monkeypatch) == ([], [])
+
+
+def test_the_compiled_path_takes_the_well_formed_records_and_leaves_the_rest_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    require_native()
+    values: list[bytes | None] = [*hostile_values(), *[v for _, v in data.records(300)]]
+    random.Random(7).shuffle(values)  # the ones Python decides are spread among the others
+    messages = messages_of(values)
+    scorer = make_scorer()
+    assert isinstance(scorer, TextBlobScorer)
+    compiled = scorer.score_messages(messages, 10_000, NOW)
+    assert compiled is not None and len(compiled) == len(messages)
+    taken = {msg.offset() for msg, row in zip(messages, compiled, strict=True) if row is not None}
+    good = {v for _, v in data.records(300)}
+    benchmark = {msg.offset() for msg in messages if type(msg.value()) is bytes and msg.value() in good}
+    assert benchmark <= taken and len(taken) < len(messages)  # every benchmark record; not every hostile one
+    reference = per_tweet(messages, make_scorer(), 10_000)
+    got = batch(messages, "textblob", 10_000, "compiled", monkeypatch)
+    assert [as_bits(tuple(t)) for t in got[0]] == [as_bits(tuple(t)) for t in reference[0]]
+    assert got[1] == reference[1]  # the dead letters too, in message order
+
+
+def test_a_compiled_batch_that_fails_goes_through_the_python_path(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    require_native()
+    messages = messages_of([v for _, v in data.records(50)])
+    reference = per_tweet(messages, make_scorer(), 10_000)
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("a bug in the compiled path")
+
+    monkeypatch.setattr(TextBlobScorer, "score_messages", broken)
+    letters = Letters()
+    worker = Worker(
+        0, ListenerSettings(), lambda _: None, Budget(None), lambda: False, dead_letters=letters, clock=lambda: NOW
+    )
+    prepared = worker.prepare(messages)
+    assert [as_bits(tuple(t)) for t in prepared.tweets] == [as_bits(tuple(t)) for t in reference[0]]
+    assert "the compiled batch path failed" in caplog.text and letters.letters == []
+
+
+def test_the_compiled_path_counts_in_the_scorers_cache() -> None:
+    require_native()
+    values = [orjson.dumps({**GOOD, "id": str(i), "text": f"good {i % 3}"}) for i in range(9)]
+    scorer = TextBlobScorer(cache_size=2)
+    rows = scorer.score_messages(messages_of(values), 10_000, NOW)
+    assert rows is not None and all(row is not None for row in rows)
+    # texts 0,1,2,0,1,2,...: with room for two, each third text evicts the oldest, so only the
+    # second of each pair of neighbours hits... and none here: every text comes back after two others
+    assert scorer.cache_info() == {"hits": 0, "misses": 9, "size": 2, "capacity": 2}
+    scorer.clear_cache()
+    rows = scorer.score_messages(messages_of(values[:1] * 3), 10_000, NOW)
+    assert scorer.cache_info() == {"hits": 2, "misses": 1, "size": 1, "capacity": 2}

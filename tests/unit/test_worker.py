@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 import multiprocessing as mp
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -17,7 +20,7 @@ from tweetpulse.kafka.consumer import next_offsets
 from tweetpulse.live.aggregates import COUNT, NEG, POS, SCORE, Aggregator, Delta
 from tweetpulse.pipeline.deadletter import Undelivered
 from tweetpulse.pipeline.settings import ListenerSettings
-from tweetpulse.pipeline.worker import Budget, Notice, PartitionStopped, Worker
+from tweetpulse.pipeline.worker import GC_YOUNG, Budget, Notice, PartitionStopped, Worker
 from tweetpulse.records import ScoredTweet
 from tweetpulse.scorers.scoring import textblob_sentiment
 from tweetpulse.stores.sqlite import SqliteStore
@@ -139,6 +142,7 @@ def test_a_scoring_bug_sets_the_message_aside_and_the_batch_goes_on(monkeypatch:
         return 0.5, 0.5
 
     monkeypatch.setattr(worker.scorer, "sentiment", sentiment)
+    monkeypatch.setattr(worker.scorer, "score_messages", lambda *_: None, raising=False)  # the Python path
     batch = worker.prepare([message(1, record("x", "boom")), message(2, record("y", "fine"))])
     assert policy.letters == [(1, "internal-error")] and [t.id for t in batch.tweets] == ["y"]
 
@@ -309,3 +313,27 @@ def test_run_closes_the_policy_and_reports_the_last_delta(tmp_path: Path, monkey
     assert sum(d["counters"]["stored"] for d in emitted) == 1
     assert SqliteStore(tmp_path / "run.db").count() == 1
     assert next(b for b in emitted[0]["buckets"] if b[1] == "bitcoin")[2][SCORE] > 0
+
+
+def test_a_worker_process_settles_the_collector_before_its_first_batch() -> None:
+    # a fresh interpreter, so that pytest's own collector settings are not touched
+    script = """
+import gc, json, os, threading
+from multiprocessing import Pipe
+from tweetpulse.pipeline import worker
+seen = {}
+class Built:
+    def __init__(self, *args, **kwargs):
+        seen["built"] = gc.get_threshold()
+    def run(self):
+        seen["run"] = gc.get_threshold()
+        seen["frozen"] = gc.get_freeze_count()
+worker.Worker = Built
+ours, _ = Pipe()
+worker.worker_main(0, None, ours, threading.Event(), None, os.getppid())
+print(json.dumps(seen))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    seen = json.loads(out.stdout)
+    assert seen["built"][0] == 700  # Python's default while the worker is built
+    assert seen["run"] == [GC_YOUNG, 10, 10] and seen["frozen"] > 1000

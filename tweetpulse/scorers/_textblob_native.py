@@ -21,13 +21,14 @@ import functools
 import logging
 import os
 import re
-from collections.abc import Callable
-from typing import Any, Final, NamedTuple
+from collections.abc import Callable, Sequence
+from typing import Any, Final, NamedTuple, Protocol
 
 from tweetpulse.scorers._textblob_data import textblob_modules
 from tweetpulse.scorers._textblob_tokens import _EOS, _KNOWN_ABBR_PATTERNS, _QUOTE_PADDING, Tables, tables
+from tweetpulse.scorers.base import MessageLike
 
-__all__ = ["ENGINES", "PURE_PYTHON", "PURE_PYTHON_ENV", "NativeCore", "native_core"]
+__all__ = ["ENGINES", "PURE_PYTHON", "PURE_PYTHON_ENV", "NativeCore", "NativeEngine", "native_core"]
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,33 @@ ENGINES: Final = ("native", "python")
 NativeScore = Callable[[str], tuple[float, float]]
 
 
+# a ScoredTweet's fields in column order (tweetpulse.records.ScoredTweet), as the crate returns them
+RowFields = tuple[Any, ...]
+
+
+class NativeEngine(Protocol):
+    """``tweetpulse_native.Engine`` (``native/src/lib.rs``): the TextBlob-exact walk, its bounded result
+    cache, and a poll batch from message values to rows."""
+
+    def score(self, text: str) -> tuple[float, float]: ...
+
+    def sentiment(self, text: str) -> tuple[float, float]: ...
+
+    def set_cache(self, capacity: int) -> None: ...
+
+    def cache_info(self) -> tuple[int, int, int]: ...
+
+    def rows(
+        self, messages: Sequence[MessageLike], max_text: int, now: float, scorer: str, neutral_band: float
+    ) -> list[RowFields | None]: ...
+
+
 class NativeCore(NamedTuple):
-    """The compiled ``score(text)``, or ``None`` and why not (one line, says what to do)."""
+    """The compiled ``score(text)`` and its engine, or ``None`` and why not (one line, says what to do)."""
 
     score: NativeScore | None
     reason: str
+    engine: NativeEngine | None = None
 
 
 def engine_arguments(tb: Tables) -> dict[str, Any]:
@@ -103,7 +126,7 @@ def native_core() -> NativeCore:
     except ValueError as exc:
         return NativeCore(None, f"the compiled core can't follow this TextBlob: {exc}")
     score: NativeScore = engine.score
-    return NativeCore(score, "")
+    return NativeCore(score, "", engine)
 
 
 @functools.cache

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from tweetpulse.errors import ConfigError
+from tweetpulse.records import ScoredTweet
 
 __all__ = [
     "LABELS",
     "BandedScorer",
+    "MessageLike",
+    "MessageScorer",
     "Scorer",
     "ScorerFactory",
     "Sentiment",
@@ -60,6 +63,29 @@ class Scorer(Protocol):
     def label(self, polarity: float) -> str:
         """``positive`` / ``negative`` outside ``±neutral_band``, else ``neutral``."""
         ...
+
+
+class MessageLike(Protocol):
+    """What a scorer's message path reads of a Kafka message (``confluent_kafka.Message``'s methods)."""
+
+    def value(self) -> bytes | None: ...
+
+    def partition(self) -> int | None: ...
+
+    def offset(self) -> int | None: ...
+
+    def timestamp(self) -> tuple[int, int]: ...
+
+
+@runtime_checkable
+class MessageScorer(Protocol):
+    """A scorer that can also take a listener's poll batch from message to row in one call
+    (:meth:`tweetpulse.scorers.textblob.TextBlobScorer.score_messages`): a row, or ``None`` where the
+    caller's own path must decide, per message; ``None`` for the whole batch when it can't now."""
+
+    def score_messages(
+        self, messages: Sequence[MessageLike], max_text: int, now: float
+    ) -> list[ScoredTweet | None] | None: ...
 
 
 class ResultCache(OrderedDict[str, Sentiment]):

@@ -19,12 +19,13 @@ import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from tweetpulse.scorers.base import Scorer, Sentiment
+from tweetpulse.scorers.base import MessageScorer, Scorer, Sentiment
 from tweetpulse.scorers.registry import DEFAULT_SCORER, check_spec, make_scorer, scorer_names
 from tweetpulse.scorers.textblob import TextBlobScorer, textblob_sentiment
 
 __all__ = [
     "DEFAULT_SCORER",
+    "MessageScorer",
     "ScoreFields",
     "Scorer",
     "Sentiment",

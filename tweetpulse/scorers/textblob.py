@@ -26,10 +26,12 @@ Details of TextBlob's assessment walk that the re-implementation keeps:
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
-from tweetpulse.scorers._textblob_native import ENGINES, NativeScore, native_core, note_fallback
+from tweetpulse.records import ScoredTweet
+from tweetpulse.scorers._textblob_native import ENGINES, NativeEngine, native_core, note_fallback
 from tweetpulse.scorers._textblob_tokens import Tables, tables, token_string
-from tweetpulse.scorers.base import BandedScorer, ResultCache, Sentiment
+from tweetpulse.scorers.base import BandedScorer, MessageLike, ResultCache, Sentiment
 
 __all__ = ["DEFAULT_CACHE_SIZE", "NAME", "TextBlobScorer", "create", "textblob_sentiment"]
 
@@ -167,53 +169,82 @@ class TextBlobScorer(BandedScorer):
             raise ValueError(f"engine must be one of {', '.join(ENGINES)} or None, got {engine!r}")
         super().__init__(neutral_band)
         self.cache_size = cache_size
-        self.hits = 0
-        self.misses = 0
-        self._cache = ResultCache(cache_size)
+        self._hits = 0  # the pure-Python engine's cache (and texts Python scored for the compiled one)
+        self._misses = 0
+        self._cache = ResultCache(cache_size)  # the pure-Python engine's; the compiled engine keeps its own
         self._tables = tables()
-        self._native: NativeScore | None = None
+        self._native: NativeEngine | None = None
         if engine != "python":
-            self._native, reason = native_core()
+            core = native_core()
+            self._native = core.engine
             if self._native is None:
                 if engine == "native":
-                    raise RuntimeError(f"the native TextBlob scorer is unavailable: {reason}")
-                note_fallback(reason)
+                    raise RuntimeError(f"the native TextBlob scorer is unavailable: {core.reason}")
+                note_fallback(core.reason)
+            else:
+                self._native.set_cache(cache_size)
         self.engine = "python" if self._native is None else "native"
 
     def sentiment(self, text: str) -> Sentiment:
         """Return ``(polarity, subjectivity)`` exactly as TextBlob computes it."""
+        native = self._native
+        if native is not None:
+            try:
+                return _new(Sentiment, native.sentiment(text))  # through the compiled engine's cache
+            except UnicodeEncodeError:  # lone surrogates have no UTF-8 form: Python scores them
+                self._misses += 1
+                return _new(Sentiment, _score(text, self._tables))
         cache = self._cache
         cached = cache.get(text)
         if cached is not None:
-            self.hits += 1
+            self._hits += 1
             return cached
-        self.misses += 1
-        native = self._native
-        if native is None:
-            pair = _score(text, self._tables)
-        else:
-            try:
-                pair = native(text)
-            except UnicodeEncodeError:  # lone surrogates have no UTF-8 form: Python scores them
-                pair = _score(text, self._tables)
-        result: Sentiment = _new(Sentiment, pair)
+        self._misses += 1
+        result: Sentiment = _new(Sentiment, _score(text, self._tables))
         cache.keep(text, result)
         return result
 
+    def score_messages(
+        self, messages: Sequence[MessageLike], max_text: int, now: float
+    ) -> list[ScoredTweet | None] | None:
+        """A listener's poll batch from Kafka message to :class:`~tweetpulse.records.ScoredTweet` in one
+        call to the compiled engine (decoding, the record rule, scoring, the weight, label and row), or
+        ``None`` when this scorer runs in pure Python.
+
+        Each message (without a Kafka error) gets its row -- field for field, bit for bit what
+        :func:`tweetpulse.records.records_fields`, :func:`tweetpulse.scorers.scoring.score_texts` and
+        :meth:`ScoredTweet.from_record` make of it, ``scored_at`` = ``now`` -- or ``None`` where the
+        engine leaves it to that Python path (a value its decoder is not sure about, an invalid record,
+        a text whose scoring raised).
+        """
+        native = self._native
+        if native is None:
+            return None
+        rows = native.rows(messages, max_text, now, self.name, self.neutral_band)
+        return [None if row is None else _new(ScoredTweet, row) for row in rows]
+
+    @property
+    def hits(self) -> int:
+        """Texts answered from the result cache."""
+        return self._hits + (0 if self._native is None else self._native.cache_info()[0])
+
+    @property
+    def misses(self) -> int:
+        """Texts scored (not in the result cache)."""
+        return self._misses + (0 if self._native is None else self._native.cache_info()[1])
+
     def cache_info(self) -> dict[str, int]:
         """Cache statistics: hits, misses, current size and capacity."""
-        return {
-            "hits": self.hits,
-            "misses": self.misses,
-            "size": len(self._cache),
-            "capacity": self.cache_size,
-        }
+        size = len(self._cache) if self._native is None else self._native.cache_info()[2]
+        return {"hits": self.hits, "misses": self.misses, "size": size, "capacity": self.cache_size}
 
     def clear_cache(self) -> None:
         """Drop cached results and reset the hit/miss counters."""
         self._cache.clear()
-        self.hits = 0
-        self.misses = 0
+        if self._native is not None:
+            self._native.set_cache(self.cache_size)
+        self._hits = 0
+        self._misses = 0
 
 
 def create(arg: str | None, *, neutral_band: float | None, cache_size: int) -> TextBlobScorer:
