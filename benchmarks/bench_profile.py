@@ -43,6 +43,7 @@ RATE = 200  # py-spy samples per second per process
 Stages = tuple[tuple[str, str], ...]
 # (stage, a function name that marks it): the innermost match on a stack wins
 WORKER_STAGES: Stages = (
+    ("compiled batch (decode, score, rows)", "score_messages"),
     ("decode", "records_fields"),
     ("score", "sentiments"),
     ("score", "score"),

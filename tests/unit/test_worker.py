@@ -7,6 +7,8 @@ import math
 import multiprocessing as mp
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from tweetpulse.kafka.consumer import next_offsets
 from tweetpulse.live.aggregates import COUNT, NEG, POS, SCORE, Aggregator, Delta
 from tweetpulse.pipeline.deadletter import Undelivered
 from tweetpulse.pipeline.settings import ListenerSettings
-from tweetpulse.pipeline.worker import GC_YOUNG, Budget, Notice, PartitionStopped, Worker
+from tweetpulse.pipeline.worker import GC_YOUNG, Budget, Notice, PartitionStopped, StartGate, Worker
 from tweetpulse.records import ScoredTweet
 from tweetpulse.scorers.scoring import textblob_sentiment
 from tweetpulse.stores.sqlite import SqliteStore
@@ -337,3 +339,58 @@ print(json.dumps(seen))
     seen = json.loads(out.stdout)
     assert seen["built"][0] == 700  # Python's default while the worker is built
     assert seen["run"] == [GC_YOUNG, 10, 10] and seen["frozen"] > 1000
+
+
+def test_the_first_workers_wait_for_each_other_before_they_subscribe() -> None:
+    gate = StartGate(mp.get_context("spawn").Value("i", 0), workers=2)
+    passed: dict[str, float] = {}
+
+    def worker(name: str, build_s: float, fails: bool = False) -> None:
+        time.sleep(build_s)
+        gate.arrive()  # worker_main arrives also when building failed
+        if not fails:
+            gate.wait(lambda: False)
+            passed[name] = time.monotonic()
+
+    start = time.monotonic()
+    threads = [threading.Thread(target=worker, args=("fast", 0.0)), threading.Thread(target=worker, args=("slow", 0.4))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(5)
+    assert passed["fast"] - start >= 0.4  # it waited for the slow one
+    assert abs(passed["fast"] - passed["slow"]) < 0.1
+
+    # one that failed to build holds no one; one that never comes holds the others only for the timeout
+    failed = StartGate(mp.get_context("spawn").Value("i", 0), workers=2)
+    failed.arrive()
+    failed.arrive()
+    t0 = time.monotonic()
+    failed.wait(lambda: False)
+    lonely = StartGate(mp.get_context("spawn").Value("i", 0), workers=2, timeout=0.2)
+    lonely.arrive()
+    lonely.wait(lambda: False)
+    told = StartGate(mp.get_context("spawn").Value("i", 0), workers=2)
+    told.arrive()
+    told.wait(lambda: True)
+    assert time.monotonic() - t0 < 1.0
+
+
+def test_a_worker_that_fails_to_build_still_arrives_at_the_gate() -> None:
+    script = """
+import os, threading
+from multiprocessing import Pipe, get_context
+from tweetpulse.pipeline import worker
+class Broken:
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError("no scorer")
+worker.Worker = Broken
+gate = worker.StartGate(get_context("spawn").Value("i", 0), 2)
+ours, _ = Pipe()
+try:
+    worker.worker_main(0, None, ours, threading.Event(), None, os.getppid(), None, gate)
+except SystemExit as exit:
+    print(exit.code, gate.built.value)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["3", "1"]

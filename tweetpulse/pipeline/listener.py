@@ -39,7 +39,7 @@ from tweetpulse.kafka.admin import LagProbe, ensure_topics, partition_count
 from tweetpulse.live.aggregates import Aggregator
 from tweetpulse.pipeline.settings import ListenerSettings
 from tweetpulse.pipeline.storewait import StoreBack, StoreWaiting
-from tweetpulse.pipeline.worker import PartitionStopped, WorkerFailed, worker_main
+from tweetpulse.pipeline.worker import PartitionStopped, StartGate, WorkerFailed, worker_main
 from tweetpulse.stores import open_store
 
 __all__ = ["Listener", "ListenerFailed", "ListenerSettings", "Summary"]
@@ -129,6 +129,7 @@ class Listener:
         self._budget = self._ctx.Value("q", max_messages) if max_messages is not None else None
         self._fetched = self._ctx.Value("q", 0)  # messages the workers fetched (--idle-exit: nothing fetched)
         self._lag: LagProbe | None = None
+        self._gate: StartGate | None = None
         self.max_messages = max_messages
         self.processes: list[SpawnProcess] = []
         self._drainer: threading.Thread | None = None
@@ -167,14 +168,17 @@ class Listener:
         self._drainer = threading.Thread(target=self._drain, name="tweetpulse-deltas", daemon=True)
         self._drainer.start()
         self._spawned_at = [time.monotonic()] * self.n_workers
-        self.processes = [self._spawn(i) for i in range(self.n_workers)]
+        # the first workers join the group together; the gate is kept here: its shared counter must
+        # outlive start(), until every worker has unpickled it
+        self._gate = StartGate(self._ctx.Value("i", 0), self.n_workers)
+        self.processes = [self._spawn(i, self._gate) for i in range(self.n_workers)]
 
-    def _spawn(self, index: int) -> SpawnProcess:
+    def _spawn(self, index: int, gate: StartGate | None = None) -> SpawnProcess:
         reader, writer = self._ctx.Pipe(duplex=False)
         process = self._ctx.Process(
             target=worker_main,
             name=f"tweetpulse-worker-{index}",
-            args=(index, self.settings, writer, self._stop, self._budget, os.getpid(), self._fetched),
+            args=(index, self.settings, writer, self._stop, self._budget, os.getpid(), self._fetched, gate),
         )
         process.start()
         writer.close()  # the worker holds the only writing end: its exit reads as end-of-file here

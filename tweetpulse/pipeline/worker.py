@@ -100,6 +100,33 @@ class Budget:
             return int(got)
 
 
+@dataclass
+class StartGate:
+    """The workers of one start join the consumer group together.
+
+    Each worker takes seconds of its own to start (the interpreter, the scorer's tables), and two
+    rarely finish within the broker's wait for the rest of a new group (``kafka-setup.sh``'s
+    ``group.initial.rebalance.delay.ms``): then the first to subscribe took every partition and
+    the other waited through a rebalance, with the first's partitions half read. Here each worker
+    says it is built (:meth:`arrive`; also one that failed to build, so no one waits for it) and
+    waits (:meth:`wait`: at most ``timeout`` seconds, or until told to stop) for the others before
+    it subscribes. A restarted worker passes no gate: the group is running.
+    """
+
+    built: Synchronized[int]
+    workers: int
+    timeout: float = 10.0
+
+    def arrive(self) -> None:
+        with self.built.get_lock():
+            self.built.value += 1
+
+    def wait(self, should_stop: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + self.timeout
+        while self.built.value < self.workers and not should_stop() and time.monotonic() < deadline:
+            time.sleep(0.002)
+
+
 class MessageSource(Protocol):
     """Where a worker's batches come from (a :class:`~tweetpulse.kafka.consumer.TweetConsumer`)."""
 
@@ -387,8 +414,10 @@ def worker_main(
     budget: Synchronized[int] | None,
     parent_pid: int,
     fetched: Synchronized[int] | None = None,
+    gate: StartGate | None = None,
 ) -> None:
-    """Entry point of a worker process (module level, so ``spawn`` can import it)."""
+    """Entry point of a worker process (module level, so ``spawn`` can import it); ``gate``: the
+    workers started with it, to subscribe together (:class:`StartGate`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     terminated = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: terminated.set())
@@ -399,8 +428,14 @@ def worker_main(
         return stop.is_set() or terminated.is_set() or os.getppid() != parent_pid
 
     try:
-        worker = Worker(index, settings, deltas.send, Budget(budget, fetched), should_stop)
-        settle_gc()
+        try:
+            worker = Worker(index, settings, deltas.send, Budget(budget, fetched), should_stop)
+            settle_gc()
+        finally:
+            if gate is not None:
+                gate.arrive()
+        if gate is not None:
+            gate.wait(should_stop)
         worker.run()
     except Exception as exc:  # say why in one line, to the log and to the supervisor, then exit non-zero
         if isinstance(exc, TweetpulseError):
