@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 
@@ -199,3 +200,37 @@ def test_fold_counts_one_stored_tweet_everywhere_the_page_looks() -> None:
     assert delta["latencies"] == [0.75, 2.0]
     assert sorted(name for name, *_ in delta["authors"][1]) == ["42", "ann"]
     assert delta["recent"][0] == recent_row(tweet) and len(delta["recent"][0]["text"]) == 280
+
+
+@pytest.mark.parametrize("stored_at", [None, 1_700_000_123.75])
+def test_a_batch_folds_as_its_tweets_one_by_one(stored_at: float | None) -> None:
+    from benchmarks import data
+    from tweetpulse.live.delta import fold, fold_all
+    from tweetpulse.records import ScoredTweet
+
+    rng = random.Random(3)
+    labels = ("positive", "negative", "neutral")
+    tweets = []
+    for i, tweet in enumerate(data.tweets(600)):
+        polarity = rng.choice([0.0, rng.uniform(-1, 1)])
+        tweets.append(
+            ScoredTweet(
+                tweet.id, tweet.text, tweet.created_at, tweet.author if i % 9 else None, tweet.author_id,
+                tweet.followers, tweet.lang, tweet.keywords, tweet.source, polarity, 0.5, 2.0, 2.0 * polarity,
+                labels[i % 3], i % 6, i, None if i % 5 == 0 else 1_700_000_000.0 + i / 7, 1_700_000_000.0 + i / 3,
+            )
+        )  # fmt: skip
+    one_by_one, at_once = DeltaBuilder(worker=1), DeltaBuilder(worker=1)
+    for tweet in tweets:  # more tweets than the recent and latency caps, authors repeating, None authors
+        fold(one_by_one, tweet, stored_at)
+    fold_all(at_once, tweets[:250], stored_at)
+    fold_all(at_once, tweets[250:], stored_at)
+    a, b = one_by_one.take(), at_once.take()
+    assert a is not None and b is not None
+    a.pop("sent_at"), b.pop("sent_at")
+    assert (
+        a == b
+        and len(a["latencies"]) == 200
+        and len(a["recent"]) == 20
+        and len(a["buckets"]) > (100 if stored_at is None else 3)
+    )

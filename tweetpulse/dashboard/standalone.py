@@ -24,7 +24,7 @@ from tweetpulse.errors import StoreError
 from tweetpulse.kafka.config import KafkaConfig
 from tweetpulse.live import DEFAULT_REFRESH_MS
 from tweetpulse.live.aggregates import OVERALL, Aggregator, Bucket, add_counts, empty_bucket
-from tweetpulse.live.delta import Delta, DeltaBuilder, fold, recent_row
+from tweetpulse.live.delta import Delta, DeltaBuilder, fold_all, recent_row
 from tweetpulse.records import ScoredTweet
 from tweetpulse.scorers.scoring import Scorer
 from tweetpulse.stores import TweetStore, open_store
@@ -116,8 +116,7 @@ class StoreFollower:
     def _delta(self, tweets: Sequence[ScoredTweet]) -> Delta:
         agg = self.aggregator
         builder = DeltaBuilder(-1, recent_max=agg.recent.maxlen or 20, latency_max=agg.latencies.maxlen or 200)
-        for tweet in tweets:
-            fold(builder, tweet)
+        fold_all(builder, tweets)
         builder.count(consumed=len(tweets), stored=len(tweets))
         return builder.take() or {}
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import time
 from collections import deque
+from collections.abc import Sequence
 from typing import Any, TypedDict
 
 from tweetpulse.live.authors import ABS, AuthorEntry
@@ -165,15 +166,26 @@ class DeltaBuilder:
 
 
 def fold(delta: DeltaBuilder, tweet: ScoredTweet, stored_at: float | None = None) -> None:
-    """Count one newly stored tweet into ``delta``: the one way the workers and the store follower do it.
+    """Count one newly stored tweet into ``delta``: :func:`fold_all` of one."""
+    fold_all(delta, (tweet,), stored_at)
 
-    ``stored_at`` is when it was stored (unix seconds); its second is the tweet's bucket and
+
+def fold_all(delta: DeltaBuilder, tweets: Sequence[ScoredTweet], stored_at: float | None = None) -> None:
+    """Count newly stored tweets into ``delta``, in order: the one way the workers and the store follower do it.
+
+    ``stored_at`` is when they were stored (unix seconds); its second is each tweet's bucket and
     ``stored_at - produced_at`` its latency. A reader of the store only knows ``scored_at``: the default.
+    (A worker folds its whole batch in one call: the builder's methods are looked up once.)
     """
-    at = tweet.scored_at if stored_at is None else stored_at
-    score = tweet.score
-    delta.add(int(at), tweet.keywords, score, tweet.polarity, tweet.label)
-    delta.add_author(tweet.author or tweet.author_id, tweet.followers, score)
-    if tweet.produced_at is not None:
-        delta.add_latency(at - tweet.produced_at)
-    delta.add_recent(tweet)
+    add, add_author, latencies = delta.add, delta.add_author, delta.latencies
+    room = delta.latency_max - len(latencies)
+    for tweet in tweets:
+        at = tweet.scored_at if stored_at is None else stored_at
+        score = tweet.score
+        add(int(at), tweet.keywords, score, tweet.polarity, tweet.label)
+        add_author(tweet.author or tweet.author_id, tweet.followers, score)
+        if room > 0 and tweet.produced_at is not None:
+            latencies.append(at - tweet.produced_at)
+            room -= 1
+    if delta.recent_max:
+        delta.recent.extend(tweets[-delta.recent_max :])

@@ -43,7 +43,7 @@ from confluent_kafka import KafkaError, Message, TopicPartition
 from tweetpulse.errors import InvalidRecord, TweetpulseError
 from tweetpulse.kafka.consumer import TweetConsumer
 from tweetpulse.live.aggregates import Delta
-from tweetpulse.live.delta import DeltaBuilder, fold
+from tweetpulse.live.delta import DeltaBuilder, fold_all
 from tweetpulse.pipeline.deadletter import DeadLetterPolicy, DeadLetterTopic, Undelivered
 from tweetpulse.pipeline.settings import ListenerSettings
 from tweetpulse.pipeline.storewait import Stopping, StoreBack, StoreWaiting, persist
@@ -297,14 +297,19 @@ class Worker:
     def record(self, batch: Batch, new_ids: set[str]) -> None:
         """Fold the tweets of ``batch`` that were newly stored into the delta for the page, each once."""
         stored_at = self.clock()
-        delta = self.delta
-        unfolded = set(new_ids)  # an id twice in one batch was stored (and is folded) once
-        for tweet in batch.tweets:
-            if tweet.id in unfolded:
-                unfolded.discard(tweet.id)
-                fold(delta, tweet, stored_at)
+        tweets = batch.tweets
+        if len(new_ids) == len(tweets):  # the usual batch: every tweet new, each id once
+            fold_all(self.delta, tweets, stored_at)
+        else:
+            unfolded = set(new_ids)  # an id twice in one batch was stored (and is folded) once
+            new = []
+            for tweet in tweets:
+                if tweet.id in unfolded:
+                    unfolded.discard(tweet.id)
+                    new.append(tweet)
+            fold_all(self.delta, new, stored_at)
         stored = len(new_ids)
-        delta.count(consumed=batch.consumed, stored=stored, duplicates=len(batch.tweets) - stored, dead=batch.dead)
+        self.delta.count(consumed=batch.consumed, stored=stored, duplicates=len(tweets) - stored, dead=batch.dead)
 
 
 def prepare_batch(
@@ -324,10 +329,12 @@ def prepare_batch(
     Python workers (:mod:`tweetpulse.spark.partitions`) both prepare their batches here.
     """
     batch = Batch(messages)
-    usable = [m for m in messages if m.error() is None]
+    usable = []
     for msg in messages:
         error = msg.error()
-        if error is not None and error.code() != KafkaError._PARTITION_EOF:
+        if error is None:
+            usable.append(msg)
+        elif error.code() != KafkaError._PARTITION_EOF:
             log.warning("%s: consume error: %s", who, error.str())
     batch.consumed = len(usable)
     dead_partitions: list[int | None] = []
