@@ -186,7 +186,7 @@ def part_e2e(quick: bool, runs: int | None, broker: Broker | None) -> dict[str, 
 
     assert broker is not None
     n = bench_e2e.N_QUICK if quick else bench_e2e.N_FULL
-    figures = bench_e2e.run(broker, n, runs or (2 if quick else 3))
+    figures = bench_e2e.run(broker, n, runs or (2 if quick else 5))
     engine = TextBlobScorer(cache_size=0).engine  # the workers inherit the environment, hence the same choice
     for figure in figures.values():
         figure.setdefault("settings", {})["scoring_engine"] = engine
@@ -323,27 +323,43 @@ TEXTBLOB_RATIOS = {
 
 
 def textblob_ratios(figures: dict[str, Figure], parts: list[str]) -> dict[str, Figure]:
-    """Each steady rate over one core of TextBlob, for the rates measured in this session with it."""
+    """Each steady rate over one core of TextBlob, for the rates measured in this session.
+
+    The reference is the one timed beside each run (``<prefix>_paired_vs_textblob``, see
+    :mod:`benchmarks.bench_e2e`: the median of the runs' ratios); the ``scorer`` part's TextBlob rate,
+    timed minutes apart, is shown beside it (and is the reference of results that have no paired one).
+    """
     textblob = figures.get("textblob_tweets_per_s")
-    if "scorer" not in parts or not textblob or not textblob.get("value"):
-        return {}
+    session = textblob["value"] if "scorer" in parts and textblob and textblob.get("value") else None
     out: dict[str, Figure] = {}
     for name, (rate, part, scorer) in TEXTBLOB_RATIOS.items():
         figure = figures.get(rate)
         if part not in parts or not figure:
             continue
-        out[name] = {
-            "value": round(figure["value"] / textblob["value"], 2),
-            "unit": "x",
-            "settings": {
-                rate: figure["value"],
-                "textblob_tweets_per_s": textblob["value"],
-                "workers": figure.get("settings", {}).get("workers"),
-                "scorer": scorer,
-                "note": "the listener's steady end-to-end rate (all workers, SQLite) over one core of plain "
-                "TextBlob(text).sentiment on the same kind of texts, both measured in this session",
-            },
-        }
+        paired = figures.get(rate.replace("_steady_tweets_per_s", "_paired_vs_textblob"))
+        settings: dict[str, Any] = {rate: figure["value"], "workers": figure.get("settings", {}).get("workers")}
+        settings["scorer"] = scorer
+        if session:
+            settings["textblob_tweets_per_s"] = session
+            settings["vs_the_scorer_parts_textblob"] = round(figure["value"] / session, 2)
+        if paired and paired.get("value"):
+            value = paired["value"]
+            settings["per_run_x"] = paired["settings"]["per_run_x"]
+            settings["per_run_textblob_tweets_per_s"] = paired["settings"]["per_run_textblob_tweets_per_s"]
+            settings["note"] = (
+                "the listener's steady end-to-end rate (all workers, SQLite) over one core of plain "
+                "TextBlob(text).sentiment timed on the run's own texts just before and after each run: "
+                "the median of the runs' ratios"
+            )
+        elif session:
+            value = round(figure["value"] / session, 2)
+            settings["note"] = (
+                "the listener's steady end-to-end rate (all workers, SQLite) over one core of plain "
+                "TextBlob(text).sentiment on the same kind of texts, both measured in this session"
+            )
+        else:
+            continue
+        out[name] = {"value": value, "unit": "x", "settings": settings}
     return out
 
 

@@ -13,6 +13,11 @@ medians over the runs:
   process spawn, imports, the scorer's tables, the store, the group join and the first batch.
 * ``e2e_tweets_per_s``: ``N / (start() → every tweet stored)``, the start-up included.
 
+Beside each run, one core of plain ``TextBlob(text).sentiment`` is timed on the run's own texts
+(:func:`textblob_rate`, just before and just after the run, in this process): the reference of the
+run's ratio. These machines change speed from minute to minute; a reference timed minutes earlier
+(the ``scorer`` part) moved a ratio by up to 20% between runs of one session.
+
 Also here: helpers the latency and memory benchmarks share (preloading, waiting for the store), and
 a profile of one worker (``python -m benchmarks.bench_e2e --profile [N]``): a
 :class:`tweetpulse.pipeline.worker.Worker` run in this process under cProfile on ``N`` preloaded tweets.
@@ -42,6 +47,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import orjson  # noqa: E402
+
 from benchmarks import data  # noqa: E402
 from tests.support.broker import Broker, fresh_topic, private_broker  # noqa: E402
 from tweetpulse.kafka.config import KafkaConfig  # noqa: E402
@@ -55,6 +62,7 @@ Figure = dict[str, Any]
 Records = Sequence[tuple[bytes, bytes]]
 
 N_FULL, N_QUICK = 200_000, 50_000
+REFERENCE_TEXTS = 2_000  # texts of the run's stream each TextBlob reference times (about 0.4 s)
 # 6 partitions split evenly over 1, 2, 3 or 6 workers (3 partitions leave one of 2 workers with twice the work)
 PARTITIONS = 6
 
@@ -187,6 +195,21 @@ def one_run(
     }
 
 
+def textblob_rate(texts: Sequence[str]) -> float:
+    """Texts per second of one core of plain ``TextBlob(text).sentiment`` over ``texts``."""
+    from tweetpulse.scorers.scoring import textblob_sentiment
+
+    started = time.perf_counter()
+    for text in texts:
+        textblob_sentiment(text)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def reference_texts(records: Records, n: int = REFERENCE_TEXTS) -> list[str]:
+    """The first ``n`` texts of the stream (repeats included, as the listener sees them)."""
+    return [orjson.loads(value)["text"] for _, value in records[:n]]
+
+
 def sqlite_stores() -> Iterator[ContextManager[str]]:
     """A fresh SQLite file per run (in a folder removed afterwards)."""
     with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
@@ -211,12 +234,18 @@ def run(
     workers = workers or os.cpu_count() or 1
     batch_size = batch_size or ListenerSettings().batch_size
     records = data.records(n, id_prefix="e2e")
+    texts = reference_texts(records)
+    textblob_rate(texts[:200])  # TextBlob's imports and lazy tables, before anything is timed
     results = []
     stores = stores if stores is not None else sqlite_stores()
     try:
         for _ in range(runs):
+            before = textblob_rate(texts)
             with next(stores) as store:
-                results.append(one_run(broker, records, workers, batch_size, partitions, store, scorer))
+                result = one_run(broker, records, workers, batch_size, partitions, store, scorer)
+            result["textblob_tweets_per_s"] = (before + textblob_rate(texts)) / 2
+            result["vs_textblob"] = result["steady_tweets_per_s"] / result["textblob_tweets_per_s"]
+            results.append(result)
     finally:
         close = getattr(stores, "close", None)
         if close is not None:
@@ -260,12 +289,21 @@ def run(
         "per_run_tweets_per_s": [round(r["tweets_per_s"]) for r in results],
         "median_elapsed_s": round(med("elapsed_s"), 2),
     }
+    paired = {
+        **common,
+        "timed": "each run's steady rate over one core of plain TextBlob(text).sentiment, timed on "
+        f"the first {len(texts):,} texts of the run's stream just before and just after the run "
+        "(their mean); the median of the runs' ratios",
+        "per_run_x": [round(r["vs_textblob"], 2) for r in results],
+        "per_run_textblob_tweets_per_s": [round(r["textblob_tweets_per_s"]) for r in results],
+    }
     return {
         f"{prefix}_steady_tweets_per_s": {
             "value": round(med("steady_tweets_per_s")),
             "unit": "tweets/s",
             "settings": steady,
         },
+        f"{prefix}_paired_vs_textblob": {"value": round(med("vs_textblob"), 2), "unit": "x", "settings": paired},
         f"{prefix}_start_s": {"value": round(med("start_s"), 3), "unit": "s", "settings": start},
         f"{prefix}_tweets_per_s": {"value": round(med("tweets_per_s")), "unit": "tweets/s", "settings": from_start},
     }

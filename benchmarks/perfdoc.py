@@ -39,21 +39,23 @@ INTRO = """## The targets: ratios to one core of TextBlob
 Speed here is a ratio: the machines this runs on differ from day to day (plain
 `TextBlob(text).sentiment` ran at 8.8k, 5.6k and 3.6k tweets/s per core on three days), so every
 throughput target is the listener's steady end-to-end rate over **one core of plain TextBlob on the
-same kind of texts, measured in the same session** (`make bench`: `python -m benchmarks`, figures in
-`benchmarks/results.json`). This page is written by that run; `benchmarks/README.md` says how each
-figure is taken.
+run's own texts, timed just before and just after each run** (the median of the runs' ratios; the
+machine's speed drifts by 20% within minutes, so a reference timed at the session's start is shown
+beside it, not used). `make bench` (`python -m benchmarks`, figures in `benchmarks/results.json`)
+writes this page; `benchmarks/README.md` says how each figure is taken.
 
 ### How a poll batch is handled
 
 A worker takes up to 2,000 messages per poll and handles them as one batch
-(`Worker.prepare`): one call decodes and validates every message value
-(`tweetpulse.records.records_fields`: the compiled core's `decode_records`, serde_json, returns the records it
-is sure about and hands every other value to the Python rule, so results and dead-letter reasons
-are the same bit for bit), one call scores every text (the scorer's batch method: for `model:PATH`
-the compiled core counts the n-grams of each distinct text and scikit-learn's own tf-idf and
-`predict_proba` do the rest, each distinct text once for VADER, the compiled TextBlob walk
-for the default), then the rows are built, inserted in one transaction, folded for the page and
-only then committed.
+(`Worker.prepare`). With the default scorer one call to the compiled core takes the batch from
+message to row (`TextBlobScorer.score_messages`: serde_json decodes each value, the record rule,
+the TextBlob walk through its result cache, the weight, label and row); every message it is not
+sure about goes through the Python path, so rows and dead-letter reasons are the same bit for bit.
+With another scorer one call decodes and validates every value (the compiled core's
+`decode_records`) and one call scores every text (the scorer's batch method: for `model:PATH` the
+compiled core counts the n-grams of each distinct text and scikit-learn's own tf-idf and
+`predict_proba` do the rest, each distinct text once for VADER). The rows are then inserted in one
+transaction, folded for the page in one pass and only then committed.
 """
 
 

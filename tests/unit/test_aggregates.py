@@ -211,18 +211,18 @@ def test_a_batch_folds_as_its_tweets_one_by_one(stored_at: float | None) -> None
     rng = random.Random(3)
     labels = ("positive", "negative", "neutral")
     tweets = []
-    for i, tweet in enumerate(data.tweets(600)):
+    for i, t in enumerate(data.tweets(600)):
         polarity = rng.choice([0.0, rng.uniform(-1, 1)])
         tweets.append(
             ScoredTweet(
-                tweet.id, tweet.text, tweet.created_at, tweet.author if i % 9 else None, tweet.author_id,
-                tweet.followers, tweet.lang, tweet.keywords, tweet.source, polarity, 0.5, 2.0, 2.0 * polarity,
+                t.id, t.text, t.created_at, t.author if i % 9 else None, t.author_id,
+                t.followers, t.lang, t.keywords, t.source, polarity, 0.5, 2.0, 2.0 * polarity,
                 labels[i % 3], i % 6, i, None if i % 5 == 0 else 1_700_000_000.0 + i / 7, 1_700_000_000.0 + i / 3,
             )
         )  # fmt: skip
     one_by_one, at_once = DeltaBuilder(worker=1), DeltaBuilder(worker=1)
-    for tweet in tweets:  # more tweets than the recent and latency caps, authors repeating, None authors
-        fold(one_by_one, tweet, stored_at)
+    for scored in tweets:  # more tweets than the recent and latency caps, authors repeating, None authors
+        fold(one_by_one, scored, stored_at)
     fold_all(at_once, tweets[:250], stored_at)
     fold_all(at_once, tweets[250:], stored_at)
     a, b = one_by_one.take(), at_once.take()

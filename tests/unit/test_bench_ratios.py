@@ -46,6 +46,21 @@ def test_ratios_only_from_rates_measured_with_textblob_in_the_same_session() -> 
     assert "**4,000 tweets/s**" in page
 
 
+def test_a_ratio_takes_the_reference_timed_beside_its_runs() -> None:
+    runs = {"per_run_x": [19.1, 20.4, 21.0], "per_run_textblob_tweets_per_s": [5000, 5400, 5800]}
+    paired = {"value": 20.4, "unit": "x", "settings": runs}
+    figures = {
+        "textblob_tweets_per_s": figure(4000),  # timed minutes before, on a slower minute
+        "e2e_steady_tweets_per_s": figure(110_000),
+        "e2e_paired_vs_textblob": paired,
+    }
+    got = textblob_ratios(figures, ["scorer", "e2e"])["e2e_vs_textblob"]
+    assert got["value"] == 20.4 and got["settings"]["per_run_x"] == [19.1, 20.4, 21.0]
+    assert got["settings"]["vs_the_scorer_parts_textblob"] == 27.5  # shown beside it, not the figure
+    # without the scorer part the paired ratio still stands: its reference was timed in the same run
+    assert textblob_ratios(figures, ["e2e"])["e2e_vs_textblob"]["value"] == 20.4
+
+
 def test_the_targets_of_issue_23() -> None:
     targets = report.TARGETS
     assert targets["e2e_start_s"].check(1.0) and not targets["e2e_start_s"].check(1.01)
