@@ -3,7 +3,7 @@
 :func:`process_partition` is the ``mapInArrow`` function of ``tweetpulse spark``. Its input is the
 Kafka source's rows as Arrow record batches (:data:`INPUT_COLUMNS`); each batch's rows become
 message objects (:class:`KafkaRow`) and go through the listener worker's own batch code,
-:func:`tweetpulse.pipeline.worker.prepare_batch`: each value through
+:func:`tweetpulse.pipeline.batch.prepare_batch`: each value through
 :func:`tweetpulse.records.record_fields` (the record rule), the valid ones through
 :func:`tweetpulse.scorers.scoring.score_texts` (the scorer, in one batch call), what breaks the
 contract to :class:`tweetpulse.pipeline.deadletter.DeadLetterTopic` (the same ``tweetpulse.*``
@@ -27,10 +27,10 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
 
 from tweetpulse.errors import TweetpulseError
+from tweetpulse.pipeline.batch import prepare_batch
 from tweetpulse.pipeline.deadletter import DeadLetterPolicy, DeadLetterTopic, Headers
 from tweetpulse.pipeline.settings import ListenerSettings
 from tweetpulse.pipeline.storewait import persist
-from tweetpulse.pipeline.worker import prepare_batch
 from tweetpulse.scorers.scoring import Scorer, make_scorer
 from tweetpulse.stores import TweetStore, open_store
 
@@ -61,7 +61,7 @@ class Counts(NamedTuple):
 
 class KafkaRow:
     """One row of the Kafka source in the shape the listener's code reads a consumed message
-    (:func:`tweetpulse.pipeline.worker.prepare_batch`, :class:`~tweetpulse.pipeline.deadletter.DeadLetterTopic`):
+    (:func:`tweetpulse.pipeline.batch.prepare_batch`, :class:`~tweetpulse.pipeline.deadletter.DeadLetterTopic`):
     ``error()``, ``value()``, ``key()``, ``headers()``, ``topic()``, ``partition()``, ``offset()``,
     ``timestamp()``. Its headers are read from the batch only when asked for (a dead letter)."""
 
@@ -163,7 +163,7 @@ def process_batch(
     settings: ListenerSettings, batch: pa.RecordBatch, store: TweetStore, dead_letters: DeadLetterPolicy
 ) -> Counts:
     """Validate, score and dead-letter one Arrow batch of Kafka rows as a listener worker does
-    (:func:`tweetpulse.pipeline.worker.prepare_batch`), then store it; return what it came to."""
+    (:func:`tweetpulse.pipeline.batch.prepare_batch`), then store it; return what it came to."""
     messages = cast("list[Message]", kafka_rows(batch))
     prepared = prepare_batch(messages, worker_scorer(settings), settings.max_text, dead_letters, time.time(), "spark")
     if prepared.stopped:
