@@ -182,15 +182,15 @@ impl Engine {
             let (ts_type, ts_ms): (i64, i64) = msg.call_method0(intern!(py, "timestamp"))?.extract()?;
             let produced_at = (ts_type != 0).then(|| ts_ms as f64 / 1000.0);
             let items: [Bound<'py, PyAny>; 19] = [
-                d.id.into_pyobject(py)?.into_any(),
-                d.text.into_pyobject(py)?.into_any(),
-                d.created_at.into_pyobject(py)?,
-                d.author.into_pyobject(py)?,
-                d.author_id.into_pyobject(py)?,
+                d.id.as_ref().into_pyobject(py)?.into_any(),
+                d.text.as_ref().into_pyobject(py)?.into_any(),
+                d.created_at.as_deref().into_pyobject(py)?,
+                d.author.as_deref().into_pyobject(py)?,
+                d.author_id.as_deref().into_pyobject(py)?,
                 d.followers.into_pyobject(py)?,
-                d.lang.into_pyobject(py)?,
-                PyList::new(py, d.keywords)?.into_any(),
-                d.source.into_pyobject(py)?.into_any(),
+                d.lang.as_deref().into_pyobject(py)?,
+                PyList::new(py, d.keywords.iter().map(|k| k.as_ref()))?.into_any(),
+                d.source.as_ref().into_pyobject(py)?.into_any(),
                 polarity.into_pyobject(py)?.into_any(),
                 subjectivity.into_pyobject(py)?.into_any(),
                 weight.into_pyobject(py)?.into_any(),

@@ -12,24 +12,53 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::fmt;
 
 const SCHEMA_VERSION: i64 = 1;
 const MAX_ID: usize = 256;
 
+/// A JSON string, borrowed from the message value when it has no escapes (no copy, no allocation).
+struct Text<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(v)))
+    }
+}
+
 /// The record's fields; a field twice is an error (orjson would keep the last: Python decides).
 #[derive(Default)]
-struct Record {
+struct Record<'de> {
     v: Option<i64>,
-    id: Option<String>,
-    text: Option<String>,
-    created_at: Option<Option<String>>,
-    author: Option<Option<String>>,
-    author_id: Option<Option<String>>,
+    id: Option<Text<'de>>,
+    text: Option<Text<'de>>,
+    created_at: Option<Option<Text<'de>>>,
+    author: Option<Option<Text<'de>>>,
+    author_id: Option<Option<Text<'de>>>,
     followers: Option<Option<u64>>,
-    lang: Option<Option<String>>,
-    keywords: Option<Option<Vec<String>>>,
-    source: Option<Option<String>>,
+    lang: Option<Option<Text<'de>>>,
+    keywords: Option<Option<Vec<Text<'de>>>>,
+    source: Option<Option<Text<'de>>>,
 }
 
 #[derive(Deserialize)]
@@ -108,7 +137,7 @@ fn once<T, E: de::Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
     Ok(())
 }
 
-impl<'de> Deserialize<'de> for Record {
+impl<'de> Deserialize<'de> for Record<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(RecordVisitor)
     }
@@ -117,13 +146,13 @@ impl<'de> Deserialize<'de> for Record {
 struct RecordVisitor;
 
 impl<'de> Visitor<'de> for RecordVisitor {
-    type Value = Record;
+    type Value = Record<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a tweet record")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record<'de>, A::Error> {
         let mut r = Record::default();
         while let Some(key) = map.next_key::<Field>()? {
             match key {
@@ -174,43 +203,49 @@ fn usable_text(text: &str, max_text: usize) -> Option<bool> {
     }
 }
 
-/// A record's fields, decoded and checked: what `record_fields` in Python would give.
-pub struct Decoded {
-    pub id: String,
-    pub text: String,
-    pub created_at: Option<String>,
-    pub author: Option<String>,
-    pub author_id: Option<String>,
+/// A record's fields, decoded and checked: what `record_fields` in Python would give. Its strings
+/// are borrowed from the message value where they need no unescaping.
+pub struct Decoded<'a> {
+    pub id: Cow<'a, str>,
+    pub text: Cow<'a, str>,
+    pub created_at: Option<Cow<'a, str>>,
+    pub author: Option<Cow<'a, str>>,
+    pub author_id: Option<Cow<'a, str>>,
     pub followers: Option<u64>,
-    pub lang: Option<String>,
-    pub keywords: Vec<String>,
-    pub source: String,
+    pub lang: Option<Cow<'a, str>>,
+    pub keywords: Vec<Cow<'a, str>>,
+    pub source: Cow<'a, str>,
+}
+
+fn text<'a>(field: Option<Option<Text<'a>>>) -> Option<Cow<'a, str>> {
+    field.flatten().map(|t| t.0)
 }
 
 /// The record in `raw`, or `None` when this fast path is not sure about it (Python decides).
-pub fn decode(raw: &[u8], max_text: usize) -> Option<Decoded> {
+pub fn decode(raw: &[u8], max_text: usize) -> Option<Decoded<'_>> {
     let r = serde_json::from_slice::<Record>(raw).ok()?;
-    let (Some(id), Some(text)) = (r.id, r.text) else {
+    let (Some(id), Some(body)) = (r.id, r.text) else {
         return None;
     };
     let followers = r.followers.flatten();
     if r.v.unwrap_or(SCHEMA_VERSION) != SCHEMA_VERSION
-        || !usable_id(&id)
-        || usable_text(&text, max_text) != Some(true)
+        || !usable_id(&id.0)
+        || usable_text(&body.0, max_text) != Some(true)
         || followers.is_some_and(|f| f > i64::MAX as u64)
     {
         return None;
     }
+    let keywords = r.keywords.flatten().unwrap_or_default();
     Some(Decoded {
-        id,
-        text,
-        created_at: r.created_at.flatten(),
-        author: r.author.flatten(),
-        author_id: r.author_id.flatten(),
+        id: id.0,
+        text: body.0,
+        created_at: text(r.created_at),
+        author: text(r.author),
+        author_id: text(r.author_id),
         followers,
-        lang: r.lang.flatten(),
-        keywords: r.keywords.flatten().unwrap_or_default(),
-        source: r.source.flatten().unwrap_or_else(|| "unknown".to_owned()),
+        lang: text(r.lang),
+        keywords: keywords.into_iter().map(|k| k.0).collect(),
+        source: text(r.source).unwrap_or(Cow::Borrowed("unknown")),
     })
 }
 
@@ -222,9 +257,17 @@ fn fields<'py>(
     let Some(d) = decode(raw, max_text) else {
         return Ok(None);
     };
-    let keywords = PyList::new(py, d.keywords)?;
+    let keywords = PyList::new(py, d.keywords.iter().map(|k| k.as_ref()))?;
     let items = (
-        d.id, d.text, d.created_at, d.author, d.author_id, d.followers, d.lang, keywords, d.source,
+        d.id.as_ref(),
+        d.text.as_ref(),
+        d.created_at.as_deref(),
+        d.author.as_deref(),
+        d.author_id.as_deref(),
+        d.followers,
+        d.lang.as_deref(),
+        keywords,
+        d.source.as_ref(),
     );
     Ok(Some(items.into_pyobject(py)?))
 }

@@ -20,6 +20,7 @@ import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +63,7 @@ CREATE INDEX IF NOT EXISTS scored_tweets_scored_at ON scored_tweets (scored_at);
 HOST_LOCAL = True  # a file: processes on other hosts can't share it (tweetpulse.stores.host_local)
 _ROWS_PER_STATEMENT = 32766 // len(COLUMNS) // 2  # well under SQLite's bound-variable limit
 _ROW_PLACEHOLDER = "(" + ",".join("?" * len(COLUMNS)) + ")"
-_KEYWORDS_FROM_END = COLUMNS.index("keywords") - len(COLUMNS)  # a row's keywords, counted from its end
+_KEYWORDS = COLUMNS.index("keywords")  # a row's keywords column: every len(COLUMNS)-th parameter from there
 _SELECT = ", ".join(COLUMNS)
 
 
@@ -128,7 +129,7 @@ def problem(path: str | Path, exc: sqlite3.Error | OSError) -> str:
 
 
 def encode_keywords(keywords: Sequence[str]) -> str:
-    return orjson.dumps(list(keywords)).decode()
+    return orjson.dumps(keywords if type(keywords) is list else list(keywords)).decode()
 
 
 def path_of(url: str) -> Path:
@@ -247,10 +248,8 @@ class SqliteStore(Closing):
         for start in range(0, len(tweets), _ROWS_PER_STATEMENT):
             chunk = tweets[start : start + _ROWS_PER_STATEMENT]
             values = ",".join([_ROW_PLACEHOLDER] * len(chunk))
-            params: list[Any] = []
-            for tweet in chunk:
-                params.extend(tweet)
-                params[_KEYWORDS_FROM_END] = encode_keywords(tweet.keywords)
+            params: list[Any] = list(chain.from_iterable(chunk))  # the rows' fields in column order, in C
+            params[_KEYWORDS :: len(COLUMNS)] = [encode_keywords(k) for k in params[_KEYWORDS :: len(COLUMNS)]]
             statements.append((f"INSERT OR IGNORE INTO scored_tweets VALUES {values}", params))
         self._begin_write()
         try:
